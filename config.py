@@ -1,0 +1,106 @@
+"""Settings, read from the environment (DESIGN §6)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: Values that must never reach production as the secret key.
+WEAK_SECRET_KEYS = frozenset({"", "dev", "change-me", "dev-only-not-secret", "secret"})
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Base settings; every value can be overridden by an environment variable of the same name."""
+
+    CONFIG_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DATABASE_URL_GIVEN = bool(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tasktrack.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: Pins "today" (YYYY-MM-DD) for demos of the 2024 plan and for tests; nothing else reads the clock.
+    TASKTRACK_TODAY = os.environ.get("TASKTRACK_TODAY") or None
+
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "20"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "tasktrack@localhost")
+
+    # Sessions and cookies (R21): short lifetimes, HttpOnly, SameSite=Lax; Secure in production.
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    # Login throttling (R19): after this many failures per account or per address, each further
+    # attempt waits an exponentially growing delay (capped); never a permanent lock-out.
+    LOGIN_FREE_ATTEMPTS = _int("LOGIN_FREE_ATTEMPTS", 5)
+    LOGIN_MAX_DELAY_SECONDS = _int("LOGIN_MAX_DELAY_SECONDS", 900)
+
+    HSTS = False
+    MULTI_HOST = _bool("MULTI_HOST", False)
+
+
+class DevelopmentConfig(Config):
+    """`make run`: SQLite under instance/, debug pages off the network."""
+
+
+class TestConfig(Config):
+    """The test suite: its own database URL (TEST_DATABASE_URL or DATABASE_URL), CSRF on as in production."""
+
+    CONFIG_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", "sqlite:///:memory:"
+    )
+    WTF_CSRF_ENABLED = True
+    LOGIN_FREE_ATTEMPTS = 5
+    PASSWORD_HASH_FAST = True  # argon2 with tiny cost parameters, so the suite stays fast
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start with a weak secret key or no database URL (R8)."""
+
+    CONFIG_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS = True
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the config class named by TASKTRACK_ENV (development by default)."""
+    return CONFIGS[os.environ.get("TASKTRACK_ENV", "development")]

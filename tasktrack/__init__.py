@@ -1,0 +1,97 @@
+"""tasktrack: supervision of the annual work plan of 浙江省清廉社会组织建设工作专班."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the Flask app: config, extensions, blueprints, CLI. No I/O, no scheduler."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config_class or config_from_env())
+    configure_checks(app)
+    configure_logging(app)
+    configure_extensions(app)
+    configure_security(app)
+    configure_blueprints(app)
+    configure_template_helpers(app)
+    configure_cli(app)
+    return app
+
+
+def configure_checks(app: Flask) -> None:
+    """Refuse unsafe production settings before anything else runs (R8, R17)."""
+    from config import WEAK_SECRET_KEYS
+    from tasktrack.clock import parse_pinned_today
+
+    app.config["PINNED_TODAY"] = parse_pinned_today(app.config.get("TASKTRACK_TODAY"))
+    if app.config.get("CONFIG_NAME") == "production":
+        key = app.config.get("SECRET_KEY") or ""
+        if key in WEAK_SECRET_KEYS or len(key) < 32:
+            raise RuntimeError("生产环境必须设置至少 32 个字符的随机 SECRET_KEY（不能使用默认值）")
+        if not app.config.get("DATABASE_URL_GIVEN"):
+            raise RuntimeError("生产环境必须设置 DATABASE_URL")
+    if app.config.get("MULTI_HOST") and app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise RuntimeError("多主机部署必须使用 PostgreSQL，SQLite 只支持单机")
+
+
+def configure_logging(app: Flask) -> None:
+    """Log INFO lines of tasktrack to stderr."""
+    logger = logging.getLogger("tasktrack")
+    if not logger.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def configure_extensions(app: Flask) -> None:
+    """Bind the extensions and the database engine settings."""
+    from tasktrack import db_engine
+    from tasktrack.extensions import csrf, db, login_manager, migrate
+
+    db_engine.prepare_engine_options(app)
+    db.init_app(app)
+    with app.app_context():
+        db_engine.install_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def _root():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def configure_security(app: Flask) -> None:
+    """Install login loading, security headers and the CSRF error handling."""
+    from tasktrack import security
+
+    security.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    """Register one blueprint per audience."""
+    from tasktrack.web import register_blueprints
+
+    register_blueprints(app)
+
+
+def configure_template_helpers(app: Flask) -> None:
+    """Add the template filters and globals."""
+    from tasktrack.web import template_helpers
+
+    template_helpers.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    """Add the `flask` commands."""
+    from tasktrack import cli
+
+    cli.init_app(app)

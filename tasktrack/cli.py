@@ -1,0 +1,99 @@
+"""`flask --app wsgi …` commands for operators and scripts. They call the same services as the pages."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from tasktrack import context
+from tasktrack.extensions import db
+from tasktrack.models import Role
+from tasktrack.services import ServiceError, seeding, units, users
+
+users_cli = AppGroup("users", help="管理账号：创建账号、签发 API 令牌。")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users_cli)
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="同时创建演示账号、观察点和进展报送。")
+def seed_command(demo: bool) -> None:
+    """Load seed/ (categories, units, focus items, the 2024 plan); idempotent."""
+    now = context.now()
+    try:
+        report = seeding.seed_base(now=now)
+        demo_report = seeding.seed_demo(now=now, fast_hash=context.fast_hash()) if demo else None
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    created = dict(report.created)
+    if demo_report:
+        for key, n in demo_report.created.items():
+            created[key] = created.get(key, 0) + n
+    summary = "，".join(f"{k} {v}" for k, v in created.items() if v) or "无变化（数据已存在）"
+    click.echo(f"种子数据已载入：{summary}")
+    if demo_report:
+        click.echo(f"演示账号（密码均为 {demo_report.demo_password}）：")
+        for email, role, unit in demo_report.demo_accounts:
+            click.echo(f"  {email:<24} {role}{'（' + unit + '）' if unit else ''}")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="登录邮箱。")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="角色。")
+@click.option("--unit", "unit_name", default=None, help="所属单位名称（联络员、观察点必填）。")
+@click.option("--name", default=None, help="姓名（默认取邮箱前缀）。")
+@click.option("--password", default=None, help="密码；省略时从标准输入读取。")
+def users_create(email: str, role: str, unit_name: str | None, name: str | None, password: str | None) -> None:
+    """Create an account."""
+    unit = None
+    if unit_name:
+        unit = units.find_unit(unit_name)
+        if unit is None:
+            _fail(f"单位“{unit_name}”不存在")
+            return
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = users.create_user(actor=None, email=email, name=name or "", role=Role(role), unit=unit,
+                                 password=password, now=context.now(), fast_hash=context.fast_hash())
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"已创建账号 {user.email}（{user.role.label}{'，' + unit.name if unit else ''}）")
+
+
+@users_cli.command("token")
+@click.option("--email", required=True, help="账号邮箱。")
+def users_token(email: str) -> None:
+    """Issue a new API bearer token; it is printed as the last line, once."""
+    user = users.find_by_email(email)
+    if user is None:
+        _fail(f"账号 {email} 不存在")
+        return
+    try:
+        token = users.issue_token(user, actor=None, now=context.now())
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    click.echo(f"已为 {user.email} 签发 API 令牌（只显示这一次，请妥善保存）：")
+    click.echo(token)

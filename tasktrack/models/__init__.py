@@ -1,0 +1,32 @@
+"""All models, imported here so Alembic autogenerate sees every table."""
+
+from tasktrack.models.attachment import Attachment
+from tasktrack.models.audit import AuditEvent
+from tasktrack.models.base import Base
+from tasktrack.models.observation import FocusItem
+from tasktrack.models.plan import Assignment, AssignmentStatus, Plan, Section, Task, TaskTerm
+from tasktrack.models.progress import ProgressReport
+from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
+from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AssignmentStatus",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Category",
+    "FocusItem",
+    "LoginThrottle",
+    "Plan",
+    "ProgressReport",
+    "Role",
+    "Section",
+    "Task",
+    "TaskTerm",
+    "Unit",
+    "UnitKind",
+    "User",
+    "unit_categories",
+]

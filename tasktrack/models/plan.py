@@ -1,0 +1,190 @@
+"""The work plan: plans, sections (主要任务), tasks (具体工作), parsed responsibility, assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from tasktrack.domain.deadlines import DeadlineKind
+from tasktrack.models.base import Base, str_enum
+from tasktrack.models.unit import Category, Unit
+
+if TYPE_CHECKING:
+    from tasktrack.models.progress import ProgressReport
+
+
+class Plan(Base):
+    """One year's work plan of one issuing body (工作要点 / 工作任务表)."""
+
+    __tablename__ = "plans"
+    __table_args__ = (sa.UniqueConstraint("year", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    issuer: Mapped[str] = mapped_column(sa.String(200))
+    #: e.g. 浙江省清廉社会组织建设工作专班〔2024〕4号
+    document_number: Mapped[str] = mapped_column(sa.String(200), default="")
+    issued_on: Mapped[dt.date | None]
+    #: Observation points choose their focus items by this date (2024: 4月30日).
+    focus_choice_deadline: Mapped[dt.date | None]
+    #: Year-round tasks expect a progress report every this many months (3 = quarterly).
+    report_period_months: Mapped[int] = mapped_column(default=3)
+    #: A dated task turns yellow this many days before its deadline.
+    warning_days: Mapped[int] = mapped_column(default=14)
+    #: Closed plans keep their history but take no new assignments.
+    is_closed: Mapped[bool] = mapped_column(default=False)
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def starts_on(self) -> dt.date:
+        """Return the first day work is expected (the issue date, else 1 January)."""
+        return self.issued_on or dt.date(self.year, 1, 1)
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.year} {self.title}>"
+
+
+class Section(Base):
+    """A main task (主要任务) grouping tasks, e.g. 一、强化党建统领."""
+
+    __tablename__ = "sections"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    number: Mapped[int]
+    #: As written, e.g. 一、强化党建统领
+    title: Mapped[str] = mapped_column(sa.String(200))
+
+    plan: Mapped[Plan] = relationship(back_populates="sections")
+    tasks: Mapped[list[Task]] = relationship(back_populates="section", order_by="Task.number")
+
+
+class Task(Base):
+    """One line of the task table (具体工作)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("sections.id"), index=True)
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: 完成时间节点 exactly as written.
+    deadline_phrase: Mapped[str] = mapped_column(sa.String(100))
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(str_enum(DeadlineKind))
+    #: The parsed due date (year end for year-round work).
+    due_date: Mapped[dt.date | None]
+    #: Reporting cadence in months when the phrase implies one (每季度 = 3); else the plan's.
+    period_months: Mapped[int | None]
+    #: 责任单位 exactly as written.
+    responsible_phrase: Mapped[str] = mapped_column(sa.String(500))
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+
+    plan: Mapped[Plan] = relationship()
+    section: Mapped[Section] = relationship(back_populates="tasks")
+    terms: Mapped[list[TaskTerm]] = relationship(
+        back_populates="task", order_by="TaskTerm.position", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="task", order_by="Assignment.id")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.text}"
+
+    def __repr__(self) -> str:
+        return f"<Task {self.plan_id}/{self.number}>"
+
+
+class TaskTerm(Base):
+    """One parsed piece of a task's responsible phrase: a named unit or a category."""
+
+    __tablename__ = "task_terms"
+    __table_args__ = (
+        sa.CheckConstraint("(unit_id IS NULL) <> (category_id IS NULL)", name="unit_xor_category"),
+        sa.UniqueConstraint("task_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    position: Mapped[int]
+    #: The piece as written.
+    text: Mapped[str] = mapped_column(sa.String(200))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+
+    task: Mapped[Task] = relationship(back_populates="terms")
+    unit: Mapped[Unit | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+
+
+class AssignmentStatus(enum.StrEnum):
+    """Where a unit stands on an assignment, as its latest report says."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        """Return the Chinese name shown in the UI."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    AssignmentStatus.NOT_STARTED: "未开始",
+    AssignmentStatus.IN_PROGRESS: "推进中",
+    AssignmentStatus.COMPLETED: "已完成",
+}
+
+
+class Assignment(Base):
+    """A task assigned to one unit, as lead (牵头) or co-owner (配合): the thing a liaison reports on."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "unit_id"),
+        sa.CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent_range"),
+        sa.Index("ix_assignments_open_unit", "unit_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+    #: Set when the unit stops being responsible (it left the category); history is kept.
+    closed_at: Mapped[dt.datetime | None]
+    closed_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # The fields below mirror the latest progress report; only services/progress.py writes them.
+    status: Mapped[AssignmentStatus] = mapped_column(
+        str_enum(AssignmentStatus), default=AssignmentStatus.NOT_STARTED
+    )
+    percent: Mapped[int | None]
+    completed_on: Mapped[dt.date | None]
+    last_reported_at: Mapped[dt.datetime | None]
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+    reports: WriteOnlyMapped[ProgressReport] = relationship(
+        back_populates="assignment", order_by="ProgressReport.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def __repr__(self) -> str:
+        return f"<Assignment task={self.task_id} unit={self.unit_id}>"

@@ -1,0 +1,99 @@
+"""The policy module: every route and API call asks here whether a user may do something (DESIGN §1).
+
+Role checks answer "may this kind of user reach this area"; object checks answer "may this user touch
+this object". ``visible_*`` filters give list queries exactly what the object checks allow (R7).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from tasktrack.models import Assignment, Attachment, Role, Unit, User
+
+
+class Action(enum.StrEnum):
+    """Things a user may try to do."""
+
+    VIEW_PLAN = "view_plan"  # plans, tasks, dashboards, exports (read-only)
+    ADMIN = "admin"  # users, units, categories, plans, reminders
+    REPORT_PROGRESS = "report_progress"  # on an assignment
+    VIEW_ASSIGNMENT = "view_assignment"
+    VIEW_UNIT = "view_unit"
+    MANAGE_FOCUS = "manage_focus"  # an observation point's own focus choices and pilot logs
+    SUBMIT_CASE = "submit_case"  # case reports for the user's unit
+    REVIEW_CASE = "review_case"
+    USE_API = "use_api"
+    VIEW_ATTACHMENT = "view_attachment"
+
+
+class PermissionDenied(Exception):
+    """The user may not do this; routes answer 403."""
+
+
+def _acts_for(user: User, unit_id: int | None) -> bool:
+    return user.unit_id is not None and unit_id is not None and user.unit_id == unit_id
+
+
+def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
+    """Return whether ``user`` may do ``action`` (on ``obj`` when the action is about one object)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    role: Role = user.role
+    if action in (Action.VIEW_PLAN, Action.VIEW_ASSIGNMENT, Action.VIEW_UNIT, Action.USE_API):
+        return True  # every signed-in role sees the whole plan (DESIGN §1)
+    if action in (Action.ADMIN, Action.REVIEW_CASE):
+        return role is Role.SECRETARIAT
+    if action is Action.REPORT_PROGRESS:
+        if role is Role.SECRETARIAT:
+            return False  # the secretariat confirms and urges; units report for themselves
+        if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+            return False
+        if obj is None:
+            return True
+        assert isinstance(obj, Assignment)
+        return _acts_for(user, obj.unit_id) and obj.closed_at is None
+    if action is Action.VIEW_ATTACHMENT:
+        assert isinstance(obj, Attachment)
+        return _can_view_attachment(user, obj)
+    if action is Action.MANAGE_FOCUS:
+        if role is not Role.OBSERVATION_POINT:
+            return False
+        return obj is None or (isinstance(obj, Unit) and _acts_for(user, obj.id))
+    if action is Action.SUBMIT_CASE:
+        if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+            return False
+        return obj is None or (isinstance(obj, Unit) and _acts_for(user, obj.id))
+    return False
+
+
+def _can_view_attachment(user: User, attachment: Attachment) -> bool:
+    """Evidence of progress reports is part of the plan everyone may read; other owners decide per kind."""
+    if attachment.owner_type == "progress_report":
+        return True
+    return role_is(user, Role.SECRETARIAT) or attachment.uploaded_by_id == user.id
+
+
+def role_is(user: User, role: Role) -> bool:
+    """Return whether the user has exactly this role."""
+    return bool(getattr(user, "role", None) is role)
+
+
+def require(user: User | Any, action: Action, obj: object | None = None) -> None:
+    """Raise PermissionDenied unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        raise PermissionDenied(action.value)
+
+
+def reportable_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the assignments ``user`` may report on (agrees with ``can``)."""
+    if not can(user, Action.REPORT_PROGRESS):
+        return sa.false()
+    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None))
+
+
+def is_secretariat(user: User | Any) -> bool:
+    """Return whether the user may administer."""
+    return can(user, Action.ADMIN)

@@ -1,0 +1,165 @@
+"""Read models for the plan, task and unit pages: eager-loaded rows with their traffic lights.
+
+Every function here issues a fixed number of queries whatever the data size (tests guard it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tasktrack.clock import local_date
+from tasktrack.domain.lights import LightResult, assignment_light, task_light
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, AssignmentStatus, Plan, Section, Task, TaskTerm, Unit
+from tasktrack.services import NotFound
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An assignment with its light."""
+
+    assignment: Assignment
+    light: LightResult
+
+    @property
+    def unit(self) -> Unit:
+        return self.assignment.unit
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task with its open assignments' rows and its own light."""
+
+    task: Task
+    rows: list[AssignmentRow]
+    light: LightResult | None
+
+    @property
+    def lead(self) -> Unit | None:
+        return next((r.unit for r in self.rows if r.assignment.is_lead), None)
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """A section with its task rows."""
+
+    section: Section
+    tasks: list[TaskRow]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan page's data."""
+
+    plan: Plan
+    sections: list[SectionRow]
+
+    @property
+    def task_count(self) -> int:
+        return sum(len(s.tasks) for s in self.sections)
+
+
+def light_of(assignment: Assignment, task: Task, plan: Plan, today: dt.date) -> LightResult:
+    """Return the light of an assignment (its task and plan already loaded)."""
+    return assignment_light(
+        today=today,
+        due=task.due_date,
+        kind=task.deadline_kind,
+        is_completed=assignment.status is AssignmentStatus.COMPLETED,
+        completed_on=assignment.completed_on,
+        last_report_on=local_date(assignment.last_reported_at) if assignment.last_reported_at else None,
+        starts_on=plan.starts_on,
+        warning_days=plan.warning_days,
+        period_months=task.period_months or plan.report_period_months,
+    )
+
+
+def _task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
+    rows = [AssignmentRow(a, light_of(a, task, plan, today)) for a in task.assignments if a.closed_at is None]
+    rows.sort(key=lambda r: (not r.assignment.is_lead, r.unit.sort_order, r.unit.id))
+    return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
+
+
+def list_plans() -> list[Plan]:
+    """Return the plans, newest year first."""
+    return list(
+        db.session.scalars(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc(), Plan.id))
+    )
+
+
+def current_plan(today: dt.date) -> Plan | None:
+    """Return the plan of today's year, else the newest one."""
+    plans = list_plans()
+    return next((p for p in plans if p.year == today.year), plans[0] if plans else None)
+
+
+def plan_view(plan_id: int, today: dt.date) -> PlanView:
+    """Return a plan with sections, tasks, terms and open assignments, and their lights."""
+    plan = db.session.scalar(
+        sa.select(Plan)
+        .where(Plan.id == plan_id, Plan.is_deleted.is_(False))
+        .options(
+            selectinload(Plan.sections).selectinload(Section.tasks).options(
+                selectinload(Task.terms).options(joinedload(TaskTerm.unit), joinedload(TaskTerm.category)),
+                selectinload(Task.assignments).joinedload(Assignment.unit),
+            )
+        )
+    )
+    if plan is None:
+        raise NotFound("工作计划不存在")
+    sections = [
+        SectionRow(section, [_task_row(t, plan, today) for t in section.tasks if not t.is_deleted])
+        for section in plan.sections
+    ]
+    return PlanView(plan=plan, sections=sections)
+
+
+def task_view(task_id: int, today: dt.date) -> TaskRow:
+    """Return one task with its terms, plan, section and open assignments with lights."""
+    task = db.session.scalar(
+        sa.select(Task)
+        .where(Task.id == task_id, Task.is_deleted.is_(False))
+        .options(
+            joinedload(Task.plan),
+            joinedload(Task.section),
+            selectinload(Task.terms).options(joinedload(TaskTerm.unit), joinedload(TaskTerm.category)),
+            selectinload(Task.assignments).joinedload(Assignment.unit),
+        )
+    )
+    if task is None or task.plan.is_deleted:
+        raise NotFound("任务不存在")
+    return _task_row(task, task.plan, today)
+
+
+def unit_rows(unit_id: int, today: dt.date) -> list[AssignmentRow]:
+    """Return a unit's open assignments with lights, worst light first, then by deadline."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(
+            Assignment.unit_id == unit_id,
+            Assignment.closed_at.is_(None),
+            Task.is_deleted.is_(False),
+            Plan.is_deleted.is_(False),
+        )
+        .options(
+            joinedload(Assignment.unit),
+            joinedload(Assignment.task).joinedload(Task.plan),
+            joinedload(Assignment.task).joinedload(Task.section),
+        )
+    ).all()
+    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+    rows.sort(
+        key=lambda r: (
+            r.light.light.severity,
+            r.assignment.task.due_date or dt.date.max,
+            r.assignment.task.plan_id,
+            r.assignment.task.number,
+        )
+    )
+    return rows

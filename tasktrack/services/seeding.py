@@ -1,0 +1,155 @@
+"""Load seed/ (categories, units, focus items, plans, demo data) through the same services users use.
+
+Idempotent: a second run changes nothing; existing units keep what the secretariat edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from tasktrack.domain.plan_table import read_task_table
+from tasktrack.extensions import db
+from tasktrack.models import AssignmentStatus, Category, FocusItem, Plan, Role, Task, Unit, UnitKind
+from tasktrack.models.plan import Assignment
+from tasktrack.services import plans as plan_service
+from tasktrack.services import progress, units, users
+from tasktrack.services.audit import record
+
+logger = logging.getLogger(__name__)
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+
+
+@dataclass
+class SeedReport:
+    """What a seed run created."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    demo_password: str | None = None
+    demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add(self, what: str, n: int = 1) -> None:
+        """Count n created things of a kind."""
+        self.created[what] = self.created.get(what, 0) + n
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_plan_meta(path: Path) -> plan_service.PlanMeta:
+    """Read a plan.yaml."""
+    data = _yaml(path)
+    return plan_service.PlanMeta(
+        year=int(data["year"]),
+        title=str(data["title"]),
+        issuer=str(data["issuer"]),
+        document_number=str(data.get("document_number", "")),
+        issued_on=data.get("issued_on"),
+        focus_choice_deadline=data.get("focus_choice_deadline"),
+        report_period_months=int(data.get("report_period_months", 3)),
+        warning_days=int(data.get("warning_days", 14)),
+    )
+
+
+def seed_base(*, now: dt.datetime, seed_dir: Path = SEED_DIR) -> SeedReport:
+    """Create the categories, units, focus items and plans that are missing."""
+    report = SeedReport()
+    categories = {c.name: c for c in db.session.scalars(sa.select(Category))}
+    for order, row in enumerate(_yaml(seed_dir / "categories.yaml"), start=1):
+        if row["name"] not in categories:
+            category = Category(name=row["name"], code=row["code"], description=row.get("description", ""),
+                                sort_order=order)
+            db.session.add(category)
+            categories[category.name] = category
+            db.session.flush()
+            record(None, "category.create", category, now=now, summary=f"新增责任单位类别 {category.name}")
+            report.add("categories")
+
+    existing_units = set(db.session.scalars(sa.select(Unit.name)))
+    for row in _yaml(seed_dir / "units.yaml"):
+        if row["name"] in existing_units:
+            continue
+        units.save_unit(
+            None, actor=None, name=row["name"], kind=UnitKind(row["kind"]),
+            categories=[categories[name] for name in row.get("categories", [])],
+            contact_emails="\n".join(row.get("emails") or []), leader_email=row.get("leader_email"), now=now,
+        )
+        report.add("units")
+
+    focus = {f.code for f in db.session.scalars(sa.select(FocusItem))}
+    for row in _yaml(seed_dir / "focus_items.yaml"):
+        if row["code"] not in focus:
+            item = FocusItem(code=row["code"], name=row["name"], sort_order=int(row.get("sort_order", 0)))
+            db.session.add(item)
+            db.session.flush()
+            record(None, "focus_item.create", item, now=now, summary=f"新增工作重点 {item.name}")
+            report.add("focus_items")
+
+    for plan_dir in sorted(p for p in (seed_dir / "plans").iterdir() if p.is_dir()):
+        meta = load_plan_meta(plan_dir / "plan.yaml")
+        rows = read_task_table((plan_dir / "tasks.tsv").read_text(encoding="utf-8"))
+        result = plan_service.import_plan(meta, rows, actor=None, now=now)
+        if result.created:
+            report.add("plans")
+        report.add("tasks", result.tasks_created)
+        report.add("assignments", len(result.assignments.opened))
+    return report
+
+
+def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
+    """Add the demo observation points, e-mails, accounts and reports (skipping what exists)."""
+    report = SeedReport()
+    data = _yaml(seed_dir / "demo.yaml")
+    password = str(data["password"])
+    report.demo_password = password
+    observation = db.session.scalar(sa.select(Category).where(Category.name == "观察点"))
+    for row in data.get("observation_points", []):
+        if units.find_unit(row["name"]) is None:
+            units.save_unit(
+                None, actor=None, name=row["name"], kind=UnitKind.OBSERVATION_POINT,
+                categories=[observation] if observation else [], contact_emails="\n".join(row.get("emails", [])),
+                leader_email=None, parent=units.find_unit(row.get("parent", "")), now=now,
+            )
+            report.add("observation_points")
+    for name, emails in (data.get("unit_emails") or {}).items():
+        unit = units.find_unit(name)
+        if unit is not None and not unit.contact_emails:
+            unit.contact_emails = "\n".join(emails)
+            record(None, "unit.update", unit, now=now, summary=f"演示数据：设置 {name} 联系邮箱")
+    for row in data.get("users", []):
+        role = Role(row["role"])
+        report.demo_accounts.append((row["email"], role.label, row.get("unit", "")))
+        if users.find_by_email(row["email"]) is None:
+            users.create_user(actor=None, email=row["email"], name=row["name"], role=role,
+                              unit=units.find_unit(row["unit"]) if row.get("unit") else None,
+                              password=password, now=now, fast_hash=fast_hash)
+            report.add("users")
+    db.session.flush()
+    for row in data.get("reports", []):
+        assignment = db.session.scalar(
+            sa.select(Assignment)
+            .join(Task, Assignment.task_id == Task.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .where(Unit.name == row["unit"], Task.number == int(row["task"]))
+            .order_by(Plan.year.desc())
+        )
+        if assignment is None or assignment.last_reported_at is not None:
+            continue
+        author = users.find_by_email(row["by"])
+        if author is None:
+            continue
+        progress.submit_report(
+            assignment, author=author, status=AssignmentStatus(row["status"]), percent=row.get("percent"),
+            completed_on=row.get("completed_on"), narrative=row["narrative"], now=now,
+        )
+        report.add("reports")
+    return report

@@ -1,0 +1,100 @@
+"""Units and their categories; a change of categories re-synchronises assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tasktrack.extensions import db
+from tasktrack.models import Category, Unit, UnitKind, User
+from tasktrack.models.unit import split_emails
+from tasktrack.services import Conflict, NotFound, ServiceError
+from tasktrack.services.assignments import SyncResult, sync_open_tasks
+from tasktrack.services.audit import record, snapshot
+from tasktrack.services.users import normalize_email
+
+UNIT_FIELDS = ("name", "kind", "contact_emails", "leader_email", "parent_id", "is_active", "category_names")
+
+
+def list_units() -> list[Unit]:
+    """Return all units with their categories, in listing order."""
+    return list(
+        db.session.scalars(
+            sa.select(Unit).options(selectinload(Unit.categories)).order_by(Unit.sort_order, Unit.id)
+        )
+    )
+
+
+def list_categories() -> list[Category]:
+    """Return the categories in their fixed order."""
+    return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+
+
+def get_unit(unit_id: int) -> Unit:
+    """Return a unit or raise NotFound."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("单位不存在")
+    return unit
+
+
+def find_unit(name: str) -> Unit | None:
+    """Return the unit with exactly this name."""
+    return db.session.scalar(sa.select(Unit).where(Unit.name == name.strip()))
+
+
+def clean_emails(text: str) -> str:
+    """Validate a free-form list of e-mails; return them one per line."""
+    return "\n".join(normalize_email(address) for address in split_emails(text))
+
+
+def _validate(name: str, unit: Unit | None) -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError("单位名称不能为空", field="name")
+    if len(name) > 100:
+        raise ServiceError("单位名称不能超过 100 个字", field="name")
+    other = find_unit(name)
+    if other is not None and other is not unit:
+        raise Conflict(f"单位“{name}”已存在", field="name")
+    return name
+
+
+def save_unit(
+    unit: Unit | None,
+    *,
+    actor: User | None,
+    name: str,
+    kind: UnitKind,
+    categories: list[Category],
+    contact_emails: str,
+    leader_email: str | None,
+    parent: Unit | None = None,
+    is_active: bool = True,
+    now: dt.datetime,
+) -> tuple[Unit, SyncResult]:
+    """Create or update a unit; joining or leaving a category opens or closes its assignments."""
+    name = _validate(name, unit)
+    emails = clean_emails(contact_emails)
+    leader = normalize_email(leader_email) if leader_email and leader_email.strip() else None
+    creating = unit is None
+    before = None if unit is None else snapshot(unit, UNIT_FIELDS)
+    if unit is None:
+        top = db.session.scalar(sa.select(sa.func.max(Unit.sort_order))) or 0
+        unit = Unit(created_at=now, sort_order=top + 1)
+        db.session.add(unit)
+    membership_changed = creating or (
+        {c.id for c in unit.categories} != {c.id for c in categories} or unit.is_active != is_active
+    )
+    unit.name, unit.kind, unit.contact_emails, unit.leader_email = name, kind, emails, leader
+    unit.parent, unit.is_active = parent, is_active
+    unit.categories = list(categories)
+    db.session.flush()
+    after = snapshot(unit, UNIT_FIELDS)
+    if creating or before != after:
+        record(actor, "unit.create" if creating else "unit.update", unit, now=now,
+               summary=f"{'新增' if creating else '修改'}单位 {name}", before=before, after=after)
+    result = sync_open_tasks(actor=actor, now=now) if membership_changed else SyncResult()
+    return unit, result

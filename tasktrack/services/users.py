@@ -1,0 +1,187 @@
+"""Users: create, update, deactivate, passwords, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from tasktrack.extensions import db
+from tasktrack.models import ApiToken, Role, Unit, User
+from tasktrack.models.user import UNIT_ROLES, new_session_token
+from tasktrack.passwords import hash_password, password_problem
+from tasktrack.services import Conflict, NotFound, ServiceError
+from tasktrack.services.audit import record, snapshot
+
+logger = logging.getLogger(__name__)
+
+USER_FIELDS = ("email", "name", "role", "unit_id", "phone", "is_active")
+
+
+def normalize_email(email: str) -> str:
+    """Return the canonical (lower-case, validated) form of an e-mail; raise ServiceError if invalid."""
+    try:
+        result = validate_email(email.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ServiceError(f"邮箱地址格式不正确：{email.strip()}", field="email") from exc
+    return result.normalized.lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """Return the user with this e-mail, if any."""
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def _check_role_unit(role: Role, unit: Unit | None) -> None:
+    if role in UNIT_ROLES and unit is None:
+        raise ServiceError(f"角色“{role.label}”必须指定所属单位", field="unit")
+    if role not in UNIT_ROLES and unit is not None:
+        raise ServiceError(f"角色“{role.label}”不属于某个单位，请不要选择单位", field="unit")
+
+
+def create_user(
+    *,
+    actor: User | None,
+    email: str,
+    name: str,
+    role: Role,
+    unit: Unit | None,
+    password: str,
+    now: dt.datetime,
+    fast_hash: bool = False,
+    phone: str | None = None,
+) -> User:
+    """Create a user; an existing e-mail, a weak password or a role without its unit is refused."""
+    address = normalize_email(email)
+    if find_by_email(address) is not None:
+        raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
+    _check_role_unit(role, unit)
+    problem = password_problem(password, email=address)
+    if problem:
+        raise ServiceError(problem, field="password")
+    user = User(
+        email=address,
+        name=(name or address.split("@")[0]).strip()[:100],
+        role=role,
+        unit=unit,
+        phone=(phone or None),
+        password_hash=hash_password(password, fast=fast_hash),
+        created_at=now,
+        password_changed_at=now,
+        is_active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", user, now=now, summary=f"创建账号 {address}（{role.label}）",
+           after=snapshot(user, USER_FIELDS))
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User,
+    name: str,
+    role: Role,
+    unit: Unit | None,
+    phone: str | None,
+    now: dt.datetime,
+) -> User:
+    """Change a user's name, role, unit or phone; a change of role or unit ends their sessions."""
+    _check_role_unit(role, unit)
+    before = snapshot(user, USER_FIELDS)
+    privileges_changed = user.role is not role or user.unit_id != (unit.id if unit else None)
+    user.name, user.role, user.unit, user.phone = name.strip()[:100], role, unit, (phone or None)
+    if privileges_changed:
+        user.session_token = new_session_token()
+    db.session.flush()
+    record(actor, "user.update", user, now=now, summary=f"修改账号 {user.email}", before=before,
+           after=snapshot(user, USER_FIELDS))
+    return user
+
+
+def set_active(user: User, *, actor: User, active: bool, now: dt.datetime) -> User:
+    """Deactivate (ending every session) or reactivate a user."""
+    if actor.id == user.id and not active:
+        raise ServiceError("不能停用自己的账号")
+    before = snapshot(user, USER_FIELDS)
+    user.is_active = active
+    user.session_token = new_session_token()
+    if not active:
+        for token in db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id,
+                                                                  ApiToken.revoked_at.is_(None))):
+            token.revoked_at = now
+    db.session.flush()
+    record(actor, "user.activate" if active else "user.deactivate", user, now=now,
+           summary=f"{'启用' if active else '停用'}账号 {user.email}", before=before,
+           after=snapshot(user, USER_FIELDS))
+    return user
+
+
+def set_password(
+    user: User, *, actor: User | None, password: str, now: dt.datetime, fast_hash: bool = False
+) -> User:
+    """Set a new password and end every existing session and remember-me cookie (R9)."""
+    problem = password_problem(password, email=user.email)
+    if problem:
+        raise ServiceError(problem, field="password")
+    user.password_hash = hash_password(password, fast=fast_hash)
+    user.password_changed_at = now
+    user.session_token = new_session_token()
+    db.session.flush()
+    by_self = actor is not None and actor.id == user.id
+    record(actor, "user.password_change" if by_self else "user.password_reset", user, now=now,
+           summary=f"{'修改' if by_self else '重置'}账号 {user.email} 的密码")
+    return user
+
+
+def end_sessions(user: User, *, now: dt.datetime) -> None:
+    """Invalidate all cookies of a user (logout everywhere)."""
+    user.session_token = new_session_token()
+    db.session.flush()
+    record(user, "user.logout", user, now=now, summary=f"{user.email} 退出登录")
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, actor: User | None, now: dt.datetime) -> str:
+    """Create a new API bearer token for a user and return it (only its hash is stored)."""
+    if not user.is_active:
+        raise ServiceError(f"账号 {user.email} 已停用，不能签发令牌")
+    token = "tt_" + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, token_hash=token_hash(token), prefix=token[:10], created_at=now)
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "token.create", row, now=now, summary=f"为 {user.email} 签发 API 令牌 {row.prefix}…")
+    return token
+
+
+def user_for_token(token: str, *, now: dt.datetime) -> User | None:
+    """Return the active user a bearer token belongs to, or None."""
+    row = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    row.last_used_at = now
+    return row.user
+
+
+def get_user(user_id: int) -> User:
+    """Return a user by id or raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在")
+    return user
+
+
+def list_users() -> list[User]:
+    """Return all users, secretariat first, then by unit and e-mail."""
+    return list(db.session.scalars(sa.select(User).order_by(User.role, User.unit_id, User.email)))

@@ -1,0 +1,105 @@
+"""The JSON API under /api/v1: bearer tokens, the same policy module as the pages, JSON errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from tasktrack import context
+from tasktrack.extensions import csrf, db
+from tasktrack.models import User
+from tasktrack.permissions import Action, PermissionDenied, can
+from tasktrack.services import NotFound, ServiceError, overview, users
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies here: every call carries a bearer token
+
+
+def api_error(message: str, status: int, **extra: Any) -> tuple[Response, int]:
+    """Return a JSON error body with a status code."""
+    return jsonify({"error": message, **extra}), status
+
+
+@bp.before_request
+def _authenticate() -> tuple[Response, int] | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return api_error("需要 Bearer 令牌（flask --app wsgi users token --email …）", 401)
+    user = users.user_for_token(token.strip(), now=context.now())
+    if user is None or not can(user, Action.USE_API):
+        db.session.rollback()
+        return api_error("令牌无效或已停用", 401)
+    db.session.commit()  # records last_used_at
+    g.api_user = user
+    return None
+
+
+def api_user() -> User:
+    """Return the user of the current API call."""
+    return g.api_user  # type: ignore[no-any-return]
+
+
+@bp.errorhandler(PermissionDenied)
+def _forbidden(_exc: PermissionDenied) -> tuple[Response, int]:
+    return api_error("没有权限", 403)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound) -> tuple[Response, int]:
+    return api_error(exc.message, 404)
+
+
+@bp.errorhandler(ServiceError)
+def _invalid(exc: ServiceError) -> tuple[Response, int]:
+    return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> tuple[Response, int]:
+    return api_error(exc.name, exc.code or 500)
+
+
+@bp.route("/me")
+def me() -> Response:
+    """Return the caller's account."""
+    user = api_user()
+    return jsonify({"id": user.id, "email": user.email, "name": user.name, "role": user.role.value,
+                    "unit": {"id": user.unit.id, "name": user.unit.name} if user.unit else None})
+
+
+@bp.route("/plans")
+def plans() -> Response:
+    """List the plans."""
+    return jsonify({"plans": [
+        {"id": p.id, "year": p.year, "title": p.title, "issuer": p.issuer, "document_number": p.document_number,
+         "issued_on": p.issued_on.isoformat() if p.issued_on else None}
+        for p in overview.list_plans()
+    ]})
+
+
+@bp.route("/plans/<int:plan_id>/tasks")
+def plan_tasks(plan_id: int) -> Response:
+    """List a plan's tasks with their assignments and lights."""
+    view = overview.plan_view(plan_id, context.today())
+    return jsonify({"plan": {"id": view.plan.id, "title": view.plan.title}, "tasks": [
+        {
+            "id": t.task.id, "number": t.task.number, "section": s.section.number,
+            "section_title": s.section.title, "text": t.task.text,
+            "deadline_phrase": t.task.deadline_phrase, "deadline_kind": t.task.deadline_kind.value,
+            "due_date": t.task.due_date.isoformat() if t.task.due_date else None,
+            "responsible_phrase": t.task.responsible_phrase,
+            "light": t.light.light.value if t.light else None,
+            "assignments": [
+                {"id": r.assignment.id, "unit": {"id": r.unit.id, "name": r.unit.name},
+                 "is_lead": r.assignment.is_lead, "status": r.assignment.status.value,
+                 "percent": r.assignment.percent, "light": r.light.light.value,
+                 "days_left": r.light.days_left}
+                for r in t.rows
+            ],
+        }
+        for s in view.sections for t in s.tasks
+    ]})

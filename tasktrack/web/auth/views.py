@@ -1,0 +1,85 @@
+"""Sign in, sign out, change one's own password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from tasktrack import context
+from tasktrack.extensions import db
+from tasktrack.passwords import verify_password
+from tasktrack.security import is_safe_next, rerender_on_csrf_error
+from tasktrack.services import ServiceError, auth, users
+from tasktrack.web.auth.forms import ChangePasswordForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def home_for(user: object) -> str:
+    """Return the start page of a user's role."""
+    return url_for("plans.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@rerender_on_csrf_error
+def login() -> str | Response:
+    """Show the sign-in form and sign in."""
+    next_url = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = auth.authenticate(
+            form.email.data or "", form.password.data or "", address=request.remote_addr, now=context.now(),
+            free_attempts=current_app.config["LOGIN_FREE_ATTEMPTS"],
+            max_delay=current_app.config["LOGIN_MAX_DELAY_SECONDS"], fast_hash=context.fast_hash(),
+        )
+        db.session.commit()
+        if result.user is not None:
+            session.clear()  # no fixation: a fresh session for the signed-in user (R21)
+            login_user(result.user, remember=bool(form.remember.data))
+            session.permanent = True
+            return redirect(next_url if is_safe_next(next_url) else home_for(result.user))
+        flash(result.error or "登录失败", "danger")
+        status = 429 if result.retry_after else 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """Sign out everywhere: the session token rotates, so old cookies stop working (R9)."""
+    users.end_sessions(current_user, now=context.now())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("您已安全退出", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_error
+def change_password() -> str | Response:
+    """Change one's own password (ends other sessions)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        ok, _ = verify_password(current_user.password_hash, form.current.data or "", fast=context.fast_hash())
+        if not ok:
+            form.current.errors = ["当前密码不正确"]
+        else:
+            try:
+                users.set_password(current_user, actor=current_user, password=form.new.data or "",
+                                   now=context.now(), fast_hash=context.fast_hash())
+            except ServiceError as exc:
+                form.new.errors = [exc.message]
+            else:
+                db.session.commit()
+                login_user(current_user, remember=False)  # this session carries the new token
+                flash("密码已修改，其他设备上的登录已失效", "success")
+                return redirect(url_for("plans.home"))
+    return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200

@@ -1,0 +1,31 @@
+"""Authorized downloads of uploaded files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, send_file
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tasktrack.domain.filetypes import content_disposition
+from tasktrack.extensions import db
+from tasktrack.models import Attachment
+from tasktrack.permissions import Action, require
+from tasktrack.services.attachments import storage
+from tasktrack.web.guards import guard_blueprint
+
+bp = Blueprint("files", __name__)
+guard_blueprint(bp, None)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    """Send a file as an attachment, after the policy allows it (R14)."""
+    attachment = db.get_or_404(Attachment, attachment_id)
+    require(current_user, Action.VIEW_ATTACHMENT, attachment)
+    response = send_file(storage().open(attachment.storage_key), mimetype=attachment.content_type,
+                         max_age=0, conditional=False, etag=False)
+    response.headers["Content-Disposition"] = content_disposition(attachment.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

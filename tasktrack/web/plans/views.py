@@ -1,0 +1,47 @@
+"""The plan as everyone signed in sees it: plan list, plan page, task page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tasktrack import context
+from tasktrack.models import Role
+from tasktrack.permissions import Action
+from tasktrack.services import overview
+from tasktrack.web.guards import guard_blueprint
+
+bp = Blueprint("plans", __name__)
+guard_blueprint(bp, Action.VIEW_PLAN)
+
+
+@bp.route("/")
+def home() -> Response:
+    """Send each role to its start page."""
+    if current_user.role in (Role.LIAISON, Role.OBSERVATION_POINT):
+        return redirect(url_for("liaison.my_tasks"))
+    plan = overview.current_plan(context.today())
+    if plan is None:
+        return redirect(url_for("plans.index"))
+    return redirect(url_for("plans.plan", plan_id=plan.id))
+
+
+@bp.route("/plans")
+def index() -> str:
+    """List the plans."""
+    return render_template("plans/index.html", plans=overview.list_plans())
+
+
+@bp.route("/plans/<int:plan_id>")
+def plan(plan_id: int) -> str:
+    """Show a plan: sections, tasks, deadlines, responsible units and lights."""
+    view = overview.plan_view(plan_id, context.today())
+    return render_template("plans/plan.html", view=view)
+
+
+@bp.route("/tasks/<int:task_id>")
+def task(task_id: int) -> str:
+    """Show one task with one row per assigned unit."""
+    row = overview.task_view(task_id, context.today())
+    return render_template("plans/task.html", row=row, task=row.task)

@@ -1,0 +1,60 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask_login import current_user
+
+from tasktrack.clock import SHANGHAI
+from tasktrack.permissions import Action, can
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+WEEKDAYS = "一二三四五六日"
+
+
+def chinese_number(n: int) -> str:
+    """Return 1..99 as a Chinese numeral (一, 十二, 二十)."""
+    if 0 <= n <= 10:
+        return CHINESE_NUMERALS[n]
+    tens, units = divmod(n, 10)
+    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[units] if units else "")
+
+
+def cn_date(value: dt.date | dt.datetime | None) -> str:
+    """Format a date as 2024年7月31日 (datetimes in Shanghai time with hh:mm)."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        local = value.astimezone(SHANGHAI)
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def days_phrase(days_left: int | None) -> str:
+    """Return "剩 5 天", "今天到期", "逾期 3 天"."""
+    if days_left is None:
+        return ""
+    if days_left > 0:
+        return f"剩 {days_left} 天"
+    if days_left == 0:
+        return "今天到期"
+    return f"逾期 {-days_left} 天"
+
+
+def init_app(app: Flask) -> None:
+    """Register the helpers."""
+    app.add_template_filter(chinese_number, "cn_number")
+    app.add_template_filter(cn_date, "cn_date")
+    app.add_template_filter(days_phrase, "days_phrase")
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        from tasktrack import context
+
+        return {
+            "can": lambda action, obj=None: can(current_user, Action(action), obj),
+            "today": context.today(),
+            "pinned_today": app.config.get("PINNED_TODAY"),
+        }
