@@ -1,4 +1,4 @@
-"""Create the foundation schema: users and tokens, units and categories, the plan, assignments, progress, attachments, audit.
+"""Create the foundation schema: users and tokens, units and categories, the plan, assignments, progress, supervision, attachments, audit.
 
 Revision ID: 0001_foundation
 Revises: 
@@ -209,6 +209,8 @@ def upgrade():
     sa.Column('percent', sa.Integer(), nullable=True),
     sa.Column('completed_on', sa.Date(), nullable=True),
     sa.Column('last_reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('completion_state', sa.Enum('none', 'claimed', 'confirmed', 'returned', name='completionstate', native_enum=False, length=32), nullable=False),
+    sa.Column('extended_due', sa.Date(), nullable=True),
     sa.CheckConstraint('percent IS NULL OR (percent >= 0 AND percent <= 100)', name=op.f('ck_assignments_percent_range')),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_assignments_task_id_tasks')),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_assignments_unit_id_units')),
@@ -239,6 +241,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_task_terms_task_id'), ['task_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_terms_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('extension_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('current_due', sa.Date(), nullable=True),
+    sa.Column('requested_due', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'approved', 'refused', 'withdrawn', name='extensionstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_extension_requests_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_extension_requests_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_extension_requests_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_extension_requests'))
+    )
+    with op.batch_alter_table('extension_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_extension_requests_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_extension_requests_requested_by_id'), ['requested_by_id'], unique=False)
+
     op.create_table('progress_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -249,10 +272,13 @@ def upgrade():
     sa.Column('completed_on', sa.Date(), nullable=True),
     sa.Column('narrative', sa.Text(), nullable=False),
     sa.Column('supersedes_id', sa.Integer(), nullable=True),
+    sa.Column('base_report_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
     sa.CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name=op.f('ck_progress_reports_completed_has_date')),
     sa.CheckConstraint('percent IS NULL OR (percent >= 0 AND percent <= 100)', name=op.f('ck_progress_reports_percent_range')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_progress_reports_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_progress_reports_author_id_users')),
+    sa.ForeignKeyConstraint(['base_report_id'], ['progress_reports.id'], name=op.f('fk_progress_reports_base_report_id_progress_reports')),
     sa.ForeignKeyConstraint(['supersedes_id'], ['progress_reports.id'], name=op.f('fk_progress_reports_supersedes_id_progress_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_progress_reports'))
     )
@@ -260,14 +286,41 @@ def upgrade():
         batch_op.create_index('ix_progress_reports_assignment_created', ['assignment_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_progress_reports_author_id'), ['author_id'], unique=False)
 
+    op.create_table('supervision_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('urge', 'confirm', 'send_back', 'supervision_notice', 'reopen', name='supervisionkind', native_enum=False, length=32), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('report_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_supervision_records_actor_id_users')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_supervision_records_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['report_id'], ['progress_reports.id'], name=op.f('fk_supervision_records_report_id_progress_reports')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_records'))
+    )
+    with op.batch_alter_table('supervision_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervision_records_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_supervision_records_assignment_created', ['assignment_id', 'created_at'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('supervision_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_supervision_records_assignment_created')
+        batch_op.drop_index(batch_op.f('ix_supervision_records_actor_id'))
+
+    op.drop_table('supervision_records')
     with op.batch_alter_table('progress_reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_progress_reports_author_id'))
         batch_op.drop_index('ix_progress_reports_assignment_created')
 
     op.drop_table('progress_reports')
+    with op.batch_alter_table('extension_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_extension_requests_requested_by_id'))
+        batch_op.drop_index(batch_op.f('ix_extension_requests_assignment_id'))
+
+    op.drop_table('extension_requests')
     with op.batch_alter_table('task_terms', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_terms_unit_id'))
         batch_op.drop_index(batch_op.f('ix_task_terms_task_id'))

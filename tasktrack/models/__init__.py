@@ -4,8 +4,14 @@ from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
 from tasktrack.models.observation import FocusItem
-from tasktrack.models.plan import Assignment, AssignmentStatus, Plan, Section, Task, TaskTerm
-from tasktrack.models.progress import ProgressReport
+from tasktrack.models.plan import Assignment, AssignmentStatus, CompletionState, Plan, Section, Task, TaskTerm
+from tasktrack.models.progress import (
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressReport,
+    SupervisionKind,
+    SupervisionRecord,
+)
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
 
@@ -17,12 +23,17 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Category",
+    "CompletionState",
+    "ExtensionRequest",
+    "ExtensionStatus",
     "FocusItem",
     "LoginThrottle",
     "Plan",
     "ProgressReport",
     "Role",
     "Section",
+    "SupervisionKind",
+    "SupervisionRecord",
     "Task",
     "TaskTerm",
     "Unit",

@@ -143,6 +143,27 @@ class AssignmentStatus(enum.StrEnum):
         return STATUS_LABELS[self]
 
 
+class CompletionState(enum.StrEnum):
+    """Whether a claimed completion has been confirmed by the secretariat (办结) or sent back (退回)."""
+
+    NONE = "none"
+    CLAIMED = "claimed"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        """Return the Chinese name shown in the UI."""
+        return COMPLETION_LABELS[self]
+
+
+COMPLETION_LABELS = {
+    CompletionState.NONE: "—",
+    CompletionState.CLAIMED: "待确认办结",
+    CompletionState.CONFIRMED: "已确认办结",
+    CompletionState.RETURNED: "已退回",
+}
+
 STATUS_LABELS = {
     AssignmentStatus.NOT_STARTED: "未开始",
     AssignmentStatus.IN_PROGRESS: "推进中",
@@ -175,6 +196,12 @@ class Assignment(Base):
     percent: Mapped[int | None]
     completed_on: Mapped[dt.date | None]
     last_reported_at: Mapped[dt.datetime | None]
+    #: The claimed completion's review state; "claimed" shows as 待确认办结 until the secretariat acts.
+    completion_state: Mapped[CompletionState] = mapped_column(
+        str_enum(CompletionState), default=CompletionState.NONE
+    )
+    #: An approved extension (延期): lights and reminders use it; the task's own date stays visible.
+    extended_due: Mapped[dt.date | None]
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
@@ -185,6 +212,11 @@ class Assignment(Base):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def effective_due(self) -> dt.date | None:
+        """Return the due date that counts: the approved extension, else the task's date."""
+        return self.extended_due or self.task.due_date
 
     def __repr__(self) -> str:
         return f"<Assignment task={self.task_id} unit={self.unit_id}>"

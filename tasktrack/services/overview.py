@@ -67,7 +67,7 @@ def light_of(assignment: Assignment, task: Task, plan: Plan, today: dt.date) -> 
     """Return the light of an assignment (its task and plan already loaded)."""
     return assignment_light(
         today=today,
-        due=task.due_date,
+        due=assignment.extended_due or task.due_date,
         kind=task.deadline_kind,
         is_completed=assignment.status is AssignmentStatus.COMPLETED,
         completed_on=assignment.completed_on,
