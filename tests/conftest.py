@@ -6,6 +6,7 @@ server of the browser tests) see committed data exactly as production would.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import re
@@ -19,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from config import TestConfig
-from tasktrack import create_app
+from tasktrack import create_app, db_engine
 from tasktrack.extensions import db
 from tasktrack.models import Role, User
 from tasktrack.services import seeding, units, users
@@ -34,6 +35,17 @@ def database_url(tmp_dir: Any) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in a fresh context, as in production.
+
+    Tests hold an app context for direct service calls; without this, Flask would reuse it for the
+    requests, sharing ``g`` (the signed-in user) and the database session between them.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_config(url: str, upload_dir: str, **overrides: Any) -> type[TestConfig]:
     """Return a TestConfig subclass bound to a database and an upload folder."""
     attrs = {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": upload_dir, "TASKTRACK_TODAY": TODAY.isoformat()}
@@ -46,6 +58,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app, with the schema created once on the test database."""
     tmp = tmp_path_factory.mktemp("app")
     application = create_app(make_config(database_url(tmp), str(tmp / "uploads")))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         db.drop_all()
         db.create_all()
@@ -77,8 +90,12 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     application: Flask = request.getfixturevalue("app")
     pinned = application.config["PINNED_TODAY"]
+    # The test's own session only reads between its commits; DEFERRED transactions keep it from holding
+    # SQLite's write lock while the app (in other contexts) serves the test's requests.
+    intent = db_engine.write_intent.set(False)
     with application.app_context():
         yield
+    db_engine.write_intent.reset(intent)
     application.config["PINNED_TODAY"] = pinned
     _wipe(application)
 

@@ -22,7 +22,7 @@ def download(attachment_id: int) -> Response:
     """Send a file as an attachment, after the policy allows it (R14)."""
     attachment = db.get_or_404(Attachment, attachment_id)
     require(current_user, Action.VIEW_ATTACHMENT, attachment)
-    response = send_file(storage().open(attachment.storage_key), mimetype=attachment.content_type,
+    response = send_file(storage().path(attachment.storage_key), mimetype=attachment.content_type,
                          max_age=0, conditional=False, etag=False)
     response.headers["Content-Disposition"] = content_disposition(attachment.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,129 @@
+"""Role × route matrix over every route and API call (R6), and the meta-test that it covers them all."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+import tests.web as web_tests
+from tasktrack.extensions import db
+from tasktrack.models import AssignmentStatus, Category, Role, Unit, UnitKind
+from tasktrack.services import attachments, progress, units, users
+from tasktrack.services.overview import unit_rows
+from tests.conftest import csrf_token, login
+from tests.web.matrix import ROLES, Ctx, Route
+
+MODULES = [
+    importlib.import_module(f"tests.web.{m.name}")
+    for m in pkgutil.iter_modules(web_tests.__path__)
+    if m.name.startswith("matrix_")
+]
+ROWS: list[Route] = [row for module in MODULES for row in module.ROUTES]
+EXEMPT: set[tuple[str, str]] = set().union(*(getattr(m, "EXEMPT", set()) for m in MODULES))
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def build_context(make_user: Callable[..., Any], now: Any) -> tuple[Ctx, dict[str, Any]]:
+    """Seed users of every role, an observation point and one evidence file; return ids and users."""
+    category = db.session.scalar(sa.select(Category).where(Category.name == "观察点"))
+    obs_unit, _ = units.save_unit(None, actor=None, name="宁波市鄞州区观察点", kind=UnitKind.OBSERVATION_POINT,
+                                  categories=[category], contact_emails="", leader_email=None, now=now)
+    db.session.commit()
+    people = {
+        "secretariat": make_user(Role.SECRETARIAT),
+        "liaison": make_user(Role.LIAISON, unit="省民政厅"),
+        "observation_point": make_user(Role.OBSERVATION_POINT, unit="宁波市鄞州区观察点"),
+        "viewer": make_user(Role.VIEWER),
+    }
+    own_unit = units.find_unit("省民政厅")
+    other_unit = units.find_unit("省教育厅")
+    assert isinstance(own_unit, Unit)
+    assert isinstance(other_unit, Unit)
+    today = now.date()
+    own = unit_rows(own_unit.id, today)[0].assignment
+    other = unit_rows(other_unit.id, today)[0].assignment
+    report = progress.submit_report(own, author=people["liaison"], status=AssignmentStatus.IN_PROGRESS,
+                                    percent=10, completed_on=None, narrative="矩阵测试报送", now=now)
+    evidence = attachments.attach("progress_report", report.id, [attachments.Upload("证明.pdf", PDF)],
+                                  actor=people["liaison"], now=now)[0]
+    db.session.commit()
+    ctx = Ctx(plan_id=own.task.plan_id, task_id=own.task_id, own_assignment_id=own.id,
+              other_assignment_id=other.id, own_unit_id=own_unit.id, other_unit_id=other_unit.id,
+              obs_unit_id=obs_unit.id,
+              user_ids={**{k: u.id for k, u in people.items()}, "target": make_user(Role.VIEWER).id},
+              extra={"evidence_id": evidence.id, "report_id": report.id})
+    for module in MODULES:
+        setup = getattr(module, "setup", None)
+        if setup is not None:
+            setup(ctx, people, now)
+            db.session.commit()
+    return ctx, people
+
+
+def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf: str | None) -> Any:
+    path = row.path(ctx)
+    data = dict(row.data(ctx)) if row.data else {}
+    if row.endpoint.startswith("api."):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if row.method == "GET":
+            return client.get(path, headers=headers)
+        return client.open(path, method=row.method, json=data, headers=headers)
+    if row.method == "GET":
+        return client.get(path)
+    if csrf:
+        data["csrf_token"] = csrf
+    return client.open(path, method=row.method, data=data)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.endpoint} {i}" for i, r in enumerate(ROWS)])
+def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any, row: Route) -> None:
+    ctx, people = build_context(make_user, now)
+    tokens = {role: users.issue_token(user, actor=None, now=now) for role, user in people.items()}
+    db.session.commit()
+
+    anonymous = app.test_client()
+    response = _call(anonymous, row, ctx, token=None, csrf=None)
+    response.close()
+    if row.endpoint.startswith("api."):
+        assert response.status_code == 401, f"anonymous {row.method} {row.path(ctx)}"
+        assert "error" in response.get_json()
+    elif row.method == "GET":
+        assert response.status_code == 302, row.path(ctx)
+        assert "/login" in response.headers["Location"], row.path(ctx)
+    else:
+        assert response.status_code in (302, 400), row.path(ctx)
+
+    for role in ROLES:
+        client = app.test_client()
+        csrf = None
+        if not row.endpoint.startswith("api."):
+            assert login(client, people[role].email).status_code == 302
+            csrf = csrf_token(client, "/account/password")
+        response = _call(client, row, ctx, token=tokens[role], csrf=csrf)
+        where = f"{role} {row.method} {row.path(ctx)} -> {response.status_code}"
+        assert response.status_code < 500, where
+        if role in row.allowed:
+            assert response.status_code not in (401, 403), where
+        else:
+            assert response.status_code in row.refused, where
+        if row.endpoint.startswith("api.") and response.status_code >= 400:
+            assert "error" in response.get_json(), where
+        response.close()
+
+
+def test_every_route_has_a_row(app: Flask) -> None:
+    covered = {(r.endpoint, r.method) for r in ROWS} | EXEMPT
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if (rule.endpoint, method) not in covered:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "routes without a row in tests/web/matrix_*.py: " + ", ".join(missing)
