@@ -27,7 +27,7 @@ from tasktrack.services import seeding, units, users
 
 PASSWORD = "correct-horse-battery"
 TODAY = dt.date(2024, 7, 18)
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def database_url(tmp_dir: Any) -> str:
@@ -43,7 +43,18 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        self._end_test_snapshot()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        self._end_test_snapshot()
+        return response
+
+    @staticmethod
+    def _end_test_snapshot() -> None:
+        """End the test's own read transaction so it sees what the request committed (like READ COMMITTED)."""
+        from flask import has_app_context
+
+        if has_app_context() and not (db.session.new or db.session.dirty or db.session.deleted):
+            db.session.rollback()
 
 
 def make_config(url: str, upload_dir: str, **overrides: Any) -> type[TestConfig]:
