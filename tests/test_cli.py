@@ -1,0 +1,78 @@
+"""Operator commands: seed, users create, users token."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tasktrack.extensions import db
+from tasktrack.models import AuditEvent, Role, Task, User
+
+
+def test_seed_command_twice(runner):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "tasks 17" in first.output
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0
+    assert "无变化" in second.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 17
+
+
+def test_seed_demo_prints_the_logins(runner):
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "office@example.org" in result.output
+    assert "Demo-2024-zj" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 6
+
+
+def test_users_create_with_password_option(runner, seeded):
+    result = runner.invoke(args=["users", "create", "--email", "LLY@example.org", "--role", "liaison",
+                                 "--unit", "省民政厅", "--password", "strong-enough-1"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "lly@example.org"))
+    assert (user.role, user.unit.name) == (Role.LIAISON, "省民政厅")
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.create")) is not None
+
+
+def test_users_create_reads_password_from_stdin(runner, seeded):
+    result = runner.invoke(args=["users", "create", "--email", "office2@example.org", "--role", "secretariat"],
+                           input="from-standard-input\n")
+    assert result.exit_code == 0, result.output
+    from tasktrack.passwords import verify_password
+
+    user = db.session.scalar(sa.select(User).where(User.email == "office2@example.org"))
+    assert verify_password(user.password_hash, "from-standard-input", fast=True)[0]
+
+
+def test_users_create_errors_are_clear(runner, seeded):
+    ok = runner.invoke(args=["users", "create", "--email", "dup@example.org", "--role", "viewer", "--password",
+                             "strong-enough-1"])
+    assert ok.exit_code == 0
+    dup = runner.invoke(args=["users", "create", "--email", "dup@example.org", "--role", "viewer", "--password",
+                              "strong-enough-1"])
+    assert dup.exit_code == 1
+    assert "已被其他账号使用" in dup.output
+    no_unit = runner.invoke(args=["users", "create", "--email", "l@example.org", "--role", "liaison",
+                                  "--password", "strong-enough-1"])
+    assert no_unit.exit_code == 1
+    assert "必须指定所属单位" in no_unit.output
+    bad_unit = runner.invoke(args=["users", "create", "--email", "l@example.org", "--role", "liaison",
+                                   "--unit", "不存在的单位", "--password", "strong-enough-1"])
+    assert bad_unit.exit_code == 1
+    assert "不存在" in bad_unit.output
+    bad_role = runner.invoke(args=["users", "create", "--email", "l@example.org", "--role", "admin"])
+    assert bad_role.exit_code == 2
+
+
+def test_users_token_prints_a_working_token_last(runner, client, seeded, make_user):
+    user = make_user("liaison", unit="省教育厅")
+    result = runner.invoke(args=["users", "token", "--email", user.email])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.get_json()["unit"]["name"] == "省教育厅"
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    missing = runner.invoke(args=["users", "token", "--email", "ghost@example.org"])
+    assert missing.exit_code == 1

@@ -1,0 +1,69 @@
+"""SQLite connections: WAL, busy_timeout, foreign keys; BEGIN IMMEDIATE for writes (R15, T5.1, T5.2)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tasktrack import create_app
+from tasktrack.extensions import db
+from tests.conftest import make_config
+
+pytestmark = pytest.mark.skipif(
+    (os.environ.get("DATABASE_URL") or "sqlite").startswith("postgresql"), reason="SQLite connection settings"
+)
+
+
+def test_pragmas_on_every_connection(tmp_path: Path) -> None:
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'p.db'}", str(tmp_path / "u")))
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        db.engine.dispose()
+
+
+def _worker(url: str, upload: str, iterations: int, queue: multiprocessing.Queue) -> None:
+    """Read a counter, update it and insert a history row, many times: a write unit of work."""
+    app = create_app(make_config(url, upload))
+    errors = 0
+    with app.app_context():
+        for _ in range(iterations):
+            try:
+                with db.engine.begin() as conn:
+                    value = conn.exec_driver_sql("SELECT value FROM counter").scalar()
+                    conn.exec_driver_sql(f"UPDATE counter SET value = {value + 1}")
+                    conn.exec_driver_sql("INSERT INTO history (note) VALUES ('x')")
+            except sa.exc.OperationalError:
+                errors += 1
+        db.engine.dispose()
+    queue.put(errors)
+
+
+def test_lock_storm_has_no_database_is_locked(tmp_path: Path) -> None:
+    url, upload = f"sqlite:///{tmp_path / 'storm.db'}", str(tmp_path / "u")
+    app = create_app(make_config(url, upload))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (value INTEGER NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+        conn.exec_driver_sql("CREATE TABLE history (id INTEGER PRIMARY KEY, note TEXT)")
+    workers, iterations = 6, 60
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(url, upload, iterations, queue)) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    errors = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert errors == [0] * workers
+    with app.app_context(), db.engine.connect() as conn:
+        # the read-modify-write never lost an update: the write lock was taken at BEGIN
+        assert conn.exec_driver_sql("SELECT value FROM counter").scalar() == workers * iterations
+        assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == workers * iterations
+        db.engine.dispose()
