@@ -39,7 +39,9 @@ def test_seed_loads_the_2024_table(seeded):
     plan = db.session.scalar(sa.select(Plan))
     assert plan.title == "2024年省清廉社会组织建设工作任务表"
     assert plan.focus_choice_deadline.isoformat() == "2024-04-30"
-    assert [s.title for s in plan.sections] == ["强化党建统领", "加强规范监管", "深化专项治理", "推进“数智”赋能", "加强工作协同"]
+    assert [s.title for s in plan.sections] == [
+        "强化党建统领", "加强规范监管", "深化专项治理", "推进“数智”赋能", "加强工作协同",
+    ]
     task1 = db.session.scalar(sa.select(Task).where(Task.number == 1))
     assert task1.deadline_phrase == "2024 年 7 月底前"
     assert task1.due_date.isoformat() == "2024-07-31"
