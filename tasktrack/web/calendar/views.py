@@ -15,7 +15,6 @@ from tasktrack import context
 from tasktrack.domain import ical
 from tasktrack.extensions import db
 from tasktrack.permissions import Action
-from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import calendar
 from tasktrack.web.guards import guard_blueprint
 
@@ -31,9 +30,11 @@ class RegenerateForm(FlaskForm):
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])
-@rerender_on_csrf_error
 def settings() -> str:
-    """Explain the calendar feed; on POST make a new secret address (the old one stops working) and show it."""
+    """Explain the calendar feed; on POST make a new secret address (the old one stops working) and show it.
+
+    The form has nothing typed to keep, so a bad CSRF token gets the app's plain 400 page.
+    """
     form = RegenerateForm()
     feed_url = None
     if form.validate_on_submit():
