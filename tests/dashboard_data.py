@@ -119,8 +119,8 @@ def small_plan() -> Small:
 def scaled_plan(factor: int) -> Plan:
     """Build a plan with 3 sections, 6·factor tasks, 4·factor units, three assignments per task, reports."""
     cats = [Category(name=f"类别{i}-{factor}", code=f"c{i}-{factor}", sort_order=i) for i in range(2)]
-    units = [Unit(name=f"单位{i}-{factor}", kind=UnitKind.MEMBER, sort_order=i, created_at=NOW, categories=[cats[i % 2]])
-             for i in range(4 * factor)]
+    units = [Unit(name=f"单位{i}-{factor}", kind=UnitKind.MEMBER, sort_order=i, created_at=NOW,
+                  categories=[cats[i % 2]]) for i in range(4 * factor)]
     plan = Plan(year=2024, title=f"规模测试{factor}", issuer="测试", issued_on=dt.date(2024, 1, 1), created_at=NOW)
     sections = [Section(plan=plan, number=i + 1, title=f"主要任务{i + 1}") for i in range(3)]
     db.session.add_all([*cats, *units, plan, *sections])

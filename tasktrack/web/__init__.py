@@ -10,12 +10,13 @@ def register_blueprints(app: Flask) -> None:
     from tasktrack.web.api import modules as api_modules
     from tasktrack.web.api.views import bp as api_bp
     from tasktrack.web.auth.views import bp as auth_bp
+    from tasktrack.web.calendar.views import bp as calendar_bp
+    from tasktrack.web.calendar.views import feed_bp as calendar_feed_bp
+    from tasktrack.web.dashboard.views import bp as dashboard_bp
     from tasktrack.web.files.views import bp as files_bp
     from tasktrack.web.liaison.views import bp as liaison_bp
     from tasktrack.web.plans.views import bp as plans_bp
     from tasktrack.web.secretariat.views import bp as secretariat_bp
-    from tasktrack.web.dashboard.views import bp as dashboard_bp
-    from tasktrack.web.calendar.views import bp as calendar_bp, feed_bp as calendar_feed_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)

@@ -150,7 +150,9 @@ def test_dashboard_api_matches_the_page_numbers(api) -> None:
     assert r.status_code == 200
     _validate(r, "/dashboard")
     body = r.get_json()
-    assert body["totals"]["red"] == 1 and body["totals"]["stale"] == 1 and body["totals"]["total"] == 6
+    assert body["totals"]["red"] == 1
+    assert body["totals"]["stale"] == 1
+    assert body["totals"]["total"] == 6
     assert [sec["done"] for sec in body["sections"]] == [1, 0]
     assert get("/dashboard?plan=abc").status_code == 422
 

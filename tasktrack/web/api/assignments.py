@@ -50,7 +50,8 @@ def assignment_list() -> Response:
             raise ServiceError("单位不存在", field="unit")
     page_no = _int_param("page", 1, low=1)
     per_page = _int_param("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
-    assert page_no is not None and per_page is not None
+    assert page_no is not None
+    assert per_page is not None
     page = dash.assignment_page(plan, today, dash.Filters(light=Light(light) if light else None, unit_id=unit_id),
                                 page=page_no, per_page=per_page)
     return jsonify({"plan_id": plan.id, "total": page.total, "page": page.page, "per_page": page.per_page,

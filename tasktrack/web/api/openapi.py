@@ -80,7 +80,8 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "清廉社会组织建设任务督办 API", "version": "1.0.0",
-                 "description": "所有请求需携带 `Authorization: Bearer <令牌>`（flask --app wsgi users token --email …）。"
+                 "description": "所有请求需携带 `Authorization: Bearer <令牌>`"
+                                "（flask --app wsgi users token --email …）。"
                                 "错误以 JSON 返回：{\"error\": 说明, \"field\": 出错字段}。"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
