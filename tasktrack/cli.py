@@ -14,12 +14,14 @@ from tasktrack.models import Role
 from tasktrack.services import ServiceError, seeding, units, users
 
 users_cli = AppGroup("users", help="管理账号：创建账号、签发 API 令牌。")
+plan_cli = AppGroup("plan", help="工作计划：导出任务进展表。")
 
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(plan_cli)
 
 
 def _fail(message: str) -> None:
@@ -97,3 +99,21 @@ def users_token(email: str) -> None:
     db.session.commit()
     click.echo(f"已为 {user.email} 签发 API 令牌（只显示这一次，请妥善保存）：")
     click.echo(token)
+
+
+@plan_cli.command("export")
+@click.option("--plan", "plan_id", required=True, type=int, help="计划 id。")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="输出文件。")
+def plan_export(plan_id: int, fmt: str, output: str) -> None:
+    """Write a plan's task table with each unit's status and latest narrative to a file."""
+    from tasktrack.services import exports
+
+    try:
+        _name, content = exports.export_plan(plan_id, fmt, context.today())
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    with open(output, "wb") as fh:
+        fh.write(content)
+    click.echo(f"已导出 {output}（{len(content)} 字节）")

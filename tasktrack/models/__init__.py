@@ -3,6 +3,7 @@
 from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
+from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.observation import FocusItem
 from tasktrack.models.plan import Assignment, AssignmentStatus, CompletionState, Plan, Section, Task, TaskTerm
 from tasktrack.models.progress import (
@@ -22,6 +23,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "CalendarToken",
     "Category",
     "CompletionState",
     "ExtensionRequest",

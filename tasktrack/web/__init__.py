@@ -7,8 +7,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
+    from tasktrack.web.api import modules as api_modules
     from tasktrack.web.api.views import bp as api_bp
     from tasktrack.web.auth.views import bp as auth_bp
+    from tasktrack.web.calendar.views import bp as calendar_bp
+    from tasktrack.web.calendar.views import feed_bp as calendar_feed_bp
+    from tasktrack.web.dashboard.views import bp as dashboard_bp
     from tasktrack.web.files.views import bp as files_bp
     from tasktrack.web.liaison.views import bp as liaison_bp
     from tasktrack.web.plans.views import bp as plans_bp
@@ -18,5 +22,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(liaison_bp)
     app.register_blueprint(secretariat_bp)
+    api_modules.load()  # API modules add their routes to api_bp before it is registered
     app.register_blueprint(api_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(calendar_feed_bp)

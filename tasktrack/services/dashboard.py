@@ -1,0 +1,369 @@
+"""Read models of the secretariat dashboard, the filtered assignment list and the unit page.
+
+Every function loads its rows in a fixed number of queries (one eager-loaded pass over the plan's open
+assignments, plus a few small lookups) and computes lights and counts in Python, because the light is a
+pure function of the row and today (domain/lights.py), not something SQL can compute. Tests guard that the
+number of statements does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tasktrack.domain.lights import Light, Reason
+from tasktrack.extensions import db
+from tasktrack.models import (
+    Assignment,
+    Attachment,
+    Category,
+    CompletionState,
+    Plan,
+    ProgressReport,
+    Section,
+    Task,
+    Unit,
+)
+from tasktrack.services import NotFound, ServiceError
+from tasktrack.services.attachments import attachments_of
+from tasktrack.services.overview import AssignmentRow, light_of, list_plans, unit_rows
+
+PER_PAGE = 25
+RECENT_REPORTS = 10
+#: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
+REASON_FILTERS = {r.value for r in Reason} | {"claimed"}
+UNIT_SORTS = ("order", "assigned", "completed", "rate", "overdue", "stale", "last_report")
+
+
+@dataclass
+class Counts:
+    """Open assignments counted by light, with the reasons the office asks about."""
+
+    total: int = 0
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    done: int = 0
+    stale: int = 0
+    due_soon: int = 0
+    completed_late: int = 0
+    claimed: int = 0
+
+    def add(self, row: AssignmentRow) -> None:
+        """Count one row."""
+        self.total += 1
+        setattr(self, row.light.light.value, getattr(self, row.light.light.value) + 1)
+        if row.light.reason is Reason.STALE:
+            self.stale += 1
+        elif row.light.reason is Reason.DUE_SOON:
+            self.due_soon += 1
+        elif row.light.reason is Reason.COMPLETED_LATE:
+            self.completed_late += 1
+        if row.assignment.completion_state is CompletionState.CLAIMED:
+            self.claimed += 1
+
+    @property
+    def rate(self) -> int:
+        """Return the completed share in whole percent (0 when there is nothing)."""
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def of(self, light: Light) -> int:
+        """Return the count of one light."""
+        return int(getattr(self, light.value))
+
+    def as_dict(self) -> dict[str, int]:
+        return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
+                "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
+                "completed_late": self.completed_late, "claimed": self.claimed, "completion_rate": self.rate}
+
+
+@dataclass
+class SectionStat:
+    """A section (主要任务) with its counts."""
+
+    section: Section
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class UnitStat:
+    """One unit's line of the per-unit table."""
+
+    unit: Unit
+    counts: Counts = field(default_factory=Counts)
+    last_report_at: dt.datetime | None = None
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page and the dashboard API show for one plan."""
+
+    plan: Plan
+    plans: list[Plan]
+    counts: Counts
+    sections: list[SectionStat]
+    units: list[UnitStat]
+    overdue: list[AssignmentRow]
+    recent: list[ProgressReport]
+    categories: list[Category]
+    category: Category | None
+    sort: str
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the assignment list is narrowed to (all optional)."""
+
+    light: Light | None = None
+    reason: str | None = None
+    section_id: int | None = None
+    unit_id: int | None = None
+    category: str | None = None
+
+    def matches(self, row: AssignmentRow) -> bool:
+        a = row.assignment
+        if self.light is not None and row.light.light is not self.light:
+            return False
+        if self.reason == "claimed":
+            if a.completion_state is not CompletionState.CLAIMED:
+                return False
+        elif self.reason is not None and row.light.reason.value != self.reason:
+            return False
+        if self.section_id is not None and a.task.section_id != self.section_id:
+            return False
+        if self.unit_id is not None and a.unit_id != self.unit_id:
+            return False
+        return self.category is None or any(c.code == self.category for c in a.unit.categories)
+
+
+@dataclass
+class Page:
+    """One page of assignment rows."""
+
+    rows: list[AssignmentRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def resolve_plan(plan_id: int | None, today: dt.date) -> Plan:
+    """Return the plan asked for, else the plan of today's year (NotFound when there is none)."""
+    plans = list_plans()
+    if plan_id is not None:
+        plan = next((p for p in plans if p.id == plan_id), None)
+    else:
+        plan = next((p for p in plans if p.year == today.year), plans[0] if plans else None)
+    if plan is None:
+        raise NotFound("工作计划不存在")
+    return plan
+
+
+def plan_rows(plan: Plan, today: dt.date) -> list[AssignmentRow]:
+    """Return every open assignment of a plan with its light, in plan order (two queries)."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+        .options(
+            joinedload(Assignment.unit).selectinload(Unit.categories),
+            joinedload(Assignment.task).joinedload(Task.section),
+        )
+    ).unique().all()
+    rows = [AssignmentRow(a, light_of(a, a.task, plan, today)) for a in assignments]
+    rows.sort(key=lambda r: (r.assignment.task.section.number, r.assignment.task.number,
+                             not r.assignment.is_lead, r.unit.sort_order, r.unit.id))
+    return rows
+
+
+def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
+    """Sort rows red first, then by days left (most late first), then plan order."""
+    return sorted(rows, key=lambda r: (
+        r.light.light.severity,
+        r.light.days_left if r.light.days_left is not None else 10**6,
+        r.assignment.task.number, r.unit.sort_order,
+    ))
+
+
+def _sections(plan: Plan) -> list[Section]:
+    return list(db.session.scalars(sa.select(Section).where(Section.plan_id == plan.id).order_by(Section.number)))
+
+
+def _categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+
+
+def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressReport]:
+    """Return a plan's latest progress reports with author, unit and task loaded."""
+    return list(db.session.scalars(
+        sa.select(ProgressReport)
+        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False))
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(limit)
+        .options(joinedload(ProgressReport.author),
+                 joinedload(ProgressReport.assignment).options(joinedload(Assignment.unit),
+                                                               joinedload(Assignment.task)))
+    ))
+
+
+def _unit_sort_key(sort: str):  # type: ignore[no-untyped-def]
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    keys = {
+        "order": lambda s: (s.unit.sort_order, s.unit.id),
+        "assigned": lambda s: (s.counts.total, -s.unit.sort_order),
+        "completed": lambda s: (s.counts.done, -s.unit.sort_order),
+        "rate": lambda s: (s.counts.rate, -s.unit.sort_order),
+        "overdue": lambda s: (s.counts.red, -s.unit.sort_order),
+        "stale": lambda s: (s.counts.stale, -s.unit.sort_order),
+        "last_report": lambda s: (s.last_report_at or never, -s.unit.sort_order),
+    }
+    return keys[sort]
+
+
+def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = None, sort: str = "order",
+              descending: bool = False) -> Dashboard:
+    """Return the dashboard of a plan: totals, sections, the per-unit table, overdue and recent reports."""
+    if sort not in UNIT_SORTS:
+        raise ServiceError("不支持的排序方式", field="sort")
+    plan = resolve_plan(plan_id, today)
+    categories = _categories()
+    chosen = None
+    if category:
+        chosen = next((c for c in categories if c.code == category), None)
+        if chosen is None:
+            raise ServiceError("单位类别不存在", field="category")
+    rows = plan_rows(plan, today)
+    counts = Counts()
+    sections = {s.id: SectionStat(s) for s in _sections(plan)}
+    units: dict[int, UnitStat] = {}
+    for row in rows:
+        counts.add(row)
+        sections[row.assignment.task.section_id].counts.add(row)
+        if chosen is not None and chosen not in row.unit.categories:
+            continue
+        stat = units.setdefault(row.unit.id, UnitStat(row.unit))
+        stat.counts.add(row)
+        reported = row.assignment.last_reported_at
+        if reported is not None and (stat.last_report_at is None or reported > stat.last_report_at):
+            stat.last_report_at = reported
+    unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
+    overdue = worst_first(r for r in rows if r.light.light is Light.RED)
+    return Dashboard(plan=plan, plans=list_plans(), counts=counts, sections=list(sections.values()),
+                     units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
+                     category=chosen, sort=sort, descending=descending)
+
+
+def assignment_page(plan: Plan, today: dt.date, filters: Filters, *, page: int = 1,
+                    per_page: int = PER_PAGE) -> Page:
+    """Return one page of a plan's open assignments matching the filters, worst light first."""
+    rows = worst_first(r for r in plan_rows(plan, today) if filters.matches(r))
+    page = max(1, page)
+    start = (page - 1) * per_page
+    return Page(rows=rows[start:start + per_page], total=len(rows), page=page, per_page=per_page)
+
+
+@dataclass
+class UnitView:
+    """A unit page's data: its open assignments with lights and its whole report history."""
+
+    unit: Unit
+    rows: list[AssignmentRow]
+    counts: Counts
+    reports: list[ProgressReport]
+    attachments: dict[int, list[Attachment]]
+
+
+def unit_view(unit_id: int, today: dt.date) -> UnitView:
+    """Return a unit with its open assignments and every progress report it ever made, newest first."""
+    unit = db.session.scalar(sa.select(Unit).where(Unit.id == unit_id).options(selectinload(Unit.categories)))
+    if unit is None:
+        raise NotFound("单位不存在")
+    rows = unit_rows(unit.id, today)
+    counts = Counts()
+    for row in rows:
+        counts.add(row)
+    reports = reports_of_unit(unit.id)
+    return UnitView(unit=unit, rows=rows, counts=counts, reports=reports,
+                    attachments=attachments_of("progress_report", [r.id for r in reports]))
+
+
+def reports_of_unit(unit_id: int) -> list[ProgressReport]:
+    """Return every progress report on a unit's assignments (open or closed), newest first."""
+    return list(db.session.scalars(
+        sa.select(ProgressReport)
+        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
+        .where(Assignment.unit_id == unit_id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .options(joinedload(ProgressReport.author),
+                 joinedload(ProgressReport.assignment).joinedload(Assignment.task))
+    ))
+
+
+def reports_of(assignment_ids: Sequence[int]) -> dict[int, list[ProgressReport]]:
+    """Return the reports of some assignments (newest first) keyed by assignment id, in one query."""
+    result: dict[int, list[ProgressReport]] = {i: [] for i in assignment_ids}
+    if not assignment_ids:
+        return result
+    for report in db.session.scalars(
+        sa.select(ProgressReport)
+        .where(ProgressReport.assignment_id.in_(assignment_ids))
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .options(joinedload(ProgressReport.author))
+    ):
+        result[report.assignment_id].append(report)
+    return result
+
+
+def latest_reports(assignment_ids: Sequence[int]) -> dict[int, ProgressReport]:
+    """Return each assignment's latest report (by id, reports being append-only), in one query."""
+    if not assignment_ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(ProgressReport.id))
+        .where(ProgressReport.assignment_id.in_(assignment_ids))
+        .group_by(ProgressReport.assignment_id)
+        .scalar_subquery()
+    )
+    reports = db.session.scalars(
+        sa.select(ProgressReport).where(ProgressReport.id.in_(latest)).options(joinedload(ProgressReport.author))
+    )
+    return {r.assignment_id: r for r in reports}
+
+
+def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:
+    """Return one assignment (open or closed) with its task, plan, section and unit, and its light."""
+    assignment = db.session.scalar(
+        sa.select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.unit),
+                 joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)))
+    )
+    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
+        raise NotFound("任务分配不存在")
+    return AssignmentRow(assignment, light_of(assignment, assignment.task, assignment.task.plan, today))
+
+
+def find_unit_id(value: str) -> int | None:
+    """Return the id of a unit given by id or by exact name; None when there is no such unit."""
+    text = value.strip()
+    if text.isdigit():
+        return db.session.scalar(sa.select(Unit.id).where(Unit.id == int(text)))
+    return db.session.scalar(sa.select(Unit.id).where(Unit.name == text))

@@ -1,0 +1,156 @@
+"""Exports of a plan's task table with every unit's current status and latest narrative (.xlsx, CSV, print).
+
+The workbook is ONE sheet with a 主要任务 column rather than one sheet per section: the office filters and
+sorts the whole plan at once (by unit, by light) with Excel's AutoFilter, which a split workbook would
+defeat, and one row per task × unit is what pivot tables and mail merges expect. The header row is frozen
+and repeated on every printed page.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from tasktrack.clock import local_date
+from tasktrack.domain.lights import LightResult
+from tasktrack.models import Assignment, Plan, ProgressReport
+from tasktrack.services.dashboard import latest_reports, plan_rows, resolve_plan
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One task × unit line of the export."""
+
+    assignment: Assignment
+    light: LightResult
+    latest: ProgressReport | None
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int
+    wrap: bool = False
+
+
+COLUMNS = (
+    Column("主要任务", 18, True),
+    Column("序号", 6),
+    Column("具体工作", 48, True),
+    Column("完成时间节点", 16, True),
+    Column("截止日期", 12),
+    Column("延期至", 12),
+    Column("责任单位（原文）", 24, True),
+    Column("单位", 18, True),
+    Column("牵头/配合", 9),
+    Column("状态", 9),
+    Column("完成百分比", 10),
+    Column("完成日期", 12),
+    Column("红黄绿灯", 10),
+    Column("灯色说明", 14),
+    Column("最近报送", 17),
+    Column("最新进展", 60, True),
+)
+
+LIGHT_FILLS = {"red": "FDECEA", "yellow": "FFF4DB", "green": "E8F5E9", "done": "ECEFF1"}
+
+
+def export_rows(plan: Plan, today: dt.date) -> list[ExportRow]:
+    """Return the plan's open assignments in plan order with lights and latest reports (three queries)."""
+    rows = plan_rows(plan, today)
+    latest = latest_reports([r.assignment.id for r in rows])
+    return [ExportRow(r.assignment, r.light, latest.get(r.assignment.id)) for r in rows]
+
+
+def _values(row: ExportRow) -> list[object]:
+    a, task = row.assignment, row.assignment.task
+    return [
+        f"{task.section.number}. {task.section.title}",
+        task.number,
+        task.text,
+        task.deadline_phrase,
+        task.due_date,
+        a.extended_due,
+        task.responsible_phrase,
+        a.unit.name,
+        "牵头" if a.is_lead else "配合",
+        a.status.label,
+        a.percent,
+        a.completed_on,
+        row.light.light.label,
+        row.light.reason_label,
+        local_date(a.last_reported_at) if a.last_reported_at else None,
+        row.latest.narrative if row.latest else "",
+    ]
+
+
+def file_stem(plan: Plan, today: dt.date) -> str:
+    """Return the download name without extension, e.g. 2024年…任务表_进展_20240718."""
+    return f"{plan.title}_进展_{today:%Y%m%d}"
+
+
+def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
+    """Return the formatted workbook."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务进展"
+    ws.append([c.title for c in COLUMNS])
+    header_fill = PatternFill("solid", fgColor="B3261E")
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    light_column = [c.title for c in COLUMNS].index("红黄绿灯") + 1
+    for row in rows:
+        ws.append(_values(row))
+        r = ws.max_row
+        for index, column in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=r, column=index)
+            cell.alignment = Alignment(vertical="top", wrap_text=column.wrap)
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+        ws.cell(row=r, column=light_column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[row.light.light.value])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.properties.title = plan.title
+    wb.properties.creator = "清廉社会组织建设任务督办"
+    wb.properties.created = dt.datetime.combine(today, dt.time())
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(rows: list[ExportRow]) -> bytes:
+    """Return the same table as CSV in UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.title for c in COLUMNS])
+    for row in rows:
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
+                         for v in _values(row)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_plan(plan_id: int, fmt: str, today: dt.date) -> tuple[str, bytes]:
+    """Return (file name, content) of a plan's export as "xlsx" or "csv"."""
+    plan = resolve_plan(plan_id, today)
+    rows = export_rows(plan, today)
+    stem = file_stem(plan, today)
+    if fmt == "xlsx":
+        return f"{stem}.xlsx", to_xlsx(plan, rows, today)
+    if fmt == "csv":
+        return f"{stem}.csv", to_csv(rows)
+    raise ValueError(fmt)

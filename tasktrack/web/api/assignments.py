@@ -1,0 +1,168 @@
+"""API: assignments (filtered, paginated), one assignment with its report history, and reporting progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, jsonify, request, url_for
+
+from tasktrack import context
+from tasktrack.domain.lights import Light
+from tasktrack.extensions import db
+from tasktrack.models import AssignmentStatus
+from tasktrack.permissions import Action, require
+from tasktrack.services import ServiceError, progress
+from tasktrack.services import dashboard as dash
+from tasktrack.services.attachments import attachments_of
+from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, ref, report_json
+from tasktrack.web.api.views import api_user, bp
+
+MAX_PER_PAGE = 100
+
+
+def _file_url(attachment_id: int) -> str:
+    return url_for("files.download", attachment_id=attachment_id)
+
+
+def _int_param(name: str, default: int | None, *, low: int, high: int | None = None) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+        limit = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
+        raise ServiceError(f"参数 {name} 必须是{limit}的整数", field=name)
+    return int(raw)
+
+
+@bp.route("/assignments")
+def assignment_list() -> Response:
+    """List a plan's open assignments, filtered by unit (id or name) and light, one page at a time."""
+    today = context.today()
+    plan = dash.resolve_plan(_int_param("plan", None, low=1), today)
+    light = request.args.get("light") or None
+    if light is not None and light not in LIGHTS:
+        raise ServiceError("参数 light 必须是 red、yellow、green 或 done", field="light")
+    unit_id = None
+    if request.args.get("unit"):
+        unit_id = dash.find_unit_id(request.args["unit"])
+        if unit_id is None:
+            raise ServiceError("单位不存在", field="unit")
+    page_no = _int_param("page", 1, low=1)
+    per_page = _int_param("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
+    assert page_no is not None
+    assert per_page is not None
+    page = dash.assignment_page(plan, today, dash.Filters(light=Light(light) if light else None, unit_id=unit_id),
+                                page=page_no, per_page=per_page)
+    return jsonify({"plan_id": plan.id, "total": page.total, "page": page.page, "per_page": page.per_page,
+                    "pages": page.pages, "assignments": [assignment_json(r) for r in page.rows]})
+
+
+def _detail(assignment_id: int) -> dict[str, Any]:
+    row = dash.find_assignment(assignment_id, context.today())
+    reports = dash.reports_of([assignment_id])[assignment_id]
+    files = attachments_of("progress_report", [r.id for r in reports])
+    return {"assignment": assignment_json(row),
+            "reports": [report_json(r, files.get(r.id, []), _file_url) for r in reports]}
+
+
+@bp.route("/assignments/<int:assignment_id>")
+def assignment_detail(assignment_id: int) -> Response:
+    """Return one assignment with its light and every progress report, newest first."""
+    return jsonify(_detail(assignment_id))
+
+
+def _parse_report(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ServiceError("请求体必须是 JSON 对象", field=None)
+    status = body.get("status")
+    if status not in STATUSES:
+        raise ServiceError("status 必须是 not_started、in_progress 或 completed", field="status")
+    percent = body.get("percent")
+    if percent is not None and (isinstance(percent, bool) or not isinstance(percent, int)):
+        raise ServiceError("percent 必须是 0 到 100 的整数", field="percent")
+    completed_on = body.get("completed_on")
+    if completed_on is not None:
+        try:
+            completed_on = dt.date.fromisoformat(completed_on) if isinstance(completed_on, str) else None
+        except ValueError:
+            completed_on = None
+        if completed_on is None:
+            raise ServiceError("completed_on 必须是 YYYY-MM-DD 格式的日期", field="completed_on")
+    narrative = body.get("narrative", "")
+    if not isinstance(narrative, str):
+        raise ServiceError("narrative 必须是字符串", field="narrative")
+    return {"status": AssignmentStatus(status), "percent": percent, "completed_on": completed_on,
+            "narrative": narrative}
+
+
+@bp.route("/assignments/<int:assignment_id>/reports", methods=["POST"])
+def report_create(assignment_id: int) -> tuple[Response, int]:
+    """Append a progress report to an assignment of the caller's own unit."""
+    user = api_user()
+    row = dash.find_assignment(assignment_id, context.today())
+    require(user, Action.REPORT_PROGRESS, row.assignment)
+    fields = _parse_report(request.get_json(silent=True))
+    report = progress.submit_report(row.assignment, author=user, now=context.now(), **fields)
+    db.session.commit()
+    detail = _detail(assignment_id)
+    created = next(r for r in detail["reports"] if r["id"] == report.id)
+    return jsonify({"report": created, "assignment": detail["assignment"]}), 201
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ID_PARAM = {"name": "assignment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+OPENAPI_SCHEMAS: dict[str, Any] = {
+    "AssignmentPage": {"type": "object", "additionalProperties": False,
+                       "required": ["plan_id", "total", "page", "per_page", "pages", "assignments"], "properties": {
+                           "plan_id": {"type": "integer"}, "total": {"type": "integer"},
+                           "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                           "pages": {"type": "integer"},
+                           "assignments": {"type": "array", "items": ref("Assignment")}}},
+    "AssignmentDetail": {"type": "object", "additionalProperties": False, "required": ["assignment", "reports"],
+                         "properties": {"assignment": ref("Assignment"),
+                                        "reports": {"type": "array", "items": ref("Report")}}},
+    "NewReport": {"type": "object", "required": ["status", "narrative"], "properties": {
+        "status": {"type": "string", "enum": STATUSES},
+        "percent": {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True},
+        "completed_on": {"type": "string", "format": "date", "nullable": True,
+                         "description": "必填于 status=completed，且不晚于今天"},
+        "narrative": {"type": "string", "description": "进展情况说明（必填）"}}},
+    "ReportCreated": {"type": "object", "additionalProperties": False, "required": ["report", "assignment"],
+                      "properties": {"report": ref("Report"), "assignment": ref("Assignment")}},
+}
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/assignments": {"get": {
+        "operationId": "listAssignments", "summary": "任务分配清单（按计划，可按单位、灯色筛选，分页）",
+        "parameters": [
+            {"name": "plan", "in": "query", "schema": {"type": "integer"}, "description": "计划 id；默认当年计划"},
+            {"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "单位 id 或全称"},
+            {"name": "light", "in": "query", "schema": {"type": "string", "enum": LIGHTS}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "per_page", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": dash.PER_PAGE}},
+        ],
+        "responses": {"200": _ok("一页任务分配", ref("AssignmentPage")), "401": _error("未认证"),
+                      "404": _error("计划不存在"), "422": _error("参数无效")}}},
+    "/assignments/{assignment_id}": {"get": {
+        "operationId": "getAssignment", "summary": "一项任务分配及其全部报送记录",
+        "parameters": [ID_PARAM],
+        "responses": {"200": _ok("任务分配与报送记录", ref("AssignmentDetail")), "401": _error("未认证"),
+                      "404": _error("不存在")}}},
+    "/assignments/{assignment_id}/reports": {"post": {
+        "operationId": "createReport", "summary": "报送进展（仅限本单位的任务分配）",
+        "parameters": [ID_PARAM],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewReport")}}},
+        "responses": {"201": _ok("已报送", ref("ReportCreated")), "401": _error("未认证"),
+                      "403": _error("不是本单位的任务"), "404": _error("不存在"),
+                      "409": _error("与当前状态冲突"), "422": _error("内容无效（field 指明字段）")}}},
+}

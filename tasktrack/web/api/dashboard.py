@@ -1,0 +1,80 @@
+"""API: the dashboard figures of a plan (the same numbers as the dashboard page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from tasktrack import context
+from tasktrack.services import ServiceError
+from tasktrack.services import dashboard as dash
+from tasktrack.web.api.schemas import DATETIME, nullable, ref
+from tasktrack.web.api.views import bp
+
+
+@bp.route("/dashboard")
+def dashboard() -> Response:
+    """Return a plan's totals by light, by section and by unit (optionally one unit category)."""
+    raw = request.args.get("plan", "").strip()
+    if raw and not raw.isdigit():
+        raise ServiceError("参数 plan 必须是整数", field="plan")
+    data = dash.dashboard(int(raw) if raw else None, context.today(),
+                          category=request.args.get("category") or None)
+    return jsonify({
+        "plan": {"id": data.plan.id, "year": data.plan.year, "title": data.plan.title},
+        "today": context.today().isoformat(),
+        "totals": data.counts.as_dict(),
+        "sections": [{"id": s.section.id, "number": s.section.number, "title": s.section.title,
+                      **s.counts.as_dict()} for s in data.sections],
+        "units": [{"id": u.unit.id, "name": u.unit.name,
+                   "last_reported_at": u.last_report_at.isoformat() if u.last_report_at else None,
+                   **u.counts.as_dict()} for u in data.units],
+        "overdue": [{"assignment_id": r.assignment.id, "task_number": r.assignment.task.number,
+                     "unit": {"id": r.unit.id, "name": r.unit.name}, "days_left": r.light.days_left}
+                    for r in data.overdue],
+    })
+
+
+_COUNT_KEYS = ["total", "red", "yellow", "green", "done", "stale", "due_soon", "completed_late", "claimed",
+               "completion_rate"]
+_COUNTS = {key: {"type": "integer"} for key in _COUNT_KEYS}
+
+OPENAPI_SCHEMAS: dict[str, Any] = {
+    "Counts": {"type": "object", "additionalProperties": False, "required": _COUNT_KEYS, "properties": _COUNTS},
+    "Dashboard": {"type": "object", "additionalProperties": False,
+                  "required": ["plan", "today", "totals", "sections", "units", "overdue"], "properties": {
+        "plan": {"type": "object", "required": ["id", "year", "title"], "properties": {
+            "id": {"type": "integer"}, "year": {"type": "integer"}, "title": {"type": "string"}}},
+        "today": {"type": "string", "format": "date"},
+        "totals": ref("Counts"),
+        "sections": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "number", "title", *_COUNT_KEYS],
+            "properties": {"id": {"type": "integer"}, "number": {"type": "integer"}, "title": {"type": "string"},
+                           **_COUNTS}}},
+        "units": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "name", "last_reported_at", *_COUNT_KEYS],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                           "last_reported_at": nullable(DATETIME), **_COUNTS}}},
+        "overdue": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["assignment_id", "task_number", "unit", "days_left"],
+            "properties": {"assignment_id": {"type": "integer"}, "task_number": {"type": "integer"},
+                           "unit": ref("UnitRef"), "days_left": {"type": "integer"}}}}}},
+}
+
+OPENAPI_PATHS: dict[str, Any] = {
+    "/dashboard": {"get": {
+        "operationId": "getDashboard", "summary": "督办总览数据（按灯色、主要任务、单位统计）",
+        "parameters": [
+            {"name": "plan", "in": "query", "schema": {"type": "integer"}, "description": "计划 id；默认当年计划"},
+            {"name": "category", "in": "query", "schema": {"type": "string"}, "description": "单位类别代码"},
+        ],
+        "responses": {
+            "200": {"description": "统计", "content": {"application/json": {"schema": ref("Dashboard")}}},
+            "401": {"description": "未认证", "content": {"application/json": {"schema": ref("Error")}}},
+            "404": {"description": "计划不存在", "content": {"application/json": {"schema": ref("Error")}}},
+            "422": {"description": "参数无效", "content": {"application/json": {"schema": ref("Error")}}}}}},
+}

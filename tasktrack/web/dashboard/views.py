@@ -1,0 +1,104 @@
+"""The supervision overview: dashboard, filtered assignment list, unit page, exports and print view.
+
+Every signed-in role may read these pages (DESIGN §1: everyone sees the whole plan; the pages are
+read-only), so the blueprint asks the policy module for VIEW_PLAN.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from tasktrack import context
+from tasktrack.domain.filetypes import content_disposition
+from tasktrack.domain.lights import Light
+from tasktrack.permissions import Action
+from tasktrack.services import ServiceError, exports
+from tasktrack.services import dashboard as dash
+from tasktrack.web.guards import guard_blueprint
+
+bp = Blueprint("dashboard", __name__)
+guard_blueprint(bp, Action.VIEW_PLAN)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        abort(400)
+    return int(value)
+
+
+def list_filters() -> dash.Filters:
+    """Read the assignment-list filters from the query string (400 on a value that means nothing)."""
+    light = request.args.get("light") or None
+    reason = request.args.get("reason") or None
+    if light is not None and light not in {x.value for x in Light}:
+        abort(400)
+    if reason is not None and reason not in dash.REASON_FILTERS:
+        abort(400)
+    return dash.Filters(light=Light(light) if light else None, reason=reason,
+                        section_id=_int_arg("section"), unit_id=_int_arg("unit"),
+                        category=request.args.get("category") or None)
+
+
+@bp.route("/dashboard")
+def index() -> str:
+    """Show the plan at a glance: lights, sections, units, overdue work and recent reports."""
+    sort = request.args.get("sort", "order")
+    try:
+        data = dash.dashboard(_int_arg("plan"), context.today(), category=request.args.get("category") or None,
+                              sort=sort, descending=request.args.get("dir") == "desc")
+    except ServiceError as exc:
+        if exc.code == "not_found":
+            raise
+        abort(400)
+    return render_template("dashboard/index.html", d=data, lights=list(Light))
+
+
+@bp.route("/dashboard/assignments")
+def assignments() -> str:
+    """List a plan's assignments narrowed by light, reason, section, unit or category, 25 a page."""
+    plan = dash.resolve_plan(_int_arg("plan"), context.today())
+    filters = list_filters()
+    page = dash.assignment_page(plan, context.today(), filters, page=_int_arg("page") or 1)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("dashboard/assignments.html", plan=plan, page=page, filters=filters, args=args,
+                           plans=dash.list_plans())
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id: int) -> str:
+    """Show a unit: its open assignments with lights and its full report history."""
+    view = dash.unit_view(unit_id, context.today())
+    return render_template("dashboard/unit.html", view=view)
+
+
+def _download(fmt: str, plan_id: int, mimetype: str) -> Response:
+    name, content = exports.export_plan(plan_id, fmt, context.today())
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/plans/<int:plan_id>/export.xlsx")
+def export_xlsx(plan_id: int) -> Response:
+    """Download the task table with every unit's status and latest narrative as a workbook."""
+    return _download("xlsx", plan_id, XLSX)
+
+
+@bp.route("/plans/<int:plan_id>/export.csv")
+def export_csv(plan_id: int) -> Response:
+    """Download the same table as CSV (UTF-8 with BOM)."""
+    return _download("csv", plan_id, "text/csv; charset=utf-8")
+
+
+@bp.route("/plans/<int:plan_id>/print")
+def print_view(plan_id: int) -> str:
+    """Show the task table with statuses and latest narratives laid out for printing."""
+    plan = dash.resolve_plan(plan_id, context.today())
+    rows = exports.export_rows(plan, context.today())
+    return render_template("dashboard/print.html", plan=plan, rows=rows)
