@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.extensions import db
+from tasktrack.extensions import db, login_manager
 from tasktrack.models import AssignmentStatus, ExtensionRequest, ProgressReport
-from tasktrack.permissions import Action, require
+from tasktrack.permissions import Action, can, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, extensions, progress, tracking
+from tasktrack.services import NotFound, ServiceError, extensions, progress, tracking
 from tasktrack.services.attachments import Upload
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.progress.forms import DecisionForm, ExtensionForm, ReportForm, ReviewForm, UnchangedForm
@@ -28,6 +28,30 @@ def _apply_error(form: Any, exc: ServiceError) -> None:
         field.errors = [*field.errors, exc.message]
     else:
         flash(exc.message, "danger")
+
+
+def _load_reportable(assignment_id: int) -> Any:
+    """Load an assignment the user may report on; raise 403/404.
+
+    A form view is also called from the CSRF error handler (``rerender_on_csrf_error``), before the
+    blueprint guard and where a raised exception would not reach the error pages: there, a refusal is
+    returned as a response instead (the handler turns it into a 400 that changed nothing).
+    """
+    if g.get("csrf_rerender"):
+        if not current_user.is_authenticated:
+            return None, login_manager.unauthorized()
+        try:
+            a = tracking.load_assignment(assignment_id)
+        except NotFound:
+            return None, (render_template("errors/error.html", code=404, title="页面不存在",
+                                          message="您要找的内容不存在或已被删除。"), 404)
+        if not can(current_user, Action.REPORT_PROGRESS, a):
+            return None, (render_template("errors/error.html", code=403, title="没有权限",
+                                          message="您的账号没有权限执行该操作。"), 403)
+        return a, None
+    a = tracking.load_assignment(assignment_id)
+    require(current_user, Action.REPORT_PROGRESS, a)
+    return a, None
 
 
 def _report_of(assignment_id: int, raw: str | None) -> ProgressReport | None:
@@ -51,8 +75,9 @@ def assignment(assignment_id: int) -> str:
 @rerender_on_csrf_error
 def report(assignment_id: int) -> Any:
     """Report progress (a new version; a correction names the report it corrects)."""
-    a = tracking.load_assignment(assignment_id)
-    require(current_user, Action.REPORT_PROGRESS, a)
+    a, refused = _load_reportable(assignment_id)
+    if refused is not None:
+        return refused
     latest = progress.latest_report(a)
     correcting = _report_of(a.id, request.values.get("correct") or request.form.get("supersedes_id"))
     if request.values.get("correct") and correcting is None:
@@ -165,8 +190,9 @@ def _review(a: Any, action: Any, done: str) -> Response:
 @rerender_on_csrf_error
 def extension(assignment_id: int) -> Any:
     """Ask for a later due date (延期申请)."""
-    a = tracking.load_assignment(assignment_id)
-    require(current_user, Action.REPORT_PROGRESS, a)
+    a, refused = _load_reportable(assignment_id)
+    if refused is not None:
+        return refused
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
