@@ -103,7 +103,7 @@ def submit_report(
     narrative: str,
     now: dt.datetime,
     supersedes: ProgressReport | None = None,
-    base_report: ProgressReport | None | _Unset = UNSET,
+    base_report: ProgressReport | _Unset | None = UNSET,
     attachments: Sequence[attachment_service.Upload] = (),
     reason: str | None = None,
 ) -> ProgressReport:
@@ -186,7 +186,8 @@ def _claimed_report(assignment: Assignment) -> ProgressReport:
     if assignment.completion_state is not CompletionState.CLAIMED:
         raise Conflict("该任务当前没有待确认的办结申请（可能已被处理）", field="completion_state")
     latest = latest_report(assignment, lock=True)
-    assert latest is not None and latest.status is AssignmentStatus.COMPLETED
+    if latest is None or latest.status is not AssignmentStatus.COMPLETED:
+        raise Conflict("该任务的最新报送不是“已完成”，无法办结", field="completion_state")
     return latest
 
 

@@ -30,7 +30,7 @@ from tasktrack.services.overview import light_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 200
-IN_PROGRESS, COMPLETED, NOT_STARTED = AssignmentStatus.IN_PROGRESS, AssignmentStatus.COMPLETED, AssignmentStatus.NOT_STARTED
+IN_PROGRESS, COMPLETED = AssignmentStatus.IN_PROGRESS, AssignmentStatus.COMPLETED
 
 
 def assignment_of(unit: str, number: int) -> Assignment:
@@ -71,7 +71,8 @@ def test_report_appends_and_mirrors(liaison: Any, now: dt.datetime) -> None:
     assert db.session.get(ProgressReport, first.id).narrative == "启动"  # nothing overwritten
     assert count(ProgressReport) == 2
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "progress.report")).all()
-    assert len(events) == 2 and events[1].after["percent"] == 50
+    assert len(events) == 2
+    assert events[1].after["percent"] == 50
 
 
 def test_correction_is_a_new_version_that_shows_what_changed(liaison: Any, now: dt.datetime) -> None:
@@ -81,7 +82,8 @@ def test_correction_is_a_new_version_that_shows_what_changed(liaison: Any, now: 
                    supersedes=first, base_report=first, reason="比例填错")
     entries = progress.history(a)
     assert [e.report.id for e in entries] == [fixed.id, first.id]  # newest first
-    assert entries[0].is_correction and entries[0].previous is first
+    assert entries[0].is_correction
+    assert entries[0].previous is first
     changes = {c.name: c for c in entries[0].changes}
     assert (changes["percent"].old, changes["percent"].new) == ("20%", "25%")
     assert [(s.op, s.text) for s in changes["narrative"].segments] == [
@@ -112,7 +114,8 @@ def test_bad_input_refused_and_nothing_changes(liaison: Any, now: dt.datetime, k
     with pytest.raises(ServiceError) as info:
         report(a, liaison, now, **kw)
     db.session.rollback()
-    assert info.value.field == field and message in info.value.message
+    assert info.value.field == field
+    assert message in info.value.message
     assert (count(ProgressReport), count(Attachment), count(AuditEvent)) == before
     assert db.session.get(Assignment, a.id).last_reported_at is None
 
@@ -168,16 +171,20 @@ def test_unchanged_repeats_the_last_report(liaison: Any, now: dt.datetime) -> No
 def test_completion_is_claimed_then_confirmed(liaison: Any, secretariat: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 6)
     report(a, liaison, now, status=COMPLETED, percent=None, completed_on=dt.date(2024, 7, 10))
-    assert a.completion_state is CompletionState.CLAIMED and a.percent == 100
+    assert a.completion_state is CompletionState.CLAIMED
+    assert a.percent == 100
     light = light_of(a, a.task, a.task.plan, now.date())
-    assert light.light is Light.DONE and light.reason is Reason.COMPLETED_LATE  # due 6-30, claimed done late
+    assert light.light is Light.DONE
+    assert light.reason is Reason.COMPLETED_LATE
     assert [r.assignment.id for r in [*tracking.my_tasks(a.unit_id, now.date())] if r.awaiting_confirmation] == [a.id]
     assert [x.id for x in progress.pending_claims()] == [a.id]
     progress.confirm_completion(a, actor=secretariat, note=None, now=now)
     db.session.commit()
-    assert a.completion_state is CompletionState.CONFIRMED and progress.pending_claims() == []
+    assert a.completion_state is CompletionState.CONFIRMED
+    assert progress.pending_claims() == []
     record = db.session.scalars(sa.select(SupervisionRecord)).one()
-    assert record.kind is SupervisionKind.CONFIRM and record.report_id is not None
+    assert record.kind is SupervisionKind.CONFIRM
+    assert record.report_id is not None
     with pytest.raises(Conflict):
         progress.confirm_completion(a, actor=secretariat, note=None, now=now)
 
@@ -187,7 +194,8 @@ def test_send_back_needs_a_comment_and_reopens_the_work(liaison: Any, secretaria
     report(a, liaison, now, status=COMPLETED, percent=None, completed_on=dt.date(2024, 7, 10))
     with pytest.raises(ServiceError) as info:
         progress.send_back(a, actor=secretariat, note=" ", now=now)
-    assert info.value.field == "note" and a.completion_state is CompletionState.CLAIMED
+    assert info.value.field == "note"
+    assert a.completion_state is CompletionState.CLAIMED
     progress.send_back(a, actor=secretariat, note="缺少印发文件", now=now)
     db.session.commit()
     assert (a.status, a.completion_state, a.completed_on) == (IN_PROGRESS, CompletionState.RETURNED, None)
@@ -220,7 +228,8 @@ def test_extension_approved_moves_the_light(liaison: Any, secretariat: Any, now:
     assert [r.id for r in extensions.pending_requests()] == [req.id]
     extensions.decide(req, actor=secretariat, approve=True, note=None, now=now)
     db.session.commit()
-    assert a.extended_due == dt.date(2024, 9, 30) and a.task.due_date == dt.date(2024, 7, 31)
+    assert a.extended_due == dt.date(2024, 9, 30)
+    assert a.task.due_date == dt.date(2024, 7, 31)
     assert a.effective_due == dt.date(2024, 9, 30)
     assert light_of(a, a.task, a.task.plan, now.date()).light is Light.GREEN
     with pytest.raises(Conflict):
@@ -238,7 +247,8 @@ def test_extension_refused(liaison: Any, now: dt.datetime, unit_task: tuple[str,
     a = assignment_of(*unit_task)
     with pytest.raises(ServiceError) as info:
         extensions.request_extension(a, author=liaison, requested_due=requested, reason=reason, now=now)
-    assert info.value.field == field and message in info.value.message
+    assert info.value.field == field
+    assert message in info.value.message
 
 
 def test_refusal_needs_a_note(liaison: Any, secretariat: Any, now: dt.datetime) -> None:
@@ -247,13 +257,16 @@ def test_refusal_needs_a_note(liaison: Any, secretariat: Any, now: dt.datetime) 
     with pytest.raises(ServiceError):
         extensions.decide(req, actor=secretariat, approve=False, note="", now=now)
     extensions.decide(req, actor=secretariat, approve=False, note="请按期完成", now=now)
-    assert req.status is ExtensionStatus.REFUSED and a.extended_due is None
+    assert req.status is ExtensionStatus.REFUSED
+    assert a.extended_due is None
 
 
 def test_year_round_without_a_report_this_period_is_stale(liaison: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 2)  # 2024年全年, quarterly
     row = next(r for r in tracking.my_tasks(a.unit_id, now.date()) if r.assignment.id == a.id)
-    assert row.light.light is Light.YELLOW and row.is_stale
+    assert row.light.light is Light.YELLOW
+    assert row.is_stale
     report(a, liaison, now - dt.timedelta(days=20))
     row = next(r for r in tracking.my_tasks(a.unit_id, now.date()) if r.assignment.id == a.id)
-    assert row.light.light is Light.GREEN and not row.is_stale
+    assert row.light.light is Light.GREEN
+    assert not row.is_stale

@@ -86,7 +86,8 @@ def report(assignment_id: int) -> Any:
     if request.method == "GET":
         start = correcting or latest  # 最多报一次: the form starts from the last report
         if start is not None:
-            form.status.data, form.percent.data = start.status.value, "" if start.percent is None else str(start.percent)
+            form.status.data = start.status.value
+            form.percent.data = "" if start.percent is None else str(start.percent)
             form.completed_on.data, form.narrative.data = start.completed_on, start.narrative
         form.base_report_id.data = latest.id if latest else ""
         form.supersedes_id.data = correcting.id if correcting else ""
@@ -115,8 +116,8 @@ def report(assignment_id: int) -> Any:
                 _apply_error(form, exc)
             else:
                 db.session.commit()
-                flash("进展已报送" + ("，已标记为“待确认办结”，等待专班办公室确认" if form.status.data == "completed" else ""),
-                      "success")
+                claimed = form.status.data == "completed"
+                flash("进展已报送" + ("，已标记为“待确认办结”，等待专班办公室确认" if claimed else ""), "success")
                 return redirect(url_for("progress.assignment", assignment_id=a.id))
     status = 409 if stale is not None else (400 if request.method == "POST" else 200)
     return render_template("progress/report_form.html", form=form, a=a, latest=latest, correcting=correcting,
@@ -129,7 +130,7 @@ def unchanged(assignment_id: int) -> Response:
     a = tracking.load_assignment(assignment_id)
     require(current_user, Action.REPORT_PROGRESS, a)
     form = UnchangedForm()
-    back = redirect(request.form.get("next") == "my" and url_for("liaison.my_tasks")
+    back = redirect((request.form.get("next") == "my" and url_for("liaison.my_tasks"))
                     or url_for("progress.assignment", assignment_id=a.id))
     if not form.validate_on_submit():
         flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
