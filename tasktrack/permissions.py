@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     REVIEW_CASE = "review_case"
     USE_API = "use_api"
     VIEW_ATTACHMENT = "view_attachment"
+    REVIEW_PROGRESS = "review_progress"  # confirm or send back claimed completions, decide extension requests
 
 
 class PermissionDenied(Exception):
@@ -44,7 +45,7 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
     role: Role = user.role
     if action in (Action.VIEW_PLAN, Action.VIEW_ASSIGNMENT, Action.VIEW_UNIT, Action.USE_API):
         return True  # every signed-in role sees the whole plan (DESIGN §1)
-    if action in (Action.ADMIN, Action.REVIEW_CASE):
+    if action in (Action.ADMIN, Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
         return role is Role.SECRETARIAT
     if action is Action.REPORT_PROGRESS:
         if role is Role.SECRETARIAT:

@@ -3,6 +3,10 @@
 An assignment's light on a given day:
 
 * **done** (已完成) – the latest report says completed; ``late`` when it was completed after the due date.
+  A *claimed* completion (待确认办结, awaiting the secretariat's 办结) already lights done, from the
+  completion date the unit reported: the unit has done its part, and the secretariat's review time must
+  not turn it red. The page shows the claim next to the light. A send-back (退回) turns the assignment's
+  status back to in progress, so from then on it lights as open work again (red when past due).
 * **red** (红灯, 逾期) – the due date has passed and the work is not completed.
 * **yellow** (黄灯) – not completed and either
   - *due soon*: a dated deadline falls within the plan's warning window (default 14 days), or
@@ -107,7 +111,11 @@ def assignment_light(
     warning_days: int = 14,
     period_months: int = 3,
 ) -> LightResult:
-    """Return the traffic light of one assignment on ``today`` (see the module docstring)."""
+    """Return the traffic light of one assignment on ``today`` (see the module docstring).
+
+    ``is_completed`` is true for claimed and confirmed completions alike; ``due`` is the due date in force
+    (an approved extension, else the task's date).
+    """
     days_left = (due - today).days if due is not None else None
     if is_completed:
         late = due is not None and completed_on is not None and completed_on > due

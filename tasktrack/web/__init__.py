@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     from tasktrack.web.files.views import bp as files_bp
     from tasktrack.web.liaison.views import bp as liaison_bp
     from tasktrack.web.plans.views import bp as plans_bp
+    from tasktrack.web.progress.views import bp as progress_bp
     from tasktrack.web.secretariat.views import bp as secretariat_bp
 
     app.register_blueprint(auth_bp)
@@ -28,3 +29,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(calendar_feed_bp)
+    app.register_blueprint(progress_bp)

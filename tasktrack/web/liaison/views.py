@@ -8,8 +8,9 @@ from flask_login import current_user
 from tasktrack import context
 from tasktrack.domain.lights import Light
 from tasktrack.permissions import Action
-from tasktrack.services import overview
+from tasktrack.services import tracking
 from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.progress.forms import UnchangedForm
 
 bp = Blueprint("liaison", __name__, url_prefix="/my")
 guard_blueprint(bp, Action.REPORT_PROGRESS)
@@ -18,6 +19,7 @@ guard_blueprint(bp, Action.REPORT_PROGRESS)
 @bp.route("/tasks")
 def my_tasks() -> str:
     """List the unit's assignments grouped by traffic light, overdue first."""
-    rows = overview.unit_rows(current_user.unit_id, context.today())
+    rows = tracking.my_tasks(current_user.unit_id, context.today())
     groups = [(light, [r for r in rows if r.light.light is light]) for light in Light]
-    return render_template("liaison/my_tasks.html", groups=groups, rows=rows, unit=current_user.unit)
+    return render_template("liaison/my_tasks.html", groups=groups, rows=rows, unit=current_user.unit,
+                           unchanged=UnchangedForm())

@@ -1,0 +1,130 @@
+"""Extension requests (延期申请): a unit asks for a later due date; the secretariat approves or refuses.
+
+An approved date becomes ``Assignment.extended_due``, which lights and reminders use from then on; the
+task's own deadline is kept and shown next to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tasktrack.clock import local_date
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, AssignmentStatus, ExtensionRequest, ExtensionStatus, Task, User
+from tasktrack.services import Conflict, ServiceError
+from tasktrack.services.audit import record, snapshot
+
+logger = logging.getLogger(__name__)
+
+REASON_MAX = 2_000
+FIELDS = ("status", "requested_due", "current_due", "decision_note")
+
+
+def pending_request(assignment: Assignment) -> ExtensionRequest | None:
+    """Return the assignment's undecided request, if any."""
+    return db.session.scalar(
+        sa.select(ExtensionRequest)
+        .where(ExtensionRequest.assignment_id == assignment.id, ExtensionRequest.status == ExtensionStatus.PENDING)
+        .limit(1)
+    )
+
+
+def request_extension(
+    assignment: Assignment, *, author: User, requested_due: dt.date | None, reason: str, now: dt.datetime,
+) -> ExtensionRequest:
+    """Ask for a later due date, before the due date in force has passed."""
+    today = local_date(now)
+    current = assignment.effective_due
+    text = (reason or "").strip()
+    if assignment.status is AssignmentStatus.COMPLETED:
+        raise ServiceError("该任务已报完成，无需申请延期", field="requested_due")
+    if current is None:
+        raise ServiceError("该任务没有截止日期，无需申请延期", field="requested_due")
+    if today > current:
+        raise ServiceError(f"截止日期（{current:%Y-%m-%d}）已过，不能再申请延期，请尽快报送进展并说明情况",
+                           field="requested_due")
+    if requested_due is None:
+        raise ServiceError("请填写申请延期到的日期", field="requested_due")
+    if requested_due <= current:
+        raise ServiceError(f"申请的日期必须晚于现在的截止日期（{current:%Y-%m-%d}）", field="requested_due")
+    if requested_due.year > current.year + 1:
+        raise ServiceError("申请的日期过远，请填写一年内的日期", field="requested_due")
+    if not text:
+        raise ServiceError("请填写申请延期的理由", field="reason")
+    if len(text) > REASON_MAX:
+        raise ServiceError(f"理由不能超过 {REASON_MAX} 字", field="reason")
+    if pending_request(assignment) is not None:
+        raise Conflict("该任务已有一份延期申请在等待审核，请勿重复提交", field="requested_due")
+    row = ExtensionRequest(assignment_id=assignment.id, requested_by_id=author.id, created_at=now,
+                           current_due=current, requested_due=requested_due, reason=text,
+                           status=ExtensionStatus.PENDING)
+    db.session.add(row)
+    db.session.flush()
+    record(author, "extension.request", row, now=now,
+           summary=f"{assignment.unit.name} 申请任务 {assignment.task.number} 延期至 {requested_due:%Y-%m-%d}",
+           after=snapshot(row, FIELDS))
+    logger.info("extension request %s on assignment %s by %s", row.id, assignment.id, author.email)
+    return row
+
+
+def decide(
+    request: ExtensionRequest, *, actor: User, approve: bool, note: str | None, now: dt.datetime,
+) -> ExtensionRequest:
+    """Approve (the new date counts from now on) or refuse (a note is required) a pending request."""
+    if request.status is not ExtensionStatus.PENDING:
+        raise Conflict("该延期申请已处理过了", field="decision")
+    text = (note or "").strip() or None
+    if not approve and text is None:
+        raise ServiceError("不同意延期时请填写意见", field="note")
+    if text is not None and len(text) > REASON_MAX:
+        raise ServiceError(f"意见不能超过 {REASON_MAX} 字", field="note")
+    before = snapshot(request, FIELDS)
+    assignment = request.assignment
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, now, text
+    before_due = assignment.extended_due
+    if approve:
+        assignment.extended_due = request.requested_due
+    db.session.flush()
+    record(actor, "extension.approve" if approve else "extension.refuse", request, now=now,
+           summary=f"{'同意' if approve else '不同意'} {assignment.unit.name} 任务 {assignment.task.number} 延期",
+           before={**before, "extended_due": before_due},
+           after={**snapshot(request, FIELDS), "extended_due": assignment.extended_due})
+    return request
+
+
+def pending_requests() -> list[ExtensionRequest]:
+    """Return the undecided requests, oldest first, with assignment, task, unit and requester loaded."""
+    return list(db.session.scalars(
+        sa.select(ExtensionRequest)
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING)
+        .options(
+            joinedload(ExtensionRequest.assignment).options(
+                joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan)),
+            joinedload(ExtensionRequest.requested_by),
+        )
+        .order_by(ExtensionRequest.created_at, ExtensionRequest.id)
+    ))
+
+
+def requests_of(assignment: Assignment) -> list[ExtensionRequest]:
+    """Return an assignment's requests, newest first, with the people loaded."""
+    return list(db.session.scalars(
+        sa.select(ExtensionRequest).where(ExtensionRequest.assignment_id == assignment.id)
+        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+        .order_by(ExtensionRequest.id.desc())
+    ))
+
+
+def pending_assignment_ids(assignment_ids: list[int]) -> set[int]:
+    """Return which of these assignments have an undecided request (one query)."""
+    if not assignment_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(ExtensionRequest.assignment_id).where(
+            ExtensionRequest.assignment_id.in_(assignment_ids), ExtensionRequest.status == ExtensionStatus.PENDING)
+    ))

@@ -1,0 +1,89 @@
+"""Read models of a unit's work: 我的任务 and the assignment page (fixed query counts, tests guard them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tasktrack.domain.lights import LightResult
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord, Task
+from tasktrack.services import NotFound, extensions, overview, progress
+
+
+@dataclass(frozen=True)
+class MyTaskRow:
+    """One row of 我的任务: the assignment, its light, its latest report and review markers."""
+
+    assignment: Assignment
+    light: LightResult
+    last_report: ProgressReport | None
+    extension_pending: bool
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.assignment.completion_state.value == "claimed"
+
+    @property
+    def returned(self) -> bool:
+        return self.assignment.completion_state.value == "returned"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.light.reason.value == "stale"
+
+
+def my_tasks(unit_id: int, today: dt.date) -> list[MyTaskRow]:
+    """Return a unit's open assignments (worst light first) with their latest reports."""
+    rows = overview.unit_rows(unit_id, today)
+    ids = [r.assignment.id for r in rows]
+    latest = progress.latest_reports(ids)
+    pending = extensions.pending_assignment_ids(ids)
+    return [MyTaskRow(r.assignment, r.light, latest.get(r.assignment.id), r.assignment.id in pending) for r in rows]
+
+
+@dataclass(frozen=True)
+class AssignmentPage:
+    """Everything the assignment page shows."""
+
+    assignment: Assignment
+    light: LightResult
+    entries: list[progress.ReportEntry]
+    supervision: list[SupervisionRecord]
+    extension_requests: list[ExtensionRequest]
+
+    @property
+    def latest(self) -> ProgressReport | None:
+        return self.entries[0].report if self.entries else None
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return next((r for r in self.extension_requests if r.status.value == "pending"), None)
+
+
+def load_assignment(assignment_id: int) -> Assignment:
+    """Return an assignment with its task, plan, section and unit loaded; NotFound if missing or deleted."""
+    assignment = db.session.scalar(
+        sa.select(Assignment).where(Assignment.id == assignment_id).options(
+            joinedload(Assignment.unit),
+            joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)),
+        )
+    )
+    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
+        raise NotFound("任务分工不存在")
+    return assignment
+
+
+def assignment_page(assignment_id: int, today: dt.date) -> AssignmentPage:
+    """Return an assignment with its light, every report version, supervision records and extension requests."""
+    assignment = load_assignment(assignment_id)
+    light = overview.light_of(assignment, assignment.task, assignment.task.plan, today)
+    records = list(db.session.scalars(
+        sa.select(SupervisionRecord).where(SupervisionRecord.assignment_id == assignment.id)
+        .options(joinedload(SupervisionRecord.actor)).order_by(SupervisionRecord.id.desc())
+    ))
+    return AssignmentPage(assignment, light, progress.history(assignment), records,
+                          extensions.requests_of(assignment))

@@ -1,0 +1,70 @@
+"""Forms of progress reporting, completion review and extension requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tasktrack.models import AssignmentStatus
+
+
+class ChineseDateField(DateField):
+    """A date field whose format error is in Chinese."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("日期格式不正确，请按“年-月-日”填写") from exc
+
+
+class ReportForm(FlaskForm):
+    """A progress report (a new version; nothing earlier is changed)."""
+
+    status = SelectField("当前状态", choices=[(s.value, s.label) for s in AssignmentStatus])
+    completed_on = ChineseDateField("完成日期", validators=[Optional()])
+    # A text field: the service gives the Chinese message for anything outside 0–100.
+    percent = StringField("完成比例（%，可不填）", validators=[Optional(), Length(max=5)])
+    narrative = TextAreaField("进展情况", validators=[DataRequired("请填写进展情况说明")])
+    reason = TextAreaField("说明（更正原因；已完成改为未完成时必填）", validators=[Optional()])
+    attachments = MultipleFileField("佐证材料（PDF、Word、Excel、图片，可多选）")
+    #: The latest report when the form was opened ("" when there was none).
+    base_report_id = HiddenField()
+    #: The report this one corrects, if any.
+    supersedes_id = HiddenField()
+
+    def percent_value(self) -> int | None:
+        """Return the percent as an int, None when empty; raise ValueError when not a whole number."""
+        raw = (self.percent.data or "").strip().rstrip("%")
+        if not raw:
+            return None
+        return int(raw)
+
+
+class UnchangedForm(FlaskForm):
+    """情况无变化，确认报送: carries the state the button was shown on."""
+
+    base_report_id = HiddenField()
+
+
+class ReviewForm(FlaskForm):
+    """Confirm (办结) or send back (退回) a claimed completion."""
+
+    note = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
+
+
+class ExtensionForm(FlaskForm):
+    """A request for a later due date."""
+
+    requested_due = ChineseDateField("申请延期至", validators=[Optional()])
+    reason = TextAreaField("延期理由", validators=[DataRequired("请填写申请延期的理由"), Length(max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    """The secretariat's decision on an extension request."""
+
+    decision = SelectField("决定", choices=[("approve", "同意延期"), ("refuse", "不同意")])
+    note = TextAreaField("意见（不同意时必填）", validators=[Optional(), Length(max=2000)])

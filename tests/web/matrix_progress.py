@@ -1,0 +1,62 @@
+"""Matrix rows of progress reporting: the assignment page, reports, completion review, extension requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tasktrack.models import AssignmentStatus
+from tasktrack.services import extensions, progress
+from tasktrack.services.overview import unit_rows
+from tests.web.matrix import ALL, SECRETARIAT, Ctx, Route
+
+NOBODY: frozenset[str] = frozenset()
+LIAISON = frozenset({"liaison"})
+
+
+def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
+    """Give the liaison's unit a claimed completion and a pending extension request."""
+    rows = [r.assignment for r in unit_rows(ctx.own_unit_id, now.date()) if r.assignment.id != ctx.own_assignment_id]
+    claimed = rows[0]
+    progress.submit_report(claimed, author=people["liaison"], status=AssignmentStatus.COMPLETED, percent=None,
+                           completed_on=now.date(), narrative="已完成（矩阵）", now=now)
+    dated = next(a for a in rows[1:] if a.task.due_date and a.task.due_date >= now.date())
+    request = extensions.request_extension(dated, author=people["liaison"],
+                                           requested_due=dated.task.due_date + dt.timedelta(days=30),
+                                           reason="矩阵测试延期", now=now)
+    ctx.extra.update(claimed_id=claimed.id, extension_id=request.id, dated_id=dated.id)
+
+
+def _report(c: Ctx) -> dict[str, Any]:
+    return {"status": "in_progress", "percent": "20", "narrative": "矩阵测试：继续推进",
+            "base_report_id": str(c.extra["report_id"])}
+
+
+ROUTES = [
+    Route("progress.assignment", "GET", lambda c: f"/assignments/{c.own_assignment_id}", ALL),
+    Route("progress.assignment", "GET", lambda c: f"/assignments/{c.other_assignment_id}", ALL,
+          note="every signed-in role reads every assignment's history"),
+    Route("progress.report", "GET", lambda c: f"/assignments/{c.own_assignment_id}/report", LIAISON),
+    Route("progress.report", "GET", lambda c: f"/assignments/{c.other_assignment_id}/report", NOBODY),
+    Route("progress.report", "POST", lambda c: f"/assignments/{c.own_assignment_id}/report", LIAISON, data=_report),
+    Route("progress.report", "POST", lambda c: f"/assignments/{c.other_assignment_id}/report", NOBODY, data=_report,
+          note="writing to another unit's assignment is 403"),
+    Route("progress.unchanged", "POST", lambda c: f"/assignments/{c.own_assignment_id}/unchanged", LIAISON,
+          data=lambda c: {"base_report_id": str(c.extra["report_id"])}),
+    Route("progress.unchanged", "POST", lambda c: f"/assignments/{c.other_assignment_id}/unchanged", NOBODY,
+          data=lambda c: {"base_report_id": ""}),
+    Route("progress.extension", "GET", lambda c: f"/assignments/{c.own_assignment_id}/extension", LIAISON),
+    Route("progress.extension", "GET", lambda c: f"/assignments/{c.other_assignment_id}/extension", NOBODY),
+    Route("progress.extension", "POST", lambda c: f"/assignments/{c.own_assignment_id}/extension", LIAISON,
+          data=lambda c: {"requested_due": "2024-12-31", "reason": "矩阵"}),
+    Route("progress.extension", "POST", lambda c: f"/assignments/{c.other_assignment_id}/extension", NOBODY,
+          data=lambda c: {"requested_due": "2024-12-31", "reason": "矩阵"}),
+    Route("progress.confirm", "POST", lambda c: f"/assignments/{c.extra['claimed_id']}/confirm", SECRETARIAT,
+          data=lambda c: {"note": ""}),
+    Route("progress.send_back", "POST", lambda c: f"/assignments/{c.extra['claimed_id']}/send-back", SECRETARIAT,
+          data=lambda c: {"note": "材料不全"}),
+    Route("progress.completions", "GET", lambda c: "/review/completions", SECRETARIAT),
+    Route("progress.extension_queue", "GET", lambda c: "/review/extensions", SECRETARIAT),
+    Route("progress.decide_extension", "POST", lambda c: f"/extensions/{c.extra['extension_id']}/decide",
+          SECRETARIAT, data=lambda c: {"decision": "approve", "note": ""}),
+]
