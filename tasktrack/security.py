@@ -92,8 +92,20 @@ def init_app(app: Flask) -> None:
             # The view's own FlaskForm fails on the same token, so it changes nothing and shows the form
             # again with what the user typed.
             g.csrf_rerender = True
-            flash("页面已过期或安全校验未通过，请检查后重新提交（已保留您填写的内容）。", "danger")
-            response = app.make_response(view(**(request.view_args or {})))
+            try:
+                # The CSRF check ran first among the before-request hooks; run the others now (the blueprint
+                # guards among them), so the re-render is exactly as authorised as a normal request.
+                early = _run_remaining_before_request(app)
+                if early is not None:
+                    return early
+                flash("页面已过期或安全校验未通过，请检查后重新提交（已保留您填写的内容）。", "danger")
+                response = app.make_response(view(**(request.view_args or {})))
+            except PermissionDenied:
+                return _error_page(403)
+            except NotFound:
+                return _error_page(404)
+            except HTTPException as exc:
+                return _error_page(exc.code or 500)
             response.status_code = 400
             return response
         return render_template("errors/error.html", code=400, title="安全校验未通过",
@@ -112,6 +124,19 @@ def init_app(app: Flask) -> None:
         if error.code in (401, 403, 404, 405, 413, 429) and request.blueprint != "api":
             return _error_page(error.code or 500)
         return error
+
+
+def _run_remaining_before_request(app: Flask) -> Any:
+    """Run the app's and the blueprints' before-request hooks except the CSRF check; return an early response."""
+    names: list[str | None] = [None, *reversed(request.blueprints)]
+    for name in names:
+        for func in app.before_request_funcs.get(name, ()):
+            if getattr(func, "__name__", "") == "csrf_protect":
+                continue
+            result = func()
+            if result is not None:
+                return result
+    return None
 
 
 ERROR_TEXT = {

@@ -279,3 +279,18 @@ def test_multi_host_needs_postgresql():
                                              "MULTI_HOST": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
     with pytest.raises(RuntimeError, match="PostgreSQL"):
         create_app(config)
+
+
+def test_csrf_rerender_is_still_guarded(app, seeded, make_user):
+    """A forged token on an admin form must not show the form (and its data) to someone the guard refuses."""
+    target = make_user("viewer", email="private@example.org", name="不应泄露的姓名")
+    anonymous = app.test_client()
+    response = anonymous.post(f"/admin/users/{target.id}/edit", data={"csrf_token": "forged", "name": "x"})
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    liaison = make_user("liaison", unit="省民政厅")
+    client = app.test_client()
+    login(client, liaison.email)
+    response = client.post(f"/admin/users/{target.id}/edit", data={"csrf_token": "forged", "name": "x"})
+    assert response.status_code == 403
+    assert "不应泄露的姓名" not in response.get_data(as_text=True)
