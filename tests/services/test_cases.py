@@ -20,7 +20,8 @@ def ctx(seeded, make_user):  # type: ignore[no-untyped-def]
     return plan, make_user(Role.LIAISON, unit="省民政厅"), make_user(Role.SECRETARIAT)
 
 
-def text(title: str = "社区基金会透明运作", body: str = "正文：公开每一笔捐赠。", kind: CaseKind = CaseKind.POSITIVE) -> CaseText:
+def text(title: str = "社区基金会透明运作", body: str = "正文：公开每一笔捐赠。",
+         kind: CaseKind = CaseKind.POSITIVE) -> CaseText:
     return CaseText(kind=kind, title=title, summary="摘要：阳光公益", body=body)
 
 
@@ -51,7 +52,8 @@ def test_return_resubmit_keeps_every_version(ctx, now) -> None:  # type: ignore[
     assert case.status is CaseStatus.RETURNED
     cases.revise_case(case, text(body="正文：补充了 2023 年数据。"), actor=liaison, files=[], now=now)
     db.session.commit()
-    assert case.status is CaseStatus.SUBMITTED and case.version == 2
+    assert case.status is CaseStatus.SUBMITTED
+    assert case.version == 2
     bodies = [v.body for v in db.session.scalars(sa.select(CaseVersion).order_by(CaseVersion.number))]
     assert bodies == ["正文：公开每一笔捐赠。", "正文：补充了 2023 年数据。"]
     with pytest.raises(ServiceError, match="只有被退回"):
@@ -60,7 +62,8 @@ def test_return_resubmit_keeps_every_version(ctx, now) -> None:  # type: ignore[
         cases.review_case(case, actor=office, action="feature", comment="", now=now)
     cases.review_case(case, actor=office, action="accept", comment="", now=now)
     cases.review_case(case, actor=office, action="feature", comment="", now=now)
-    assert case.status is CaseStatus.FEATURED and case.feature_order == 1
+    assert case.status is CaseStatus.FEATURED
+    assert case.feature_order == 1
 
 
 def test_search_words_filters_and_visibility(ctx, now, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +108,7 @@ def test_compilation_in_secretariat_order(ctx, now) -> None:  # type: ignore[no-
     texts = [p.text for p in document.paragraphs]
     assert "2024年清廉社会组织优秀案例汇编" in texts
     assert "目　录" in texts
-    assert "报送单位：省民政厅" in texts and "案例类型：正面典型案例" in texts
+    assert "报送单位：省民政厅" in texts
+    assert "案例类型：正面典型案例" in texts
     assert any("TOC" in (i.text or "") for i in document.element.body.iter(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}instrText"))

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tasktrack.extensions import db
-from tasktrack.models import AuditEvent, FocusChoice, FocusChoiceItem, Plan, PilotLog, Role, Unit, UnitKind
+from tasktrack.models import AuditEvent, FocusChoice, FocusChoiceItem, PilotLog, Plan, Role, Unit, UnitKind
 from tasktrack.services import ServiceError, observations, units
 from tasktrack.services.attachments import Upload
 
@@ -38,7 +38,8 @@ def test_one_or_two_items_saved_with_plans(ctx) -> None:  # type: ignore[no-unty
     choice = observations.save_choice(plan, unit, actor=user, items=[items[0].id, items[2].id],
                                       plans={items[0].id: "修订章程", items[2].id: "非营利监管试点"}, now=BEFORE)
     db.session.commit()
-    assert choice.version == 1 and not choice.is_late
+    assert choice.version == 1
+    assert not choice.is_late
     assert [i.focus_item_id for i in observations.current_choice(plan, unit).items] == [items[0].id, items[2].id]
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "focus.choose")) is not None
 
@@ -48,7 +49,7 @@ def test_zero_or_three_refused_nothing_saved(ctx, count: int) -> None:  # type: 
     plan, unit, user, _, items = ctx
     chosen = [i.id for i in items[:count]]
     with pytest.raises(ServiceError) as exc:
-        observations.save_choice(plan, unit, actor=user, items=chosen, plans={i: "计划" for i in chosen},
+        observations.save_choice(plan, unit, actor=user, items=chosen, plans=dict.fromkeys(chosen, "计划"),
                                  now=BEFORE)
     assert ("至少选择 1 项" if count == 0 else "最多只能选择 2 项") in exc.value.message
     db.session.rollback()
@@ -89,7 +90,8 @@ def test_locked_after_deadline_reopen_then_late(ctx, now) -> None:  # type: igno
     assert not observations.choice_state(plan, unit, now.date()).locked
     late = observations.save_choice(plan, unit, actor=user, items=[items[1].id], plans={items[1].id: "二"}, now=now)
     db.session.commit()
-    assert late.is_late and late.version == 2
+    assert late.is_late
+    assert late.version == 2
     # the reopening is used up: locked again
     assert observations.choice_state(plan, unit, now.date()).locked
 
@@ -109,7 +111,8 @@ def test_matrix_counts_and_missing(ctx, make_user) -> None:  # type: ignore[no-u
                              plans={items[0].id: "一", items[1].id: "二"}, now=BEFORE)
     db.session.commit()
     m = observations.matrix(plan)
-    assert m.counts[items[0].id] == 1 and m.counts[items[3].id] == 0
+    assert m.counts[items[0].id] == 1
+    assert m.counts[items[3].id] == 0
     assert [u.name for u in m.missing] == [other.name]
 
 
