@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
+    import tasktrack.web.api.observations  # noqa: F401  (registers its routes on the api blueprint)
     from tasktrack.web.api.views import bp as api_bp
     from tasktrack.web.auth.views import bp as auth_bp
     from tasktrack.web.files.views import bp as files_bp
@@ -20,3 +21,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(secretariat_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(files_bp)
+    from tasktrack.web.cases.views import bp as cases_bp
+    from tasktrack.web.observation.views import bp as observation_bp
+
+    app.register_blueprint(observation_bp)
+    app.register_blueprint(cases_bp)
