@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     USE_API = "use_api"
     VIEW_ATTACHMENT = "view_attachment"
     REVIEW_PROGRESS = "review_progress"  # confirm or send back claimed completions, decide extension requests
+    VIEW_CASE = "view_case"  # one case report (see _can_view_case)
 
 
 class PermissionDenied(Exception):
@@ -67,13 +68,41 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
             return False
         return obj is None or (isinstance(obj, Unit) and _acts_for(user, obj.id))
+    if action is Action.VIEW_CASE:
+        return obj is None or _can_view_case(user, obj)
     return False
 
 
-def _can_view_attachment(user: User, attachment: Attachment) -> bool:
-    """Evidence of progress reports is part of the plan everyone may read; other owners decide per kind."""
-    if attachment.owner_type == "progress_report":
+def _can_view_case(user: User, case: Any) -> bool:
+    """A case report is read by its unit and the secretariat always, by every signed-in user once the
+    secretariat accepted it (accepted or featured): submitted and returned drafts are not public."""
+    if role_is(user, Role.SECRETARIAT) or _acts_for(user, case.unit_id):
         return True
+    return case.status.value in ("accepted", "featured")
+
+
+def visible_cases(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the case reports ``user`` may read (agrees with ``_can_view_case``)."""
+    from tasktrack.models import CaseReport, CaseStatus
+
+    if role_is(user, Role.SECRETARIAT):
+        return sa.true()
+    public = CaseReport.status.in_([CaseStatus.ACCEPTED, CaseStatus.FEATURED])
+    if user.unit_id is not None:
+        return sa.or_(public, CaseReport.unit_id == user.unit_id)
+    return public
+
+
+def _can_view_attachment(user: User, attachment: Attachment) -> bool:
+    """Evidence of progress reports and pilot logs is read by everyone; a case report's files follow the case."""
+    if attachment.owner_type in ("progress_report", "pilot_log"):
+        return True  # pilot logs are read by every signed-in user, like the plan's progress
+    if attachment.owner_type == "case_report":
+        from tasktrack.extensions import db
+        from tasktrack.models import CaseReport
+
+        case = db.session.get(CaseReport, attachment.owner_id)
+        return case is not None and _can_view_case(user, case)
     return role_is(user, Role.SECRETARIAT) or attachment.uploaded_by_id == user.id
 
 

@@ -4,7 +4,8 @@ from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
 from tasktrack.models.calendar import CalendarToken
-from tasktrack.models.observation import FocusItem
+from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion
+from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
 from tasktrack.models.plan import Assignment, AssignmentStatus, CompletionState, Plan, Section, Task, TaskTerm
 from tasktrack.models.progress import (
     ExtensionRequest,
@@ -24,12 +25,21 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarToken",
+    "CaseKind",
+    "CaseReport",
+    "CaseReview",
+    "CaseStatus",
+    "CaseVersion",
     "Category",
     "CompletionState",
     "ExtensionRequest",
     "ExtensionStatus",
+    "FocusChoice",
+    "FocusChoiceItem",
     "FocusItem",
+    "FocusReopen",
     "LoginThrottle",
+    "PilotLog",
     "Plan",
     "ProgressReport",
     "Role",

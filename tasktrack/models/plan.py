@@ -32,6 +32,10 @@ class Plan(Base):
     issued_on: Mapped[dt.date | None]
     #: Observation points choose their focus items by this date (2024: 4月30日).
     focus_choice_deadline: Mapped[dt.date | None]
+    #: Number of the task that case reports count toward (2024: 16, 定期报送…典型案例和经验做法); set by the
+    #: seed from plan.yaml's ``case_task``. A number, not a foreign key, so plans and tasks keep no FK cycle.
+    #: A submitted case adds a progress report on the unit's open assignment on that task.
+    case_task_number: Mapped[int | None]
     #: Year-round tasks expect a progress report every this many months (3 = quarterly).
     report_period_months: Mapped[int] = mapped_column(default=3)
     #: A dated task turns yellow this many days before its deadline.

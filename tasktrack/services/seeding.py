@@ -97,6 +97,11 @@ def seed_base(*, now: dt.datetime, seed_dir: Path = SEED_DIR) -> SeedReport:
         meta = load_plan_meta(plan_dir / "plan.yaml")
         rows = read_task_table((plan_dir / "tasks.tsv").read_text(encoding="utf-8"))
         result = plan_service.import_plan(meta, rows, actor=None, now=now)
+        case_task = _yaml(plan_dir / "plan.yaml").get("case_task")
+        if case_task is not None and result.plan.case_task_number is None:
+            result.plan.case_task_number = int(case_task)
+            record(None, "plan.case_task", result.plan, now=now,
+                   summary=f"案例报送计入任务 {case_task} 的进展", after={"case_task_number": int(case_task)})
         if result.created:
             report.add("plans")
         report.add("tasks", result.tasks_created)
@@ -152,4 +157,36 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
             completed_on=row.get("completed_on"), narrative=row["narrative"], now=now,
         )
         report.add("reports")
+    _seed_observation_demo(data, report, now=now)
     return report
+
+
+def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:
+    """Add the demo focus choices and case reports (only where the unit has none yet)."""
+    from tasktrack.models import CaseKind, CaseReport, FocusChoice
+    from tasktrack.services import cases, observations
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc()))
+    if plan is None:
+        return
+    focus = {f.code: f for f in db.session.scalars(sa.select(FocusItem))}
+    for row in data.get("focus_choices") or []:
+        unit, author = units.find_unit(row["unit"]), users.find_by_email(row["by"])
+        if unit is None or author is None or db.session.scalar(
+                sa.select(FocusChoice.id).where(FocusChoice.plan_id == plan.id, FocusChoice.unit_id == unit.id)):
+            continue
+        chosen = {focus[code].id: text for code, text in row["items"].items()}
+        # The demo choice was made on time: date it on the deadline, not on the (pinned) seed day.
+        when = now if plan.focus_choice_deadline is None else dt.datetime.combine(
+            plan.focus_choice_deadline, dt.time(2, 0), tzinfo=dt.UTC)
+        observations.save_choice(plan, unit, actor=author, items=list(chosen), plans=chosen, now=min(now, when))
+        report.add("focus_choices")
+    for row in data.get("cases") or []:
+        unit, author = units.find_unit(row["unit"]), users.find_by_email(row["by"])
+        if unit is None or author is None or db.session.scalar(
+                sa.select(CaseReport.id).where(CaseReport.unit_id == unit.id, CaseReport.title == row["title"])):
+            continue
+        cases.submit_case(plan, unit, cases.CaseText(
+            kind=CaseKind(row["kind"]), title=row["title"], summary=row["summary"], body=row["body"],
+            focus_item=focus.get(row.get("focus", ""))), actor=author, files=[], now=now)
+        report.add("cases")

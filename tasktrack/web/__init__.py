@@ -12,9 +12,11 @@ def register_blueprints(app: Flask) -> None:
     from tasktrack.web.auth.views import bp as auth_bp
     from tasktrack.web.calendar.views import bp as calendar_bp
     from tasktrack.web.calendar.views import feed_bp as calendar_feed_bp
+    from tasktrack.web.cases.views import bp as cases_bp
     from tasktrack.web.dashboard.views import bp as dashboard_bp
     from tasktrack.web.files.views import bp as files_bp
     from tasktrack.web.liaison.views import bp as liaison_bp
+    from tasktrack.web.observation.views import bp as observation_bp
     from tasktrack.web.plans.views import bp as plans_bp
     from tasktrack.web.progress.views import bp as progress_bp
     from tasktrack.web.secretariat.views import bp as secretariat_bp
@@ -30,3 +32,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(calendar_feed_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(observation_bp)
+    app.register_blueprint(cases_bp)

@@ -75,6 +75,7 @@ def test_seed_plan_and_reference_files() -> None:
         "issued_on": datetime.date(2024, 4, 15),
         "focus_choice_deadline": datetime.date(2024, 4, 30),
         "report_period_months": 3,
+        "case_task": 16,
     }
     focus = yaml.safe_load((SEED / "focus_items.yaml").read_text(encoding="utf-8"))
     assert [item["name"] for item in focus] == [

@@ -1,0 +1,34 @@
+"""Forms of the observation-point pages."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tasktrack.web.secretariat.forms import MultiCheckboxField
+
+
+class ChoiceForm(FlaskForm):
+    """Choose 1–2 focus items; each item's plan text comes in a field named ``plan_<id>``."""
+
+    items = MultiCheckboxField("工作重点（选择 1 至 2 项）", coerce=int, choices=[], validate_choice=False)
+
+
+class PilotLogForm(FlaskForm):
+    """A dated pilot note with attachments."""
+
+    focus_item_id = SelectField("工作重点", coerce=int, choices=[], validate_choice=False)
+    log_date = DateField("日期", validators=[DataRequired("请填写日期")])
+    note = TextAreaField("试点进展", validators=[DataRequired("请填写试点进展"), Length(max=5000)])
+    attachments = MultipleFileField("附件（PDF、Word、Excel、图片）")
+
+
+class ReopenForm(FlaskForm):
+    """The secretariat reopens a unit's locked choice."""
+
+    reason = StringField("原因", validators=[Optional(), Length(max=500)])
+
+
+class DeadlineForm(FlaskForm):
+    """The plan's focus-choice deadline."""
+
+    deadline = DateField("工作重点选择截止日期", validators=[Optional()])
