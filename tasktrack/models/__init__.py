@@ -12,6 +12,14 @@ from tasktrack.models.progress import (
     SupervisionKind,
     SupervisionRecord,
 )
+from tasktrack.models.reminder import (
+    DigestPreference,
+    Notification,
+    NotificationItem,
+    NotificationKind,
+    NotificationStatus,
+    SchedulerLock,
+)
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
 
@@ -40,4 +48,10 @@ __all__ = [
     "UnitKind",
     "User",
     "unit_categories",
+    "DigestPreference",
+    "Notification",
+    "NotificationItem",
+    "NotificationKind",
+    "NotificationStatus",
+    "SchedulerLock",
 ]
