@@ -187,9 +187,10 @@ def deliver_due(
     policy: DeliveryPolicy = DeliveryPolicy(),
     worker: str | None = None,
     limit: int | None = None,
+    only: Sequence[int] | None = None,
     send: Callable[[mail.OutgoingMessage, mail.SmtpSettings], None] = mail.send_message,
 ) -> DeliveryReport:
-    """Send every due outbox row once (commits per step, see the module docstring)."""
+    """Send every due outbox row (or only the rows ``only``) once; commits per step, see the module docstring."""
     worker = worker or worker_name()
     report = DeliveryReport(reaped=_reap(now(), policy))
     tried: set[int] = set()
@@ -197,7 +198,8 @@ def deliver_due(
         ids = db.session.scalars(
             sa.select(Notification.id)
             .where(Notification.status.in_(_DELIVERABLE), Notification.next_attempt_at <= now(),
-                   Notification.id.not_in(tried) if tried else sa.true())
+                   Notification.id.not_in(tried) if tried else sa.true(),
+                   Notification.id.in_(only) if only is not None else sa.true())
             .order_by(Notification.id)
             .limit(50)
         ).all()
@@ -261,7 +263,7 @@ def status_counts() -> dict[NotificationStatus, int]:
     """Return how many rows are in each status."""
     rows = db.session.execute(sa.select(Notification.status, sa.func.count()).group_by(Notification.status))
     counts = dict.fromkeys(NotificationStatus, 0)
-    counts.update({status: n for status, n in rows})
+    counts.update(dict(rows.tuples().all()))
     return counts
 
 

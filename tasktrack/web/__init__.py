@@ -12,6 +12,8 @@ def register_blueprints(app: Flask) -> None:
     from tasktrack.web.files.views import bp as files_bp
     from tasktrack.web.liaison.views import bp as liaison_bp
     from tasktrack.web.plans.views import bp as plans_bp
+    from tasktrack.web.reminders.views import bp as reminders_bp
+    from tasktrack.web.reminders.views import digest_bp
     from tasktrack.web.secretariat.views import bp as secretariat_bp
 
     app.register_blueprint(auth_bp)
@@ -20,3 +22,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(secretariat_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(files_bp)
+    app.register_blueprint(reminders_bp)
+    app.register_blueprint(digest_bp)

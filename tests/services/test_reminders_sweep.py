@@ -77,7 +77,9 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
 
     sweep(app, dt.date(2024, 7, 18))
     report = deliver(app, smtp_server, dt.date(2024, 7, 18))
-    assert report.sent and not report.retried and not report.dead
+    assert report.sent
+    assert not report.retried
+    assert not report.dead
     received = smtp_server.messages
     by_rcpt: dict[str, list[Any]] = {}
     for m in received:
@@ -94,7 +96,9 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
         if unit_id == done.unit_id:
             assert not has_link(text, link), "a completed assignment is left out"
         else:
-            assert "13天后到期" in text and has_link(text, link) and has_link(html, link)
+            assert "13天后到期" in text
+            assert has_link(text, link)
+            assert has_link(html, link)
             assert t1.text in text
     assert len(received) == len({m.message["Message-ID"] for m in received})
 
@@ -106,7 +110,8 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
         mails = [m for m in smtp_server.messages if addresses[unit_id] in m.rcpt_tos]
         assert len(mails) == 1
         text = mails[0].message.get_body(("plain",)).get_content()
-        assert "已逾期1天" in text and has_link(text, link)
+        assert "已逾期1天" in text
+        assert has_link(text, link)
     assert not [m for m in smtp_server.messages if addresses[done.unit_id] in m.rcpt_tos and has_link(
                 m.message.get_body(("plain",)).get_content(), link)]
 
@@ -116,7 +121,8 @@ def test_sweep_twice_sends_nothing_twice(app: Flask, seeded: None, smtp_server: 
     day = dt.date(2024, 7, 18)
     first = sweep(app, day)
     second = sweep(app, day)
-    assert first.queued and not second.queued
+    assert first.queued
+    assert not second.queued
     deliver(app, smtp_server, day)
     deliver(app, smtp_server, day)
     assert len(smtp_server.messages) == len(first.queued)
@@ -147,7 +153,8 @@ def test_unit_without_address_is_recorded(app: Flask, seeded: None) -> None:
     report = sweep(app, dt.date(2024, 7, 18))
     assert report.undeliverable_units
     dead = db.session.scalars(sa.select(Notification).where(Notification.status == NotificationStatus.DEAD)).all()
-    assert dead and all(n.last_error for n in dead)
+    assert dead
+    assert all(n.last_error for n in dead)
 
 
 @pytest.mark.parametrize("day", [dt.date(2024, 7, 18)])
