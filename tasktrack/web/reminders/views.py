@@ -114,7 +114,11 @@ def urge(assignment_id: int) -> str | Response | tuple[str, int]:
                                  base_url=current_app.config["BASE_URL"])
         except ServiceError as exc:
             db.session.rollback()
-            flash(exc.message, "warning")
+            if exc.field == "note":
+                form.note.errors = [exc.message]
+            else:  # e.g. already urged today (a double click): nothing to correct in the form
+                flash(exc.message, "warning")
+                return redirect(url_for("reminders.urge", assignment_id=assignment.id))
         else:
             db.session.commit()
             report = outbox.deliver_due(outbox.smtp_settings(current_app.config), now=context.now,
