@@ -51,7 +51,9 @@ def test_smtp_down_then_back_delivers_each_once(app: Flask, smtp_server: Any) ->
     assert len(report.retried) == 5
     assert set(statuses()) == {NotificationStatus.FAILED}
     row = db.session.scalars(sa.select(Notification)).first()
-    assert row.last_error and row.next_attempt_at > NOW and row.attempts == 1
+    assert row.last_error
+    assert row.next_attempt_at > NOW
+    assert row.attempts == 1
     # not yet due again: nothing is attempted
     smtp_server.start()
     assert outbox.deliver_due(settings, now=lambda: NOW).sent == []
@@ -127,7 +129,7 @@ def test_concurrent_workers_deliver_each_row_once(app: Flask, smtp_server: Any) 
                 barrier.wait()
                 outbox.deliver_due(settings, now=lambda: NOW, worker=f"w{n}")
                 db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(5)]

@@ -89,7 +89,7 @@ def test_two_sweeps_at_once_queue_each_item_once(app: Flask, seeded: None) -> No
                 reminders.run_sweep(dt.date(2024, 7, 18), settings, base_url="http://x", now=at(dt.date(2024, 7, 18)))
                 db.session.commit()
                 db.session.remove()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]

@@ -79,6 +79,7 @@ def test_one_click_urge_from_the_task_page(app: Flask, seeded: None, client: Any
             assert response.status_code == 302
     finally:
         app.config["SMTP_PORT"] = old
+    db.session.rollback()  # a fresh snapshot: the requests committed in their own sessions
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionRecord)) == 1
     rows = db.session.scalars(sa.select(Notification).where(Notification.kind == NotificationKind.URGE)).all()
     assert len(rows) == 1
