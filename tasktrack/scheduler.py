@@ -19,6 +19,7 @@ import datetime as dt
 import importlib
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -194,6 +195,9 @@ def run(app: Flask, *, poll_seconds: float = 30.0, stop: threading.Event | None 
     from tasktrack.extensions import db
 
     stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        # systemd and `make run` stop us with SIGTERM: shut down cleanly and release the lock at once.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with app.app_context():
         engine = db.engine
     lock = DatabaseLock(engine, ttl=int(app.config.get("SCHEDULER_LOCK_TTL_SECONDS", 120)))
