@@ -30,6 +30,9 @@ run: venv instance
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) seed --demo
 	@echo "tasktrack: http://$(HOST):$(PORT)/  (today = $(or $(TASKTRACK_TODAY),the real date))"
+	@# The scheduler runs beside the dev server as its own process (never inside it) and stops with it.
+	$(RUN_ENV) $(FLASK) scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv system-deps

@@ -47,6 +47,27 @@ class Config:
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "20"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "tasktrack@localhost")
 
+    # Reminders, digests, delivery and the scheduler (DESIGN §4; README "Reminders and the scheduler").
+    #: Days before a dated deadline on which a due-soon reminder goes out, comma-separated.
+    REMINDER_DUE_SOON_DAYS = os.environ.get("REMINDER_DUE_SOON_DAYS", "14,3")
+    REMINDER_OVERDUE_REPEAT_DAYS = _int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
+    REMINDER_SUPERVISION_AFTER_DAYS = _int("REMINDER_SUPERVISION_AFTER_DAYS", 30)
+    REMINDER_PERIOD_GRACE_DAYS = _int("REMINDER_PERIOD_GRACE_DAYS", 0)
+    #: The weekly digests' default weekday (0 = Monday) and time, Asia/Shanghai.
+    DIGEST_WEEKDAY = _int("DIGEST_WEEKDAY", 0)
+    DIGEST_TIME = os.environ.get("DIGEST_TIME", "09:00")
+    #: When the daily sweep writes the day's reminders (they go out in office hours).
+    SWEEP_TIME = os.environ.get("SWEEP_TIME", "08:00")
+    OFFICE_HOURS_START = os.environ.get("OFFICE_HOURS_START", "08:30")
+    OFFICE_HOURS_END = os.environ.get("OFFICE_HOURS_END", "18:00")
+    DELIVERY_INTERVAL_MINUTES = _int("DELIVERY_INTERVAL_MINUTES", 5)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+    OUTBOX_BACKOFF_BASE_SECONDS = _int("OUTBOX_BACKOFF_BASE_SECONDS", 120)
+    OUTBOX_BACKOFF_CAP_SECONDS = _int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
+    #: A row claimed this long ago without a result (the worker died) is retried.
+    OUTBOX_STALE_CLAIM_MINUTES = _int("OUTBOX_STALE_CLAIM_MINUTES", 15)
+    SCHEDULER_LOCK_TTL_SECONDS = _int("SCHEDULER_LOCK_TTL_SECONDS", 120)
+
     # Sessions and cookies (R21): short lifetimes, HttpOnly, SameSite=Lax; Secure in production.
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     SESSION_COOKIE_HTTPONLY = True

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(plan_cli)
+    init_reminder_commands(app)
 
 
 def _fail(message: str) -> None:
@@ -117,3 +118,83 @@ def plan_export(plan_id: int, fmt: str, output: str) -> None:
     with open(output, "wb") as fh:
         fh.write(content)
     click.echo(f"已导出 {output}（{len(content)} 字节）")
+
+
+# -- reminders, digests, outbox, scheduler (DESIGN §4) -------------------------------------------
+
+reminders_cli = AppGroup("reminders", help="到期提醒：计算并写入今天的提醒邮件。")
+digest_cli = AppGroup("digest", help="每周摘要。")
+outbox_cli = AppGroup("outbox", help="发件箱：立即投递待发送的邮件。")
+
+
+def init_reminder_commands(app: Flask) -> None:
+    """Register the reminder, digest, outbox and scheduler commands."""
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(digest_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(scheduler_command)
+
+
+@reminders_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="只显示将要发送的邮件，不写入任何数据。")
+def reminders_run(dry_run: bool) -> None:
+    """Queue today's reminder e-mails (one per unit), or show them with --dry-run."""
+    from flask import current_app
+
+    from tasktrack.services import reminders
+
+    config = current_app.config
+    settings = reminders.settings_from_config(config)
+    today = context.today()
+    if dry_run:
+        planned = reminders.plan_messages(today, settings, base_url=config["BASE_URL"])
+        db.session.rollback()
+        for message in planned:
+            to = "、".join(message.to) or "（无收件地址，将记入专班摘要）"
+            click.echo(f"{message.unit.name} → {to}")
+            click.echo(f"  主题：{message.subject}")
+            for view in message.items:
+                click.echo(f"  - 【{view.label}】{view.title}")
+        click.echo(f"共 {len(planned)} 封（试运行，未写入）")
+        return
+    report = reminders.run_sweep(today, settings, base_url=config["BASE_URL"], now=context.now())
+    db.session.commit()
+    click.echo(f"已写入 {len(report.queued)} 封提醒邮件，共 {report.items} 项")
+    for name in report.undeliverable_units:
+        click.echo(f"  无收件地址：{name}（已记入专班摘要）")
+
+
+@digest_cli.command("send")
+def digest_send() -> None:
+    """Queue the weekly digests that are due (liaisons' chosen weekdays, the secretariat's)."""
+    from flask import current_app
+
+    from tasktrack.services import digests
+
+    report = digests.send_all(context.today(), now=context.now(), config=current_app.config)
+    db.session.commit()
+    click.echo(f"已写入 {len(report.queued)} 封摘要（无内容跳过 {report.skipped_empty}，已暂停 {report.paused}）")
+
+
+@outbox_cli.command("deliver")
+@click.option("--limit", type=int, default=None, help="最多处理多少封。")
+def outbox_deliver(limit: int | None) -> None:
+    """Send the due outbox rows now (also outside office hours)."""
+    from flask import current_app
+
+    from tasktrack.services import outbox
+
+    config = current_app.config
+    report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
+                                policy=outbox.DeliveryPolicy.from_config(config), limit=limit)
+    click.echo(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process (stands by while another one holds the lock)."""
+    from flask import current_app
+
+    from tasktrack import scheduler
+
+    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]

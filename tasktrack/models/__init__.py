@@ -14,6 +14,14 @@ from tasktrack.models.progress import (
     SupervisionKind,
     SupervisionRecord,
 )
+from tasktrack.models.reminder import (
+    DigestPreference,
+    Notification,
+    NotificationItem,
+    NotificationKind,
+    NotificationStatus,
+    SchedulerLock,
+)
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
 
@@ -32,6 +40,7 @@ __all__ = [
     "CaseVersion",
     "Category",
     "CompletionState",
+    "DigestPreference",
     "ExtensionRequest",
     "ExtensionStatus",
     "FocusChoice",
@@ -39,10 +48,15 @@ __all__ = [
     "FocusItem",
     "FocusReopen",
     "LoginThrottle",
+    "Notification",
+    "NotificationItem",
+    "NotificationKind",
+    "NotificationStatus",
     "PilotLog",
     "Plan",
     "ProgressReport",
     "Role",
+    "SchedulerLock",
     "Section",
     "SupervisionKind",
     "SupervisionRecord",

@@ -19,6 +19,8 @@ def register_blueprints(app: Flask) -> None:
     from tasktrack.web.observation.views import bp as observation_bp
     from tasktrack.web.plans.views import bp as plans_bp
     from tasktrack.web.progress.views import bp as progress_bp
+    from tasktrack.web.reminders.views import bp as reminders_bp
+    from tasktrack.web.reminders.views import digest_bp
     from tasktrack.web.secretariat.views import bp as secretariat_bp
 
     app.register_blueprint(auth_bp)
@@ -34,3 +36,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(observation_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(reminders_bp)
+    app.register_blueprint(digest_bp)

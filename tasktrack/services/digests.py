@@ -1,0 +1,268 @@
+"""Weekly digests: one per liaison (their unit's work) and one for the secretariat (DESIGN §4).
+
+Level-triggered like the sweep: a digest is due once per ISO week, from the recipient's weekday on
+(so a missed Monday is caught up on Tuesday), keyed ``digest:user:<id>:<week>`` and
+``digest:secretariat:<week>``. A liaison may move their digest to another weekday or pause it; the
+daily reminders (due soon, overdue, 催办, 督办) are not digests and cannot be paused. A digest with
+nothing to say is not sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import joinedload
+
+from tasktrack.clock import local_date
+from tasktrack.domain.lights import Light, Reason
+from tasktrack.extensions import db
+from tasktrack.models import (
+    Assignment,
+    CaseReport,
+    CaseStatus,
+    DigestPreference,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    Plan,
+    Role,
+    Task,
+    Unit,
+    User,
+)
+from tasktrack.services import ServiceError, outbox
+from tasktrack.services.audit import record
+from tasktrack.services.overview import AssignmentRow, light_of
+from tasktrack.services.reminders import secretariat_emails, unit_recipients
+
+logger = logging.getLogger(__name__)
+
+WEEKDAYS = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
+DUE_WITHIN_DAYS = 30
+RECENT_DAYS = 7
+
+
+def week_label(day: dt.date) -> str:
+    """Return the ISO week of ``day`` as 2024-W29."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+# -- preferences ----------------------------------------------------------------------------------
+
+def preference(user: User, *, default_weekday: int) -> tuple[int, bool]:
+    """Return (weekday, paused) of the user's digest."""
+    pref = db.session.get(DigestPreference, user.id)
+    return (pref.weekday, pref.is_paused) if pref else (default_weekday, False)
+
+
+def set_preference(user: User, *, weekday: int, paused: bool, now: dt.datetime) -> DigestPreference:
+    """Move the user's weekly digest to another weekday, or pause it (flushes)."""
+    if user.role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+        raise ServiceError("只有联络员和观察点可以设置每周摘要")
+    if not 0 <= weekday <= 6:
+        raise ServiceError("请选择星期一到星期日中的一天", field="weekday")
+    pref = db.session.get(DigestPreference, user.id)
+    before = {"weekday": pref.weekday, "is_paused": pref.is_paused} if pref else None
+    if pref is None:
+        pref = DigestPreference(user_id=user.id, updated_at=now)
+        db.session.add(pref)
+    pref.weekday, pref.is_paused, pref.updated_at = weekday, paused, now
+    db.session.flush()
+    record(user, "digest.preference", user, now=now, before=before,
+           after={"weekday": weekday, "is_paused": paused},
+           summary=f"每周摘要：{'暂停' if paused else WEEKDAYS[weekday]}")
+    return pref
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+def open_rows(today: dt.date) -> list[AssignmentRow]:
+    """Return every open assignment of open plans with its light (one query)."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id).join(Plan, Task.plan_id == Plan.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.closed_at.is_(None), Task.is_deleted.is_(False), Plan.is_deleted.is_(False),
+               Plan.is_closed.is_(False), Unit.is_active.is_(True))
+        .options(joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan),
+                 joinedload(Assignment.task).joinedload(Task.section))
+        .order_by(Assignment.id)
+    ).all()
+    return [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+
+
+@dataclass
+class UnitDigest:
+    """The sections of one unit's digest."""
+
+    overdue: list[AssignmentRow] = field(default_factory=list)
+    due_soon: list[AssignmentRow] = field(default_factory=list)
+    stale: list[AssignmentRow] = field(default_factory=list)
+    recent: list[AssignmentRow] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.stale or self.recent)
+
+
+def unit_digest(rows: list[AssignmentRow], today: dt.date) -> UnitDigest:
+    """Sort one unit's rows into overdue, due within 30 days, stale and recently updated."""
+    digest = UnitDigest()
+    for r in rows:
+        light = r.light
+        if light.light is Light.RED:
+            digest.overdue.append(r)
+        elif light.light is not Light.DONE and light.days_left is not None and 0 <= light.days_left <= DUE_WITHIN_DAYS:
+            digest.due_soon.append(r)
+        elif light.reason is Reason.STALE:
+            digest.stale.append(r)
+        reported = r.assignment.last_reported_at
+        if reported is not None and (today - local_date(reported)).days < RECENT_DAYS:
+            digest.recent.append(r)
+    digest.overdue.sort(key=lambda r: r.light.days_left or 0)
+    digest.due_soon.sort(key=lambda r: r.light.days_left or 0)
+    return digest
+
+
+# -- liaison digests ------------------------------------------------------------------------------
+
+@dataclass
+class DigestReport:
+    """What one digest run queued."""
+
+    queued: list[int] = field(default_factory=list)
+    skipped_empty: int = 0
+    paused: int = 0
+
+
+def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, default_weekday: int,
+                         report: DigestReport | None = None) -> DigestReport:
+    """Queue this week's digest for every active liaison whose weekday has come (flushes)."""
+    report = report or DigestReport()
+    people = db.session.scalars(
+        sa.select(User).where(User.is_active.is_(True), User.unit_id.is_not(None),
+                              User.role.in_([Role.LIAISON, Role.OBSERVATION_POINT])).order_by(User.id)
+    ).all()
+    if not people:
+        return report
+    prefs = {p.user_id: p for p in db.session.scalars(
+        sa.select(DigestPreference).where(DigestPreference.user_id.in_([u.id for u in people])))}
+    week = week_label(today)
+    due_people = []
+    for user in people:
+        pref = prefs.get(user.id)
+        weekday, paused = (pref.weekday, pref.is_paused) if pref else (default_weekday, False)
+        if paused:
+            report.paused += 1
+        elif today.weekday() >= weekday:
+            due_people.append(user)
+    if not due_people:
+        return report
+    by_unit: dict[int, list[AssignmentRow]] = defaultdict(list)
+    for r in open_rows(today):
+        by_unit[r.assignment.unit_id].append(r)
+    base = base_url.rstrip("/")
+    for user in due_people:
+        digest = unit_digest(by_unit.get(user.unit_id or 0, []), today)
+        if digest.is_empty:
+            report.skipped_empty += 1
+            continue
+        context = {"user": user, "unit": user.unit, "d": digest, "today": today, "base_url": base,
+                   "week": week, "settings_url": f"{base}/my/digest"}
+        new_id = outbox.enqueue(
+            key=f"digest:user:{user.id}:{week}", kind=NotificationKind.LIAISON_DIGEST, local_date=today,
+            to=[user.email], subject=f"【清廉社会组织建设】{user.unit.name if user.unit else ''}每周工作摘要（{week}）",
+            text=render_template("email/liaison_digest.txt", **context),
+            html=render_template("email/liaison_digest.html", **context),
+            now=now, unit_id=user.unit_id, user_id=user.id)
+        if new_id is not None:
+            report.queued.append(new_id)
+    return report
+
+
+# -- the secretariat digest -----------------------------------------------------------------------
+
+@dataclass
+class SecretariatDigest:
+    """The data of the secretariat's weekly digest."""
+
+    by_section: list[tuple[str, dict[Light, int]]]
+    by_unit: list[tuple[Unit, dict[Light, int]]]
+    newly_overdue: list[AssignmentRow]
+    cases_awaiting: int | None
+    units_without_email: list[tuple[Unit, bool]]
+    undeliverable: list[Notification]
+
+
+def cases_awaiting_review() -> int:
+    """Count case reports submitted (or resubmitted) and not yet reviewed."""
+    return int(db.session.scalar(
+        sa.select(sa.func.count()).select_from(CaseReport).where(CaseReport.status == CaseStatus.SUBMITTED)
+    ) or 0)
+
+
+def secretariat_digest(today: dt.date) -> SecretariatDigest:
+    """Collect the totals and the problems of the week (a fixed number of queries)."""
+    rows = open_rows(today)
+    sections: dict[tuple[int, int], tuple[str, dict[Light, int]]] = {}
+    units: dict[int, tuple[Unit, dict[Light, int]]] = {}
+    newly: list[AssignmentRow] = []
+    for r in rows:
+        task = r.assignment.task
+        key = (task.plan_id, task.section.number)
+        sections.setdefault(key, (task.section.title, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
+        units.setdefault(r.assignment.unit_id, (r.assignment.unit, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
+        if r.light.light is Light.RED and r.light.days_left is not None and -RECENT_DAYS <= r.light.days_left < 0:
+            newly.append(r)
+    active_units = [u for u, _ in units.values()]
+    addresses = unit_recipients([u.id for u in active_units])
+    without = [(u, bool(addresses[u.id])) for u in sorted(active_units, key=lambda u: (u.sort_order, u.id))
+               if not u.emails]
+    undeliverable = list(db.session.scalars(
+        sa.select(Notification).where(Notification.status == NotificationStatus.DEAD)
+        .options(joinedload(Notification.unit)).order_by(Notification.id.desc()).limit(50)))
+    return SecretariatDigest(
+        by_section=[sections[k] for k in sorted(sections)],
+        by_unit=sorted(units.values(), key=lambda pair: (pair[0].sort_order, pair[0].id)),
+        newly_overdue=sorted(newly, key=lambda r: r.light.days_left or 0),
+        cases_awaiting=cases_awaiting_review(), units_without_email=without, undeliverable=undeliverable)
+
+
+def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, weekday: int,
+                            report: DigestReport | None = None) -> DigestReport:
+    """Queue this week's secretariat digest once its weekday has come (flushes)."""
+    report = report or DigestReport()
+    if today.weekday() < weekday:
+        return report
+    to = secretariat_emails()
+    if not to:
+        return report
+    week = week_label(today)
+    context = {"d": secretariat_digest(today), "today": today, "week": week, "base_url": base_url.rstrip("/"),
+               "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]}
+    new_id = outbox.enqueue(
+        key=f"digest:secretariat:{week}", kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today, to=to,
+        subject=f"【清廉社会组织建设】专班每周督办摘要（{week}）",
+        text=render_template("email/secretariat_digest.txt", **context),
+        html=render_template("email/secretariat_digest.html", **context), now=now)
+    if new_id is not None:
+        report.queued.append(new_id)
+    return report
+
+
+def send_all(today: dt.date, *, now: dt.datetime, config: Mapping[str, Any]) -> DigestReport:
+    """Queue every digest due this week: the liaisons' and the secretariat's (flushes)."""
+    base_url = str(config.get("BASE_URL", ""))
+    weekday = int(config.get("DIGEST_WEEKDAY", 0))
+    report = send_liaison_digests(today, now=now, base_url=base_url, default_weekday=weekday)
+    send_secretariat_digest(today, now=now, base_url=base_url, weekday=weekday, report=report)
+    logger.info("digests %s: %s queued", today, len(report.queued))
+    return report

@@ -1,0 +1,315 @@
+"""The daily reminder sweep: from the database alone, one e-mail per unit per day (DESIGN §4, §4a).
+
+The sweep is level-triggered: ``domain.reminder_policy`` yields every item due by ``today`` with an
+idempotency key; items whose key is already in ``notification_items`` (UNIQUE) were sent before and
+are dropped; the rest are grouped per unit into ONE message, keyed ``reminders:<unit>:<date>``. A
+second run on the same day, a second scheduler or a restart adds nothing; a missed day is caught up
+by the next run, because the policy keeps an item due until its rung is superseded.
+
+A unit with new items but no address at all gets its message stored as dead ("没有收件人地址"), so
+the secretariat sees it in the outbox and in its digest instead of the items being dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import render_template
+
+from tasktrack.clock import local_date
+from tasktrack.domain.reminder_policy import (
+    AssignmentFacts,
+    DueItem,
+    FocusChoiceFacts,
+    MessageKind,
+    ReminderSettings,
+    due_items,
+    focus_choice_items,
+)
+from tasktrack.extensions import db
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    FocusChoice,
+    NotificationItem,
+    NotificationKind,
+    Plan,
+    Role,
+    SupervisionKind,
+    SupervisionRecord,
+    Task,
+    Unit,
+    UnitKind,
+    User,
+)
+from tasktrack.services import outbox
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 500
+
+
+def settings_from_config(config: Mapping[str, Any]) -> ReminderSettings:
+    """Read the REMINDER_* windows from the app config."""
+    raw = str(config.get("REMINDER_DUE_SOON_DAYS", "14,3"))
+    windows = tuple(int(p) for p in raw.replace("，", ",").split(",") if p.strip())
+    return ReminderSettings(
+        due_soon_days=windows,
+        overdue_repeat_days=int(config.get("REMINDER_OVERDUE_REPEAT_DAYS", 7)),
+        supervision_after_days=int(config.get("REMINDER_SUPERVISION_AFTER_DAYS", 30)),
+        period_grace_days=int(config.get("REMINDER_PERIOD_GRACE_DAYS", 0)),
+    )
+
+
+# -- facts ----------------------------------------------------------------------------------------
+
+def assignment_facts() -> list[AssignmentFacts]:
+    """Return the policy's facts for every open assignment of open plans (one query)."""
+    rows = db.session.execute(
+        sa.select(Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.extended_due, Task.due_date,
+                  Task.deadline_kind, Assignment.status, Assignment.last_reported_at, Task.period_months,
+                  Plan.report_period_months, Plan.issued_on, Plan.year)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.closed_at.is_(None), Task.is_deleted.is_(False), Plan.is_deleted.is_(False),
+               Plan.is_closed.is_(False), Unit.is_active.is_(True))
+        .order_by(Assignment.id)
+    )
+    return [
+        AssignmentFacts(
+            assignment_id=r.id, unit_id=r.unit_id, task_id=r.task_id, due=r.extended_due or r.due_date,
+            deadline_kind=r.deadline_kind.value, is_completed=r.status is AssignmentStatus.COMPLETED,
+            last_report_on=local_date(r.last_reported_at) if r.last_reported_at else None,
+            period_months=(r.period_months or r.report_period_months) if r.deadline_kind.value != "dated" else 0,
+            starts_on=r.issued_on or dt.date(r.year, 1, 1),
+        )
+        for r in rows
+    ]
+
+
+def units_with_focus_choice(plan_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """Return (plan id, unit id) pairs whose observation point has a current focus choice."""
+    if not plan_ids:
+        return set()
+    query = (
+        sa.select(FocusChoice.plan_id, FocusChoice.unit_id)
+        .distinct()
+        .where(FocusChoice.plan_id.in_(plan_ids), FocusChoice.is_current.is_(True))
+    )
+    return {(p, u) for p, u in db.session.execute(query)}
+
+
+def focus_facts() -> list[FocusChoiceFacts]:
+    """Return focus-choice facts of active observation points for open plans with a choice deadline."""
+    plans = db.session.execute(
+        sa.select(Plan.id, Plan.focus_choice_deadline)
+        .where(Plan.focus_choice_deadline.is_not(None), Plan.is_deleted.is_(False), Plan.is_closed.is_(False))
+    ).all()
+    if not plans:
+        return []
+    unit_ids = db.session.scalars(
+        sa.select(Unit.id).where(Unit.kind == UnitKind.OBSERVATION_POINT, Unit.is_active.is_(True))
+    ).all()
+    chosen = units_with_focus_choice([p.id for p in plans])
+    return [FocusChoiceFacts(unit_id=u, plan_id=p.id, deadline=p.focus_choice_deadline,
+                             has_choice=(p.id, u) in chosen) for p in plans for u in unit_ids]
+
+
+def already_sent(keys: Iterable[str]) -> set[str]:
+    """Return the keys among ``keys`` that are already in a message (chunked IN queries)."""
+    keys = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i:i + _CHUNK]
+        found.update(db.session.scalars(sa.select(NotificationItem.item_key).where(NotificationItem.item_key.in_(chunk))))
+    return found
+
+
+# -- recipients -----------------------------------------------------------------------------------
+
+def unit_recipients(unit_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Return each unit's addresses: its contact e-mails, then its active liaisons' (two queries)."""
+    out: dict[int, list[str]] = {u: [] for u in unit_ids}
+    if not unit_ids:
+        return out
+    for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
+        out[unit.id].extend(unit.emails)
+    people = db.session.execute(
+        sa.select(User.unit_id, User.email)
+        .where(User.unit_id.in_(unit_ids), User.is_active.is_(True),
+               User.role.in_([Role.LIAISON, Role.OBSERVATION_POINT]))
+        .order_by(User.id)
+    )
+    for unit_id, email in people:
+        if email.lower() not in out[unit_id]:
+            out[unit_id].append(email.lower())
+    return out
+
+
+def secretariat_emails() -> list[str]:
+    """Return the active secretariat accounts' addresses."""
+    return list(db.session.scalars(
+        sa.select(User.email).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
+    ))
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+KIND_ORDER = [MessageKind.SUPERVISION, MessageKind.OVERDUE_REPEAT, MessageKind.OVERDUE, MessageKind.DUE_SOON,
+              MessageKind.PERIOD_REPORT, MessageKind.FOCUS_CHOICE]
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One due item as the e-mail shows it."""
+
+    item: DueItem
+    title: str
+    label: str
+    url: str
+
+    @property
+    def kind(self) -> MessageKind:
+        return self.item.kind
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    """One message the sweep would send (or has queued)."""
+
+    key: str
+    unit: Unit
+    to: list[str]
+    cc: list[str]
+    subject: str
+    text: str
+    html: str
+    items: list[ItemView]
+
+
+def item_label(item: DueItem) -> str:
+    """Describe an item's urgency in Chinese."""
+    d = item.days
+    if item.kind is MessageKind.DUE_SOON:
+        return "今天到期" if d == 0 else f"{d}天后到期"
+    if item.kind is MessageKind.OVERDUE:
+        return f"已逾期{d}天"
+    if item.kind is MessageKind.OVERDUE_REPEAT:
+        return f"已逾期{d}天（催办）"
+    if item.kind is MessageKind.SUPERVISION:
+        return f"已逾期{d}天（督办）"
+    if item.kind is MessageKind.PERIOD_REPORT:
+        return "本报送周期尚未报送进展" + (f"（{-d}天前已截止）" if d < 0 else f"（{d}天后截止）")
+    return "请在截止日前选择重点事项" if d >= 0 else f"重点事项选择已超过截止日期{-d}天"
+
+
+def _subject(unit: Unit, items: list[ItemView], today: dt.date) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for v in items:
+        if v.kind is MessageKind.SUPERVISION:
+            counts["督办"] += 1
+        elif v.kind in (MessageKind.OVERDUE, MessageKind.OVERDUE_REPEAT):
+            counts["已逾期"] += 1
+        elif v.kind is MessageKind.DUE_SOON:
+            counts["即将到期"] += 1
+        else:
+            counts["待报送"] += 1
+    parts = [f"{n}项{what}" for what, n in counts.items()]
+    return f"【清廉社会组织建设】{unit.name}任务提醒：{'、'.join(parts)}（{today.month}月{today.day}日）"
+
+
+def _views(items: list[DueItem], base_url: str) -> list[ItemView]:
+    task_ids = {i.task_id for i in items if i.task_id}
+    tasks = {t.id: t for t in db.session.scalars(
+        sa.select(Task).where(Task.id.in_(task_ids)).options(sa.orm.joinedload(Task.section))
+    )} if task_ids else {}
+    base = base_url.rstrip("/")
+    views = []
+    for item in sorted(items, key=lambda i: (KIND_ORDER.index(i.kind), i.anchor, i.task_id)):
+        if item.kind is MessageKind.FOCUS_CHOICE:
+            title = f"观察点重点事项选择（截止 {item.anchor.month}月{item.anchor.day}日）"
+            url = f"{base}/"
+        else:
+            task = tasks[item.task_id]
+            title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
+            url = f"{base}/tasks/{task.id}"
+        views.append(ItemView(item, title, item_label(item), url))
+    return views
+
+
+def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) -> list[PlannedMessage]:
+    """Return the messages the sweep would queue today: one per unit with new due items."""
+    items = due_items(assignment_facts(), today, settings) + focus_choice_items(focus_facts(), today, settings)
+    sent = already_sent(i.key for i in items)
+    by_unit: dict[int, list[DueItem]] = defaultdict(list)
+    for item in items:
+        if item.key not in sent:
+            by_unit[item.unit_id].append(item)
+    if not by_unit:
+        return []
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(by_unit)))}
+    addresses = unit_recipients(list(by_unit))
+    secretariat = secretariat_emails()
+    views = _views([i for group in by_unit.values() for i in group], base_url)
+    messages = []
+    for unit_id in sorted(by_unit, key=lambda u: (units[u].sort_order, u)):
+        unit = units[unit_id]
+        unit_views = [v for v in views if v.item.unit_id == unit_id]
+        supervised = any(v.kind is MessageKind.SUPERVISION for v in unit_views)
+        cc = ([unit.leader_email] if supervised and unit.leader_email else []) + (secretariat if supervised else [])
+        context = {"unit": unit, "items": unit_views, "today": today, "base_url": base_url.rstrip("/"),
+                   "supervised": supervised}
+        messages.append(PlannedMessage(
+            key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=addresses[unit_id], cc=cc,
+            subject=_subject(unit, unit_views, today),
+            text=render_template("email/reminder.txt", **context),
+            html=render_template("email/reminder.html", **context), items=unit_views,
+        ))
+    return messages
+
+
+@dataclass
+class SweepReport:
+    """What one sweep queued."""
+
+    queued: list[int]
+    undeliverable_units: list[str]
+    items: int
+
+
+def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now: dt.datetime) -> SweepReport:
+    """Queue today's reminder messages and record their items (flushes; the caller commits)."""
+    report = SweepReport(queued=[], undeliverable_units=[], items=0)
+    for message in plan_messages(today, settings, base_url=base_url):
+        reason = None if message.to else "该单位没有登记联系邮箱，也没有在用的联络员账号"
+        new_id = outbox.enqueue(key=message.key, kind=NotificationKind.REMINDER, local_date=today, to=message.to,
+                                cc=message.cc, subject=message.subject, text=message.text, html=message.html,
+                                now=now, unit_id=message.unit.id, undeliverable_reason=reason)
+        if new_id is None:
+            continue  # this unit already has today's message; new items wait for tomorrow's (still due)
+        for view in message.items:
+            item = view.item
+            db.session.add(NotificationItem(
+                item_key=item.key, notification_id=new_id, kind=item.kind.value,
+                assignment_id=item.assignment_id or None, unit_id=item.unit_id, anchor=item.anchor,
+                days=item.days, created_at=now))
+            if item.kind is MessageKind.SUPERVISION:
+                db.session.add(SupervisionRecord(assignment_id=item.assignment_id,
+                                                 kind=SupervisionKind.SUPERVISION_NOTICE, actor_id=None,
+                                                 created_at=now, note=f"系统督办：已逾期{item.days}天"))
+        db.session.flush()
+        report.queued.append(new_id)
+        report.items += len(message.items)
+        if reason:
+            report.undeliverable_units.append(message.unit.name)
+            logger.warning("unit %s has due items but no address; recorded for the secretariat", message.unit.name)
+    logger.info("sweep %s: %s messages, %s items", today, len(report.queued), report.items)
+    return report
+

@@ -1,0 +1,112 @@
+"""Manual urging (一键催办): the secretariat urges a unit on an assignment, through the outbox (DESIGN §4a).
+
+One urge per assignment per day: the outbox key ``urge:<assignment>:<date>`` makes a double click or a
+second tab a no-op. The urge is a SupervisionRecord (kind urge) in the assignment's history; whether
+the unit has reported since is read from ``assignment.last_reported_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import joinedload
+
+from tasktrack.clock import local_date
+from tasktrack.extensions import db
+from tasktrack.models import (
+    Assignment,
+    NotificationKind,
+    SupervisionKind,
+    SupervisionRecord,
+    Task,
+    User,
+)
+from tasktrack.services import Conflict, NotFound, outbox
+from tasktrack.services.audit import record
+from tasktrack.services.reminders import unit_recipients
+
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True)
+class UrgeRow:
+    """A past urge and whether the unit has reported since."""
+
+    record: SupervisionRecord
+    reported_since: bool
+
+
+def get_assignment(assignment_id: int) -> Assignment:
+    """Return an assignment with its unit, task, section and plan loaded."""
+    assignment = db.session.scalar(
+        sa.select(Assignment).where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan),
+                 joinedload(Assignment.task).joinedload(Task.section))
+    )
+    if assignment is None:
+        raise NotFound("任务分工不存在")
+    return assignment
+
+
+def urge_history(assignment: Assignment) -> list[UrgeRow]:
+    """Return the assignment's urges, newest first, each with "reported since"."""
+    records = db.session.scalars(
+        sa.select(SupervisionRecord)
+        .where(SupervisionRecord.assignment_id == assignment.id,
+               SupervisionRecord.kind.in_([SupervisionKind.URGE, SupervisionKind.SUPERVISION_NOTICE]))
+        .options(joinedload(SupervisionRecord.actor))
+        .order_by(SupervisionRecord.created_at.desc(), SupervisionRecord.id.desc())
+    ).all()
+    last = assignment.last_reported_at
+    return [UrgeRow(r, last is not None and last > r.created_at) for r in records]
+
+
+def recent_urges(limit: int = 100) -> list[UrgeRow]:
+    """Return the latest manual urges over all assignments (eager-loaded), newest first."""
+    records = db.session.scalars(
+        sa.select(SupervisionRecord)
+        .where(SupervisionRecord.kind == SupervisionKind.URGE)
+        .options(joinedload(SupervisionRecord.actor),
+                 joinedload(SupervisionRecord.assignment).joinedload(Assignment.unit),
+                 joinedload(SupervisionRecord.assignment).joinedload(Assignment.task))
+        .order_by(SupervisionRecord.created_at.desc(), SupervisionRecord.id.desc())
+        .limit(limit)
+    ).all()
+    return [UrgeRow(r, r.assignment.last_reported_at is not None and r.assignment.last_reported_at > r.created_at)
+            for r in records]
+
+
+def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, base_url: str,
+         secretariat_cc: Sequence[str] = ()) -> int:
+    """Queue an urging e-mail to the unit and record it; returns the outbox row id (flushes)."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise Conflict(f"附言不能超过 {MAX_NOTE} 字", field="note")
+    if assignment.closed_at is not None:
+        raise Conflict("该分工已关闭，无需催办")
+    today = local_date(now)
+    task = assignment.task
+    base = base_url.rstrip("/")
+    context = {"assignment": assignment, "unit": assignment.unit, "task": task, "note": note, "today": today,
+               "url": f"{base}/tasks/{task.id}", "base_url": base, "actor": actor}
+    to = unit_recipients([assignment.unit_id])[assignment.unit_id]
+    new_id = outbox.enqueue(
+        key=f"urge:{assignment.id}:{today.isoformat()}", kind=NotificationKind.URGE, local_date=today, to=to,
+        subject=f"【催办】{assignment.unit.name}：请报送“{task.number}. {task.text[:40]}”进展",
+        text=render_template("email/urge.txt", **context), html=render_template("email/urge.html", **context),
+        now=now, unit_id=assignment.unit_id,
+        undeliverable_reason=None if to else "该单位没有登记联系邮箱，也没有在用的联络员账号",
+    )
+    if new_id is None:
+        raise Conflict("今天已对该单位就此项任务催办过，请勿重复催办")
+    supervision = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.URGE, actor_id=actor.id,
+                                    created_at=now, note=note or None)
+    db.session.add(supervision)
+    db.session.flush()
+    record(actor, "assignment.urge", assignment, now=now,
+           summary=f"催办 {assignment.unit.name}：任务 {task.number}" + (f"（{note[:50]}）" if note else ""))
+    return new_id
