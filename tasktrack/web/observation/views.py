@@ -39,16 +39,18 @@ def _render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = No
                   status: int = 200) -> tuple[str, int]:
     items = observations.list_focus_items()
     current = observations.current_choice(plan, unit)
-    choice_form = choice_form or ChoiceForm()
+    # The form not being submitted shows the saved state, not the other form's POST data.
+    fresh_choice, fresh_log = choice_form is None, log_form is None
+    choice_form = choice_form or ChoiceForm(formdata=None)
     choice_form.items.choices = [(i.id, i.name) for i in items]
     if submitted is None:
         submitted = {i.focus_item_id: i.plan_text for i in current.items} if current else {}
-        if request.method == "GET":
-            choice_form.items.data = list(submitted)
-    log_form = log_form or PilotLogForm()
+    if fresh_choice:
+        choice_form.items.data = list(submitted)
+    log_form = log_form or PilotLogForm(formdata=None)
     chosen = [i.focus_item for i in current.items] if current else []
     log_form.focus_item_id.choices = [(f.id, f.name) for f in chosen]
-    if request.method == "GET":
+    if fresh_log:
         log_form.log_date.data = context.today()
     return render_template(
         "observation/point.html", unit=unit, plan=plan, items=items, current=current, chosen=chosen,
