@@ -178,8 +178,12 @@ def clean_filename(name: str) -> str:
     if not isinstance(name, str):
         raise FileRejected("name", "文件名无效")
     name = unicodedata.normalize("NFC", name)
-    # Only the last path component counts, whichever separator the client used.
-    name = re.split(r"[/\\]", name)[-1]
+    # A name that climbs directories ("../x.pdf") is refused outright; a plain client path (old browsers
+    # send "C:\\Users\\…\\总结.pdf") is reduced to its last component.
+    parts = re.split(r"[/\\]", name)
+    if any(part.strip() == ".." for part in parts):
+        raise FileRejected("name", f"文件名不能包含上级目录（“..”）：{name}")
+    name = parts[-1]
     name = "".join(
         ch
         for ch in name

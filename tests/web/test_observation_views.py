@@ -77,7 +77,8 @@ def test_other_point_cannot_choose(client, make_user, point, now) -> None:  # ty
 BAD_FILES = [
     ("exe renamed pdf", "报告.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "允许的类型"),
     ("truncated pdf", "报告.pdf", make_pdf()[:60], "PDF"),
-    ("path traversal, no name left", "../../", make_pdf(), "文件名无效"),
+    ("path traversal, no name left", "../../", make_pdf(), "上级目录"),
+    ("path traversal", "../../etc/经验材料.pdf", make_pdf(), "上级目录"),
     ("svg", "图.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>', "允许的类型"),
     ("macro docx", "伪装.docx", make_zip(minimal_docx(**{"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"})), "宏"),
 ]
@@ -141,12 +142,12 @@ def test_case_with_pdf_then_download_policy(client, seeded, app, make_user) -> N
     token = csrf_token(client, "/cases/new")
     response = client.post("/cases/new", content_type="multipart/form-data", data={
         "csrf_token": token, "kind": "practice", "title": "好做法", "summary": "摘要", "body": "正文",
-        "task_id": "0", "focus_item_id": "0", "attachments": [(io.BytesIO(make_pdf()), "../../经验材料.pdf")]})
+        "task_id": "0", "focus_item_id": "0", "attachments": [(io.BytesIO(make_pdf()), "材料/经验材料.pdf")]})
     assert response.status_code == 302
     db.session.commit()
     case = db.session.scalar(sa.select(CaseReport))
     files = attachments.attachments_of("case_report", [case.id])[case.id]
-    assert [f.original_name for f in files] == ["经验材料.pdf"]  # only the last path component is kept
+    assert [f.original_name for f in files] == ["经验材料.pdf"]  # a client path is reduced to its last part
     download = client.get(f"/attachments/{files[0].id}")
     assert download.status_code == 200
     assert "filename*=UTF-8''" in download.headers["Content-Disposition"]
