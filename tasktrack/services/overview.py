@@ -97,6 +97,14 @@ def current_plan(today: dt.date) -> Plan | None:
     return next((p for p in plans if p.year == today.year), plans[0] if plans else None)
 
 
+def require_current_plan(today: dt.date) -> Plan:
+    """Return the current plan, or raise NotFound when there is none yet."""
+    plan = current_plan(today)
+    if plan is None:
+        raise NotFound("还没有工作计划")
+    return plan
+
+
 def plan_view(plan_id: int, today: dt.date) -> PlanView:
     """Return a plan with sections, tasks, terms and open assignments, and their lights."""
     plan = db.session.scalar(

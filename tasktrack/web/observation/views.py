@@ -21,10 +21,7 @@ guard_blueprint(bp, None)
 
 
 def _plan() -> Plan:
-    plan = overview.current_plan(context.today())
-    if plan is None:
-        abort(404)
-    return plan
+    return overview.require_current_plan(context.today())
 
 
 def _point(unit_id: int) -> Unit:
