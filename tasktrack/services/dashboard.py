@@ -9,7 +9,7 @@ number of statements does not grow with the data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -315,37 +315,6 @@ def reports_of_unit(unit_id: int) -> list[ProgressReport]:
         .options(joinedload(ProgressReport.author),
                  joinedload(ProgressReport.assignment).joinedload(Assignment.task))
     ))
-
-
-def reports_of(assignment_ids: Sequence[int]) -> dict[int, list[ProgressReport]]:
-    """Return the reports of some assignments (newest first) keyed by assignment id, in one query."""
-    result: dict[int, list[ProgressReport]] = {i: [] for i in assignment_ids}
-    if not assignment_ids:
-        return result
-    for report in db.session.scalars(
-        sa.select(ProgressReport)
-        .where(ProgressReport.assignment_id.in_(assignment_ids))
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-        .options(joinedload(ProgressReport.author))
-    ):
-        result[report.assignment_id].append(report)
-    return result
-
-
-def latest_reports(assignment_ids: Sequence[int]) -> dict[int, ProgressReport]:
-    """Return each assignment's latest report (by id, reports being append-only), in one query."""
-    if not assignment_ids:
-        return {}
-    latest = (
-        sa.select(sa.func.max(ProgressReport.id))
-        .where(ProgressReport.assignment_id.in_(assignment_ids))
-        .group_by(ProgressReport.assignment_id)
-        .scalar_subquery()
-    )
-    reports = db.session.scalars(
-        sa.select(ProgressReport).where(ProgressReport.id.in_(latest)).options(joinedload(ProgressReport.author))
-    )
-    return {r.assignment_id: r for r in reports}
 
 
 def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:

@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import LightResult
 from tasktrack.models import Assignment, Plan, ProgressReport
-from tasktrack.services.dashboard import latest_reports, plan_rows, resolve_plan
+from tasktrack.services.dashboard import plan_rows, resolve_plan
+from tasktrack.services.progress import latest_reports
 
 
 @dataclass(frozen=True)

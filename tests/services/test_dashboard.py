@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tasktrack.domain.lights import Light
-from tasktrack.services import NotFound, ServiceError
+from tasktrack.services import NotFound, ServiceError, progress
 from tasktrack.services import dashboard as dash
 from tests.dashboard_data import scaled_plan, small_plan
 
@@ -72,7 +72,7 @@ def test_unit_view_has_full_history(app) -> None:
     assert len(view.rows) == 3
     assert [r.narrative for r in view.reports] == ["已完成方案起草", "第二季度完成 12 家试点。",
                                                    "汇编已印发，共收录 36 个案例。", "已起草"]
-    assert dash.latest_reports([s.b1.id])[s.b1.id].narrative.startswith("汇编已印发")
+    assert progress.latest_reports([s.b1.id])[s.b1.id].narrative.startswith("汇编已印发")
 
 
 def test_find_unit_by_id_or_name(app) -> None:

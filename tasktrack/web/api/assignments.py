@@ -14,7 +14,6 @@ from tasktrack.models import AssignmentStatus
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, progress
 from tasktrack.services import dashboard as dash
-from tasktrack.services.attachments import attachments_of
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 
@@ -60,10 +59,9 @@ def assignment_list() -> Response:
 
 def _detail(assignment_id: int) -> dict[str, Any]:
     row = dash.find_assignment(assignment_id, context.today())
-    reports = dash.reports_of([assignment_id])[assignment_id]
-    files = attachments_of("progress_report", [r.id for r in reports])
+    entries = progress.history(row.assignment)
     return {"assignment": assignment_json(row),
-            "reports": [report_json(r, files.get(r.id, []), _file_url) for r in reports]}
+            "reports": [report_json(e.report, e.attachments, _file_url) for e in entries]}
 
 
 @bp.route("/assignments/<int:assignment_id>")
