@@ -85,6 +85,10 @@ class Config:
     LOGIN_MAX_DELAY_SECONDS = _int("LOGIN_MAX_DELAY_SECONDS", 900)
 
     HSTS = False
+    #: Rendered fragments kept per worker by the render cache (tasktrack/cache.py); 0 turns it off.
+    RENDER_CACHE_SIZE = _int("RENDER_CACHE_SIZE", 256)
+    #: Report the number of SQL statements of each request in an X-Query-Count header (the benchmark).
+    QUERY_COUNT_HEADER = _bool("TASKTRACK_QUERY_COUNT", False)
     MULTI_HOST = _bool("MULTI_HOST", False)
 
 

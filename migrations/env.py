@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 import tasktrack.models  # noqa: F401  (every table registered on the metadata)
+from tasktrack.cache import paused_data_version
 from tasktrack.models.base import UTCDateTime
 
 config = context.config
@@ -60,7 +61,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args["render_item"] = render_item
-    with get_engine().connect() as connection:
+    with get_engine().connect() as connection, paused_data_version(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -51,13 +51,15 @@ def configure_logging(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions and the database engine settings."""
-    from tasktrack import db_engine
+    from tasktrack import cache, db_engine
     from tasktrack.extensions import csrf, db, login_manager, migrate
 
     db_engine.prepare_engine_options(app)
     db.init_app(app)
     with app.app_context():
         db_engine.install_sqlite_pragmas(db.engine)
+        db_engine.install_query_counter(app, db.engine)
+        cache.install(db.engine)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

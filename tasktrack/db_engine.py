@@ -62,3 +62,27 @@ def read_only() -> Iterator[None]:
         yield
     finally:
         write_intent.reset(token)
+
+
+#: Statements that are transaction control, not queries.
+_NOT_QUERIES = ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA", "COMMIT", "ROLLBACK")
+
+
+def install_query_counter(app: Flask, engine: sa.Engine) -> None:
+    """Count the SQL statements of each request and report them in an ``X-Query-Count`` header.
+
+    Off unless QUERY_COUNT_HEADER is set (the benchmark turns it on to report queries per request).
+    """
+    if not app.config.get("QUERY_COUNT_HEADER"):
+        return
+    from flask import Response, g, has_request_context
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if has_request_context() and not statement.lstrip().upper().startswith(_NOT_QUERIES):
+            g.query_count = g.get("query_count", 0) + 1
+
+    @app.after_request
+    def _header(response: Response) -> Response:
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        return response

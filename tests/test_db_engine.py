@@ -67,3 +67,22 @@ def test_lock_storm_has_no_database_is_locked(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("SELECT value FROM counter").scalar() == workers * iterations
         assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == workers * iterations
         db.engine.dispose()
+
+
+def test_query_count_header_only_when_asked(tmp_path: Path) -> None:
+    url, upload = f"sqlite:///{tmp_path / 'q.db'}", str(tmp_path / "u")
+
+    class Counting(make_config(url, upload)):  # type: ignore[misc,valid-type]
+        QUERY_COUNT_HEADER = True
+
+    counting = create_app(Counting)
+    plain = create_app(make_config(url, upload))
+    for app in (counting, plain):
+        @app.route("/_two_queries")
+        def _two_queries() -> str:
+            db.session.execute(sa.text("SELECT 1"))
+            db.session.execute(sa.text("SELECT 2"))
+            return "ok"
+
+    assert counting.test_client().get("/_two_queries").headers["X-Query-Count"] == "2"
+    assert "X-Query-Count" not in plain.test_client().get("/_two_queries").headers

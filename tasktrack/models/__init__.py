@@ -3,6 +3,7 @@
 from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
+from tasktrack.models.cache import DataVersion
 from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
@@ -40,6 +41,7 @@ __all__ = [
     "CaseVersion",
     "Category",
     "CompletionState",
+    "DataVersion",
     "DigestPreference",
     "ExtensionRequest",
     "ExtensionStatus",

@@ -1,0 +1,178 @@
+"""A render cache that stays correct: entries are keyed by a data version that every write bumps.
+
+The busiest read pages (我的任务, the dashboard) are pure functions of the database, the day and a few
+request arguments. Every transaction that writes anything — through the ORM or Core, in a web worker, the
+CLI or a job — also increments the single row of ``data_version`` in the same transaction (an engine hook
+on the first INSERT/UPDATE/DELETE of the transaction, see :func:`install`), so the number commits or rolls
+back with the change it stands for. A request reads the version *before* it reads the data, so whatever it
+caches under version *v* is at least as new as *v*; a page is served from the cache only while the version is
+unchanged. Each worker process keeps its own small LRU; workers agree because they read one version row.
+
+Nothing user-specific may go into a cached fragment: CSRF tokens are put in after the cache (see
+:data:`CSRF_PLACEHOLDER`), and callers key by whatever else differs (unit, role, arguments, today).
+When the version row is missing (a database not made by the migrations) nothing is cached.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+from markupsafe import Markup
+
+T = TypeVar("T")
+
+#: Stands for the request's CSRF token inside a cached fragment; replaced on the way out.
+CSRF_PLACEHOLDER = "__tasktrack_csrf_token__"
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
+_BUMPED = "tasktrack_data_version_bumped"
+_PAUSED = "tasktrack_data_version_paused"
+_HAS_TABLE = "tasktrack_data_version_table"
+#: Writes that no cached page shows: the scheduler's lock heartbeat (every few seconds) and the "last used" stamps
+#: that every API or calendar-feed request writes (else each API call would empty the cache).
+_IGNORED = re.compile(
+    r"^\s*(UPDATE|INSERT INTO|DELETE FROM)\s+\"?(scheduler_locks|data_version|api_tokens|calendar_tokens)\b",
+    re.IGNORECASE)
+BUMP_SQL = "UPDATE data_version SET value = value + 1 WHERE id = 1"
+
+
+def _table_exists(dialect: str, cursor: Any) -> bool:
+    if dialect == "postgresql":
+        cursor.execute("SELECT to_regclass('data_version') IS NOT NULL")
+    else:
+        cursor.execute("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'")
+    return bool(cursor.fetchone()[0])
+
+
+def install(engine: sa.Engine) -> None:
+    """Bump the data version in every transaction that writes (once per transaction or savepoint)."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _bump(conn: sa.Connection, cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(_BUMPED) or conn.info.get(_PAUSED) or not _WRITE.match(statement) \
+                or _IGNORED.match(statement):
+            return
+        conn.info[_BUMPED] = True
+        if not conn.info.get(_HAS_TABLE):
+            # A database the migrations did not make (a scratch test database) has no version row to bump;
+            # asked again in each writing transaction until the table is there, then remembered.
+            if not _table_exists(conn.dialect.name, cursor):
+                return
+            conn.info[_HAS_TABLE] = True
+        cursor.execute(BUMP_SQL)
+
+    def _reset(conn: sa.Connection, *_args: Any) -> None:
+        conn.info.pop(_BUMPED, None)
+
+    for name in ("begin", "commit", "rollback", "rollback_savepoint"):
+        sa.event.listen(engine, name, _reset)
+
+
+@contextmanager
+def paused_data_version(conn: sa.Connection) -> Iterator[None]:
+    """Write without bumping on this connection (the migrations, which may run before the table exists).
+
+    Migrations change the schema, not what a cached page shows for the same version; the flag is removed
+    afterwards so the pooled connection bumps again.
+    """
+    conn.info[_PAUSED] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_PAUSED, None)
+
+
+def current_version() -> int | None:
+    """Return the committed data version (None: the row is missing and caching is off).
+
+    Read afresh each time (never remembered for the request): a view that writes and then renders must
+    see its own bump.
+    """
+    from tasktrack.extensions import db
+
+    return db.session.execute(sa.text("SELECT value FROM data_version WHERE id = 1")).scalar()
+
+
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def _store() -> LRU | None:
+    size = int(current_app.config.get("RENDER_CACHE_SIZE", 0))
+    if size <= 0:
+        return None
+    store = current_app.extensions.get("tasktrack_render_cache")
+    if store is None:
+        store = current_app.extensions["tasktrack_render_cache"] = LRU(size)
+    return store  # type: ignore[no-any-return]
+
+
+def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """Return the value cached for ``key`` at the current data version, building (and keeping) it when absent.
+
+    ``build`` reads the database only after the version has been read (it runs inside this call). The value
+    must not depend on who asks beyond what ``key`` holds.
+    """
+    store = _store()
+    version = current_version() if store is not None else None
+    if store is None or version is None:
+        return build()
+    if _writing():
+        # This transaction has bumped the version and not committed: another transaction may yet commit under
+        # the same number with other data (if this one rolls back), so what it sees is never kept.
+        return build()
+    value = store.get((version, *key))
+    if value is None:
+        value = build()
+        store.put((version, *key), value)
+    return value  # type: ignore[no-any-return]
+
+
+def _writing() -> bool:
+    """Return whether the request's transaction has written (bumped the version) and not yet committed."""
+    from tasktrack.extensions import db
+
+    return bool(db.session.connection().info.get(_BUMPED))
+
+
+def with_csrf(html: str) -> Markup:
+    """Put this request's CSRF token in place of :data:`CSRF_PLACEHOLDER` in our own rendered HTML."""
+    from flask_wtf.csrf import generate_csrf
+
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return Markup(html)
+
+
+def fragment(key: tuple[Hashable, ...], build: Callable[[], str]) -> Markup:
+    """Return a cached HTML fragment with this request's CSRF token put in."""
+    return with_csrf(cached(key, build))
