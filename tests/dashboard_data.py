@@ -11,6 +11,7 @@ from tasktrack.models import (
     Assignment,
     AssignmentStatus,
     Category,
+    CompletionState,
     Plan,
     ProgressReport,
     Role,
@@ -140,3 +141,119 @@ def scaled_plan(factor: int) -> Plan:
                         percent=100, completed_on=dt.date(2024, 7, 1))
     db.session.commit()
     return plan
+
+
+@dataclass
+class Mixed:
+    """The plans of ``mixed_plans``: plans and units by key, and the assignments a person counts as red."""
+
+    plans: dict[str, Plan]
+    sections: dict[str, Section]
+    units: dict[str, Unit]
+    red: dict[str, set[int]]
+
+    @property
+    def all_red(self) -> set[int]:
+        """Return the red assignments of every plan that is not deleted."""
+        return set().union(*(ids for key, ids in self.red.items() if not self.plans[key].is_deleted))
+
+
+#: Rows of ``mixed_plans``: (section, task number, kind, due, task deleted, [(unit, lead, state, extended due)]).
+#: States: new (no report), doing (in progress), done (on time), late (completed late), claimed (completion
+#: awaiting 办结), returned (claim sent back: in progress again), closed (the unit left the task).
+D, Y = DeadlineKind.DATED, DeadlineKind.YEAR_ROUND
+MIXED_TASKS: dict[str, list[tuple]] = {
+    "province": [
+        (1, 1, D, dt.date(2024, 6, 30), False, [("u1", True, "new", None), ("u2", False, "doing", None),
+                                                 ("u3", False, "done", None), ("u4", False, "late", None)]),
+        (1, 2, D, dt.date(2024, 7, 18), False, [("u1", True, "new", None),  # due today: not red yet
+                                                 ("u2", False, "doing", dt.date(2024, 7, 10))]),  # still past
+        (1, 3, D, dt.date(2024, 7, 17), False, [("u1", False, "new", None), ("u2", False, "claimed", None),
+                                                 ("u3", True, "returned", None), ("u4", False, "closed", None)]),
+        (2, 4, Y, dt.date(2024, 12, 31), False, [("u1", True, "new", None), ("u2", False, "doing", None)]),
+        (2, 5, D, dt.date(2024, 5, 31), True, [("u1", True, "new", None), ("u2", False, "new", None)]),
+        (2, 6, D, dt.date(2024, 6, 30), False, [("u1", False, "doing", dt.date(2024, 8, 31)),  # moved ahead
+                                                 ("u2", True, "new", None),
+                                                 ("u3", False, "new", dt.date(2024, 7, 1)),  # still past
+                                                 ("u4", False, "new", None)]),
+    ],
+    # Same numbers and dates as the province plan: ties that only the plan id breaks.
+    "city": [
+        (1, 1, D, dt.date(2024, 6, 30), False, [("u2", True, "new", None), ("u1", False, "new", None),
+                                                 ("u4", False, "doing", None)]),
+        (1, 3, D, dt.date(2024, 7, 17), False, [("u3", True, "doing", None), ("u4", False, "done", None)]),
+        (2, 6, D, dt.date(2024, 6, 30), False, [("u1", True, "new", None), ("u3", False, "late", None)]),
+        (2, 7, Y, dt.date(2024, 12, 31), False, [("u4", True, "doing", None)]),
+    ],
+    # Last year's plan: its year-round work is overdue since 2023-12-31 unless it was finished.
+    "last_year": [
+        (1, 1, Y, dt.date(2023, 12, 31), False, [("u1", True, "doing", None), ("u2", False, "done", None),
+                                                  ("u3", False, "new", dt.date(2024, 8, 1))]),
+        (1, 2, D, dt.date(2023, 6, 30), False, [("u3", True, "new", None), ("u4", False, "late", None)]),
+    ],
+    "deleted": [
+        (1, 1, D, dt.date(2024, 6, 30), False, [("u1", True, "new", None), ("u2", False, "doing", None)]),
+    ],
+}
+
+
+def mixed_plans() -> Mixed:
+    """Build three plans and a deleted one with every kind of row the overdue list must tell apart.
+
+    Units u1 and u2 share a sort order (ties broken by lead first, then unit id); u3 is in both categories,
+    u4 in none. Today is 2024-07-18.
+    """
+    cat_x = Category(name="混合甲类", code="mix_x", sort_order=1)
+    cat_y = Category(name="混合乙类", code="mix_y", sort_order=2)
+    units = {
+        "u1": Unit(name="混合单位一", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_x]),
+        "u2": Unit(name="混合单位二", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_y]),
+        "u3": Unit(name="混合单位三", kind=UnitKind.CITY, sort_order=2, created_at=NOW, categories=[cat_x, cat_y]),
+        "u4": Unit(name="混合单位四", kind=UnitKind.COUNTY, sort_order=0, created_at=NOW),
+    }
+    db.session.add_all([cat_x, cat_y, *units.values()])
+    authors = {key: _user(f"mixed-{key}@example.org", unit) for key, unit in units.items()}
+    specs = {"province": (2024, "省级任务表"), "city": (2024, "杭州市任务表"), "last_year": (2023, "上年任务表"),
+             "deleted": (2024, "已删除任务表")}
+    plans: dict[str, Plan] = {}
+    sections: dict[str, Section] = {}
+    red: dict[str, set[int]] = {}
+    today = NOW.date()
+    for key, (year, title) in specs.items():
+        plan = Plan(year=year, title=title, issuer="测试", issued_on=dt.date(year, 2, 1), created_at=NOW,
+                    is_deleted=key == "deleted")
+        plans[key] = plan
+        for n in (1, 2):
+            sections[f"{key}.{n}"] = Section(plan=plan, number=n, title=f"{title}主要任务{n}")
+        db.session.add_all([plan, sections[f"{key}.1"], sections[f"{key}.2"]])
+        pending: list[tuple[Assignment, bool]] = []
+        for section_no, number, kind, due, task_deleted, rows in MIXED_TASKS[key]:
+            task = _task(plan, sections[f"{key}.{section_no}"], number, kind, due, f"{title}任务{number}")
+            task.is_deleted = task_deleted
+            for unit_key, lead, state, extended in rows:
+                a = _assign(task, units[unit_key], lead=lead)
+                a.extended_due = extended
+                _mixed_state(a, authors[unit_key], state, due)
+                finished = state in ("done", "late", "claimed")
+                past_due = (extended or due) < today
+                counted = not task_deleted and state != "closed"
+                pending.append((a, counted and not finished and past_due))
+        db.session.flush()
+        red[key] = {a.id for a, is_red in pending if is_red}
+    db.session.commit()
+    return Mixed(plans, sections, units, red)
+
+
+def _mixed_state(a: Assignment, author: User, state: str, due: dt.date) -> None:
+    when = NOW - dt.timedelta(days=5)
+    if state == "doing":
+        _report(a, author, when, AssignmentStatus.IN_PROGRESS, "推进中", percent=40)
+    elif state in ("done", "late", "claimed"):
+        finished = due - dt.timedelta(days=3) if state != "late" else due + dt.timedelta(days=4)
+        _report(a, author, when, AssignmentStatus.COMPLETED, "已完成", percent=100, completed_on=finished)
+        a.completion_state = CompletionState.CLAIMED if state == "claimed" else CompletionState.CONFIRMED
+    elif state == "returned":
+        _report(a, author, when, AssignmentStatus.IN_PROGRESS, "退回后继续推进", percent=80)
+        a.completion_state = CompletionState.RETURNED
+    elif state == "closed":
+        a.closed_at = NOW

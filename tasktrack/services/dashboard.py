@@ -3,7 +3,8 @@
 Every function loads its rows in a fixed number of queries (one eager-loaded pass over the plan's open
 assignments, plus a few small lookups) and computes lights and counts in Python, because the light is a
 pure function of the row and today (domain/lights.py), not something SQL can compute. Tests guard that the
-number of statements does not grow with the data.
+number of statements does not grow with the data. The one exception is the overdue list: red is a plain
+predicate, so services/overdue.py pages it in SQL and loads only the page's rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
@@ -28,11 +29,13 @@ from tasktrack.models import (
     Task,
     Unit,
 )
-from tasktrack.services import NotFound, ServiceError
+from tasktrack.services import NotFound, ServiceError, overdue
 from tasktrack.services.attachments import attachments_of
 from tasktrack.services.overview import AssignmentRow, light_of, list_plans, unit_rows
 
 PER_PAGE = 25
+#: The ``plan`` value of the list page and the API that means every plan (全部计划).
+ALL_PLANS = "all"
 RECENT_REPORTS = 10
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
 REASON_FILTERS = {r.value for r in Reason} | {"claimed"}
@@ -192,13 +195,29 @@ def plan_rows(plan: Plan, today: dt.date) -> list[AssignmentRow]:
     return rows
 
 
+def all_plan_rows(today: dt.date) -> list[AssignmentRow]:
+    """Return the open assignments of every plan that is not deleted, with their lights (two queries)."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(Plan.is_deleted.is_(False), Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+        .options(
+            contains_eager(Assignment.task).contains_eager(Task.plan),
+            contains_eager(Assignment.task).joinedload(Task.section),
+            joinedload(Assignment.unit).selectinload(Unit.categories),
+        )
+    ).unique().all()
+    return [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+
+
 def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
-    """Sort rows red first, then by days left (most late first), then plan order."""
-    return sorted(rows, key=lambda r: (
-        r.light.light.severity,
-        r.light.days_left if r.light.days_left is not None else 10**6,
-        r.assignment.task.number, r.unit.sort_order,
-    ))
+    """Sort rows red first, then by days left (most late first), then task, unit and plan order.
+
+    The key is total (it ends with the assignment id), so a page is the same whichever path built it; the
+    SQL of the overdue list orders by the same key (services/overdue.py).
+    """
+    return sorted(rows, key=overdue.row_key)
 
 
 def _sections(plan: Plan) -> list[Section]:
@@ -271,13 +290,23 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
                      category=chosen, sort=sort, descending=descending)
 
 
-def assignment_page(plan: Plan, today: dt.date, filters: Filters, *, page: int = 1,
+def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page: int = 1,
                     per_page: int = PER_PAGE) -> Page:
-    """Return one page of a plan's open assignments matching the filters, worst light first."""
-    rows = worst_first(r for r in plan_rows(plan, today) if filters.matches(r))
+    """Return one page of open assignments matching the filters, worst light first.
+
+    :param plan: the plan to list, or None for every plan that is not deleted (全部计划).
+
+    The overdue list (red selected) is filtered and paged by the database; the other filters need every
+    row's light, so they filter the scope's rows in Python. Both give the same order (``worst_first``).
+    """
     page = max(1, page)
     start = (page - 1) * per_page
-    return Page(rows=rows[start:start + per_page], total=len(rows), page=page, per_page=per_page)
+    if overdue.selects_red(filters):
+        rows, total = overdue.overdue_rows(plan, today, filters, offset=start, limit=per_page)
+        return Page(rows=rows, total=total, page=page, per_page=per_page)
+    scope = plan_rows(plan, today) if plan is not None else all_plan_rows(today)
+    matching = worst_first(r for r in scope if filters.matches(r))
+    return Page(rows=matching[start:start + per_page], total=len(matching), page=page, per_page=per_page)
 
 
 @dataclass

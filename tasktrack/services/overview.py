@@ -14,8 +14,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import LightResult, assignment_light, task_light
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, Plan, Section, Task, TaskTerm, Unit
+from tasktrack.models import Assignment, AssignmentStatus, Plan, ProgressReport, Section, Task, TaskTerm, Unit
 from tasktrack.services import NotFound
+
+#: Reports shown in a task page's 最近进展 (each assignment's page has its whole history).
+TASK_REPORTS = 20
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,18 @@ def task_view(task_id: int, today: dt.date) -> TaskRow:
     if task is None or task.plan.is_deleted:
         raise NotFound("任务不存在")
     return _task_row(task, task.plan, today)
+
+
+def task_reports(task_id: int, limit: int = TASK_REPORTS) -> list[ProgressReport]:
+    """Return the latest progress reports of every unit on a task (newest first) with author and unit."""
+    return list(db.session.scalars(
+        sa.select(ProgressReport)
+        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
+        .where(Assignment.task_id == task_id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(limit)
+        .options(joinedload(ProgressReport.author), joinedload(ProgressReport.assignment).joinedload(Assignment.unit))
+    ))
 
 
 def unit_rows(unit_id: int, today: dt.date) -> list[AssignmentRow]:

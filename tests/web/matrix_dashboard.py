@@ -11,6 +11,8 @@ REPORT = {"status": "in_progress", "percent": 30, "narrative": "矩阵测试：A
 ROUTES = [
     Route("dashboard.index", "GET", lambda c: f"/dashboard?plan={c.plan_id}", ALL),
     Route("dashboard.assignments", "GET", lambda c: f"/dashboard/assignments?plan={c.plan_id}&light=red", ALL),
+    Route("dashboard.assignments", "GET", lambda c: "/dashboard/assignments?plan=all&light=red", ALL,
+          note="every plan (全部计划)"),
     Route("dashboard.unit", "GET", lambda c: f"/units/{c.other_unit_id}", ALL),
     Route("dashboard.export_xlsx", "GET", lambda c: f"/plans/{c.plan_id}/export.xlsx", ALL),
     Route("dashboard.export_csv", "GET", lambda c: f"/plans/{c.plan_id}/export.csv", ALL),
@@ -19,6 +21,8 @@ ROUTES = [
     Route("calendar.settings", "POST", lambda c: "/account/calendar", ALL, data=lambda c: {}),
     Route("api.assignment_list", "GET", lambda c: f"/api/v1/assignments?plan={c.plan_id}&unit={c.other_unit_id}",
           ALL),
+    Route("api.assignment_list", "GET", lambda c: "/api/v1/assignments?plan=all&light=red&per_page=100", ALL,
+          note="every plan (全部计划)"),
     Route("api.assignment_detail", "GET", lambda c: f"/api/v1/assignments/{c.other_assignment_id}", ALL),
     Route("api.report_create", "POST", lambda c: f"/api/v1/assignments/{c.own_assignment_id}/reports",
           frozenset({"liaison"}), data=lambda c: REPORT, note="only the unit's own liaison"),

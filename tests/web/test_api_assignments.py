@@ -13,7 +13,7 @@ from tasktrack.extensions import db
 from tasktrack.models import ProgressReport
 from tasktrack.services import users
 from tasktrack.web.api.openapi import document
-from tests.dashboard_data import NOW, small_plan
+from tests.dashboard_data import NOW, mixed_plans, scaled_plan, small_plan
 
 
 @pytest.fixture
@@ -184,3 +184,63 @@ def test_document_lists_exactly_the_api_routes(app) -> None:
     documented = {(path, method) for path, item in document()["paths"].items() for method in item
                   if method in http_methods}
     assert rules == documented
+
+
+def test_list_of_all_plans(api) -> None:
+    s, get, _ = api
+    m = mixed_plans()
+    r = get("/assignments?plan=all&light=red&per_page=100")
+    assert r.status_code == 200
+    _validate(r, "/assignments")
+    body = r.get_json()
+    assert body["plan_id"] is None
+    assert body["total"] == 1 + len(m.all_red)
+    assert {a["id"] for a in body["assignments"]} == {s.a1.id} | m.all_red
+    plans = {a["task"]["plan_id"] for a in body["assignments"]}
+    assert plans == {s.plan.id, m.plans["province"].id, m.plans["city"].id, m.plans["last_year"].id}
+    assert all(a["light"] == "red" for a in body["assignments"])
+    second = get("/assignments?plan=all&light=red&per_page=10&page=2").get_json()
+    assert [a["id"] for a in second["assignments"]] == [a["id"] for a in body["assignments"]][10:20]
+    every = get("/assignments?plan=all&per_page=5")
+    _validate(every, "/assignments")
+    assert every.get_json()["plan_id"] is None
+    assert every.get_json()["total"] > body["total"]
+    assert get(f"/assignments?plan={s.plan.id}").get_json()["plan_id"] == s.plan.id
+
+
+@pytest.mark.parametrize("value", ["foo", "0", "-1", "ALL", "1.5"])
+def test_list_refuses_bad_plan_values(api, value: str) -> None:
+    _, get, _ = api
+    r = get(f"/assignments?plan={value}&light=red")
+    assert r.status_code == 422
+    assert r.get_json()["field"] == "plan"
+    _validate(r, "/assignments")
+
+
+def test_document_describes_the_plan_parameter(app) -> None:
+    operation = document()["paths"]["/assignments"]["get"]
+    plan = next(p for p in operation["parameters"] if p["name"] == "plan")
+    assert {"type": "string", "enum": ["all"]} in plan["schema"]["oneOf"]
+    assert document()["components"]["schemas"]["AssignmentPage"]["properties"]["plan_id"]["nullable"] is True
+
+
+def test_overdue_list_of_all_plans_makes_the_same_number_of_queries_with_10x_data(client, make_user,
+                                                                                   count_queries) -> None:
+    scaled_plan(1)
+    token = users.issue_token(make_user("viewer"), actor=None, now=NOW)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/api/v1/assignments?plan=all&light=red&per_page=100"
+
+    def count() -> int:
+        with count_queries() as q:
+            response = client.get(path, headers=headers)
+        assert response.status_code == 200
+        return q.count
+
+    small = count()
+    scaled_plan(9)  # 18 → 180 assignments
+    db.session.rollback()
+    assert count() == small
+    body = client.get(path, headers=headers).get_json()
+    assert len(body["assignments"]) == body["total"] > 50

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from openpyxl import load_workbook
 
 from tasktrack.extensions import db
-from tests.dashboard_data import scaled_plan, small_plan
+from tests.dashboard_data import mixed_plans, scaled_plan, small_plan
 
 
 def test_dashboard_numbers_link_to_their_lists(client, login_as) -> None:
@@ -143,3 +143,56 @@ def test_pages_make_the_same_number_of_queries_with_10x_data(client, login_as, c
     assert unit_small
     assert unit_big
     assert count(f"/units/{unit_small.group(1)}") == count(f"/units/{unit_big.group(1)}")
+
+
+def test_assignment_list_of_all_plans(client, login_as) -> None:
+    s = small_plan()
+    m = mixed_plans()
+    login_as("viewer")
+    html = client.get("/dashboard/assignments?plan=all&light=red").get_data(as_text=True)
+    assert "全部计划" in html.split("</h1>")[0]
+    assert '<option value="all" selected>全部计划</option>' in html
+    assert '<a href="/dashboard">督办总览</a>' in html
+    assert f"data-total>{1 + len(m.all_red)}<" in html
+    shown = set(re.findall(r'data-assignment="(\d+)"', html))
+    assert shown == {str(i) for i in {s.a1.id} | m.all_red}
+    assert f'data-plan="{s.plan.id}">2024 测试任务表<' in html
+    assert f'data-plan="{m.plans["city"].id}">2024 杭州市任务表<' in html
+    assert "已删除任务表" not in html
+    # Without a light: every open row of every plan, 25 a page, and the pager keeps the scope.
+    everything = client.get("/dashboard/assignments?plan=all").get_data(as_text=True)
+    assert everything.count("data-assignment=") == 25
+    assert "plan=all" in everything.split('class="pager"')[1]
+    # One plan: as before, no plan line on the rows.
+    one = client.get(f"/dashboard/assignments?plan={s.plan.id}&light=red").get_data(as_text=True)
+    assert "data-plan=" not in one
+    assert f'<a href="/dashboard?plan={s.plan.id}">督办总览</a>' in one
+
+
+def test_assignment_list_refuses_bad_plan_values(client, login_as) -> None:
+    small_plan()
+    login_as("viewer")
+    for value in ("foo", "0", "-1", "ALL", "all1"):
+        assert client.get(f"/dashboard/assignments?plan={value}&light=red").status_code == 400, value
+    assert client.get("/dashboard/assignments?plan=999&light=red").status_code == 404
+
+
+def test_overdue_list_of_all_plans_makes_the_same_number_of_queries_with_10x_data(client, login_as,
+                                                                                   count_queries) -> None:
+    scaled_plan(1)
+    login_as("secretariat")
+    db.session.rollback()
+    path = "/dashboard/assignments?plan=all&light=red"
+
+    def count() -> int:
+        client.get(path)  # warm-up (session, user)
+        with count_queries() as q:
+            response = client.get(path)
+        assert response.status_code == 200
+        return q.count
+
+    small = count()
+    scaled_plan(9)  # 18 → 180 assignments
+    db.session.rollback()
+    assert count() == small
+    assert client.get(path).get_data(as_text=True).count("data-assignment=") == 25

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from tasktrack import context
+from tasktrack import cache, context
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus
+from tasktrack.models import AssignmentStatus, Plan
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, progress
 from tasktrack.services import dashboard as dash
-from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, ref, report_json
+from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 
 MAX_PER_PAGE = 100
@@ -34,11 +34,21 @@ def _int_param(name: str, default: int | None, *, low: int, high: int | None = N
     return int(raw)
 
 
+def _scope(today: dt.date) -> Plan | None:
+    """Return the plan asked for (default: the current plan), or None for ``plan=all`` (every plan)."""
+    raw = request.args.get("plan", "").strip()
+    if raw == dash.ALL_PLANS:
+        return None
+    if raw and (not raw.isdigit() or int(raw) < 1):
+        raise ServiceError("参数 plan 必须是计划 id（正整数）或 all", field="plan")
+    return dash.resolve_plan(int(raw) if raw else None, today)
+
+
 @bp.route("/assignments")
 def assignment_list() -> Response:
-    """List a plan's open assignments, filtered by unit (id or name) and light, one page at a time."""
+    """List the open assignments of a plan (or of every plan), filtered by unit and light, one page at a time."""
     today = context.today()
-    plan = dash.resolve_plan(_int_param("plan", None, low=1), today)
+    plan = _scope(today)
     light = request.args.get("light") or None
     if light is not None and light not in LIGHTS:
         raise ServiceError("参数 light 必须是 red、yellow、green 或 done", field="light")
@@ -51,10 +61,16 @@ def assignment_list() -> Response:
     per_page = _int_param("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
     assert page_no is not None
     assert per_page is not None
-    page = dash.assignment_page(plan, today, dash.Filters(light=Light(light) if light else None, unit_id=unit_id),
-                                page=page_no, per_page=per_page)
-    return jsonify({"plan_id": plan.id, "total": page.total, "page": page.page, "per_page": page.per_page,
-                    "pages": page.pages, "assignments": [assignment_json(r) for r in page.rows]})
+    filters = dash.Filters(light=Light(light) if light else None, unit_id=unit_id)
+
+    def build() -> dict[str, Any]:
+        page = dash.assignment_page(plan, today, filters, page=page_no, per_page=per_page)
+        return {"plan_id": plan.id if plan is not None else None, "total": page.total, "page": page.page,
+                "per_page": page.per_page, "pages": page.pages,
+                "assignments": [assignment_json(r) for r in page.rows]}
+
+    plan_id = plan.id if plan is not None else None
+    return jsonify(cache.cached(("api_assignments", plan_id, filters, page_no, per_page, today), build))
 
 
 def _detail(assignment_id: int) -> dict[str, Any]:
@@ -121,7 +137,8 @@ ID_PARAM = {"name": "assignment_id", "in": "path", "required": True, "schema": {
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "AssignmentPage": {"type": "object", "additionalProperties": False,
                        "required": ["plan_id", "total", "page", "per_page", "pages", "assignments"], "properties": {
-                           "plan_id": {"type": "integer"}, "total": {"type": "integer"},
+                           "plan_id": nullable({"type": "integer", "description": "plan=all 时为 null"}),
+                           "total": {"type": "integer"},
                            "page": {"type": "integer"}, "per_page": {"type": "integer"},
                            "pages": {"type": "integer"},
                            "assignments": {"type": "array", "items": ref("Assignment")}}},
@@ -140,9 +157,11 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
 
 OPENAPI_PATHS: dict[str, Any] = {
     "/assignments": {"get": {
-        "operationId": "listAssignments", "summary": "任务分配清单（按计划，可按单位、灯色筛选，分页）",
+        "operationId": "listAssignments", "summary": "任务分配清单（按计划或全部计划，可按单位、灯色筛选，分页）",
         "parameters": [
-            {"name": "plan", "in": "query", "schema": {"type": "integer"}, "description": "计划 id；默认当年计划"},
+            {"name": "plan", "in": "query",
+             "schema": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [dash.ALL_PLANS]}]},
+             "description": "计划 id，或 all（全部计划）；默认当年计划"},
             {"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "单位 id 或全称"},
             {"name": "light", "in": "query", "schema": {"type": "string", "enum": LIGHTS}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},

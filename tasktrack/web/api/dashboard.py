@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Response, jsonify, request
 
-from tasktrack import context
+from tasktrack import cache, context
 from tasktrack.services import ServiceError
 from tasktrack.services import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
@@ -19,11 +20,16 @@ def dashboard() -> Response:
     raw = request.args.get("plan", "").strip()
     if raw and not raw.isdigit():
         raise ServiceError("参数 plan 必须是整数", field="plan")
-    data = dash.dashboard(int(raw) if raw else None, context.today(),
-                          category=request.args.get("category") or None)
-    return jsonify({
+    plan_id, category, today = int(raw) if raw else None, request.args.get("category") or None, context.today()
+    return jsonify(cache.cached(("api_dashboard", plan_id, category, today),
+                                lambda: _dashboard_json(plan_id, category, today)))
+
+
+def _dashboard_json(plan_id: int | None, category: str | None, today: dt.date) -> dict[str, Any]:
+    data = dash.dashboard(plan_id, today, category=category)
+    return {
         "plan": {"id": data.plan.id, "year": data.plan.year, "title": data.plan.title},
-        "today": context.today().isoformat(),
+        "today": today.isoformat(),
         "totals": data.counts.as_dict(),
         "sections": [{"id": s.section.id, "number": s.section.number, "title": s.section.title,
                       **s.counts.as_dict()} for s in data.sections],
@@ -33,7 +39,7 @@ def dashboard() -> Response:
         "overdue": [{"assignment_id": r.assignment.id, "task_number": r.assignment.task.number,
                      "unit": {"id": r.unit.id, "name": r.unit.name}, "days_left": r.light.days_left}
                     for r in data.overdue],
-    })
+    }
 
 
 _COUNT_KEYS = ["total", "red", "yellow", "green", "done", "stale", "due_soon", "completed_late", "claimed",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from tasktrack import context
+from tasktrack import cache, context
 from tasktrack.domain.filetypes import content_disposition
 from tasktrack.domain.lights import Light
+from tasktrack.models import Plan
 from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, exports
 from tasktrack.services import dashboard as dash
@@ -31,6 +32,16 @@ def _int_arg(name: str) -> int | None:
     return int(value)
 
 
+def list_scope() -> Plan | None:
+    """Read the list's plan: ``all`` is every plan (None), else an id or the current plan (400 on junk)."""
+    if request.args.get("plan", "").strip() == dash.ALL_PLANS:
+        return None
+    plan_id = _int_arg("plan")
+    if plan_id == 0:  # ids start at 1: a zero is a malformed value, not a plan that went missing
+        abort(400)
+    return dash.resolve_plan(plan_id, context.today())
+
+
 def list_filters() -> dash.Filters:
     """Read the assignment-list filters from the query string (400 on a value that means nothing)."""
     light = request.args.get("light") or None
@@ -48,25 +59,38 @@ def list_filters() -> dash.Filters:
 def index() -> str:
     """Show the plan at a glance: lights, sections, units, overdue work and recent reports."""
     sort = request.args.get("sort", "order")
-    try:
-        data = dash.dashboard(_int_arg("plan"), context.today(), category=request.args.get("category") or None,
-                              sort=sort, descending=request.args.get("dir") == "desc")
-    except ServiceError as exc:
-        if exc.code == "not_found":
-            raise
-        abort(400)
-    return render_template("dashboard/index.html", d=data, lights=list(Light))
+    plan_id, category = _int_arg("plan"), request.args.get("category") or None
+    descending = request.args.get("dir") == "desc"
+    today = context.today()
+
+    def build() -> str:
+        try:
+            data = dash.dashboard(plan_id, today, category=category, sort=sort, descending=descending)
+        except ServiceError as exc:
+            if exc.code == "not_found":
+                raise
+            abort(400)
+        return render_template("dashboard/_body.html", d=data, lights=list(Light))
+
+    body = cache.fragment(("dashboard", plan_id, category, sort, descending, today), build)
+    return render_template("dashboard/index.html", body=body)
 
 
 @bp.route("/dashboard/assignments")
 def assignments() -> str:
-    """List a plan's assignments narrowed by light, reason, section, unit or category, 25 a page."""
-    plan = dash.resolve_plan(_int_arg("plan"), context.today())
+    """List a plan's (or every plan's) assignments narrowed by light, reason, section, unit or category, 25 a page."""
+    plan = list_scope()
     filters = list_filters()
-    page = dash.assignment_page(plan, context.today(), filters, page=_int_arg("page") or 1)
+    page_no, today = _int_arg("page") or 1, context.today()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("dashboard/assignments.html", plan=plan, page=page, filters=filters, args=args,
-                           plans=dash.list_plans())
+
+    def build() -> str:
+        page = dash.assignment_page(plan, today, filters, page=page_no)
+        return render_template("dashboard/_assignments_body.html", plan=plan, page=page, filters=filters, args=args,
+                               plans=dash.list_plans())
+
+    key = ("assignments", plan.id if plan is not None else None, filters, page_no, tuple(sorted(args.items())), today)
+    return render_template("dashboard/assignments.html", plan=plan, body=cache.fragment(key, build))
 
 
 @bp.route("/units/<int:unit_id>")
@@ -77,7 +101,8 @@ def unit(unit_id: int) -> str:
 
 
 def _download(fmt: str, plan_id: int, mimetype: str) -> Response:
-    name, content = exports.export_plan(plan_id, fmt, context.today())
+    today = context.today()
+    name, content = cache.cached(("export", plan_id, fmt, today), lambda: exports.export_plan(plan_id, fmt, today))
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Cache-Control"] = "no-store"

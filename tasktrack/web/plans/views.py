@@ -6,9 +6,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tasktrack import context
+from tasktrack import cache, context
 from tasktrack.models import Role
-from tasktrack.permissions import Action
+from tasktrack.permissions import Action, can
 from tasktrack.services import overview
 from tasktrack.web.guards import guard_blueprint
 
@@ -42,6 +42,14 @@ def plan(plan_id: int) -> str:
 
 @bp.route("/tasks/<int:task_id>")
 def task(task_id: int) -> str:
-    """Show one task with one row per assigned unit."""
-    row = overview.task_view(task_id, context.today())
-    return render_template("plans/task.html", row=row, task=row.task)
+    """Show one task with one row per assigned unit and the latest reports on it (cached per data version)."""
+    today = context.today()
+
+    def build() -> tuple[int, str]:
+        row = overview.task_view(task_id, today)
+        return row.task.number, render_template("plans/_task_body.html", row=row, task=row.task,
+                                                reports=overview.task_reports(task_id),
+                                                csrf_placeholder=cache.CSRF_PLACEHOLDER)
+
+    number, body = cache.cached(("task", task_id, can(current_user, Action.ADMIN), today), build)
+    return render_template("plans/task.html", number=number, body=cache.with_csrf(body))

@@ -1,0 +1,140 @@
+"""The overdue (red) assignment list in SQL, and the one order every assignment list is sorted in.
+
+A light is a pure function of an assignment, its task, its plan and today (domain/lights.py), and most
+lights need Python (warning windows, reporting periods). Red alone is a plain predicate: not completed and
+the due date in force, ``coalesce(assignments.extended_due, tasks.due_date)``, before today. So the overdue
+list, the one a province pages through, is filtered, ordered and cut into pages by the database, with a
+separate COUNT for the total, and only the page's rows are loaded. Their lights are still computed by
+``light_of``: the pure function stays the authority, and a row it does not light red fails loudly.
+
+``row_key`` (Python) and ``_order_by`` (SQL) are the same order, kept side by side: the Python path of the
+other filters and this SQL path must give exactly the same pages (tests/services/test_overdue.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from tasktrack.domain.lights import Light, Reason
+from tasktrack.extensions import db
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    Category,
+    CompletionState,
+    Plan,
+    Section,
+    Task,
+    Unit,
+    unit_categories,
+)
+from tasktrack.services.overview import AssignmentRow, light_of
+
+if TYPE_CHECKING:
+    from tasktrack.services.dashboard import Filters
+
+#: Sorts rows without a due date after every dated one.
+NO_DUE = 10**6
+
+
+def row_key(row: AssignmentRow) -> tuple[Any, ...]:
+    """Return the sort key of a row: red first, fewest days left, then task, unit and plan order; total."""
+    a, task = row.assignment, row.assignment.task
+    days_left = row.light.days_left
+    return (
+        row.light.light.severity,
+        days_left if days_left is not None else NO_DUE,
+        task.number,
+        a.unit.sort_order,
+        task.plan_id,
+        task.section.number,
+        not a.is_lead,
+        a.unit_id,
+        a.id,
+    )
+
+
+def _due_in_force() -> sa.ColumnElement[dt.date]:
+    return sa.func.coalesce(Assignment.extended_due, Task.due_date)
+
+
+def _order_by() -> list[sa.ColumnElement[Any]]:
+    """Return ``row_key`` in SQL for red rows (all of one severity; fewer days left = earlier due date)."""
+    return [_due_in_force(), Task.number, Unit.sort_order, Task.plan_id, Section.number,
+            Assignment.is_lead.desc(), Assignment.unit_id, Assignment.id]
+
+
+def selects_red(filters: Filters) -> bool:
+    """Return True when the filters ask for red rows only (light=red and/or reason=overdue)."""
+    return filters.light is Light.RED or filters.reason == Reason.OVERDUE.value
+
+
+def _conditions(plan: Plan | None, today: dt.date, filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks and plans."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        Assignment.closed_at.is_(None),
+        Task.is_deleted.is_(False),
+        Plan.is_deleted.is_(False),
+        # Red (domain/lights.py): not completed (a claimed completion counts as completed) and past due.
+        Assignment.status != AssignmentStatus.COMPLETED,
+        _due_in_force() < today,
+    ]
+    if plan is not None:
+        conditions.append(Task.plan_id == plan.id)
+    # A red row has reason "overdue"; any other light or reason asked for alongside selects nothing.
+    if filters.light not in (None, Light.RED):
+        conditions.append(sa.false())
+    if filters.reason == "claimed":
+        conditions.append(Assignment.completion_state == CompletionState.CLAIMED)
+    elif filters.reason not in (None, Reason.OVERDUE.value):
+        conditions.append(sa.false())
+    if filters.section_id is not None:
+        conditions.append(Task.section_id == filters.section_id)
+    if filters.unit_id is not None:
+        conditions.append(Assignment.unit_id == filters.unit_id)
+    if filters.category is not None:
+        conditions.append(sa.exists().where(unit_categories.c.unit_id == Assignment.unit_id,
+                                            unit_categories.c.category_id == Category.id,
+                                            Category.code == filters.category))
+    return conditions
+
+
+def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset: int,
+                 limit: int) -> tuple[list[AssignmentRow], int]:
+    """Return one slice of the red rows matching the filters, in ``row_key`` order, and their total.
+
+    :param plan: the plan to list, or None for every plan that is not deleted.
+    """
+    conditions = _conditions(plan, today, filters)
+    total = db.session.scalar(
+        sa.select(sa.func.count(Assignment.id))
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(*conditions)
+    ) or 0
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Section, Task.section_id == Section.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(*conditions)
+        .order_by(*_order_by())
+        .offset(offset)
+        .limit(limit)
+        .options(
+            contains_eager(Assignment.task).contains_eager(Task.section),
+            contains_eager(Assignment.task).contains_eager(Task.plan),
+            contains_eager(Assignment.unit).selectinload(Unit.categories),
+        )
+    ).all()
+    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+    wrong = [r.assignment.id for r in rows if r.light.light is not Light.RED]
+    if wrong:
+        # The SQL predicate must say what domain/lights.py says; if they ever part, show it, never hide it.
+        raise AssertionError(f"the overdue query returned assignments that are not red: {wrong}")
+    return rows, total
