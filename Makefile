@@ -10,7 +10,7 @@ TASKTRACK_TODAY ?= 2024-07-18
 FLASK := $(BIN)/flask --app wsgi
 RUN_ENV := TASKTRACK_TODAY=$(TASKTRACK_TODAY)
 
-.PHONY: run test venv system-deps lint migrate-check clean-instance
+.PHONY: run test venv system-deps lint migrate-check clean-instance bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ run: venv instance
 test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The province-scale benchmark (bench/README.md): scales 0.1 and 1 on PostgreSQL and SQLite, gunicorn + wrk.
+BENCH_ARGS ?=
+bench: venv
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	./scripts/install-bench-deps.sh
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

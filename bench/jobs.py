@@ -1,0 +1,100 @@
+"""Time the background jobs on a generated data set: the reminder sweep, the weekly digests, and the delivery
+of 1,000 messages to a real SMTP server (aiosmtpd) on loopback. Prints one JSON object.
+
+    DATABASE_URL=… TASKTRACK_TODAY=2024-07-18 python -m bench.jobs
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from tasktrack.clock import SHANGHAI
+from tasktrack.extensions import db
+from tasktrack.models import Notification, NotificationKind
+
+MESSAGES = 1000
+
+
+class _Inbox:
+    """An aiosmtpd handler that counts what arrives."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _timed(body: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = body()
+    db.session.commit()
+    return time.perf_counter() - started, result
+
+
+def run() -> dict[str, Any]:
+    """Run each job once against the database of DATABASE_URL and return the timings."""
+    from tasktrack import context, create_app
+    from tasktrack.mail import SmtpSettings
+    from tasktrack.services import digests, outbox, reminders
+
+    app = create_app()
+    results: dict[str, Any] = {}
+    with app.app_context(), app.test_request_context():
+        today = context.today()
+        now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=SHANGHAI).astimezone(dt.UTC)
+        settings = reminders.settings_from_config(app.config)
+        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app.config["BASE_URL"],
+                                                             now=now))
+        results["sweep"] = {"seconds": round(seconds, 3), "messages": len(report.queued), "items": report.items}
+        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app.config["BASE_URL"],
+                                                             now=now))
+        results["sweep_again"] = {"seconds": round(seconds, 3), "messages": len(report.queued)}
+        seconds, report = _timed(lambda: digests.send_all(today, now=now, config=app.config))
+        results["digests"] = {"seconds": round(seconds, 3), "messages": len(report.queued),
+                              "empty": report.skipped_empty}
+
+        ids = []
+        for n in range(MESSAGES):
+            ids.append(outbox.enqueue(key=f"bench:{n}", kind=NotificationKind.REMINDER, local_date=today,
+                                      to=[f"bench{n}@example.org"], subject=f"压测邮件 {n}",
+                                      text="压测正文\n" * 20, html=None, now=now))
+        db.session.commit()
+        inbox = _Inbox()
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            smtp = SmtpSettings(host="127.0.0.1", port=port, timeout=10, local_hostname="localhost")
+            started = time.perf_counter()
+            delivered = outbox.deliver_due(smtp, now=lambda: now, only=[i for i in ids if i is not None])
+            seconds = time.perf_counter() - started
+        finally:
+            controller.stop()
+        sent = db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                                 .where(Notification.key.like("bench:%"), Notification.status == "sent"))
+        results["delivery"] = {"seconds": round(seconds, 3), "messages": MESSAGES, "received": inbox.count,
+                               "marked_sent": sent, "failed": len(delivered.retried) + len(delivered.dead)}
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), ensure_ascii=False))
