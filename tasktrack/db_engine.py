@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,6 +62,29 @@ def read_only() -> Iterator[None]:
         yield
     finally:
         write_intent.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Run a block whose transactions write (IMMEDIATE on SQLite) inside a request that otherwise only reads.
+
+    A GET that stamps something (an API token's last use) must not upgrade its read transaction: under WAL,
+    once another connection has committed since the read began, SQLite refuses the upgrade at once
+    ("database is locked", no busy wait). End the read transaction first, then write in this block.
+    """
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def write_apart(session: Any, work: Callable[[], None]) -> None:
+    """End the session's read transaction, then run ``work`` in a write transaction of its own and commit it."""
+    session.rollback()
+    with writing():
+        work()
+        session.commit()
 
 
 #: Statements that are transaction control, not queries.

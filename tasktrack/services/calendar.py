@@ -14,6 +14,7 @@ from tasktrack.domain import ical
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, CalendarToken, Plan, Task, User
 from tasktrack.services.audit import record
+from tasktrack.services.users import stamp_due
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,20 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
-def mark_used(user: User, *, now: dt.datetime) -> None:
-    """Remember when the feed was last fetched."""
+def token_to_stamp(user: User, *, now: dt.datetime) -> int | None:
+    """Return the id of the user's feed token when its last-fetch time is due to be written, else None.
+
+    Calendar clients poll; the time is written at most once a minute (users.STAMP_EVERY).
+    """
     row = has_token(user)
-    if row is not None:
-        row.last_used_at = now
-        db.session.flush()
+    if row is None or not stamp_due(row.last_used_at, now):
+        return None
+    return row.id
+
+
+def stamp(token_id: int, *, now: dt.datetime) -> None:
+    """Remember when the feed was last fetched."""
+    db.session.execute(sa.update(CalendarToken).where(CalendarToken.id == token_id).values(last_used_at=now))
 
 
 def feed_events(user: User, *, url_for_task) -> list[ical.Event]:  # type: ignore[no-untyped-def]

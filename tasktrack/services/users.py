@@ -9,6 +9,7 @@ import secrets
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import joinedload
 
 from tasktrack.extensions import db
 from tasktrack.models import ApiToken, Role, Unit, User
@@ -163,15 +164,29 @@ def issue_token(user: User, *, actor: User | None, now: dt.datetime) -> str:
     return token
 
 
-def user_for_token(token: str, *, now: dt.datetime) -> User | None:
-    """Return the active user a bearer token belongs to, or None."""
+#: A token's "last used" time is written at most this often (each write is a write transaction on every call).
+STAMP_EVERY = dt.timedelta(minutes=1)
+
+
+def stamp_due(last_used_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Return whether a token used ``now`` should have its last-use time written again."""
+    return last_used_at is None or abs(now - last_used_at) >= STAMP_EVERY  # abs: a pinned day wraps at midnight
+
+
+def active_token(token: str) -> ApiToken | None:
+    """Return the unrevoked API token row of an active user for a bearer token, or None (reads only)."""
     row = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     )
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = now
-    return row.user
+    return row
+
+
+def stamp_token(token_id: int, *, now: dt.datetime) -> None:
+    """Record that an API token was used (no audit entry: it is a usage stamp, not a change)."""
+    db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def get_user(user_id: int) -> User:

@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from tasktrack import context
+from tasktrack import context, db_engine
 from tasktrack.extensions import csrf, db
 from tasktrack.models import User
 from tasktrack.permissions import Action, PermissionDenied, can
@@ -29,11 +29,16 @@ def _authenticate() -> tuple[Response, int] | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return api_error("需要 Bearer 令牌（flask --app wsgi users token --email …）", 401)
-    user = users.user_for_token(token.strip(), now=context.now())
-    if user is None or not can(user, Action.USE_API):
+    row = users.active_token(token.strip())
+    if row is None or not can(row.user, Action.USE_API):
         db.session.rollback()
         return api_error("令牌无效或已停用", 401)
-    db.session.commit()  # records last_used_at
+    user, now = row.user, context.now()
+    if users.stamp_due(row.last_used_at, now):
+        # The stamp is its own short write transaction, begun after this read one ends (db_engine.writing):
+        # concurrent calls with one token then wait for the lock instead of failing on SQLite.
+        token_id = row.id
+        db_engine.write_apart(db.session, lambda: users.stamp_token(token_id, now=now))
     g.api_user = user
     return None
 

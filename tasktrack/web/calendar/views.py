@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
-from tasktrack import context
+from tasktrack import context, db_engine
 from tasktrack.domain import ical
 from tasktrack.extensions import db
 from tasktrack.permissions import Action
@@ -58,8 +58,10 @@ def feed(token: str) -> Response:
                                                                              _external=True))
     name = f"{user.unit.name}任务截止日期" if user.unit else "清廉社会组织建设任务截止日期"
     body = ical.calendar(events, name=name, stamp=now)
-    calendar.mark_used(user, now=now)
-    db.session.commit()
+    token_id = calendar.token_to_stamp(user, now=now)
+    if token_id is not None:
+        # Its own write transaction after the reads: a GET must not upgrade its read transaction (SQLite, WAL).
+        db_engine.write_apart(db.session, lambda: calendar.stamp(token_id, now=now))
     response = Response(body.encode("utf-8"), mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, max-age=300"
