@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app
 from markupsafe import Markup
 
 T = TypeVar("T")
@@ -176,3 +176,9 @@ def with_csrf(html: str) -> Markup:
 def fragment(key: tuple[Hashable, ...], build: Callable[[], str]) -> Markup:
     """Return a cached HTML fragment with this request's CSRF token put in."""
     return with_csrf(cached(key, build))
+
+
+def json_response(key: tuple[Hashable, ...], build: Callable[[], Any]) -> Response:
+    """Return a JSON response whose encoded body is cached (as ``jsonify`` would write it, once per version)."""
+    body = cached(key, lambda: (current_app.json.dumps(build()) + "\n").encode())
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]

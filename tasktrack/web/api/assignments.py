@@ -70,7 +70,7 @@ def assignment_list() -> Response:
                 "assignments": [assignment_json(r) for r in page.rows]}
 
     plan_id = plan.id if plan is not None else None
-    return jsonify(cache.cached(("api_assignments", plan_id, filters, page_no, per_page, today), build))
+    return cache.json_response(("api_assignments", plan_id, filters, page_no, per_page, today), build)
 
 
 def _detail(assignment_id: int) -> dict[str, Any]:

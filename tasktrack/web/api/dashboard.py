@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 
 from tasktrack import cache, context
 from tasktrack.services import ServiceError
@@ -21,8 +21,8 @@ def dashboard() -> Response:
     if raw and not raw.isdigit():
         raise ServiceError("参数 plan 必须是整数", field="plan")
     plan_id, category, today = int(raw) if raw else None, request.args.get("category") or None, context.today()
-    return jsonify(cache.cached(("api_dashboard", plan_id, category, today),
-                                lambda: _dashboard_json(plan_id, category, today)))
+    return cache.json_response(("api_dashboard", plan_id, category, today),
+                               lambda: _dashboard_json(plan_id, category, today))
 
 
 def _dashboard_json(plan_id: int | None, category: str | None, today: dt.date) -> dict[str, Any]:
