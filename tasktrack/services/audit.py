@@ -7,6 +7,8 @@ import enum
 import logging
 from typing import Any
 
+import sqlalchemy as sa
+
 from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, User
 
@@ -61,3 +63,17 @@ def record(
         summary,
     )
     return event
+
+
+def record_bulk(actor: User | None, action: str, object_type: str, entries: list[tuple[int, str]], *,
+                now: dt.datetime) -> None:
+    """Add one audit event per (object id, summary) in a single INSERT (rows queued by the thousand)."""
+    if not entries:
+        return
+    db.session.execute(sa.insert(AuditEvent), [
+        {"actor_id": actor.id if actor is not None else None, "action": action, "object_type": object_type,
+         "object_id": object_id, "summary": summary[:500], "created_at": now}
+        for object_id, summary in entries])
+    for object_id, summary in entries:
+        logger.info("audit %s %s#%s by %s: %s", action, object_type, object_id,
+                    actor.email if actor else "system", summary)

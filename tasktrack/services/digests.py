@@ -10,9 +10,10 @@ nothing to say is not sent.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,8 +145,13 @@ class DigestReport:
 
 
 def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, default_weekday: int,
-                         report: DigestReport | None = None) -> DigestReport:
-    """Queue this week's digest for every active liaison whose weekday has come (flushes)."""
+                         report: DigestReport | None = None,
+                         rows: Callable[[], list[AssignmentRow]] | None = None) -> DigestReport:
+    """Queue this week's digest for every active liaison whose weekday has come (flushes).
+
+    ``rows`` returns :func:`open_rows` of today when the caller shares them between jobs; all messages are
+    queued in a few statements (outbox.enqueue_many).
+    """
     report = report or DigestReport()
     people = db.session.scalars(
         sa.select(User).where(User.is_active.is_(True), User.unit_id.is_not(None),
@@ -167,9 +173,10 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
     if not due_people:
         return report
     by_unit: dict[int, list[AssignmentRow]] = defaultdict(list)
-    for r in open_rows(today):
+    for r in open_rows(today) if rows is None else rows():
         by_unit[r.assignment.unit_id].append(r)
     base = base_url.rstrip("/")
+    messages: list[outbox.Outgoing] = []
     for user in due_people:
         digest = unit_digest(by_unit.get(user.unit_id or 0, []), today)
         if digest.is_empty:
@@ -177,14 +184,12 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
             continue
         context = {"user": user, "unit": user.unit, "d": digest, "today": today, "base_url": base,
                    "week": week, "settings_url": f"{base}/my/digest"}
-        new_id = outbox.enqueue(
+        messages.append(outbox.Outgoing(
             key=f"digest:user:{user.id}:{week}", kind=NotificationKind.LIAISON_DIGEST, local_date=today,
             to=[user.email], subject=f"【清廉社会组织建设】{user.unit.name if user.unit else ''}每周工作摘要（{week}）",
             text=render_template("email/liaison_digest.txt", **context),
-            html=render_template("email/liaison_digest.html", **context),
-            now=now, unit_id=user.unit_id, user_id=user.id)
-        if new_id is not None:
-            report.queued.append(new_id)
+            html=render_template("email/liaison_digest.html", **context), unit_id=user.unit_id, user_id=user.id))
+    report.queued.extend(new_id for new_id in outbox.enqueue_many(messages, now=now) if new_id is not None)
     return report
 
 
@@ -209,13 +214,13 @@ def cases_awaiting_review() -> int:
     ) or 0)
 
 
-def secretariat_digest(today: dt.date) -> SecretariatDigest:
-    """Collect the totals and the problems of the week (a fixed number of queries)."""
-    rows = open_rows(today)
+def secretariat_digest(today: dt.date, rows: Callable[[], list[AssignmentRow]] | None = None) -> SecretariatDigest:
+    """Collect the totals and the problems of the week (a fixed number of queries; ``rows``: see send_all)."""
+    current = open_rows(today) if rows is None else rows()
     sections: dict[tuple[int, int], tuple[str, dict[Light, int]]] = {}
     units: dict[int, tuple[Unit, dict[Light, int]]] = {}
     newly: list[AssignmentRow] = []
-    for r in rows:
+    for r in current:
         task = r.assignment.task
         key = (task.plan_id, task.section.number)
         sections.setdefault(key, (task.section.title, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
@@ -237,8 +242,9 @@ def secretariat_digest(today: dt.date) -> SecretariatDigest:
 
 
 def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, weekday: int,
-                            report: DigestReport | None = None) -> DigestReport:
-    """Queue this week's secretariat digest once its weekday has come (flushes)."""
+                            report: DigestReport | None = None,
+                            rows: Callable[[], list[AssignmentRow]] | None = None) -> DigestReport:
+    """Queue this week's secretariat digest once its weekday has come (flushes; ``rows``: open_rows)."""
     report = report or DigestReport()
     if today.weekday() < weekday:
         return report
@@ -246,7 +252,7 @@ def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, 
     if not to:
         return report
     week = week_label(today)
-    context = {"d": secretariat_digest(today), "today": today, "week": week, "base_url": base_url.rstrip("/"),
+    context = {"d": secretariat_digest(today, rows), "today": today, "week": week, "base_url": base_url.rstrip("/"),
                "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]}
     new_id = outbox.enqueue(
         key=f"digest:secretariat:{week}", kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today, to=to,
@@ -262,7 +268,8 @@ def send_all(today: dt.date, *, now: dt.datetime, config: Mapping[str, Any]) -> 
     """Queue every digest due this week: the liaisons' and the secretariat's (flushes)."""
     base_url = str(config.get("BASE_URL", ""))
     weekday = int(config.get("DIGEST_WEEKDAY", 0))
-    report = send_liaison_digests(today, now=now, base_url=base_url, default_weekday=weekday)
-    send_secretariat_digest(today, now=now, base_url=base_url, weekday=weekday, report=report)
+    rows = functools.cache(lambda: open_rows(today))  # read once, and only if a digest is due
+    report = send_liaison_digests(today, now=now, base_url=base_url, default_weekday=weekday, rows=rows)
+    send_secretariat_digest(today, now=now, base_url=base_url, weekday=weekday, report=report, rows=rows)
     logger.info("digests %s: %s queued", today, len(report.queued))
     return report

@@ -34,7 +34,7 @@ from tasktrack import mail
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus, User
 from tasktrack.services import Conflict, NotFound
-from tasktrack.services.audit import record
+from tasktrack.services.audit import record, record_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,27 @@ def _insert(table: sa.Table) -> Any:
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to queue (see :func:`enqueue_many`)."""
+
+    key: str
+    kind: NotificationKind
+    local_date: dt.date
+    to: Sequence[str]
+    subject: str
+    text: str
+    html: str | None
+    cc: Sequence[str] = ()
+    unit_id: int | None = None
+    user_id: int | None = None
+    undeliverable_reason: str | None = None
+
+
+#: Rows per INSERT statement (16 parameters a row stays far below every driver's limit).
+BATCH = 400
+
+
 def enqueue(
     *,
     key: str,
@@ -105,25 +126,46 @@ def enqueue(
     scheduler, a double click). A message without any recipient is stored as dead with the reason,
     so it shows in the outbox and the secretariat digest instead of vanishing.
     """
-    to = list(dict.fromkeys(to))
-    cc = [a for a in dict.fromkeys(cc) if a not in to]
-    reason = undeliverable_reason or (None if to else "没有收件人地址")
-    status = NotificationStatus.DEAD if reason else NotificationStatus.PENDING
-    stmt = (
-        _insert(Notification.__table__)
-        .values(key=key, kind=kind.value, unit_id=unit_id, user_id=user_id, local_date=local_date,
-                recipients="\n".join(to), cc="\n".join(cc), subject=mail.sanitize_header(subject)[:300],
-                body_text=text, body_html=html, status=status.value, attempts=0, next_attempt_at=now,
-                created_at=now, last_error=reason)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Notification.__table__.c.id)
-    )
-    new_id = db.session.execute(stmt).scalar()
-    if new_id is not None:
-        row = db.session.get(Notification, new_id)
-        record(None, "notification.queue", row, now=now,
-               summary=f"{kind.label}入队 {key}" + (f"（无法投递：{reason}）" if reason else ""))
-    return new_id
+    return enqueue_many([Outgoing(key=key, kind=kind, local_date=local_date, to=to, subject=subject, text=text,
+                                  html=html, cc=cc, unit_id=unit_id, user_id=user_id,
+                                  undeliverable_reason=undeliverable_reason)], now=now)[0]
+
+
+def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int | None]:
+    """Queue many messages as :func:`enqueue` does, a few statements for all (the sweep, the digests).
+
+    Returns the new row id of each message, in order; None where its key was already queued. Each new
+    row gets its audit entry.
+    """
+    rows = []
+    for m in messages:
+        to = list(dict.fromkeys(m.to))
+        cc = [a for a in dict.fromkeys(m.cc) if a not in to]
+        reason = m.undeliverable_reason or (None if to else "没有收件人地址")
+        status = NotificationStatus.DEAD if reason else NotificationStatus.PENDING
+        rows.append({"key": m.key, "kind": m.kind.value, "unit_id": m.unit_id, "user_id": m.user_id,
+                     "local_date": m.local_date, "recipients": "\n".join(to), "cc": "\n".join(cc),
+                     "subject": mail.sanitize_header(m.subject)[:300], "body_text": m.text, "body_html": m.html,
+                     "status": status.value, "attempts": 0, "next_attempt_at": now, "created_at": now,
+                     "last_error": reason})
+    table = Notification.__table__
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), BATCH):
+        stmt = (_insert(table).values(rows[start:start + BATCH]).on_conflict_do_nothing(index_elements=["key"])
+                .returning(table.c.id, table.c.key))
+        ids.update({key: new_id for new_id, key in db.session.execute(stmt)})
+    result: list[int | None] = []
+    audited: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for m, row in zip(messages, rows, strict=True):
+        new_id = None if m.key in seen else ids.get(m.key)  # a key twice in one batch is queued once
+        seen.add(m.key)
+        if new_id is not None:
+            reason = row["last_error"]
+            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{reason}）" if reason else "")))
+        result.append(new_id)
+    record_bulk(None, "notification.queue", "Notification", audited, now=now)
+    return result
 
 
 # -- delivery -------------------------------------------------------------------------------------

@@ -285,31 +285,40 @@ class SweepReport:
 
 
 def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now: dt.datetime) -> SweepReport:
-    """Queue today's reminder messages and record their items (flushes; the caller commits)."""
+    """Queue today's reminder messages and record their items (flushes; the caller commits).
+
+    All messages go out in a few multi-row INSERTs (outbox.enqueue_many), and their items and supervision
+    records in one bulk INSERT each: a province has thousands of items on a busy day.
+    """
     report = SweepReport(queued=[], undeliverable_units=[], items=0)
-    for message in plan_messages(today, settings, base_url=base_url):
-        reason = None if message.to else "该单位没有登记联系邮箱，也没有在用的联络员账号"
-        new_id = outbox.enqueue(key=message.key, kind=NotificationKind.REMINDER, local_date=today, to=message.to,
-                                cc=message.cc, subject=message.subject, text=message.text, html=message.html,
-                                now=now, unit_id=message.unit.id, undeliverable_reason=reason)
+    messages = plan_messages(today, settings, base_url=base_url)
+    reasons = [None if m.to else "该单位没有登记联系邮箱，也没有在用的联络员账号" for m in messages]
+    ids = outbox.enqueue_many([
+        outbox.Outgoing(key=m.key, kind=NotificationKind.REMINDER, local_date=today, to=m.to, cc=m.cc,
+                        subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason)
+        for m, reason in zip(messages, reasons, strict=True)], now=now)
+    items: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
+    for message, reason, new_id in zip(messages, reasons, ids, strict=True):
         if new_id is None:
             continue  # this unit already has today's message; new items wait for tomorrow's (still due)
         for view in message.items:
             item = view.item
-            db.session.add(NotificationItem(
-                item_key=item.key, notification_id=new_id, kind=item.kind.value,
-                assignment_id=item.assignment_id or None, unit_id=item.unit_id, anchor=item.anchor,
-                days=item.days, created_at=now))
+            items.append({"item_key": item.key, "notification_id": new_id, "kind": item.kind.value,
+                          "assignment_id": item.assignment_id or None, "unit_id": item.unit_id,
+                          "anchor": item.anchor, "days": item.days, "created_at": now})
             if item.kind is MessageKind.SUPERVISION:
-                db.session.add(SupervisionRecord(assignment_id=item.assignment_id,
-                                                 kind=SupervisionKind.SUPERVISION_NOTICE, actor_id=None,
-                                                 created_at=now, note=f"系统督办：已逾期{item.days}天"))
-        db.session.flush()
+                notices.append({"assignment_id": item.assignment_id, "kind": SupervisionKind.SUPERVISION_NOTICE,
+                                "actor_id": None, "created_at": now, "note": f"系统督办：已逾期{item.days}天"})
         report.queued.append(new_id)
         report.items += len(message.items)
         if reason:
             report.undeliverable_units.append(message.unit.name)
             logger.warning("unit %s has due items but no address; recorded for the secretariat", message.unit.name)
+    if items:
+        db.session.execute(sa.insert(NotificationItem), items)
+    if notices:
+        db.session.execute(sa.insert(SupervisionRecord), notices)
     logger.info("sweep %s: %s messages, %s items", today, len(report.queued), report.items)
     return report
 
