@@ -48,6 +48,11 @@ PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0
 PG_DB = "tasktrack_bench"
 WORKERS = 2
 
+#: The shapes a general tracker is measured on, loaded again at ~1,000 and ~10,000 assignments
+#: (scale 0.05: 896 assignments, 0.51: ~9,900; a scale adds or removes whole county plans).
+TRACKER_PAGES = ("overdue_page", "overdue_api", "item")
+TRACKER_SCALES = (0.05, 0.51)
+
 #: The targets of the issue (PostgreSQL, scale 1).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
            "rss_mb": 200}
@@ -261,8 +266,8 @@ def _api_token(env: dict[str, str]) -> str:
 
 
 def run_one(kind: str, scale: float, seconds: float, use_wrk: bool, only: set[str] | None,
-            cold: bool = True) -> dict[str, Any]:
-    """Benchmark one database at one scale."""
+            cold: bool = True, jobs: bool = True) -> dict[str, Any]:
+    """Benchmark one database at one scale (``jobs``: time the background jobs too)."""
     print(f"== {kind} scale {scale}", flush=True)
     url = _database_url(kind, scale)
     env = _env(url)
@@ -316,10 +321,11 @@ def run_one(kind: str, scale: float, seconds: float, use_wrk: bool, only: set[st
             rss = [max(a, b) for a, b in zip(rss, server.peak_rss_mb(), strict=False)]
         finally:
             server.stop()
-    jobs = _python("bench.jobs", env)
-    print(f"   jobs {jobs}", flush=True)
+    timings = _python("bench.jobs", env) if jobs else None
+    if timings:
+        print(f"   jobs {timings}", flush=True)
     return {"database": kind, "scale": scale, "data": generated, "targets": info, "pages": pages,
-            "worker_peak_rss_mb": rss, "jobs": jobs}
+            "worker_peak_rss_mb": rss, "jobs": timings}
 
 
 def _growth(runs: list[dict[str, Any]], which: str = "c1") -> dict[str, dict[str, float]]:
@@ -392,6 +398,9 @@ def markdown(result: dict[str, Any]) -> str:
                          f"{c8['rps']} | {c8['p50_ms']} | {c8['p95_ms']} | {c1['errors'] + c8['errors']} "
                          f"| {cold['queries']} | {cold['p50_ms']} | {cold['p95_ms']} |")
         jobs = run["jobs"]
+        if jobs is None:
+            lines += ["", f"Worker peak RSS: {', '.join(f'{x} MB' for x in run['worker_peak_rss_mb'])}.", ""]
+            continue
         lines += ["", f"Worker peak RSS: {', '.join(f'{x} MB' for x in run['worker_peak_rss_mb'])}.  ",
                   f"Reminder sweep: {jobs['sweep']['seconds']} s ({jobs['sweep']['messages']} messages, "
                   f"{jobs['sweep']['items']} items; a second run {jobs['sweep_again']['seconds']} s, "
@@ -410,7 +419,36 @@ def markdown(result: dict[str, Any]) -> str:
             cells = [str(g.get(name, "–")) for g in [*growth.values(), *cold.values()]]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += _tracker_markdown(result.get("tracker") or [])
     return "\n".join(lines)
+
+
+def _tracker_markdown(tracker: list[dict[str, Any]]) -> list[str]:
+    """The general-tracker shapes side by side at the two tracker scales, with the growth of p50."""
+    if not tracker:
+        return []
+    lines = ["## The shapes a general tracker is measured on, at ≈1,000 and ≈10,000 assignments", "",
+             "The province-wide overdue list as a page (25 a page) and through the API (100 a page), and one "
+             "assignment's page with its whole history; 1 client p50 / p95 ms, 8 clients req/s, SQL per request "
+             "(cached).", ""]
+    for kind in sorted({r["database"] for r in tracker}):
+        mine = sorted((r for r in tracker if r["database"] == kind), key=lambda r: r["scale"])
+        heads = [f"{r['data']['assignments']} assignments (scale {r['scale']})" for r in mine]
+        lines += [f"### {kind}", "", "| page | " + " | ".join(heads) + " | growth of p50 |",
+                  "|---|" + "---|" * len(mine) + "---:|"]
+        for name in mine[0]["pages"]:
+            cells = []
+            for r in mine:
+                page = r["pages"].get(name)
+                cells.append("–" if page is None else
+                             f"{page['c1']['p50_ms']} / {page['c1']['p95_ms']} ms, {page['c8']['rps']} req/s, "
+                             f"{page.get('queries_warm', '–')} SQL")
+            first, last = mine[0]["pages"].get(name), mine[-1]["pages"].get(name)
+            growth = (round(last["c1"]["p50_ms"] / max(first["c1"]["p50_ms"], 0.01), 2)
+                      if first and last and len(mine) > 1 else "–")
+            lines.append(f"| {mine[0]['pages'][name]['label']} | " + " | ".join(cells) + f" | {growth} |")
+        lines.append("")
+    return lines
 
 
 def _machine() -> str:
@@ -426,10 +464,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="tasktrack province-scale benchmark")
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--only", nargs="*", help="page names to load (default: all)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--no-cold", action="store_true", help="skip the pass with the render cache off")
+    parser.add_argument("--tracker-scales", type=float, nargs="*", default=list(TRACKER_SCALES),
+                        help="scales for the general-tracker shapes at ~1,000 and ~10,000 assignments (none: skip)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -437,9 +477,12 @@ def main(argv: list[str] | None = None) -> None:
     runs = [run_one(kind, scale, args.duration, args.client == "wrk", set(args.only) if args.only else None,
                     cold=not args.no_cold)
             for kind in args.databases for scale in sorted(args.scales)]
+    tracker_pages = set(TRACKER_PAGES) & set(args.only) if args.only else set(TRACKER_PAGES)
+    tracker = [run_one(kind, scale, args.duration, args.client == "wrk", tracker_pages, cold=False, jobs=False)
+               for kind in args.databases for scale in sorted(args.tracker_scales or [])] if tracker_pages else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
-              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold")}
+              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": tracker}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
