@@ -227,7 +227,9 @@ def _targets(url: str) -> tuple[list[Target], dict[str, Any]]:
         task = conn.scalar(sa.select(Task.id).join(Assignment, Assignment.task_id == Task.id)
                            .where(Task.plan_id == province).group_by(Task.id)
                            .order_by(sa.func.count().desc(), Task.id).limit(1))
-        unit = conn.scalar(sa.select(Assignment.unit_id).where(Assignment.closed_at.is_(None))
+        with_liaison = sa.select(User.unit_id).where(User.role == "liaison", User.unit_id.is_not(None))
+        unit = conn.scalar(sa.select(Assignment.unit_id).where(Assignment.closed_at.is_(None),
+                                                               Assignment.unit_id.in_(with_liaison))
                            .group_by(Assignment.unit_id).order_by(sa.func.count().desc(), Assignment.unit_id).limit(1))
         liaison = conn.scalar(sa.select(User.email).where(User.unit_id == unit, User.role == "liaison")
                               .order_by(User.id).limit(1))
@@ -280,8 +282,9 @@ def run_one(kind: str, scale: float, seconds: float, use_wrk: bool, only: set[st
     load = _wrk if use_wrk else _python_load
     try:
         auth = {"secretariat": {"Cookie": login(server.port, SECRETARIAT_EMAIL)},
-                "liaison": {"Cookie": login(server.port, info["liaison"])},
                 "api": {"Authorization": f"Bearer {token}"}}
+        if info["liaison"]:
+            auth["liaison"] = {"Cookie": login(server.port, info["liaison"])}
         for target in targets:
             if only and target.name not in only:
                 continue
@@ -307,7 +310,8 @@ def run_one(kind: str, scale: float, seconds: float, use_wrk: bool, only: set[st
         server = Server({**env, "RENDER_CACHE_SIZE": "0"})
         try:
             auth["secretariat"] = {"Cookie": login(server.port, SECRETARIAT_EMAIL)}
-            auth["liaison"] = {"Cookie": login(server.port, info["liaison"])}
+            if info["liaison"]:
+                auth["liaison"] = {"Cookie": login(server.port, info["liaison"])}
             for target in targets:
                 if target.name in pages:
                     headers = auth[target.auth]
@@ -477,21 +481,27 @@ def main(argv: list[str] | None = None) -> None:
     runs = [run_one(kind, scale, args.duration, args.client == "wrk", set(args.only) if args.only else None,
                     cold=not args.no_cold)
             for kind in args.databases for scale in sorted(args.scales)]
-    tracker_pages = set(TRACKER_PAGES) & set(args.only) if args.only else set(TRACKER_PAGES)
-    tracker = [run_one(kind, scale, args.duration, args.client == "wrk", tracker_pages, cold=False, jobs=False)
-               for kind in args.databases for scale in sorted(args.tracker_scales or [])] if tracker_pages else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
-              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": tracker}
-    out = Path(args.out)
+              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": []}
+    _save(result, Path(args.out), started)  # kept even if a tracker run fails
+    tracker_pages = set(TRACKER_PAGES) & set(args.only) if args.only else set(TRACKER_PAGES)
+    if tracker_pages:
+        result["tracker"] = [run_one(kind, scale, args.duration, args.client == "wrk", tracker_pages, cold=False,
+                                     jobs=False)
+                             for kind in args.databases for scale in sorted(args.tracker_scales or [])]
+    print(_save(result, Path(args.out), started))
+
+
+def _save(result: dict[str, Any], out: Path, started: dt.datetime) -> str:
+    """Write the results (JSON and markdown, with a timestamp and as latest) and return the markdown."""
     out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
-    (out / f"{stamp}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     report = markdown(result)
-    (out / f"{stamp}.md").write_text(report, encoding="utf-8")
-    (out / "latest.md").write_text(report, encoding="utf-8")
-    (out / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(report)
+    for name in (stamp, "latest"):
+        (out / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out / f"{name}.md").write_text(report, encoding="utf-8")
+    return report
 
 
 if __name__ == "__main__":
