@@ -21,6 +21,8 @@ class ProgressReport(Base):
         sa.CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent_range"),
         sa.CheckConstraint("status <> 'completed' OR completed_on IS NOT NULL", name="completed_has_date"),
         sa.Index("ix_progress_reports_assignment_created", "assignment_id", "created_at"),
+        # The latest reports of a whole plan (dashboard 最近进展): walked newest first, no sort of every report.
+        sa.Index("ix_progress_reports_created_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
