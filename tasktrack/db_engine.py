@@ -79,7 +79,7 @@ def writing() -> Iterator[None]:
         write_intent.reset(token)
 
 
-def write_apart(session: Any, work: Callable[[], None]) -> None:
+def write_apart(session: sa.orm.Session | sa.orm.scoped_session[Any], work: Callable[[], None]) -> None:
     """End the session's read transaction, then run ``work`` in a write transaction of its own and commit it."""
     session.rollback()
     with writing():

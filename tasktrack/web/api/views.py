@@ -35,7 +35,7 @@ def _authenticate() -> tuple[Response, int] | None:
         return api_error("令牌无效或已停用", 401)
     user, now = row.user, context.now()
     if users.stamp_due(row.last_used_at, now):
-        # The stamp is its own short write transaction, begun after this read one ends (db_engine.writing):
+        # The stamp is its own short write transaction, begun after this read one ends (db_engine.write_apart):
         # concurrent calls with one token then wait for the lock instead of failing on SQLite.
         token_id = row.id
         db_engine.write_apart(db.session, lambda: users.stamp_token(token_id, now=now))
