@@ -55,18 +55,23 @@ def create_user(
     now: dt.datetime,
     fast_hash: bool = False,
     phone: str | None = None,
+    demo_account: bool = False,
 ) -> User:
-    """Create a user; an existing e-mail, a weak password or a role without its unit is refused."""
+    """Create a user; an existing e-mail, a weak password or a role without its unit is refused.
+
+    ``demo_account`` is for `seed --demo` only: it lets the README's demo password through (passwords.py).
+    """
     address = normalize_email(email)
     if find_by_email(address) is not None:
         raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
     _check_role_unit(role, unit)
-    problem = password_problem(password, email=address)
+    display_name = (name or address.split("@")[0]).strip()[:100]
+    problem = password_problem(password, email=address, name=display_name, demo_account=demo_account)
     if problem:
         raise ServiceError(problem, field="password")
     user = User(
         email=address,
-        name=(name or address.split("@")[0]).strip()[:100],
+        name=display_name,
         role=role,
         unit=unit,
         phone=(phone or None),
@@ -127,7 +132,7 @@ def set_password(
     user: User, *, actor: User | None, password: str, now: dt.datetime, fast_hash: bool = False
 ) -> User:
     """Set a new password and end every existing session and remember-me cookie (R9)."""
-    problem = password_problem(password, email=user.email)
+    problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise ServiceError(problem, field="password")
     user.password_hash = hash_password(password, fast=fast_hash)

@@ -112,20 +112,23 @@ def user_set_active(user_id: int) -> Response:
 def user_reset_password(user_id: int) -> Response | tuple[str, int]:
     """Set a new password for an account (its sessions end)."""
     user = db.get_or_404(User, user_id)
-    form = PasswordResetForm()
-    if form.validate_on_submit():
+    reset = PasswordResetForm()
+    if reset.validate_on_submit():
         try:
-            users.set_password(user, actor=current_user, password=form.password.data or "", now=context.now(),
+            users.set_password(user, actor=current_user, password=reset.password.data or "", now=context.now(),
                                fast_hash=context.fast_hash())
         except ServiceError as exc:
             db.session.rollback()
-            flash(f"未重置密码：{exc.message}", "danger")
+            reset.password.errors = [exc.message]
         else:
             db.session.commit()
             flash(f"已重置 {user.email} 的密码，其原有登录已失效", "success")
-    else:
-        flash("未重置密码：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
-    return redirect(url_for("secretariat.user_edit", user_id=user.id))
+            return redirect(url_for("secretariat.user_edit", user_id=user.id))
+    # The error stays on the password field of the page it came from.
+    form = UserForm(obj=user)
+    form.role.data, form.unit_id.data = user.role.value, user.unit_id or 0
+    _unit_choices(form)
+    return render_template("secretariat/user_form.html", form=form, user=user, reset=reset), 400
 
 
 @bp.route("/units")
