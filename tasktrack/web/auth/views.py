@@ -78,15 +78,22 @@ def change_password() -> str | Response:
             form.current.errors = [checked.error or "当前密码不正确"]
         else:
             try:
-                users.set_password(current_user, actor=current_user, password=form.new.data or "",
-                                   now=context.now(), fast_hash=context.fast_hash())
+                change = users.set_password(current_user, actor=current_user, password=form.new.data or "",
+                                            now=context.now(), fast_hash=context.fast_hash())
             except ServiceError as exc:
                 db.session.rollback()
                 form.new.errors = [exc.message]
             else:
                 db.session.commit()
                 login_user(current_user, remember=False)  # this session carries the new token
-                flash("密码已修改，其他设备上的登录已失效", "success")
+                flash(f"密码已修改。{ended_message(change)}", "success")
                 return redirect(url_for("plans.home"))
     return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
 
+
+def ended_message(change: users.PasswordChange) -> str:
+    """Say what a new password ended: other sign-ins, API tokens, the calendar address."""
+    message = f"已退出其他登录并吊销 {change.tokens_revoked} 个 API 令牌"
+    if change.calendar_revoked:
+        message += "；日历订阅地址已失效，如需要请在“日历订阅”页重新生成"
+    return message + "。"
