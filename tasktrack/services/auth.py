@@ -181,6 +181,21 @@ def _wait(keys: list[str], now: dt.datetime) -> int:
     return max(1, math.ceil((until - now).total_seconds())) if until else 1
 
 
+def _forget_quiet(*, now: dt.datetime, policy: ThrottlePolicy) -> None:
+    """Delete the counters with no attempt for LOGIN_FORGET_AFTER_HOURS (they would start from zero anyway).
+
+    Rows another attempt holds are skipped (SKIP LOCKED on PostgreSQL), so this never waits on, or deadlocks
+    with, a concurrent reservation; SQLite runs one writer at a time.
+    """
+    quiet = (
+        sa.select(_T.c.id)
+        .where(_T.c.last_failure_at < now - policy.forget_after,
+               sa.or_(_T.c.blocked_until.is_(None), _T.c.blocked_until <= now))
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.id.in_(quiet)))
+
+
 @dataclasses.dataclass(frozen=True)
 class _Checked:
     user_id: int | None
@@ -216,10 +231,9 @@ def _check(email: str, password: str, *, address: str | None, now: dt.datetime, 
     ok, new_hash = verify_password(stored, password, fast=fast_hash)
     ok = ok and user_id is not None
     if ok and active:
-        db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-        db.session.execute(sa.delete(LoginThrottle).where(  # forget what has been quiet long enough
-            LoginThrottle.last_failure_at < now - policy.forget_after,
-            sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now)))
+        for key in keys:  # one by one, in the reservations' order: no lock cycle with a concurrent attempt
+            db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == key))
+        _forget_quiet(now=now, policy=policy)
     elif address:
         _count_address_failure(address, now=now, policy=policy)
     return _Checked(user_id, ok, active, new_hash)

@@ -133,3 +133,13 @@ def test_an_office_signing_in_at_once_all_get_in(
     assert Counter(statuses) == {302: PARALLEL}
     assert checks == {"ok": PARALLEL}
     assert _counters() == {}
+
+
+def test_double_submits_of_the_right_password_never_fail(live_url: str, make_user: Callable[..., Any]) -> None:
+    """A double click on 登录 (and a few tabs at once): concurrent successes and reservations of one account at one
+    address take the counters' row locks in one order, so PostgreSQL never aborts one as a deadlock."""
+    user = make_user("viewer")
+    statuses: Counter[int] = Counter()
+    for _ in range(8):
+        statuses.update(_parallel_logins(live_url, user.email, PASSWORD, n=4))
+    assert statuses == {302: 32}

@@ -227,3 +227,17 @@ def test_throttle_counters_do_not_empty_the_render_cache(app, make_user):
         login(at(app, "198.51.100.8"), user.email, WRONG)
     db.session.rollback()
     assert db.session.get(DataVersion, 1).value == before
+
+
+def test_quiet_counters_are_forgotten(app, make_user, now):
+    """Counters nobody has touched for a day are deleted (on a success), so the table does not grow for ever."""
+    user = make_user("viewer")
+    long_ago = now - dt.timedelta(days=3)
+    db.session.add_all([LoginThrottle(key="account:gone@example.org", failures=7, last_failure_at=long_ago),
+                        LoginThrottle(key="ip:203.0.113.99", failures=40, last_failure_at=long_ago,
+                                      window_started_at=long_ago),
+                        LoginThrottle(key="account:recent@example.org", failures=2,
+                                      last_failure_at=now - dt.timedelta(hours=1))])
+    db.session.commit()
+    assert login(at(app, "192.0.2.5"), user.email, PASSWORD).status_code == 302
+    assert set(counters()) == {"account:recent@example.org"}
