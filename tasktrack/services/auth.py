@@ -212,11 +212,12 @@ def _check(email: str, password: str, *, address: str | None, now: dt.datetime, 
     """Reserve the attempt (committed), check the password with no transaction open, then count the result."""
     email = email.strip().lower()
     busy = address is not None and _address_is_busy(address, now=now, policy=policy)
-    # The tighter gate first: an attempt that the pair refuses leaves the account's counter alone.
+    # The tighter gate first: an attempt that the pair refuses leaves the account's counter alone. (One that the
+    # account refuses after the pair took it stays counted on the pair: only in a race, and on the safe side.)
     gates = [(pair_key(email, address), 1 if busy else policy.free_attempts)] if address else []
     gates.append((account_key(email), policy.account_free_attempts))
     keys = [key for key, _ in gates]
-    refused = _blocked_until(keys, now) is not None  # a cheap read first: refused attempts are not counted
+    refused = _blocked_until(keys, now) is not None  # a plain read first, so a refused attempt counts nowhere
     for key, free in gates:
         refused = refused or not _reserve(key, free=free, now=now, policy=policy)
     if refused:
