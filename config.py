@@ -79,10 +79,19 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Login throttling (R19): after this many failures per account or per address, each further
-    # attempt waits an exponentially growing delay (capped); never a permanent lock-out.
+    # Login throttling (R19, README "Login throttling", services/auth.py): after this many attempts without a
+    # success for one account from one address (LOGIN_FREE_ATTEMPTS) or for one account from anywhere
+    # (LOGIN_ACCOUNT_FREE_ATTEMPTS), each further attempt waits 2, 4, 8 … seconds, capped; never a lock-out.
     LOGIN_FREE_ATTEMPTS = _int("LOGIN_FREE_ATTEMPTS", 5)
+    LOGIN_ACCOUNT_FREE_ATTEMPTS = _int("LOGIN_ACCOUNT_FREE_ATTEMPTS", 10)
     LOGIN_MAX_DELAY_SECONDS = _int("LOGIN_MAX_DELAY_SECONDS", 900)
+    #: An address with this many failures in its window (minutes) gets one free attempt per account, not N.
+    LOGIN_ADDRESS_LIMIT = _int("LOGIN_ADDRESS_LIMIT", 30)
+    LOGIN_ADDRESS_WINDOW_MINUTES = _int("LOGIN_ADDRESS_WINDOW_MINUTES", 60)
+    #: Counters with no attempt for this long start again from zero.
+    LOGIN_FORGET_AFTER_HOURS = _int("LOGIN_FORGET_AFTER_HOURS", 24)
+    #: Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     HSTS = False
     #: Rendered fragments kept per worker by the render cache (tasktrack/cache.py); 0 turns it off.

@@ -15,6 +15,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class or config_from_env())
     configure_checks(app)
     configure_logging(app)
+    configure_proxies(app)
     configure_extensions(app)
     configure_security(app)
     configure_blueprints(app)
@@ -47,6 +48,21 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from their headers.
+
+    Only the last N entries of X-Forwarded-For are believed (Werkzeug ProxyFix), so a client cannot choose
+    its own address for the login throttle; with 0 (the default) the headers are ignored.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies < 0:
+        raise RuntimeError("TRUSTED_PROXIES 必须是 0 或正整数（应用前面的反向代理层数）")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def configure_extensions(app: Flask) -> None:

@@ -35,9 +35,11 @@ _BUMPED = "tasktrack_data_version_bumped"
 _PAUSED = "tasktrack_data_version_paused"
 _HAS_TABLE = "tasktrack_data_version_table"
 #: Writes that no cached page shows: the scheduler's lock heartbeat (every few seconds) and the "last used" stamps
-#: that every API or calendar-feed request writes (else each API call would empty the cache).
+#: that every API or calendar-feed request writes (else each API call would empty the cache), and the login
+#: throttle's counters (else anyone typing passwords at /login would empty every worker's cache).
 _IGNORED = re.compile(
-    r"^\s*(UPDATE|INSERT INTO|DELETE FROM)\s+\"?(scheduler_locks|data_version|api_tokens|calendar_tokens)\b",
+    r"^\s*(UPDATE|INSERT INTO|DELETE FROM)\s+\"?"
+    r"(scheduler_locks|data_version|api_tokens|calendar_tokens|login_throttles)\b",
     re.IGNORECASE)
 BUMP_SQL = "UPDATE data_version SET value = value + 1 WHERE id = 1"
 

@@ -117,14 +117,23 @@ class ApiToken(Base):
 
 
 class LoginThrottle(Base):
-    """Failed-login counter for one account or one address, shared by all workers (R19)."""
+    """A login-attempt counter shared by all workers (R19; README "Login throttling").
+
+    Keys: ``account:<email>`` and ``pair:<email>|<address>`` count attempts not yet followed by a success
+    and gate the next attempt (``blocked_until``); ``ip:<address>`` counts the failures of an address in a
+    window and only loosens or tightens the per-pair allowance (services/auth.py).
+    """
 
     __tablename__ = "login_throttles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: "account:<email>" or "ip:<address>".
+    #: "account:<email>", "pair:<email>|<address>" or "ip:<address>".
     key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    #: Attempts counted since the last success (account, pair) or failures in the window (address).
     failures: Mapped[int] = mapped_column(default=0)
-    last_failure_at: Mapped[dt.datetime | None]
+    #: The last counted attempt; rows quiet for a day are forgotten.
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     #: No attempt is checked before this instant.
     blocked_until: Mapped[dt.datetime | None]
+    #: Start of an address's counting window (address rows only).
+    window_started_at: Mapped[dt.datetime | None]

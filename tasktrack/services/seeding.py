@@ -135,7 +135,7 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
         if users.find_by_email(row["email"]) is None:
             users.create_user(actor=None, email=row["email"], name=row["name"], role=role,
                               unit=units.find_unit(row["unit"]) if row.get("unit") else None,
-                              password=password, now=now, fast_hash=fast_hash)
+                              password=password, now=now, fast_hash=fast_hash, demo_account=True)
             report.add("users")
     db.session.flush()
     for row in data.get("reports", []):

@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
 from tasktrack.extensions import db
-from tasktrack.models import ApiToken, Role, Unit, User
+from tasktrack.models import ApiToken, CalendarToken, Role, Unit, User
 from tasktrack.models.user import UNIT_ROLES, new_session_token
 from tasktrack.passwords import hash_password, password_problem
 from tasktrack.services import Conflict, NotFound, ServiceError
@@ -55,18 +56,23 @@ def create_user(
     now: dt.datetime,
     fast_hash: bool = False,
     phone: str | None = None,
+    demo_account: bool = False,
 ) -> User:
-    """Create a user; an existing e-mail, a weak password or a role without its unit is refused."""
+    """Create a user; an existing e-mail, a weak password or a role without its unit is refused.
+
+    ``demo_account`` is for `seed --demo` only: it lets the README's demo password through (passwords.py).
+    """
     address = normalize_email(email)
     if find_by_email(address) is not None:
         raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
     _check_role_unit(role, unit)
-    problem = password_problem(password, email=address)
+    display_name = (name or address.split("@")[0]).strip()[:100]
+    problem = password_problem(password, email=address, name=display_name, demo_account=demo_account)
     if problem:
         raise ServiceError(problem, field="password")
     user = User(
         email=address,
-        name=(name or address.split("@")[0]).strip()[:100],
+        name=display_name,
         role=role,
         unit=unit,
         phone=(phone or None),
@@ -123,21 +129,53 @@ def set_active(user: User, *, actor: User, active: bool, now: dt.datetime) -> Us
     return user
 
 
+@dataclass(frozen=True)
+class PasswordChange:
+    """What a new password ended besides the old password."""
+
+    user: User
+    #: API tokens revoked.
+    tokens_revoked: int
+    #: Whether the user's calendar feed address stopped working.
+    calendar_revoked: bool
+
+
+def revoke_credentials(user: User, *, now: dt.datetime) -> tuple[int, bool]:
+    """Revoke a user's API tokens and calendar feed address; return (tokens revoked, feed revoked)."""
+    tokens = list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id,
+                                                               ApiToken.revoked_at.is_(None))))
+    for token in tokens:
+        token.revoked_at = now
+    feed = db.session.scalar(sa.select(CalendarToken).where(CalendarToken.user_id == user.id))
+    if feed is not None:
+        db.session.delete(feed)
+    db.session.flush()
+    return len(tokens), feed is not None
+
+
 def set_password(
     user: User, *, actor: User | None, password: str, now: dt.datetime, fast_hash: bool = False
-) -> User:
-    """Set a new password and end every existing session and remember-me cookie (R9)."""
-    problem = password_problem(password, email=user.email)
+) -> PasswordChange:
+    """Set a new password; end every session and remember-me cookie (R9) and revoke API tokens and the feed.
+
+    A new password is what one does after a password may have leaked, so nothing that the old one could
+    have obtained keeps working: other sessions, API tokens, the secret calendar address (it is made anew
+    on the 日历订阅 page). The caller re-signs-in the session that made the change, if it is the user's own.
+    """
+    problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise ServiceError(problem, field="password")
     user.password_hash = hash_password(password, fast=fast_hash)
     user.password_changed_at = now
     user.session_token = new_session_token()
-    db.session.flush()
+    tokens, feed = revoke_credentials(user, now=now)
     by_self = actor is not None and actor.id == user.id
+    ended = f"，吊销 API 令牌 {tokens} 个" + ("，日历订阅地址失效" if feed else "")
     record(actor, "user.password_change" if by_self else "user.password_reset", user, now=now,
-           summary=f"{'修改' if by_self else '重置'}账号 {user.email} 的密码")
-    return user
+           summary=f"{'修改' if by_self else '重置'}账号 {user.email} 的密码，其他登录已退出{ended}")
+    logger.info("password %s for %s: %s tokens revoked, feed revoked: %s",
+                "changed" if by_self else "reset", user.email, tokens, feed)
+    return PasswordChange(user, tokens, feed)
 
 
 def end_sessions(user: User, *, now: dt.datetime) -> None:

@@ -48,7 +48,7 @@ def test_bad_user_input_is_refused_in_chinese(client, seeded, login_as, make_use
         ({"email": "taken@example.org", "role": "viewer", "unit_id": "0"}, "已被其他账号使用"),
         ({"email": "not-an-email", "role": "viewer", "unit_id": "0"}, "邮箱地址格式不正确"),
         ({"email": "n1@example.org", "role": "liaison", "unit_id": "0"}, "必须指定所属单位"),
-        ({"email": "n2@example.org", "role": "viewer", "unit_id": "0", "password": "short"}, "至少需要 8 个"),
+        ({"email": "n2@example.org", "role": "viewer", "unit_id": "0", "password": "short"}, "至少需要 10 个"),
         ({"email": "n3@example.org", "role": "viewer", "unit_id": "0", "password": ""}, "请为新账号设置初始密码"),
     ]
     before = db.session.scalar(sa.select(sa.func.count()).select_from(User))

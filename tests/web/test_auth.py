@@ -83,7 +83,7 @@ def test_change_own_password(client, make_user):
     assert bad.status_code == 400
     assert "当前密码不正确" in bad.get_data(as_text=True)
     weak = client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
-                                                  "new": "12345678", "confirm": "12345678"})
+                                                  "new": "1234567890", "confirm": "1234567890"})
     assert "过于常见" in weak.get_data(as_text=True)
     ok = client.post("/account/password", data={"csrf_token": token, "current": PASSWORD,
                                                 "new": "another-long-one", "confirm": "another-long-one"})
@@ -180,13 +180,14 @@ def test_repeated_failures_are_slowed_then_recover(app, client, make_user):
     assert "user.login" in actions
 
 
-def test_throttle_is_per_address_too(app, make_user):
+def test_failures_at_one_address_do_not_lock_out_other_accounts_there(app, make_user):
+    """Issue 10 item 6: guesses at one address used to lock every account at that address (the office NAT)."""
     make_user("viewer", email="a@example.org")
     make_user("viewer", email="b@example.org")
     client = app.test_client()
     for i in range(app.config["LOGIN_FREE_ATTEMPTS"]):
         login(client, f"guess{i}@example.org", "wrong-password!")
-    assert login(client, "b@example.org", PASSWORD).status_code == 429
+    assert login(client, "b@example.org", PASSWORD).status_code == 302
 
 
 # -- passwords (R20) ----------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def test_passwords_are_argon2id_and_upgraded_on_login(client, make_user, now):
     assert db.session.get(User, user.id).password_hash != weak
 
 
-@pytest.mark.parametrize(("password", "message"), [("short", "至少需要 8 个"), ("password", "过于常见"),
+@pytest.mark.parametrize(("password", "message"), [("short", "至少需要 10 个"), ("password2024", "过于常见"),
                                                     ("aaaaaaaaaa", "过于常见")])
 def test_weak_passwords_are_refused(make_user, password, message):
     from tasktrack.services import ServiceError

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.extensions import db
-from tasktrack.passwords import verify_password
 from tasktrack.security import is_safe_next, rerender_on_csrf_error
 from tasktrack.services import ServiceError, auth, users
 from tasktrack.web.auth.forms import ChangePasswordForm, LoginForm
@@ -23,18 +22,17 @@ def home_for(user: object) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @rerender_on_csrf_error
-def login() -> str | Response:
+def login() -> Response:
     """Show the sign-in form and sign in."""
     next_url = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(next_url if is_safe_next(next_url) else home_for(current_user))
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, 0
     if form.validate_on_submit():
         result = auth.authenticate(
             form.email.data or "", form.password.data or "", address=request.remote_addr, now=context.now(),
-            free_attempts=current_app.config["LOGIN_FREE_ATTEMPTS"],
-            max_delay=current_app.config["LOGIN_MAX_DELAY_SECONDS"], fast_hash=context.fast_hash(),
+            policy=auth.ThrottlePolicy.from_config(current_app.config), fast_hash=context.fast_hash(),
         )
         db.session.commit()
         if result.user is not None:
@@ -43,10 +41,13 @@ def login() -> str | Response:
             session.permanent = True
             return redirect(next_url if is_safe_next(next_url) else home_for(result.user))
         flash(result.error or "登录失败", "danger")
-        status = 429 if result.retry_after else 401
+        status, retry_after = (429, result.retry_after) if result.retry_after else (401, 0)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    response = make_response(render_template("auth/login.html", form=form), status)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -68,18 +69,31 @@ def change_password() -> str | Response:
     """Change one's own password (ends other sessions)."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        ok, _ = verify_password(current_user.password_hash, form.current.data or "", fast=context.fast_hash())
-        if not ok:
-            form.current.errors = ["当前密码不正确"]
+        checked = auth.confirm_password(
+            current_user, form.current.data or "", address=request.remote_addr, now=context.now(),
+            policy=auth.ThrottlePolicy.from_config(current_app.config), fast_hash=context.fast_hash(),
+        )
+        db.session.commit()  # a wrong current password counts like a failed sign-in
+        if checked.user is None:
+            form.current.errors = [checked.error or "当前密码不正确"]
         else:
             try:
-                users.set_password(current_user, actor=current_user, password=form.new.data or "",
-                                   now=context.now(), fast_hash=context.fast_hash())
+                change = users.set_password(current_user, actor=current_user, password=form.new.data or "",
+                                            now=context.now(), fast_hash=context.fast_hash())
             except ServiceError as exc:
+                db.session.rollback()
                 form.new.errors = [exc.message]
             else:
                 db.session.commit()
                 login_user(current_user, remember=False)  # this session carries the new token
-                flash("密码已修改，其他设备上的登录已失效", "success")
+                flash(f"密码已修改。{ended_message(change)}", "success")
                 return redirect(url_for("plans.home"))
     return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
+
+
+def ended_message(change: users.PasswordChange) -> str:
+    """Say what a new password ended: other sign-ins, API tokens, the calendar address."""
+    message = f"已退出其他登录并吊销 {change.tokens_revoked} 个 API 令牌"
+    if change.calendar_revoked:
+        message += "；日历订阅地址已失效，如需要请在“日历订阅”页重新生成"
+    return message + "。"

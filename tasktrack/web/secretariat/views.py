@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
@@ -110,22 +110,29 @@ def user_set_active(user_id: int) -> Response:
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def user_reset_password(user_id: int) -> Response | tuple[str, int]:
-    """Set a new password for an account (its sessions end)."""
+    """Set a new password for an account: its sessions end, its API tokens and calendar address are revoked."""
     user = db.get_or_404(User, user_id)
-    form = PasswordResetForm()
-    if form.validate_on_submit():
+    reset = PasswordResetForm()
+    if reset.validate_on_submit():
         try:
-            users.set_password(user, actor=current_user, password=form.password.data or "", now=context.now(),
-                               fast_hash=context.fast_hash())
+            change = users.set_password(user, actor=current_user, password=reset.password.data or "",
+                                        now=context.now(), fast_hash=context.fast_hash())
         except ServiceError as exc:
             db.session.rollback()
-            flash(f"未重置密码：{exc.message}", "danger")
+            reset.password.errors = [exc.message]
         else:
             db.session.commit()
-            flash(f"已重置 {user.email} 的密码，其原有登录已失效", "success")
-    else:
-        flash("未重置密码：" + "；".join(e for errs in form.errors.values() for e in errs), "danger")
-    return redirect(url_for("secretariat.user_edit", user_id=user.id))
+            if user.id == current_user.id:
+                login_user(user, remember=False)  # one's own reset keeps this session
+            feed = "，日历订阅地址已失效" if change.calendar_revoked else ""
+            flash(f"已重置 {user.email} 的密码：其原有登录已全部退出，吊销 {change.tokens_revoked} 个 API 令牌{feed}。"
+                  "请通过电话等方式告知本人。", "success")
+            return redirect(url_for("secretariat.user_edit", user_id=user.id))
+    # The error stays on the password field of the page it came from.
+    form = UserForm(obj=user)
+    form.role.data, form.unit_id.data = user.role.value, user.unit_id or 0
+    _unit_choices(form)
+    return render_template("secretariat/user_form.html", form=form, user=user, reset=reset), 400
 
 
 @bp.route("/units")
