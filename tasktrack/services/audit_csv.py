@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
 from collections.abc import Iterator
+from typing import IO
 
 from tasktrack.domain.safe_text import for_csv
 from tasktrack.services.audit_filter import AuditFilter
@@ -51,6 +53,29 @@ class CsvStream:
                 buffer.truncate()
         if buffer.tell():
             yield buffer.getvalue().encode("utf-8")
+
+
+#: A download is built in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def spooled(flt: AuditFilter, *, limit: int | None = None) -> IO[bytes]:
+    """Return the whole CSV as a file positioned at its start (built before the response, so a failure is a
+    proper error page rather than a cut-off file, and memory stays bounded however long the trail is)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
+    for chunk in CsvStream(flt, limit=limit):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+def read_and_close(file: IO[bytes], block: int = 64 * 1024) -> Iterator[bytes]:
+    """Yield a file's content in blocks and close it at the end (or when the client goes away)."""
+    try:
+        while chunk := file.read(block):
+            yield chunk
+    finally:
+        file.close()
 
 
 def csv_filename(today: dt.date) -> str:

@@ -145,7 +145,7 @@ def _row(r: Any) -> EventRow:
 
 
 def _link(rows: list[EventRow]) -> None:
-    """Set each row's target page: direct for most types, one query per pointing type on the page."""
+    """Set each row's target page: direct for most types; for the pointing types, one query for the whole page."""
     wanted: dict[str, set[int]] = {}
     for row in rows:
         if row.object_id is None:
@@ -154,12 +154,17 @@ def _link(rows: list[EventRow]) -> None:
             row.target = Target(DIRECT_TARGETS[row.object_type], row.object_id)
         elif row.object_type in VIA_TARGETS:
             wanted.setdefault(row.object_type, set()).add(row.object_id)
-    for object_type, ids in wanted.items():
-        key, points_to, kind = VIA_TARGETS[object_type]
-        found = dict(db.session.execute(sa.select(key, points_to).where(key.in_(ids))).tuples().all())
-        for row in rows:
-            if row.object_type == object_type and found.get(row.object_id) is not None:
-                row.target = Target(kind, found[row.object_id])
+    if not wanted:
+        return
+    parts = [sa.select(sa.literal(object_type).label("object_type"), key.label("object_id"),
+                       points_to.label("target_id")).where(key.in_(sorted(ids)))
+             for object_type, ids in wanted.items()
+             for key, points_to, _kind in [VIA_TARGETS[object_type]]]
+    found = {(t, i): target for t, i, target in db.session.execute(sa.union_all(*parts)).tuples()}
+    for row in rows:
+        target_id = found.get((row.object_type, row.object_id))
+        if target_id is not None:
+            row.target = Target(VIA_TARGETS[row.object_type][2], target_id)
 
 
 @dataclass

@@ -66,7 +66,8 @@ def test_nested_mappings_are_compared_key_by_key_with_keys_as_written() -> None:
     before = {"version": 1, "items": {"财务管理": "计划甲", "name": "不变"}}
     after = {"version": 2, "items": {"财务管理": "计划乙", "name": "不变", "评比表彰": "新选"}}
     got = al.changes(before, after)
-    assert [c.line() for c in got] == ["版本：1 → 2", "工作重点 · 财务管理：计划甲 → 计划乙", "工作重点 · 评比表彰：新选"]
+    assert [c.line() for c in got] == ["版本：1 → 2", "工作重点 · 财务管理：计划甲 → 计划乙",
+                                       "工作重点 · 评比表彰：新选"]
 
 
 def test_values_of_every_json_shape_are_displayed() -> None:
