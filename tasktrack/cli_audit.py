@@ -81,16 +81,11 @@ def audit_list(user: str | None, unit: str | None, obj: str | None, action: str 
             raise click.BadParameter("；".join(exc.errors.values()), param_hint=hints) from exc
         if as_csv:
             stream = audit_csv.CsvStream(flt, limit=limit)
-            if output:
-                with open(output, "wb") as fh:
-                    for chunk in stream:
-                        fh.write(chunk)
-                click.echo(f"已导出 {stream.count} 条到 {output}", err=True)
-            else:
-                binary = click.get_binary_stream("stdout")
+            with click.open_file(output or "-", "wb") as fh:
                 for chunk in stream:
-                    binary.write(chunk)
-                binary.flush()
+                    fh.write(chunk)
+            if output:
+                click.echo(f"已导出 {stream.count} 条到 {output}", err=True)
             logger.info("audit log CSV written by the command line: %s", audit_filter.describe_filter(flt))
             return
         page = audit_log.search(flt, per_page=limit or DEFAULT_LIMIT)
