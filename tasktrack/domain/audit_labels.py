@@ -149,6 +149,9 @@ class Change:
     label: str
     old: str | None
     new: str | None
+    #: Whether a side was stored as null (displayed as （空）, which a page may style apart from user text).
+    old_null: bool = False
+    new_null: bool = False
 
     @property
     def kind(self) -> str:
@@ -219,5 +222,6 @@ def changes(
             continue
         labels = (value_labels or {}).get(name)
         result.append(Change(name, label, None if old is _MISSING else display(old, labels),
-                             None if new is _MISSING else display(new, labels)))
+                             None if new is _MISSING else display(new, labels), old_null=old is None,
+                             new_null=new is None))
     return result
