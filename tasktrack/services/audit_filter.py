@@ -21,8 +21,9 @@ from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, Unit, User
 from tasktrack.services import ServiceError
 
-#: Ids and page numbers beyond a 64-bit integer are refused before they reach the database.
-MAX_INT = 2**63 - 1
+#: Ids and page numbers beyond the databases' INTEGER are refused before they reach PostgreSQL (which would
+#: fail on the cast rather than find nothing).
+MAX_INT = 2**31 - 1
 #: Days outside this window are refused (they also keep the Shanghai → UTC arithmetic in range).
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 MAX_TEXT = 254
@@ -86,7 +87,7 @@ def _clean(raw: Mapping[str, Any], key: str, errors: dict[str, str]) -> str:
 
 
 def parse_int(text: str) -> int | None:
-    """Return a positive integer that fits 64 bits, or None."""
+    """Return a positive integer that fits the databases' INTEGER (ASCII digits only), or None."""
     if not text.isascii() or not text.isdigit():
         return None
     value = int(text)
@@ -133,11 +134,13 @@ def parse_filter(raw: Mapping[str, Any]) -> AuditFilter:
             errors["user"] = f"没有邮箱为“{who}”的账号"
     unit_text = _clean(raw, "unit", errors)
     if unit_text:
+        is_number = unit_text.isascii() and unit_text.isdigit()
         unit_id = parse_int(unit_text)
-        unit = (db.session.get(Unit, unit_id) if unit_id is not None
-                else db.session.scalar(sa.select(Unit).where(Unit.name == unit_text)))
+        unit = db.session.get(Unit, unit_id) if unit_id is not None else None
         if unit is None:
-            errors["unit"] = f"没有名为“{unit_text}”的单位" if unit_id is None else f"单位编号 {unit_text} 不存在"
+            unit = db.session.scalar(sa.select(Unit).where(Unit.name == unit_text))
+        if unit is None:
+            errors["unit"] = f"单位编号 {unit_text} 不存在" if is_number else f"没有名为“{unit_text}”的单位"
     type_text = _clean(raw, "object", errors)
     object_type = None
     if type_text:
@@ -197,8 +200,8 @@ def conditions(flt: AuditFilter) -> list[sa.ColumnElement[bool]]:
     if flt.action:
         if "." in flt.action:
             where.append(AuditEvent.action == flt.action)
-        else:  # an area: the codes from "user." up to (not including) "user/", which the index serves
-            where.append(sa.and_(AuditEvent.action >= flt.action + ".", AuditEvent.action < flt.action + "/"))
+        else:  # an area: every code "user.…" (LIKE, not a range: a range depends on the database's collation)
+            where.append(AuditEvent.action.like(flt.action.replace("_", "\\_") + ".%", escape="\\"))
     if flt.date_from:
         where.append(AuditEvent.created_at >= _start_of(flt.date_from))
     if flt.date_to:

@@ -103,6 +103,15 @@ def test_each_filter(trail) -> None:
     assert actions(flt(action="no.such_code")) == []
 
 
+def test_an_area_is_exactly_its_codes(trail) -> None:
+    for code in ("focus.choose", "focus_item.create", "focusXitem.create", "focus.reopen"):
+        audit.record(None, code, Thing(1), now=at(4, 9), summary=code)
+    db.session.commit()
+    assert actions(flt(action="focus")) == ["focus.reopen", "focus.choose"]
+    assert actions(flt(action="focus_item")) == ["focus_item.create"]
+    assert actions(flt(action="focus.choose")) == ["focus.choose"]
+
+
 def test_days_are_shanghai_days_inclusive(trail) -> None:
     assert actions(flt(**{"from": "2024-07-01", "to": "2024-07-01"})) == ["progress.report", "progress.report"]
     assert actions(flt(**{"from": "2024-07-02", "to": "2024-07-02"})) == ["progress.confirm", "extension.approve",
@@ -168,8 +177,10 @@ def test_iter_rows_reads_in_batches_in_page_order(trail) -> None:
 @pytest.mark.parametrize(("raw", "field", "message"), [
     ({"user": "nobody@example.org"}, "user", "没有邮箱为“nobody@example.org”的账号"),
     ({"unit": "无此单位"}, "unit", "没有名为“无此单位”的单位"),
-    ({"unit": "99999999999999999999"}, "unit", "没有名为“99999999999999999999”的单位"),
+    ({"unit": "99999999999999999999"}, "unit", "单位编号 99999999999999999999 不存在"),
     ({"unit": "987654"}, "unit", "单位编号 987654 不存在"),
+    ({"unit": "2147483648"}, "unit", "单位编号 2147483648 不存在"),
+    ({"object": "Assignment", "object_id": "2147483648"}, "object_id", "应为正整数"),
     ({"from": "2024-13-01"}, "from", "不是有效日期"),
     ({"to": "yesterday"}, "to", "不是有效日期"),
     ({"from": "0001-01-01"}, "from", "2000 年至 2099 年"),
