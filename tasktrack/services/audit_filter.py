@@ -20,6 +20,7 @@ from tasktrack.domain.safe_text import first_forbidden
 from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, Unit, User
 from tasktrack.services import ServiceError
+from tasktrack.services.users import find_by_email
 
 #: Ids and page numbers beyond the databases' INTEGER are refused before they reach PostgreSQL (which would
 #: fail on the cast rather than find nothing).
@@ -127,8 +128,6 @@ def parse_filter(raw: Mapping[str, Any]) -> AuditFilter:
     if who.lower() in SYSTEM_WORDS:
         system = True
     elif who:
-        from tasktrack.services.users import find_by_email
-
         actor = find_by_email(who)
         if actor is None:
             errors["user"] = f"没有邮箱为“{who}”的账号"
@@ -186,6 +185,7 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def conditions(flt: AuditFilter) -> list[sa.ColumnElement[bool]]:
+    """Return the SQL conditions of a filter (days are Asia/Shanghai days, both ends included)."""
     where: list[sa.ColumnElement[bool]] = []
     if flt.system:
         where.append(AuditEvent.actor_id.is_(None))
