@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(plan_cli)
     init_reminder_commands(app)
+    from tasktrack.cli_audit import audit_cli
+
+    app.cli.add_command(audit_cli)
 
 
 def _fail(message: str) -> None:

@@ -65,3 +65,29 @@ def test_single_head() -> None:
     config = Config(str(Path(MIGRATIONS) / "alembic.ini"))
     config.set_main_option("script_location", MIGRATIONS)
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_audit_events_get_their_actors_unit(empty_database_url: str, tmp_path: Path) -> None:
+    """0008/0009 (audit reader): events written before them take the unit their actor has when migrating."""
+    app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0007_reports_created")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO units (id, name, kind, contact_emails, sort_order, is_active, created_at) "
+                "VALUES (1, '省民政厅', 'member', '', 1, true, '2024-07-18 02:00:00')")
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, name, password_hash, role, unit_id, is_active, session_token, "
+                "created_at) VALUES (1, 'a@example.org', '甲', 'x', 'liaison', 1, true, 't', '2024-07-18 02:00:00'),"
+                " (2, 'b@example.org', '乙', 'x', 'secretariat', NULL, true, 'u', '2024-07-18 02:00:00')")
+            conn.exec_driver_sql(
+                "INSERT INTO audit_events (id, actor_id, action, object_type, object_id, summary, created_at) VALUES "
+                "(1, 1, 'user.login', 'User', 1, '', '2024-07-18 02:00:00'),"
+                " (2, 2, 'user.login', 'User', 2, '', '2024-07-18 02:00:00'),"
+                " (3, NULL, 'notification.queue', 'Notification', 1, '', '2024-07-18 02:00:00')")
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, actor_unit_id FROM audit_events ORDER BY id").all()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, None), (3, None)]
+        db.session.remove()
+        db.engine.dispose()

@@ -45,6 +45,7 @@ def record(
     """Add an audit event for a write to ``obj`` (flushed with the rest of the unit of work)."""
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
+        actor_unit_id=actor.unit_id if actor is not None else None,
         action=action,
         object_type=type(obj).__name__,
         object_id=getattr(obj, "id", None),
@@ -71,7 +72,8 @@ def record_bulk(actor: User | None, action: str, object_type: str, entries: list
     if not entries:
         return
     db.session.execute(sa.insert(AuditEvent), [
-        {"actor_id": actor.id if actor is not None else None, "action": action, "object_type": object_type,
+        {"actor_id": actor.id if actor is not None else None,
+         "actor_unit_id": actor.unit_id if actor is not None else None, "action": action, "object_type": object_type,
          "object_id": object_id, "summary": summary[:500], "created_at": now}
         for object_id, summary in entries])
     for object_id, summary in entries:

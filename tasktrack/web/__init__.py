@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
     from tasktrack.web.api import modules as api_modules
     from tasktrack.web.api.views import bp as api_bp
+    from tasktrack.web.audit.views import bp as audit_bp
     from tasktrack.web.auth.views import bp as auth_bp
     from tasktrack.web.calendar.views import bp as calendar_bp
     from tasktrack.web.calendar.views import feed_bp as calendar_feed_bp
@@ -38,3 +39,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(digest_bp)
+    app.register_blueprint(audit_bp)

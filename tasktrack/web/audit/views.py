@@ -1,0 +1,73 @@
+"""The audit trail for the secretariat: who did what, when, to which object — filtered, paged, as CSV."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tasktrack import context
+from tasktrack.domain.filetypes import content_disposition
+from tasktrack.permissions import Action
+from tasktrack.services import audit_csv, audit_filter, audit_log
+from tasktrack.web.guards import guard_blueprint
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("audit", __name__, url_prefix="/admin")
+guard_blueprint(bp, Action.ADMIN)
+
+#: The page of each kind of target (services.audit_log.Target): endpoint and its id argument.
+TARGET_PAGES = {
+    "user": ("secretariat.user_edit", "user_id"),
+    "unit": ("dashboard.unit", "unit_id"),
+    "plan": ("plans.plan", "plan_id"),
+    "task": ("plans.task", "task_id"),
+    "assignment": ("progress.assignment", "assignment_id"),
+    "case": ("cases.detail", "case_id"),
+    "notification": ("reminders.outbox_show", "notification_id"),
+    "observation_point": ("observation.point", "unit_id"),
+}
+
+
+def target_url(target: audit_log.Target | None) -> str | None:
+    """Return the URL of an event's object page, or None when it has none."""
+    if target is None or target.kind not in TARGET_PAGES:
+        return None
+    endpoint, argument = TARGET_PAGES[target.kind]
+    return url_for(endpoint, **{argument: target.id})
+
+
+def _refused(exc: audit_filter.FilterErrors) -> tuple[str, int]:
+    return render_template("audit/index.html", page=None, errors=exc.errors, form=request.args, args={},
+                           choices=audit_filter.filter_choices(), target_url=target_url), 400
+
+
+@bp.route("/audit")
+def index() -> str | tuple[str, int]:
+    """Show the audit trail newest first, filtered by who, unit, object, action and days, 50 a page."""
+    try:
+        flt = audit_filter.parse_filter(request.args)
+        page_no = audit_filter.parse_page(request.args.get("page"))
+    except audit_filter.FilterErrors as exc:
+        return _refused(exc)
+    page = audit_log.search(flt, page=page_no)
+    return render_template("audit/index.html", page=page, errors={}, form=request.args, args=flt.query_args(),
+                           choices=audit_filter.filter_choices(), target_url=target_url)
+
+
+@bp.route("/audit.csv")
+def export_csv() -> Response | tuple[str, int]:
+    """Download the filtered events as CSV (UTF-8 with BOM; no cell can start a formula)."""
+    try:
+        flt = audit_filter.parse_filter(request.args)
+    except audit_filter.FilterErrors as exc:
+        return _refused(exc)
+    logger.info("audit log CSV downloaded by %s: %s", current_user.email, audit_filter.describe_filter(flt))
+    response = Response(audit_csv.read_and_close(audit_csv.spooled(flt)), content_type="text/csv; charset=utf-8",
+                        direct_passthrough=True)
+    response.headers["Content-Disposition"] = content_disposition(audit_csv.csv_filename(context.today()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
