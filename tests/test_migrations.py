@@ -68,7 +68,7 @@ def test_single_head() -> None:
 
 
 def test_audit_events_get_their_actors_unit(empty_database_url: str, tmp_path: Path) -> None:
-    """0008/0009 (audit reader): events written before them take the unit their actor has when migrating."""
+    """0009/0010 (audit reader): events written before them take the unit their actor has when migrating."""
     app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0007_reports_created")

@@ -1,7 +1,7 @@
-"""Fill in the actor's unit of the audit events recorded before 0008 (the unit the actor has now).
+"""Fill in the actor's unit of the audit events recorded before 0009 (the unit the actor has now).
 
-Revision ID: 0009_audit_actor_units
-Revises: 0008_audit_reader
+Revision ID: 0010_audit_actor_units
+Revises: 0009_audit_reader
 Create Date: 2026-11-23 09:05:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_audit_actor_units'
-down_revision = '0008_audit_reader'
+revision = '0010_audit_actor_units'
+down_revision = '0009_audit_reader'
 branch_labels = None
 depends_on = None
 

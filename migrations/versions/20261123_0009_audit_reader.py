@@ -1,7 +1,7 @@
 """Audit trail reader: record the actor's unit on each event, index the action filter.
 
-Revision ID: 0008_audit_reader
-Revises: 0007_reports_created
+Revision ID: 0009_audit_reader
+Revises: 0008_login_throttle
 Create Date: 2026-11-23 09:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_audit_reader'
-down_revision = '0007_reports_created'
+revision = '0009_audit_reader'
+down_revision = '0008_login_throttle'
 branch_labels = None
 depends_on = None
 
