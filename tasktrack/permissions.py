@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     VIEW_ATTACHMENT = "view_attachment"
     REVIEW_PROGRESS = "review_progress"  # confirm or send back claimed completions, decide extension requests
     VIEW_CASE = "view_case"  # one case report (see _can_view_case)
+    READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
 
 
 class PermissionDenied(Exception):
@@ -48,6 +49,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return True  # every signed-in role sees the whole plan (DESIGN §1)
     if action in (Action.ADMIN, Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
         return role is Role.SECRETARIAT
+    if action is Action.READ_COMPILATION:
+        return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         if role is Role.SECRETARIAT:
             return False  # the secretariat confirms and urges; units report for themselves

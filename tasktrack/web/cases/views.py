@@ -196,7 +196,7 @@ def compilation_page() -> Response | str:
 @bp.route("/compilation.docx")
 def compilation_download() -> Response:
     """Download the year's 《清廉社会组织优秀案例汇编》 as .docx."""
-    if (refused := refusal(Action.REVIEW_CASE)) is not None:
+    if (refused := refusal(Action.READ_COMPILATION)) is not None:
         return refused
     plan = _plan()
     data = compilation.build_compilation(plan, cases.featured_cases(plan), now=context.now())
