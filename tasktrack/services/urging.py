@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import joinedload
 
+from tasktrack import mail
 from tasktrack.clock import local_date
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -92,7 +93,8 @@ def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, ba
     task = assignment.task
     base = base_url.rstrip("/")
     context = {"assignment": assignment, "unit": assignment.unit, "task": task, "note": note, "today": today,
-               "url": f"{base}/tasks/{task.id}", "base_url": base, "actor": actor}
+               "url": mail.link(base_url, "progress.assignment", assignment_id=assignment.id), "base_url": base,
+               "actor": actor}
     to = unit_recipients([assignment.unit_id])[assignment.unit_id]
     new_id = outbox.enqueue(
         key=f"urge:{assignment.id}:{today.isoformat()}", kind=NotificationKind.URGE, local_date=today, to=to,
