@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tasktrack.models import Assignment, Attachment, Role, Unit, User
+from tasktrack.models import Assignment, Attachment, CompletionState, Role, Unit, User
 
 
 class Action(enum.StrEnum):
@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     USE_API = "use_api"
     VIEW_ATTACHMENT = "view_attachment"
     REVIEW_PROGRESS = "review_progress"  # confirm or send back claimed completions, decide extension requests
+    REOPEN_COMPLETION = "reopen_completion"  # reopen an assignment whose completion was confirmed (办结)
     VIEW_CASE = "view_case"  # one case report (see _can_view_case)
     READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
 
@@ -59,7 +60,15 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         if obj is None:
             return True
         assert isinstance(obj, Assignment)
-        return _acts_for(user, obj.unit_id) and obj.closed_at is None
+        # Once the secretariat confirmed the completion (办结) the unit no longer reports or reopens it:
+        # only the secretariat reopens it (REOPEN_COMPLETION), with a reason.
+        return (_acts_for(user, obj.unit_id) and obj.closed_at is None
+                and obj.completion_state is not CompletionState.CONFIRMED)
+    if action is Action.REOPEN_COMPLETION:
+        if role is not Role.SECRETARIAT:
+            return False
+        return obj is None or (isinstance(obj, Assignment) and obj.closed_at is None
+                               and obj.completion_state is CompletionState.CONFIRMED)
     if action is Action.VIEW_ATTACHMENT:
         assert isinstance(obj, Attachment)
         return _can_view_attachment(user, obj)
@@ -124,7 +133,8 @@ def reportable_assignments(user: User) -> sa.ColumnElement[bool]:
     """Return the WHERE clause of the assignments ``user`` may report on (agrees with ``can``)."""
     if not can(user, Action.REPORT_PROGRESS):
         return sa.false()
-    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None))
+    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None),
+                   Assignment.completion_state != CompletionState.CONFIRMED)
 
 
 def is_secretariat(user: User | Any) -> bool:
