@@ -108,7 +108,7 @@ def revise_case(
 ) -> CaseVersion:
     """Resubmit a returned case as a new version (earlier versions are kept)."""
     if case.status is not CaseStatus.RETURNED:
-        raise ServiceError("只有被退回的案例才能修改后重新报送", code="conflict")
+        raise ServiceError(REVISE_REFUSED, code="conflict")
     cleaned = _clean(text, case.plan)
     check_files(files, allowed=CASE_KINDS)
     before = {"version": case.version, "title": case.title, "status": case.status}
@@ -147,6 +147,19 @@ def _count_toward_case_task(case: CaseReport, plan: Plan, unit: Unit, *, actor: 
 
 
 REVIEW_ACTIONS = ("accept", "return", "feature", "unfeature")
+#: The decisions review_case takes in each status (the page offers only these).
+_ACTIONS_BY_STATUS = {
+    CaseStatus.SUBMITTED: ("accept", "return"),
+    CaseStatus.ACCEPTED: ("return", "feature"),
+    CaseStatus.FEATURED: ("unfeature",),
+    CaseStatus.RETURNED: (),
+}
+REVISE_REFUSED = "只有被退回的案例才能修改后重新报送"
+
+
+def review_actions(case: CaseReport) -> tuple[str, ...]:
+    """Return the review decisions :func:`review_case` accepts for the case as it stands."""
+    return _ACTIONS_BY_STATUS[case.status]
 
 
 def review_case(case: CaseReport, *, actor: User, action: str, comment: str, now: dt.datetime) -> CaseReview:

@@ -108,7 +108,10 @@ def detail(case_id: int) -> str:
     """Show a case: its latest text, every version, the reviews and the attachments."""
     case = _load(case_id)
     require(current_user, Action.VIEW_CASE, case)
-    return render_template("cases/detail.html", case=case, review=ReviewForm(),
+    review = ReviewForm()
+    labels = dict(review.action.choices)  # type: ignore[arg-type]
+    review.action.choices = [(a, labels[a]) for a in cases.review_actions(case)]  # only what would be taken
+    return render_template("cases/detail.html", case=case, review=review,
                            files=attachments.attachments_of("case_report", [case.id])[case.id],
                            may_revise=case.status is CaseStatus.RETURNED and _may_submit_for(case))
 
@@ -126,6 +129,9 @@ def revise(case_id: int) -> Response | tuple[str, int]:
     case = _load(case_id)
     if (refused := refusal(Action.VIEW_CASE, case) or refusal(Action.SUBMIT_CASE, case.unit)) is not None:
         return refused
+    if case.status is not CaseStatus.RETURNED:  # say why instead of a form that would be refused
+        return render_template("cases/form.html", form=None, case=case, refusal=cases.REVISE_REFUSED), (
+            409 if request.method == "POST" else 200)
     form = CaseForm()
     _form_choices(form, case.plan)
     if request.method == "GET":
