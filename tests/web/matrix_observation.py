@@ -93,6 +93,7 @@ ROUTES = [
           ALL),
     Route("api.put_focus_choices", "PUT", lambda c: f"/api/v1/observation-points/{c.obs_unit_id}/focus-choices",
           OBS, data=lambda c: {"items": [c.extra["focus_item_id"]], "plans": {str(c.extra["focus_item_id"]): "改"}}),
+    Route("api.pilot_logs", "GET", lambda c: f"/api/v1/observation-points/{c.obs_unit_id}/pilot-logs", ALL),
     Route("api.list_cases", "GET", lambda c: "/api/v1/cases", ALL),
     Route("api.create_case", "POST", lambda c: "/api/v1/cases", UNIT_ROLES, data=_case_form),
     Route("api.review_case", "POST", lambda c: f"/api/v1/cases/{c.extra['other_case_id']}/review", SECRETARIAT,
