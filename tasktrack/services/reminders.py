@@ -243,7 +243,7 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
         item = line.item
         if item.kind is MessageKind.FOCUS_CHOICE:
             title = f"观察点重点事项选择（截止 {item.anchor.month}月{item.anchor.day}日）"
-            url = mail.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choice-form")
+            url = mail.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choose")
         else:
             task = tasks[item.task_id]
             title = f"{task.number}. {task.text}（{task.deadline_phrase}）"

@@ -124,7 +124,7 @@ def test_links_lead_to_the_units_own_page(app: Flask, demo: None, smtp_server: A
     deqing = units.find_unit("湖州市德清县观察点")
     focus = text_of(mail_of(received, "湖州市德清县观察点"))
     assert "重点事项选择已超过截止日期" in focus
-    assert f"{BASE}/observation/points/{deqing.id}#choice-form\n" in focus
+    assert f"{BASE}/observation/points/{deqing.id}#choose\n" in focus
     assert re.search(r"^\s+http://tt\.example/\s*$", focus, flags=re.M) is None  # no bare link to the home page
     # the unit's page is where the report form is
     assert f'/assignments/{a6.id}/report"' in _page_as(app, "mzt@example.org", f"/assignments/{a6.id}")
