@@ -33,6 +33,12 @@ import ssl
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from tasktrack.clock import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +131,22 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{digest}.tasktrack@{_safe_domain(domain)}>"
 
 
+def link(base_url: str, endpoint: str, /, **values: Any) -> str:
+    """Return the absolute URL of a route for an e-mail: ``url_for(endpoint, _external=True)`` under BASE_URL.
+
+    E-mails are composed by the sweep, digests and jobs outside any request, and from requests whose host
+    may be an internal name; the configured BASE_URL (scheme, host and an optional path prefix) is the
+    address people open, so links are built against it rather than against the request.
+    ``_anchor`` adds a fragment, as in url_for.
+    """
+    anchor = values.pop("_anchor", None)
+    parts = urlsplit(base_url.rstrip("/") or "http://localhost")
+    adapter = current_app.url_map.bind(parts.netloc or "localhost", script_name=parts.path or "/",
+                                       url_scheme=parts.scheme or "http")
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
+
+
 def _parse_address(value: str) -> Address:
     """Parse one mailbox (``a@b`` or ``名字 <a@b>``) or raise PermanentMailError."""
     if _UNSAFE_HEADER_CHARS.search(value):
@@ -148,8 +170,9 @@ def build_message(
     """Build the UTF-8 message (multipart/alternative when HTML is given) with a key-derived Message-ID.
 
     ``now`` is the Date header (aware); by default the wall clock, since Date records when the message
-    left, not the business "today" that ``TASKTRACK_TODAY`` may pin. Raises PermanentMailError for an
-    invalid sender or recipient address or a message without recipients.
+    left, not the business "today" that ``TASKTRACK_TODAY`` may pin. It is written in Asia/Shanghai
+    (+0800), the time the recipients read; the Message-ID depends on the key only. Raises
+    PermanentMailError for an invalid sender or recipient address or a message without recipients.
     """
     if not msg.to:
         raise PermanentMailError(f"message {msg.key!r} has no recipients")
@@ -164,7 +187,7 @@ def build_message(
     if msg.cc:
         message["Cc"] = [_parse_address(a) for a in msg.cc]
     message["Subject"] = sanitize_header(msg.subject)
-    message["Date"] = email.utils.format_datetime(date)
+    message["Date"] = email.utils.format_datetime(date.astimezone(SHANGHAI))
     message["Message-ID"] = message_id_for(msg.key, sender.domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to reminders
     message["X-Auto-Response-Suppress"] = "All"  # the same for Exchange/Outlook

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tasktrack.models import Assignment, Attachment, Role, Unit, User
+from tasktrack.models import Assignment, Attachment, CompletionState, Role, Unit, User
 
 
 class Action(enum.StrEnum):
@@ -28,7 +28,10 @@ class Action(enum.StrEnum):
     USE_API = "use_api"
     VIEW_ATTACHMENT = "view_attachment"
     REVIEW_PROGRESS = "review_progress"  # confirm or send back claimed completions, decide extension requests
+    REOPEN_COMPLETION = "reopen_completion"  # reopen an assignment whose completion was confirmed (办结)
     VIEW_CASE = "view_case"  # one case report (see _can_view_case)
+    VIEW_CASE_HISTORY = "view_case_history"  # a case's earlier versions, their files and the review comments
+    READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
 
 
 class PermissionDenied(Exception):
@@ -48,6 +51,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return True  # every signed-in role sees the whole plan (DESIGN §1)
     if action in (Action.ADMIN, Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
         return role is Role.SECRETARIAT
+    if action is Action.READ_COMPILATION:
+        return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         if role is Role.SECRETARIAT:
             return False  # the secretariat confirms and urges; units report for themselves
@@ -56,7 +61,15 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         if obj is None:
             return True
         assert isinstance(obj, Assignment)
-        return _acts_for(user, obj.unit_id) and obj.closed_at is None
+        # Once the secretariat confirmed the completion (办结) the unit no longer reports or reopens it:
+        # only the secretariat reopens it (REOPEN_COMPLETION), with a reason.
+        return (_acts_for(user, obj.unit_id) and obj.closed_at is None
+                and obj.completion_state is not CompletionState.CONFIRMED)
+    if action is Action.REOPEN_COMPLETION:
+        if role is not Role.SECRETARIAT:
+            return False
+        return obj is None or (isinstance(obj, Assignment) and obj.closed_at is None
+                               and obj.completion_state is CompletionState.CONFIRMED)
     if action is Action.VIEW_ATTACHMENT:
         assert isinstance(obj, Attachment)
         return _can_view_attachment(user, obj)
@@ -70,6 +83,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return obj is None or (isinstance(obj, Unit) and _acts_for(user, obj.id))
     if action is Action.VIEW_CASE:
         return obj is None or _can_view_case(user, obj)
+    if action is Action.VIEW_CASE_HISTORY:
+        return obj is not None and _can_view_case_history(user, obj)
     return False
 
 
@@ -79,6 +94,13 @@ def _can_view_case(user: User, case: Any) -> bool:
     if role_is(user, Role.SECRETARIAT) or _acts_for(user, case.unit_id):
         return True
     return case.status.value in ("accepted", "featured")
+
+
+def _can_view_case_history(user: User, case: Any) -> bool:
+    """Earlier versions of a case (and the files only they carried, and the review comments that asked for
+    the changes) are read by the submitting unit and the secretariat only: a revision that removed a name
+    must not leave the named version readable by everyone."""
+    return role_is(user, Role.SECRETARIAT) or _acts_for(user, case.unit_id)
 
 
 def visible_cases(user: User) -> sa.ColumnElement[bool]:
@@ -94,15 +116,25 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
 
 
 def _can_view_attachment(user: User, attachment: Attachment) -> bool:
-    """Evidence of progress reports and pilot logs is read by everyone; a case report's files follow the case."""
+    """Evidence of progress reports and pilot logs is read by everyone; a case report's files follow the case:
+    its readers see the current version's files, its unit and the secretariat every version's."""
     if attachment.owner_type in ("progress_report", "pilot_log"):
         return True  # pilot logs are read by every signed-in user, like the plan's progress
     if attachment.owner_type == "case_report":
         from tasktrack.extensions import db
-        from tasktrack.models import CaseReport
+        from tasktrack.models import CaseReport, CaseVersion, CaseVersionFile
 
         case = db.session.get(CaseReport, attachment.owner_id)
-        return case is not None and _can_view_case(user, case)
+        if case is None or not _can_view_case(user, case):
+            return False
+        if _can_view_case_history(user, case):
+            return True
+        # Other readers: only a file the current (accepted) version carries.
+        return db.session.scalar(
+            sa.select(CaseVersionFile.attachment_id).join(CaseVersion, CaseVersion.id == CaseVersionFile.version_id)
+            .where(CaseVersion.case_id == case.id, CaseVersion.number == case.version,
+                   CaseVersionFile.attachment_id == attachment.id)
+        ) is not None
     return role_is(user, Role.SECRETARIAT) or attachment.uploaded_by_id == user.id
 
 
@@ -121,7 +153,8 @@ def reportable_assignments(user: User) -> sa.ColumnElement[bool]:
     """Return the WHERE clause of the assignments ``user`` may report on (agrees with ``can``)."""
     if not can(user, Action.REPORT_PROGRESS):
         return sa.false()
-    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None))
+    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None),
+                   Assignment.completion_state != CompletionState.CONFIRMED)
 
 
 def is_secretariat(user: User | Any) -> bool:

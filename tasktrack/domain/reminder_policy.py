@@ -53,6 +53,25 @@ Days: for DUE_SOON ``days`` is the days left; for OVERDUE, OVERDUE_REPEAT and SU
 (positive). PERIOD_REPORT and FOCUS_CHOICE items can be either, so their ``days`` is signed:
 ``anchor - today`` (negative once the anchor has passed).
 
+Messages: one line per assignment. The caller drops the items whose key was already sent, then
+:func:`one_line_per_assignment` groups the new items of each assignment into ONE line, at its highest rung:
+
+=====  ===================================  =================================================
+rank   rung (MessageKind)                   shown as
+=====  ===================================  =================================================
+1      SUPERVISION                          督办
+2      OVERDUE_REPEAT, OVERDUE              催办 / 已逾期 (never due together: ``n`` is 0 or not)
+3      DUE_SOON                             即将到期
+4      PERIOD_REPORT                        待报送 (the period ends inside a due-soon window)
+5      FOCUS_CHOICE                         not about an assignment: never grouped
+=====  ===================================  =================================================
+
+The other new items of that assignment are *covered* by the line: the caller records their keys with
+the message, exactly like the line's own key, so they count as sent. Otherwise a covered item that is
+still due the next day (OVERDUE_REPEAT n stays due for ``overdue_repeat_days``, PERIOD_REPORT for its
+whole window) would arrive alone a day later as a stale duplicate (a run on overdue day 30 sends one
+督办 line covering repeat n=4; day 31 sends nothing; day 35 sends repeat n=5).
+
 Focus choices (观察点 choosing 1-2 focus items): units without a choice get the DUE_SOON windows before
 the plan's choice deadline (key ``f:<plan>:<unit>:due_soon:<w>:<deadline>``) and, from the first day
 after it, one overdue reminder (key ``f:<plan>:<unit>:overdue:<deadline>``) that stays due until sent
@@ -138,6 +157,31 @@ class DueItem:
     key: str
     #: Days left or late; see the module docstring for the sign convention per kind.
     days: int
+
+
+#: Rungs from the highest down (module docstring, "one line per assignment").
+RUNGS: tuple[MessageKind, ...] = (
+    MessageKind.SUPERVISION,
+    MessageKind.OVERDUE_REPEAT,
+    MessageKind.OVERDUE,
+    MessageKind.DUE_SOON,
+    MessageKind.PERIOD_REPORT,
+    MessageKind.FOCUS_CHOICE,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a message: an assignment's highest-rung new item and the new items it covers."""
+
+    item: DueItem
+    #: Lower rungs of the same assignment due at the same time; sent (recorded) with this line.
+    covers: tuple[DueItem, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Return every idempotency key the line spends: its own, then the covered ones."""
+        return (self.item.key, *(c.key for c in self.covers))
 
 
 @dataclass(frozen=True)
@@ -287,3 +331,18 @@ def focus_choice_items(
         item = DueItem(MessageKind.FOCUS_CHOICE, 0, f.unit_id, 0, f.deadline, key, left)
         out.setdefault(item.key, item)
     return list(out.values())
+
+
+def one_line_per_assignment(items: Iterable[DueItem]) -> list[Line]:
+    """Group new (unsent) items into one line per assignment at its highest rung, in input order.
+
+    Focus-choice items (``assignment_id`` 0) are not about an assignment and each stay a line of their own.
+    """
+    groups: dict[object, list[DueItem]] = {}
+    for item in items:
+        groups.setdefault(item.assignment_id or ("key", item.key), []).append(item)
+    lines = []
+    for group in groups.values():
+        top = min(group, key=lambda i: RUNGS.index(i.kind))  # min keeps the first of equal rank
+        lines.append(Line(top, tuple(i for i in group if i is not top)))
+    return lines

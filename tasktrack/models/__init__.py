@@ -5,7 +5,7 @@ from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
 from tasktrack.models.cache import DataVersion
 from tasktrack.models.calendar import CalendarToken
-from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion
+from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion, CaseVersionFile
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
 from tasktrack.models.plan import Assignment, AssignmentStatus, CompletionState, Plan, Section, Task, TaskTerm
 from tasktrack.models.progress import (
@@ -39,6 +39,7 @@ __all__ = [
     "CaseReview",
     "CaseStatus",
     "CaseVersion",
+    "CaseVersionFile",
     "Category",
     "CompletionState",
     "DataVersion",

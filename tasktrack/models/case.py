@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tasktrack.models.attachment import Attachment
 from tasktrack.models.base import Base, str_enum
 from tasktrack.models.observation import FocusItem
 from tasktrack.models.plan import Plan, Task
@@ -121,6 +122,19 @@ class CaseVersion(Base):
 
     case: Mapped[CaseReport] = relationship(back_populates="versions")
     author: Mapped[User] = relationship()
+    #: The files this version carries: its own uploads and the earlier ones the unit kept.
+    files: Mapped[list[Attachment]] = relationship(secondary="case_version_files", order_by="Attachment.id",
+                                                   viewonly=True)
+
+
+class CaseVersionFile(Base):
+    """A file carried by a case version. Readers of a case see the files of its current (accepted) version
+    only; a file an earlier version carried is for the unit and the secretariat (permissions.py)."""
+
+    __tablename__ = "case_version_files"
+
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("case_versions.id"), primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(sa.ForeignKey("attachments.id"), primary_key=True, index=True)
 
 
 class CaseReview(Base):

@@ -83,7 +83,7 @@ class SupervisionKind(enum.StrEnum):
     CONFIRM = "confirm"  # 办结 (completion confirmed)
     SEND_BACK = "send_back"  # 退回 (claimed completion sent back)
     SUPERVISION_NOTICE = "supervision_notice"  # 督办
-    REOPEN = "reopen"  # a completed assignment reopened by its unit
+    REOPEN = "reopen"  # a completed assignment reopened: by its unit (a claim), by the secretariat (办结)
 
 
 class SupervisionRecord(Base):

@@ -121,7 +121,11 @@ class Notification(Base):
 
 
 class NotificationItem(Base):
-    """One reminder item (a DueItem) that went into a message; its UNIQUE key means it is sent once."""
+    """One reminder item (a DueItem) that went into a message; its UNIQUE key means it is sent once.
+
+    A message shows one line per assignment (its highest rung); the lower rungs due with it are covered by
+    that line and recorded here too, with the same message, so they are never sent later on their own.
+    """
 
     __tablename__ = "notification_items"
 

@@ -1,5 +1,10 @@
 """Case reports: submit, revise after a return (every version kept), review, feature in an order, search.
 
+Each version carries its files (``CaseVersion.files``): its own uploads and the earlier files the unit chose
+to keep when revising. Readers of an accepted case see its current version and that version's files;
+earlier versions and the files only they carried are for the unit and the secretariat (an anonymised
+revision must not leave the original reachable).
+
 A submitted (or resubmitted) case counts toward the plan's case task (``Plan.case_task_number``, 2024: task
 16) for the submitting unit: its open assignment there gets a progress report through
 ``services.progress.submit_report``, so a unit that sends no case in a reporting period turns stale there.
@@ -20,11 +25,13 @@ from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
     AssignmentStatus,
+    Attachment,
     CaseKind,
     CaseReport,
     CaseReview,
     CaseStatus,
     CaseVersion,
+    CaseVersionFile,
     FocusItem,
     Plan,
     Task,
@@ -93,10 +100,11 @@ def submit_case(
                       created_by_id=actor.id, created_at=now, submitted_at=now)
     _mirror(case, cleaned)
     db.session.add(case)
-    db.session.add(_version(case, 1, cleaned, actor, now))
+    version = _version(case, 1, cleaned, actor, now)
+    db.session.add(version)
     db.session.flush()
     if files:
-        attach("case_report", case.id, files, actor=actor, now=now, allowed=CASE_KINDS)
+        _carry(version, attach("case_report", case.id, files, actor=actor, now=now, allowed=CASE_KINDS))
     record(actor, "case.submit", case, now=now, summary=f"{unit.name} 报送{cleaned.kind.label}《{cleaned.title}》",
            after={"version": 1, "kind": cleaned.kind, "title": cleaned.title})
     _count_toward_case_task(case, plan, unit, actor=actor, now=now)
@@ -105,26 +113,53 @@ def submit_case(
 
 def revise_case(
     case: CaseReport, text: CaseText, *, actor: User, files: Sequence[Upload], now: dt.datetime,
+    keep: Sequence[int] | None = None,
 ) -> CaseVersion:
-    """Resubmit a returned case as a new version (earlier versions are kept)."""
+    """Resubmit a returned case as a new version (earlier versions are kept).
+
+    :param keep: ids of the current version's files the new version carries on (None: all of them); the
+        others stay with the earlier versions only, out of the readers' sight.
+    """
     if case.status is not CaseStatus.RETURNED:
-        raise ServiceError("只有被退回的案例才能修改后重新报送", code="conflict")
+        raise ServiceError(REVISE_REFUSED, code="conflict")
     cleaned = _clean(text, case.plan)
     check_files(files, allowed=CASE_KINDS)
     before = {"version": case.version, "title": case.title, "status": case.status}
+    previous = current_files(case)
+    kept = [f for f in previous if keep is None or f.id in set(keep)]
     case.version += 1
     version = _version(case, case.version, cleaned, actor, now)
     db.session.add(version)
     _mirror(case, cleaned)
     case.status, case.submitted_at = CaseStatus.SUBMITTED, now
     db.session.flush()
+    _carry(version, kept)
     if files:
-        attach("case_report", case.id, files, actor=actor, now=now, allowed=CASE_KINDS)
+        _carry(version, attach("case_report", case.id, files, actor=actor, now=now, allowed=CASE_KINDS))
+    if len(kept) < len(previous):
+        before["files"] = [f.id for f in previous]
     record(actor, "case.resubmit", case, now=now,
            summary=f"{case.unit.name} 修改后重新报送《{cleaned.title}》（第 {case.version} 版）",
-           before=before, after={"version": case.version, "title": cleaned.title, "status": case.status})
+           before=before, after={"version": case.version, "title": cleaned.title, "status": case.status,
+                                 "kept_files": [f.id for f in kept]})
     _count_toward_case_task(case, case.plan, case.unit, actor=actor, now=now)
     return version
+
+
+def _carry(version: CaseVersion, files: Sequence[Attachment]) -> None:
+    """Record that ``version`` carries ``files``."""
+    if files:
+        db.session.execute(sa.insert(CaseVersionFile),
+                           [{"version_id": version.id, "attachment_id": f.id} for f in files])
+
+
+def current_files(case: CaseReport) -> list[Attachment]:
+    """Return the files the case's current version carries (what its readers see)."""
+    return list(db.session.scalars(
+        sa.select(Attachment).join(CaseVersionFile, CaseVersionFile.attachment_id == Attachment.id)
+        .join(CaseVersion, CaseVersion.id == CaseVersionFile.version_id)
+        .where(CaseVersion.case_id == case.id, CaseVersion.number == case.version).order_by(Attachment.id)
+    ))
 
 
 def _count_toward_case_task(case: CaseReport, plan: Plan, unit: Unit, *, actor: User, now: dt.datetime) -> None:
@@ -147,6 +182,19 @@ def _count_toward_case_task(case: CaseReport, plan: Plan, unit: Unit, *, actor: 
 
 
 REVIEW_ACTIONS = ("accept", "return", "feature", "unfeature")
+#: The decisions review_case takes in each status (the page offers only these).
+_ACTIONS_BY_STATUS = {
+    CaseStatus.SUBMITTED: ("accept", "return"),
+    CaseStatus.ACCEPTED: ("return", "feature"),
+    CaseStatus.FEATURED: ("unfeature",),
+    CaseStatus.RETURNED: (),
+}
+REVISE_REFUSED = "只有被退回的案例才能修改后重新报送"
+
+
+def review_actions(case: CaseReport) -> tuple[str, ...]:
+    """Return the review decisions :func:`review_case` accepts for the case as it stands."""
+    return _ACTIONS_BY_STATUS[case.status]
 
 
 def review_case(case: CaseReport, *, actor: User, action: str, comment: str, now: dt.datetime) -> CaseReview:
@@ -219,6 +267,7 @@ def get_case(case_id: int) -> CaseReport | None:
     return db.session.scalar(
         sa.select(CaseReport).where(CaseReport.id == case_id)
         .options(selectinload(CaseReport.versions).selectinload(CaseVersion.author),
+                 selectinload(CaseReport.versions).selectinload(CaseVersion.files),
                  selectinload(CaseReport.reviews).selectinload(CaseReview.actor),
                  selectinload(CaseReport.unit), selectinload(CaseReport.task), selectinload(CaseReport.focus_item))
     )

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import joinedload
 
+from tasktrack import mail
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
@@ -176,6 +177,7 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
     for r in open_rows(today) if rows is None else rows():
         by_unit[r.assignment.unit_id].append(r)
     base = base_url.rstrip("/")
+    link = functools.partial(mail.link, base_url)
     messages: list[outbox.Outgoing] = []
     for user in due_people:
         digest = unit_digest(by_unit.get(user.unit_id or 0, []), today)
@@ -183,7 +185,7 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
             report.skipped_empty += 1
             continue
         context = {"user": user, "unit": user.unit, "d": digest, "today": today, "base_url": base,
-                   "week": week, "settings_url": f"{base}/my/digest"}
+                   "week": week, "link": link, "settings_url": link("digest.settings")}
         messages.append(outbox.Outgoing(
             key=f"digest:user:{user.id}:{week}", kind=NotificationKind.LIAISON_DIGEST, local_date=today,
             to=[user.email], subject=f"【清廉社会组织建设】{user.unit.name if user.unit else ''}每周工作摘要（{week}）",
@@ -253,6 +255,7 @@ def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, 
         return report
     week = week_label(today)
     context = {"d": secretariat_digest(today, rows), "today": today, "week": week, "base_url": base_url.rstrip("/"),
+               "link": functools.partial(mail.link, base_url),
                "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]}
     new_id = outbox.enqueue(
         key=f"digest:secretariat:{week}", kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today, to=to,

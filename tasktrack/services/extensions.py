@@ -33,6 +33,23 @@ def pending_request(assignment: Assignment) -> ExtensionRequest | None:
     )
 
 
+def refusal(assignment: Assignment, *, today: dt.date, pending: ExtensionRequest | None) -> str | None:
+    """Return why no extension can be asked for on this assignment today, or None when one can.
+
+    The page shows this instead of the form; :func:`request_extension` refuses with the same words.
+    """
+    current = assignment.effective_due
+    if assignment.status is AssignmentStatus.COMPLETED:
+        return "该任务已报完成，无需申请延期"
+    if current is None:
+        return "该任务没有截止日期，无需申请延期"
+    if today > current:
+        return f"截止日期（{current:%Y-%m-%d}）已过，不能再申请延期，请尽快报送进展并说明情况"
+    if pending is not None:
+        return "该任务已有一份延期申请在等待审核，请勿重复提交"
+    return None
+
+
 def request_extension(
     assignment: Assignment, *, author: User, requested_due: dt.date | None, reason: str, now: dt.datetime,
 ) -> ExtensionRequest:
@@ -40,13 +57,10 @@ def request_extension(
     today = local_date(now)
     current = assignment.effective_due
     text = (reason or "").strip()
-    if assignment.status is AssignmentStatus.COMPLETED:
-        raise ServiceError("该任务已报完成，无需申请延期", field="requested_due")
-    if current is None:
-        raise ServiceError("该任务没有截止日期，无需申请延期", field="requested_due")
-    if today > current:
-        raise ServiceError(f"截止日期（{current:%Y-%m-%d}）已过，不能再申请延期，请尽快报送进展并说明情况",
-                           field="requested_due")
+    refused = refusal(assignment, today=today, pending=None)  # the pending request is checked last, below
+    if refused is not None:
+        raise ServiceError(refused, field="requested_due")
+    assert current is not None
     if requested_due is None:
         raise ServiceError("请填写申请延期到的日期", field="requested_due")
     if requested_due <= current:
@@ -57,8 +71,8 @@ def request_extension(
         raise ServiceError("请填写申请延期的理由", field="reason")
     if len(text) > REASON_MAX:
         raise ServiceError(f"理由不能超过 {REASON_MAX} 字", field="reason")
-    if pending_request(assignment) is not None:
-        raise Conflict("该任务已有一份延期申请在等待审核，请勿重复提交", field="requested_due")
+    if (pending := pending_request(assignment)) is not None:
+        raise Conflict(refusal(assignment, today=today, pending=pending) or "", field="requested_due")
     row = ExtensionRequest(assignment_id=assignment.id, requested_by_id=author.id, created_at=now,
                            current_due=current, requested_due=requested_due, reason=text,
                            status=ExtensionStatus.PENDING)

@@ -6,7 +6,9 @@ Rules (DESIGN §2, issue 5):
   is saved;
 - every save is a new ``FocusChoice`` version; older versions stay as history (``is_current`` moves);
 - after the plan's ``focus_choice_deadline`` the choice is locked, unless the secretariat reopened it for
-  that unit; a reopening is used up by the unit's next save, and a choice saved after the deadline is late.
+  that unit; a reopening is used up by the unit's next save, and a choice saved after the deadline is late;
+- pilot logs are kept whatever the unit chooses later: logs of an item no longer chosen stay on every
+  view (the point's page, the matrix, the API), marked as no longer chosen; new logs go on chosen items only.
 """
 
 from __future__ import annotations
@@ -213,6 +215,17 @@ class MatrixRow:
     choice: FocusChoice | None
     chosen_ids: set[int] = field(default_factory=set)
     reopened: bool = False
+    #: Pilot logs per focus item, chosen or not (nothing recorded is hidden).
+    log_counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> int:
+        return sum(self.log_counts.values())
+
+    @property
+    def logs_not_chosen(self) -> int:
+        """Count the logs on items the point no longer chooses."""
+        return sum(n for item_id, n in self.log_counts.items() if item_id not in self.chosen_ids)
 
 
 @dataclass
@@ -236,6 +249,12 @@ def matrix(plan: Plan) -> Matrix:
     reopened = set(db.session.scalars(
         sa.select(FocusReopen.unit_id).where(FocusReopen.plan_id == plan.id, FocusReopen.used_at.is_(None))
     ))
+    log_counts: dict[int, dict[int, int]] = {}
+    for unit_id, item_id, n in db.session.execute(
+        sa.select(PilotLog.unit_id, PilotLog.focus_item_id, sa.func.count())
+        .where(PilotLog.plan_id == plan.id).group_by(PilotLog.unit_id, PilotLog.focus_item_id)
+    ):
+        log_counts.setdefault(unit_id, {})[item_id] = n
     rows = []
     counts = {i.id: 0 for i in items}
     for unit in points:
@@ -243,7 +262,8 @@ def matrix(plan: Plan) -> Matrix:
         chosen = {i.focus_item_id for i in choice.items} if choice else set()
         for item_id in chosen:
             counts[item_id] = counts.get(item_id, 0) + 1
-        rows.append(MatrixRow(unit=unit, choice=choice, chosen_ids=chosen, reopened=unit.id in reopened))
+        rows.append(MatrixRow(unit=unit, choice=choice, chosen_ids=chosen, reopened=unit.id in reopened,
+                              log_counts=log_counts.get(unit.id, {})))
     return Matrix(items=items, rows=rows, counts=counts)
 
 
@@ -276,16 +296,28 @@ def add_pilot_log(
     return log
 
 
+@dataclass(frozen=True)
+class TimelineGroup:
+    """The logs of one focus item; ``is_chosen`` is False for an item the point no longer chooses."""
+
+    item: FocusItem
+    logs: list[PilotLog]
+    is_chosen: bool
+
+
 @dataclass
 class Timeline:
     """Pilot logs of a unit grouped by focus item, newest first, with their attachments."""
 
     by_item: dict[int, list[PilotLog]]
     files: dict[int, list]  # type: ignore[type-arg]
+    #: The chosen items first (in the choice's order, even without logs), then every other item that has
+    #: logs: what was recorded under an earlier choice stays visible.
+    groups: list[TimelineGroup] = field(default_factory=list)
 
 
-def pilot_timeline(plan: Plan, unit: Unit) -> Timeline:
-    """Return the unit's pilot logs in two queries (logs with authors, then attachments)."""
+def pilot_timeline(plan: Plan, unit: Unit, chosen: Sequence[FocusItem] = ()) -> Timeline:
+    """Return all the unit's pilot logs, grouped (``chosen``: the current choice's items), in two queries."""
     logs = list(db.session.scalars(
         sa.select(PilotLog).where(PilotLog.plan_id == plan.id, PilotLog.unit_id == unit.id)
         .options(selectinload(PilotLog.author), selectinload(PilotLog.focus_item))
@@ -294,4 +326,9 @@ def pilot_timeline(plan: Plan, unit: Unit) -> Timeline:
     by_item: dict[int, list[PilotLog]] = {}
     for log in logs:
         by_item.setdefault(log.focus_item_id, []).append(log)
-    return Timeline(by_item=by_item, files=attachments_of("pilot_log", [log.id for log in logs]))
+    chosen_ids = {item.id for item in chosen}
+    earlier = sorted({log.focus_item.id: log.focus_item for log in logs if log.focus_item_id not in chosen_ids}
+                     .values(), key=lambda item: (item.sort_order, item.id))
+    groups = [TimelineGroup(item, by_item.get(item.id, []), True) for item in chosen]
+    groups += [TimelineGroup(item, by_item[item.id], False) for item in earlier]
+    return Timeline(by_item=by_item, files=attachments_of("pilot_log", [log.id for log in logs]), groups=groups)

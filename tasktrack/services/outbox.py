@@ -319,7 +319,9 @@ def resend(notification_id: int, *, actor: User, now: dt.datetime,
         raise Conflict("只有发送失败的消息可以重新发送")
     if recipients is not None and not row.to_list:
         to, cc = recipients(row)
-        row.recipients, row.cc = "\n".join(to), "\n".join(a for a in cc if a not in to)
+        # Keep whom the message already copies (a 督办 notice's leader and office): its text says so.
+        row.recipients = "\n".join(to)
+        row.cc = "\n".join(dict.fromkeys(a for a in (*row.cc_list, *cc) if a not in to))
         if not to:
             raise Conflict("该单位仍没有任何邮箱地址，请先在单位管理中登记联系邮箱")
     before = {"status": row.status.value, "attempts": row.attempts}

@@ -230,6 +230,34 @@ def send_back(assignment: Assignment, *, actor: User, note: str, now: dt.datetim
     return row
 
 
+def reopen_completion(assignment: Assignment, *, actor: User, reason: str, now: dt.datetime) -> SupervisionRecord:
+    """Reopen a confirmed completion (办结) with a reason: the unit works and reports on it again (flushes).
+
+    Who may is the policy's REOPEN_COMPLETION (the secretariat); the unit's own reports stay as they were.
+    """
+    if assignment.completion_state is not CompletionState.CONFIRMED:
+        raise Conflict("该任务没有已确认的办结，无需重新打开（可能已被处理）", field="reason")
+    text = (reason or "").strip()
+    if not text:
+        raise ServiceError("请填写重新打开的原因", field="reason")
+    if len(text) > REASON_MAX:
+        raise ServiceError(f"原因不能超过 {REASON_MAX} 字", field="reason")
+    before = snapshot(assignment, ("status", "percent", "completed_on", "completion_state"))
+    assignment.status, assignment.completed_on = AssignmentStatus.IN_PROGRESS, None
+    if assignment.percent == 100:
+        assignment.percent = None
+    assignment.completion_state = CompletionState.NONE
+    row = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.REOPEN, actor_id=actor.id,
+                            created_at=now, note=text)
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "progress.reopen", assignment, now=now,
+           summary=f"重新打开已办结任务：{assignment.unit.name} 任务 {assignment.task.number}",
+           before=before, after={**snapshot(assignment, ("status", "completion_state")), "reason": text})
+    logger.info("assignment %s reopened by %s", assignment.id, actor.email)
+    return row
+
+
 # --- Reading ---------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,9 @@
 
 The sweep is level-triggered: ``domain.reminder_policy`` yields every item due by ``today`` with an
 idempotency key; items whose key is already in ``notification_items`` (UNIQUE) were sent before and
-are dropped; the rest are grouped per unit into ONE message, keyed ``reminders:<unit>:<date>``. A
+are dropped; the rest become one line per assignment at its highest rung (the lower rungs due with it are
+covered by the line and recorded with it, so they are never sent later on their own), grouped per unit
+into ONE message, keyed ``reminders:<unit>:<date>``. A
 second run on the same day, a second scheduler or a restart adds nothing; a missed day is caught up
 by the next run, because the policy keeps an item due until its rung is superseded.
 
@@ -22,15 +24,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template
 
+from tasktrack import mail
 from tasktrack.clock import local_date
 from tasktrack.domain.reminder_policy import (
+    RUNGS,
     AssignmentFacts,
     DueItem,
     FocusChoiceFacts,
+    Line,
     MessageKind,
     ReminderSettings,
     due_items,
     focus_choice_items,
+    one_line_per_assignment,
 )
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -162,18 +168,20 @@ def secretariat_emails() -> list[str]:
 
 # -- messages -------------------------------------------------------------------------------------
 
-KIND_ORDER = [MessageKind.SUPERVISION, MessageKind.OVERDUE_REPEAT, MessageKind.OVERDUE, MessageKind.DUE_SOON,
-              MessageKind.PERIOD_REPORT, MessageKind.FOCUS_CHOICE]
+KIND_ORDER = list(RUNGS)
 
 
 @dataclass(frozen=True)
 class ItemView:
-    """One due item as the e-mail shows it."""
+    """One line of the e-mail: an assignment's highest-rung due item (and the items it covers)."""
 
     item: DueItem
     title: str
     label: str
+    #: The unit's own page for the item: its assignment (where the report form is) or its focus choice.
     url: str
+    #: Lower rungs of the same assignment that this line stands for (recorded as sent with it).
+    covers: tuple[DueItem, ...] = ()
 
     @property
     def kind(self) -> MessageKind:
@@ -225,22 +233,22 @@ def _subject(unit: Unit, items: list[ItemView], today: dt.date) -> str:
     return f"【清廉社会组织建设】{unit.name}任务提醒：{'、'.join(parts)}（{today.month}月{today.day}日）"
 
 
-def _views(items: list[DueItem], base_url: str) -> list[ItemView]:
-    task_ids = {i.task_id for i in items if i.task_id}
+def _views(lines: list[Line], base_url: str) -> list[ItemView]:
+    task_ids = {line.item.task_id for line in lines if line.item.task_id}
     tasks = {t.id: t for t in db.session.scalars(
         sa.select(Task).where(Task.id.in_(task_ids)).options(sa.orm.joinedload(Task.section))
     )} if task_ids else {}
-    base = base_url.rstrip("/")
     views = []
-    for item in sorted(items, key=lambda i: (KIND_ORDER.index(i.kind), i.anchor, i.task_id)):
+    for line in sorted(lines, key=lambda li: (KIND_ORDER.index(li.item.kind), li.item.anchor, li.item.task_id)):
+        item = line.item
         if item.kind is MessageKind.FOCUS_CHOICE:
             title = f"观察点重点事项选择（截止 {item.anchor.month}月{item.anchor.day}日）"
-            url = f"{base}/"
+            url = mail.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choose")
         else:
             task = tasks[item.task_id]
             title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
-            url = f"{base}/tasks/{task.id}"
-        views.append(ItemView(item, title, item_label(item), url))
+            url = mail.link(base_url, "progress.assignment", assignment_id=item.assignment_id)
+        views.append(ItemView(item, title, item_label(item), url, line.covers))
     return views
 
 
@@ -248,24 +256,28 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) 
     """Return the messages the sweep would queue today: one per unit with new due items."""
     items = due_items(assignment_facts(), today, settings) + focus_choice_items(focus_facts(), today, settings)
     sent = already_sent(i.key for i in items)
-    by_unit: dict[int, list[DueItem]] = defaultdict(list)
-    for item in items:
-        if item.key not in sent:
-            by_unit[item.unit_id].append(item)
+    by_unit: dict[int, list[Line]] = defaultdict(list)
+    for line in one_line_per_assignment(i for i in items if i.key not in sent):
+        by_unit[line.item.unit_id].append(line)
     if not by_unit:
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(by_unit)))}
     addresses = unit_recipients(list(by_unit))
     secretariat = secretariat_emails()
-    views = _views([i for group in by_unit.values() for i in group], base_url)
+    views = _views([line for group in by_unit.values() for line in group], base_url)
     messages = []
     for unit_id in sorted(by_unit, key=lambda u: (units[u].sort_order, u)):
         unit = units[unit_id]
         unit_views = [v for v in views if v.item.unit_id == unit_id]
         supervised = any(v.kind is MessageKind.SUPERVISION for v in unit_views)
-        cc = ([unit.leader_email] if supervised and unit.leader_email else []) + (secretariat if supervised else [])
+        leader = [unit.leader_email] if supervised and unit.leader_email else []
+        office = [a for a in secretariat if a not in leader] if supervised else []
+        cc = leader + office
+        # The body says who is copied only as far as it is true: the leader needs an address on file.
         context = {"unit": unit, "items": unit_views, "today": today, "base_url": base_url.rstrip("/"),
-                   "supervised": supervised}
+                   "supervised": supervised, "leader_copied": bool(leader), "office_copied": bool(office),
+                   "supervision_days": settings.supervision_after_days,
+                   "home_url": mail.link(base_url, "plans.home")}
         messages.append(PlannedMessage(
             key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=addresses[unit_id], cc=cc,
             subject=_subject(unit, unit_views, today),
@@ -281,7 +293,10 @@ class SweepReport:
 
     queued: list[int]
     undeliverable_units: list[str]
+    #: Lines in the queued messages (one per assignment).
     items: int
+    #: Lower-rung items the lines covered, recorded as sent with them.
+    covered: int = 0
 
 
 def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now: dt.datetime) -> SweepReport:
@@ -304,9 +319,11 @@ def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now:
             continue  # this unit already has today's message; new items wait for tomorrow's (still due)
         for view in message.items:
             item = view.item
-            items.append({"item_key": item.key, "notification_id": new_id, "kind": item.kind.value,
-                          "assignment_id": item.assignment_id or None, "unit_id": item.unit_id,
-                          "anchor": item.anchor, "days": item.days, "created_at": now})
+            for spent in (item, *view.covers):  # a covered item is sent as part of this line, never later
+                items.append({"item_key": spent.key, "notification_id": new_id, "kind": spent.kind.value,
+                              "assignment_id": spent.assignment_id or None, "unit_id": spent.unit_id,
+                              "anchor": spent.anchor, "days": spent.days, "created_at": now})
+            report.covered += len(view.covers)
             if item.kind is MessageKind.SUPERVISION:
                 notices.append({"assignment_id": item.assignment_id, "kind": SupervisionKind.SUPERVISION_NOTICE,
                                 "actor_id": None, "created_at": now, "note": f"系统督办：已逾期{item.days}天"})

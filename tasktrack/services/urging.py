@@ -15,10 +15,12 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import joinedload
 
+from tasktrack import mail
 from tasktrack.clock import local_date
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
+    Notification,
     NotificationKind,
     SupervisionKind,
     SupervisionRecord,
@@ -30,6 +32,8 @@ from tasktrack.services.audit import record
 from tasktrack.services.reminders import unit_recipients
 
 MAX_NOTE = 500
+CLOSED = "该分工已关闭，无需催办"
+ALREADY_URGED = "今天已对该单位就此项任务催办过，请勿重复催办"
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,20 @@ def recent_urges(limit: int = 100) -> list[UrgeRow]:
             for r in records]
 
 
+def _key(assignment: Assignment, today: dt.date) -> str:
+    return f"urge:{assignment.id}:{today.isoformat()}"
+
+
+def refusal(assignment: Assignment, today: dt.date) -> str | None:
+    """Return why the unit cannot be urged on this assignment today, or None (the page shows it instead
+    of the form; :func:`urge` refuses with the same words)."""
+    if assignment.closed_at is not None:
+        return CLOSED
+    if db.session.scalar(sa.select(Notification.id).where(Notification.key == _key(assignment, today))) is not None:
+        return ALREADY_URGED
+    return None
+
+
 def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, base_url: str,
          secretariat_cc: Sequence[str] = ()) -> int:
     """Queue an urging e-mail to the unit and record it; returns the outbox row id (flushes)."""
@@ -87,22 +105,23 @@ def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, ba
     if len(note) > MAX_NOTE:
         raise Conflict(f"附言不能超过 {MAX_NOTE} 字", field="note")
     if assignment.closed_at is not None:
-        raise Conflict("该分工已关闭，无需催办")
+        raise Conflict(CLOSED)
     today = local_date(now)
     task = assignment.task
     base = base_url.rstrip("/")
     context = {"assignment": assignment, "unit": assignment.unit, "task": task, "note": note, "today": today,
-               "url": f"{base}/tasks/{task.id}", "base_url": base, "actor": actor}
+               "url": mail.link(base_url, "progress.assignment", assignment_id=assignment.id), "base_url": base,
+               "actor": actor}
     to = unit_recipients([assignment.unit_id])[assignment.unit_id]
     new_id = outbox.enqueue(
-        key=f"urge:{assignment.id}:{today.isoformat()}", kind=NotificationKind.URGE, local_date=today, to=to,
+        key=_key(assignment, today), kind=NotificationKind.URGE, local_date=today, to=to,
         subject=f"【催办】{assignment.unit.name}：请报送“{task.number}. {task.text[:40]}”进展",
         text=render_template("email/urge.txt", **context), html=render_template("email/urge.html", **context),
         now=now, unit_id=assignment.unit_id,
         undeliverable_reason=None if to else "该单位没有登记联系邮箱，也没有在用的联络员账号",
     )
     if new_id is None:
-        raise Conflict("今天已对该单位就此项任务催办过，请勿重复催办")
+        raise Conflict(ALREADY_URGED)
     supervision = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.URGE, actor_id=actor.id,
                                     created_at=now, note=note or None)
     db.session.add(supervision)

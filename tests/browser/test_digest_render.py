@@ -34,5 +34,5 @@ def test_secretariat_digest_renders(app: Flask, seeded: None, make_user: Any, pa
     for kind, html in shots.items():
         page.set_content(html)
         assert page.locator("h1").first.inner_text().strip()
-        assert page.locator("a[href^='http://tt.example/tasks/']").count() > 0
+        assert page.locator("a[href^='http://tt.example/assignments/']").count() > 0
         shot(page, f"email_{kind.value}")

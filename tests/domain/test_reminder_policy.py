@@ -15,6 +15,7 @@ from tasktrack.domain.reminder_policy import (
     ReminderSettings,
     due_items,
     focus_choice_items,
+    one_line_per_assignment,
     period_bounds,
 )
 
@@ -412,3 +413,66 @@ def test_message_kind_values() -> None:
         "focus_choice",
     ]
     assert f"{MessageKind.SUPERVISION}" == "supervision"
+
+
+# -- one line per assignment (issue 10 item 13) ------------------------------------------------------
+
+
+def run_message_sweeps(facts: list[AssignmentFacts], days: list[dt.date]) -> list[tuple[dt.date, str, tuple[str, ...]]]:
+    """Simulate the sweep as the service runs it: drop sent keys, one line per assignment, record every
+    key a line spends; return (day, line key, covered keys) of each line sent."""
+    outbox: set[str] = set()
+    sent = []
+    for day in days:
+        lines = one_line_per_assignment(i for i in due_items(facts, day) if i.key not in outbox)
+        for line in lines:
+            outbox.update(line.keys)
+            sent.append((day, line.item.key, tuple(c.key for c in line.covers)))
+    return sent
+
+
+def test_one_line_at_the_highest_rung_covers_the_rest() -> None:
+    # Overdue day 30 (30 August): 催办 n=4 and 督办 are both due; one line, 督办, covering the 催办.
+    items = due_items([TASK1], D(2024, 8, 30))
+    assert [i.kind for i in items] == [K.OVERDUE_REPEAT, K.SUPERVISION]
+    [line] = one_line_per_assignment(items)
+    assert line.item.kind is K.SUPERVISION
+    assert [c.key for c in line.covers] == ["a:17:overdue_repeat:4:2024-07-31"]
+    assert line.keys == ("a:17:supervision:2024-07-31", "a:17:overdue_repeat:4:2024-07-31")
+
+
+def test_covered_rungs_are_not_sent_later_as_stale_duplicates() -> None:
+    # Back on 2 September after an outage: one 督办 line; the covered 催办 n=4 (due until 3 September)
+    # is not sent on its own the next day; 催办 n=5 comes on 4 September.
+    days = [d for d in date_range(D(2024, 7, 1), D(2024, 9, 10)) if not D(2024, 7, 29) <= d <= D(2024, 9, 1)]
+    sent = run_message_sweeps([TASK1], days)
+    assert [(day, key) for day, key, _ in sent if day >= D(2024, 9, 2)] == [
+        (D(2024, 9, 2), "a:17:supervision:2024-07-31"),
+        (D(2024, 9, 4), "a:17:overdue_repeat:5:2024-07-31"),
+    ]
+    assert sent[-2][2] == ("a:17:overdue_repeat:4:2024-07-31",)
+    # every day sends at most one line per assignment
+    assert len({(day, "a:17") for day, _, _ in sent}) == len(sent)
+
+
+def test_period_item_is_covered_by_the_due_soon_line() -> None:
+    # Task 11 with no report since 1 July: on 17 December Q3's reminder (window until 27 December) and the
+    # 14-day year-end warning are both due; one line, the due-soon one, and Q3 is not sent alone later.
+    items = due_items([TASK11], D(2024, 12, 17))
+    assert sorted(i.kind for i in items) == sorted([K.DUE_SOON, K.PERIOD_REPORT])
+    [line] = one_line_per_assignment(items)
+    assert line.item.kind is K.DUE_SOON
+    assert [c.kind for c in line.covers] == [K.PERIOD_REPORT]
+    sent = run_message_sweeps([TASK11], date_range(D(2024, 12, 17), D(2024, 12, 27)))
+    assert [(day, key) for day, key, _ in sent] == [(D(2024, 12, 17), "a:21:due_soon:14:2024-12-31")]
+
+
+def test_lines_of_different_assignments_and_focus_items_stay_apart() -> None:
+    other = dataclasses.replace(TASK1, assignment_id=18, unit_id=4)
+    focus = focus_choice_items([FocusChoiceFacts(unit_id=9, plan_id=1, deadline=D(2024, 4, 30), has_choice=False),
+                                FocusChoiceFacts(unit_id=10, plan_id=1, deadline=D(2024, 4, 30), has_choice=False)],
+                               D(2024, 8, 30))
+    lines = one_line_per_assignment(due_items([TASK1, other], D(2024, 8, 30)) + focus)
+    assert [(li.item.assignment_id, li.item.kind) for li in lines] == [
+        (17, K.SUPERVISION), (18, K.SUPERVISION), (0, K.FOCUS_CHOICE), (0, K.FOCUS_CHOICE)]
+    assert [len(li.covers) for li in lines] == [1, 1, 0, 0]

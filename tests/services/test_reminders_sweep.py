@@ -85,8 +85,10 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
     for m in received:
         for r in m.rcpt_tos:
             by_rcpt.setdefault(r, []).append(m)
-    link = f"http://tt.example/tasks/{t1.id}"
+    page_of = dict(db.session.execute(sa.select(Assignment.unit_id, Assignment.id)
+                                      .where(Assignment.task_id == t1.id)).tuples().all())
     for unit_id in owners:
+        link = f"http://tt.example/assignments/{page_of[unit_id]}"  # the unit's own page, with the report form
         mails = by_rcpt[addresses[unit_id]]
         assert len(mails) == 1, "exactly one e-mail per unit per day"
         msg = mails[0].message
@@ -100,6 +102,7 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
             assert has_link(text, link)
             assert has_link(html, link)
             assert t1.text in text
+            assert "/tasks/" not in text
     assert len(received) == len({m.message["Message-ID"] for m in received})
 
     # 2024-08-01: the first day overdue
@@ -111,9 +114,10 @@ def test_task_1_due_soon_then_overdue(app: Flask, seeded: None, smtp_server: Any
         assert len(mails) == 1
         text = mails[0].message.get_body(("plain",)).get_content()
         assert "已逾期1天" in text
-        assert has_link(text, link)
+        assert has_link(text, f"http://tt.example/assignments/{page_of[unit_id]}")
+    done_link = f"http://tt.example/assignments/{page_of[done.unit_id]}"
     assert not [m for m in smtp_server.messages if addresses[done.unit_id] in m.rcpt_tos and has_link(
-                m.message.get_body(("plain",)).get_content(), link)]
+                m.message.get_body(("plain",)).get_content(), done_link)]
 
 
 def test_sweep_twice_sends_nothing_twice(app: Flask, seeded: None, smtp_server: Any) -> None:

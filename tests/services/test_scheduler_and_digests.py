@@ -12,6 +12,7 @@ from flask import Flask
 from tasktrack import jobs, scheduler
 from tasktrack.extensions import db
 from tasktrack.models import (
+    Assignment,
     Notification,
     NotificationItem,
     NotificationKind,
@@ -152,7 +153,9 @@ def test_liaison_digest_weekday_and_pause(app: Flask, seeded: None, make_user: A
     [row] = [db.session.get(Notification, i) for i in thursday.queued]
     assert row.to_list == [liaison.email]
     assert "每周工作摘要" in row.subject
-    assert "http://x/tasks/" in row.body_text
+    own = db.session.scalars(sa.select(Assignment.id).where(Assignment.unit_id == liaison.unit_id)).all()
+    assert any(f"http://x/assignments/{a}\n" in row.body_text for a in own)  # the unit's own page
+    assert "http://x/tasks/" not in row.body_text
     # overdue reminders are not digests: the paused liaison still receives the unit's daily reminders
     edu = db.session.scalar(sa.select(Unit).where(Unit.name == "省教育厅"))
     assert paused.email in reminders.unit_recipients([edu.id])[edu.id]

@@ -28,6 +28,9 @@ ROUTES = [
           frozenset({"liaison"}), data=lambda c: REPORT, note="only the unit's own liaison"),
     Route("api.report_create", "POST", lambda c: f"/api/v1/assignments/{c.other_assignment_id}/reports",
           frozenset(), data=lambda c: REPORT, note="another unit's assignment: 403 for everyone"),
+    Route("api.report_create", "POST", lambda c: f"/api/v1/assignments/{c.extra['confirmed_id']}/reports",
+          frozenset(), data=lambda c: {**REPORT, "reason": "重新打开"},
+          note="a confirmed completion (办结, tests/web/matrix_progress.py): only the secretariat reopens it"),
     Route("api.dashboard", "GET", lambda c: f"/api/v1/dashboard?plan={c.plan_id}", ALL),
     Route("api.openapi", "GET", lambda c: "/api/v1/openapi.json", ALL),
 ]

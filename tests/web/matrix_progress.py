@@ -15,7 +15,7 @@ LIAISON = frozenset({"liaison"})
 
 
 def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
-    """Give the liaison's unit a claimed completion and a pending extension request."""
+    """Give the liaison's unit a claimed completion, a confirmed one (办结) and a pending extension request."""
     rows = [r.assignment for r in unit_rows(ctx.own_unit_id, now.date()) if r.assignment.id != ctx.own_assignment_id]
     claimed = rows[0]
     progress.submit_report(claimed, author=people["liaison"], status=AssignmentStatus.COMPLETED, percent=None,
@@ -24,7 +24,11 @@ def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
     request = extensions.request_extension(dated, author=people["liaison"],
                                            requested_due=dated.task.due_date + dt.timedelta(days=30),
                                            reason="矩阵测试延期", now=now)
-    ctx.extra.update(claimed_id=claimed.id, extension_id=request.id, dated_id=dated.id)
+    confirmed = next(a for a in rows[1:] if a.id != dated.id)
+    progress.submit_report(confirmed, author=people["liaison"], status=AssignmentStatus.COMPLETED, percent=None,
+                           completed_on=now.date(), narrative="已完成（矩阵）", now=now)
+    progress.confirm_completion(confirmed, actor=people["secretariat"], note=None, now=now)
+    ctx.extra.update(claimed_id=claimed.id, extension_id=request.id, dated_id=dated.id, confirmed_id=confirmed.id)
 
 
 def _report(c: Ctx) -> dict[str, Any]:
@@ -55,6 +59,13 @@ ROUTES = [
           data=lambda c: {"note": ""}),
     Route("progress.send_back", "POST", lambda c: f"/assignments/{c.extra['claimed_id']}/send-back", SECRETARIAT,
           data=lambda c: {"note": "材料不全"}),
+    Route("progress.reopen", "POST", lambda c: f"/assignments/{c.extra['confirmed_id']}/reopen", SECRETARIAT,
+          data=lambda c: {"reason": "核实发现尚未完成"}, note="only the secretariat reopens a confirmed completion"),
+    Route("progress.report", "GET", lambda c: f"/assignments/{c.extra['confirmed_id']}/report", NOBODY,
+          note="a confirmed completion (办结): its unit no longer reports or reopens it"),
+    Route("progress.report", "POST", lambda c: f"/assignments/{c.extra['confirmed_id']}/report", NOBODY,
+          data=lambda c: {"status": "in_progress", "narrative": "重新打开", "reason": "单位想重新打开",
+                          "base_report_id": ""}),
     Route("progress.completions", "GET", lambda c: "/review/completions", SECRETARIAT),
     Route("progress.extension_queue", "GET", lambda c: "/review/extensions", SECRETARIAT),
     Route("progress.decide_extension", "POST", lambda c: f"/extensions/{c.extra['extension_id']}/decide",

@@ -103,6 +103,22 @@ def put_focus_choices(unit_id: int) -> Response | tuple[Response, int]:
     return jsonify({"current": _choice_json(choice)})
 
 
+@bp.route("/observation-points/<int:unit_id>/pilot-logs", methods=["GET"])
+def pilot_logs(unit_id: int) -> Response:
+    """Return every pilot log of a point, newest first; ``is_chosen`` is false for an item no longer chosen."""
+    unit, plan = _point(unit_id), _plan()
+    current = observations.current_choice(plan, unit)
+    timeline = observations.pilot_timeline(plan, unit, [i.focus_item for i in current.items] if current else [])
+    logs = [(group, log) for group in timeline.groups for log in group.logs]
+    logs.sort(key=lambda pair: (pair[1].log_date, pair[1].id), reverse=True)
+    return jsonify({"unit": {"id": unit.id, "name": unit.name}, "pilot_logs": [{
+        "id": log.id, "focus_item_id": group.item.id, "focus_item": group.item.name, "is_chosen": group.is_chosen,
+        "log_date": log.log_date.isoformat(), "note": log.note, "author": log.author.name,
+        "created_at": log.created_at.isoformat(),
+        "attachments": [{"id": f.id, "name": f.original_name, "size": f.size} for f in timeline.files.get(log.id, [])],
+    } for group, log in logs]})
+
+
 @bp.route("/cases", methods=["GET"])
 def list_cases() -> Response:
     """Search the case library (q, kind, unit, focus, year, status, page)."""
@@ -224,6 +240,20 @@ OPENAPI_PATHS: dict[str, Any] = {
                               "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
                               "409": _ERROR, "422": _ERROR}},
     },
+    "/observation-points/{unit_id}/pilot-logs": {"parameters": _UNIT_ID, "get": {
+        "summary": "观察点的全部试点进展（含已不在所选事项中的记录，is_chosen 为 false）",
+        "responses": {"200": _ok({"type": "object", "required": ["unit", "pilot_logs"], "properties": {
+            "unit": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "pilot_logs": {"type": "array", "items": {"type": "object", "required": [
+                "id", "focus_item_id", "focus_item", "is_chosen", "log_date", "note", "author", "created_at",
+                "attachments"], "properties": {
+                "id": {"type": "integer"}, "focus_item_id": {"type": "integer"}, "focus_item": {"type": "string"},
+                "is_chosen": {"type": "boolean"}, "log_date": {"type": "string", "format": "date"},
+                "note": {"type": "string"}, "author": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "attachments": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"}}}}}}}}}),
+            "401": _ERROR, "404": _ERROR}}},
     "/cases": {
         "get": {"summary": "案例库检索", "parameters": [
             {"name": n, "in": "query", "required": False, "schema": {"type": t}}

@@ -12,7 +12,7 @@ from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusItem, Plan, Task
 from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, attachments, cases, compilation, observations, overview, units
+from tasktrack.services import ServiceError, cases, compilation, observations, overview, units
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
 from tasktrack.web.guards import guard_blueprint, refusal
@@ -108,8 +108,10 @@ def detail(case_id: int) -> str:
     """Show a case: its latest text, every version, the reviews and the attachments."""
     case = _load(case_id)
     require(current_user, Action.VIEW_CASE, case)
-    return render_template("cases/detail.html", case=case, review=ReviewForm(),
-                           files=attachments.attachments_of("case_report", [case.id])[case.id],
+    review = ReviewForm()
+    labels = dict(review.action.choices)  # type: ignore[arg-type]
+    review.action.choices = [(a, labels[a]) for a in cases.review_actions(case)]  # only what would be taken
+    return render_template("cases/detail.html", case=case, review=review, files=cases.current_files(case),
                            may_revise=case.status is CaseStatus.RETURNED and _may_submit_for(case))
 
 
@@ -126,15 +128,23 @@ def revise(case_id: int) -> Response | tuple[str, int]:
     case = _load(case_id)
     if (refused := refusal(Action.VIEW_CASE, case) or refusal(Action.SUBMIT_CASE, case.unit)) is not None:
         return refused
+    if case.status is not CaseStatus.RETURNED:  # say why instead of a form that would be refused
+        return render_template("cases/form.html", form=None, case=case, refusal=cases.REVISE_REFUSED), (
+            409 if request.method == "POST" else 200)
     form = CaseForm()
     _form_choices(form, case.plan)
+    files = cases.current_files(case)
+    # Which of the current version's files the new version keeps (all, until the unit unticks some).
+    kept = {f.id for f in files} if request.method == "GET" else {
+        int(v) for v in request.form.getlist("keep") if v.isdigit()}
     if request.method == "GET":
         form.kind.data, form.title.data, form.summary.data, form.body.data = (
             case.kind.value, case.title, case.summary, case.body)
         form.task_id.data, form.focus_item_id.data = case.task_id or 0, case.focus_item_id or 0
     if form.validate_on_submit():
         try:
-            cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(), now=context.now())
+            cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(), now=context.now(),
+                              keep=sorted(kept))
         except ServiceError as exc:
             db.session.rollback()
             _apply(form, exc)
@@ -142,7 +152,8 @@ def revise(case_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(f"已重新报送《{case.title}》（第 {case.version} 版）", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case), 422 if request.method == "POST" else 200
+    return render_template("cases/form.html", form=form, case=case, files=files, kept=kept), (
+        422 if request.method == "POST" else 200)
 
 
 @bp.route("/<int:case_id>/review", methods=["POST"])
@@ -196,7 +207,7 @@ def compilation_page() -> Response | str:
 @bp.route("/compilation.docx")
 def compilation_download() -> Response:
     """Download the year's 《清廉社会组织优秀案例汇编》 as .docx."""
-    if (refused := refusal(Action.REVIEW_CASE)) is not None:
+    if (refused := refusal(Action.READ_COMPILATION)) is not None:
         return refused
     plan = _plan()
     data = compilation.build_compilation(plan, cases.featured_cases(plan), now=context.now())

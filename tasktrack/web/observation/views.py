@@ -52,7 +52,7 @@ def _render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = No
     return render_template(
         "observation/point.html", unit=unit, plan=plan, items=items, current=current, chosen=chosen,
         history=observations.choice_history(plan, unit), state=observations.choice_state(plan, unit, context.today()),
-        timeline=observations.pilot_timeline(plan, unit), choice_form=choice_form, log_form=log_form,
+        timeline=observations.pilot_timeline(plan, unit, chosen), choice_form=choice_form, log_form=log_form,
         plan_texts=submitted, reopen_form=ReopenForm(),
     ), status
 

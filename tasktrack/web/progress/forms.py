@@ -56,6 +56,12 @@ class ReviewForm(FlaskForm):
     note = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
 
 
+class ReopenForm(FlaskForm):
+    """The secretariat reopens a confirmed completion (办结); the reason is required."""
+
+    reason = TextAreaField("重新打开的原因", validators=[DataRequired("请填写重新打开的原因"), Length(max=2000)])
+
+
 class ExtensionForm(FlaskForm):
     """A request for a later due date."""
 

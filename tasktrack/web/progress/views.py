@@ -16,7 +16,14 @@ from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import NotFound, ServiceError, extensions, progress, tracking
 from tasktrack.services.attachments import Upload
 from tasktrack.web.guards import guard_blueprint
-from tasktrack.web.progress.forms import DecisionForm, ExtensionForm, ReportForm, ReviewForm, UnchangedForm
+from tasktrack.web.progress.forms import (
+    DecisionForm,
+    ExtensionForm,
+    ReopenForm,
+    ReportForm,
+    ReviewForm,
+    UnchangedForm,
+)
 
 bp = Blueprint("progress", __name__)
 guard_blueprint(bp, Action.VIEW_ASSIGNMENT)
@@ -68,7 +75,10 @@ def assignment(assignment_id: int) -> str:
     page = tracking.assignment_page(assignment_id, context.today())
     latest = page.latest
     return render_template("progress/assignment.html", page=page, a=page.assignment, review=ReviewForm(),
-                           unchanged=UnchangedForm(base_report_id=latest.id if latest else ""))
+                           unchanged=UnchangedForm(base_report_id=latest.id if latest else ""),
+                           reopen=ReopenForm(formdata=None),
+                           extension_refusal=extensions.refusal(page.assignment, today=context.today(),
+                                                                pending=page.pending_extension))
 
 
 @bp.route("/assignments/<int:assignment_id>/report", methods=["GET", "POST"])
@@ -101,10 +111,15 @@ def report(assignment_id: int) -> Any:
             uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist(form.attachments.name)
                        if f and f.filename]
             base = _report_of(a.id, form.base_report_id.data) if form.base_report_id.data else None
+            status = AssignmentStatus(form.status.data)
+            # The form starts from the last report, completion date included; the date belongs to the
+            # "completed" status only, so changing the status (reopening) leaves it behind instead of
+            # having the form refuse its own pre-filled value.
+            completed_on = form.completed_on.data if status is AssignmentStatus.COMPLETED else None
             try:
                 progress.submit_report(
-                    a, author=current_user, status=AssignmentStatus(form.status.data), percent=percent,
-                    completed_on=form.completed_on.data, narrative=form.narrative.data or "", now=context.now(),
+                    a, author=current_user, status=status, percent=percent,
+                    completed_on=completed_on, narrative=form.narrative.data or "", now=context.now(),
                     supersedes=correcting, base_report=base, attachments=uploads, reason=form.reason.data,
                 )
             except progress.StaleReport as exc:
@@ -169,6 +184,30 @@ def send_back(assignment_id: int) -> Response:
                    "已退回，单位将看到退回意见")
 
 
+@bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
+def reopen(assignment_id: int) -> Response | tuple[str, int]:
+    """Reopen a confirmed completion (办结), with a reason (the secretariat)."""
+    a = tracking.load_assignment(assignment_id)
+    require(current_user, Action.REOPEN_COMPLETION, a)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            progress.reopen_completion(a, actor=current_user, reason=form.reason.data or "", now=context.now())
+        except ServiceError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"已重新打开：{a.unit.name} 任务 {a.task.number}，单位可以继续报送", "success")
+            return redirect(url_for("progress.assignment", assignment_id=a.id))
+    elif not form.errors.get("reason"):
+        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
+        return redirect(url_for("progress.assignment", assignment_id=a.id))
+    page = tracking.assignment_page(assignment_id, context.today())
+    return render_template("progress/assignment.html", page=page, a=page.assignment, review=ReviewForm(),
+                           unchanged=UnchangedForm(), reopen=form, extension_refusal=None), 400
+
+
 def _review(a: Any, action: Any, done: str) -> Response:
     form = ReviewForm()
     target = url_for("progress.completions") if request.form.get("next") == "queue" else url_for(
@@ -194,6 +233,10 @@ def extension(assignment_id: int) -> Any:
     a, refused = _load_reportable(assignment_id)
     if refused is not None:
         return refused
+    why_not = extensions.refusal(a, today=context.today(), pending=extensions.pending_request(a))
+    if why_not is not None:  # say why instead of offering a form that would be refused
+        return render_template("progress/extension_form.html", form=None, a=a, refusal=why_not), (
+            409 if request.method == "POST" else 200)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
@@ -207,7 +250,7 @@ def extension(assignment_id: int) -> Any:
             flash("延期申请已提交，等待专班办公室审核", "success")
             return redirect(url_for("progress.assignment", assignment_id=a.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("progress/extension_form.html", form=form, a=a), status
+    return render_template("progress/extension_form.html", form=form, a=a, refusal=None), status
 
 
 @bp.route("/review/completions")

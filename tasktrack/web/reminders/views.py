@@ -130,6 +130,7 @@ def urge(assignment_id: int) -> str | Response | tuple[str, int]:
             return redirect(url_for("reminders.urge", assignment_id=assignment.id))
     status = 400 if request.method == "POST" else 200
     return render_template("reminders/urge.html", assignment=assignment, form=form,
+                           refusal=urging.refusal(assignment, context.today()),
                            history=urging.urge_history(assignment)), status
 
 
