@@ -48,7 +48,7 @@ def test_existing_versions_get_the_files_uploaded_up_to_them(empty_database_url:
         made = links()
         assert made == {(1, "一.pdf"), (2, "一.pdf"), (2, "二.pdf")}
         db.session.commit()
-        downgrade(directory=MIGRATIONS, revision="0008_workflow_case_files")  # as before the data migration
+        downgrade(directory=MIGRATIONS, revision="0011_workflow_case_files")  # as before the data migration
         assert links() == set()
         db.session.commit()
         upgrade(directory=MIGRATIONS)

@@ -1,8 +1,8 @@
 """Fill case_version_files for existing cases: until now a case's files accumulated, every version carrying
 every file uploaded up to it (an upload shares its version's timestamp).
 
-Revision ID: 0009_workflow_case_files_data
-Revises: 0008_workflow_case_files
+Revision ID: 0012_workflow_case_files_data
+Revises: 0011_workflow_case_files
 Create Date: 2026-11-28 23:18:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_workflow_case_files_data'
-down_revision = '0008_workflow_case_files'
+revision = '0012_workflow_case_files_data'
+down_revision = '0011_workflow_case_files'
 branch_labels = None
 depends_on = None
 

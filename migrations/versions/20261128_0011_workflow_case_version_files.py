@@ -1,7 +1,7 @@
 """Add case_version_files: the files each case version carries, so readers see the accepted version's only.
 
-Revision ID: 0008_workflow_case_files
-Revises: 0007_reports_created
+Revision ID: 0011_workflow_case_files
+Revises: 0010_audit_actor_units
 Create Date: 2026-11-28 23:17:12
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_workflow_case_files'
-down_revision = '0007_reports_created'
+revision = '0011_workflow_case_files'
+down_revision = '0010_audit_actor_units'
 branch_labels = None
 depends_on = None
 
