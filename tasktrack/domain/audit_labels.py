@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "progress.report": "报送进展",
     "progress.confirm": "确认办结",
     "progress.send_back": "退回办结",
+    "progress.reopen": "重新打开已办结任务",
     "extension.request": "申请延期",
     "extension.approve": "同意延期",
     "extension.refuse": "不同意延期",
