@@ -150,7 +150,8 @@ def test_a_stored_control_character_does_not_break_the_compilation(client: Any, 
         kind=CaseKind.POSITIVE, title="社区基金会透明运作", summary="摘要", body="第一段\n第二段"),
         actor=liaison, files=[], now=now)
     db.session.execute(sa.update(CaseReport).where(CaseReport.id == case.id).values(
-        status=CaseStatus.FEATURED, feature_order=1, title="标题\x01", summary="摘要\x02", body="第一段\x01\n第二段\x0b"))
+        status=CaseStatus.FEATURED, feature_order=1, title="标题\x01", summary="摘要\x02",
+        body="第一段\x01\n第二段\x0b"))
     db.session.commit()
     assert login(client, office.email).status_code == 302
     response = client.get("/cases/compilation.docx")
