@@ -191,8 +191,8 @@ def _claimed_report(assignment: Assignment) -> ProgressReport:
 
 def confirm_completion(assignment: Assignment, *, actor: User, note: str | None, now: dt.datetime) -> SupervisionRecord:
     """Confirm a claimed completion (办结)."""
-    note = optional_text(note, field="note", label="意见", max_len=REASON_MAX)
     report = _claimed_report(assignment)
+    note = optional_text(note, field="note", label="意见", max_len=REASON_MAX)
     assignment.completion_state = CompletionState.CONFIRMED
     row = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.CONFIRM, actor_id=actor.id,
                             created_at=now, note=note, report_id=report.id)
