@@ -10,12 +10,22 @@ unchanged. Each worker process keeps its own small LRU; workers agree because th
 
 Nothing user-specific may go into a cached fragment: CSRF tokens are put in after the cache (see
 :data:`CSRF_PLACEHOLDER`), and callers key by whatever else differs (unit, role, arguments, today).
+
+The substitution may only ever touch what our own template emitted, never what a user wrote (a narrative may
+well contain any fixed string, ``__tasktrack_csrf_token__`` included, and must be shown exactly as written).
+So the placeholder carries a random value drawn when the process starts. It never leaves the process: a
+fragment is cached in this process's memory only, and every occurrence is replaced before a page is sent. No
+stored text can contain it, escaped or not, since nobody outside the process has ever seen it; the chance that
+text matches by accident is 2**-128. (Recording the placeholder's offsets instead would have to survive
+Jinja's whole rendering; making the placeholder out of characters that escaping never emits would rely on every
+template escaping every piece of user text, which the nonce does not.)
 When the version row is missing (a database not made by the migrations) nothing is cached.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -28,8 +38,9 @@ from markupsafe import Markup
 
 T = TypeVar("T")
 
-#: Stands for the request's CSRF token inside a cached fragment; replaced on the way out.
-CSRF_PLACEHOLDER = "__tasktrack_csrf_token__"
+#: Stands for the request's CSRF token inside a cached fragment; replaced on the way out. Random per process
+#: (see the module docstring), so user text can never contain it.
+CSRF_PLACEHOLDER = f"__tasktrack_csrf_{secrets.token_hex(16)}__"
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
 _BUMPED = "tasktrack_data_version_bumped"
 _PAUSED = "tasktrack_data_version_paused"

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tasktrack.domain.safe_text import for_xml
+
 CRLF = "\r\n"
 MAX_OCTETS = 75
 
@@ -25,8 +27,11 @@ class Event:
 
 
 def escape_text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    """Escape a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines.
+
+    Control characters (TEXT may hold none but tab), stored before they were refused, become U+FFFD.
+    """
+    return (for_xml(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 

@@ -42,6 +42,7 @@ from tasktrack.permissions import visible_cases
 from tasktrack.services import ServiceError
 from tasktrack.services.attachments import EVIDENCE_KINDS, Upload, attach, check_files
 from tasktrack.services.audit import record
+from tasktrack.services.inputs import clean_text, optional_text
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,11 @@ class CaseText:
 
 
 def _clean(text: CaseText, plan: Plan) -> CaseText:
-    title, summary, body = (text.title or "").strip(), (text.summary or "").strip(), (text.body or "").strip()
-    for value, label, limit, name in ((title, "标题", TITLE_MAX, "title"), (summary, "摘要", SUMMARY_MAX, "summary"),
-                                      (body, "正文", BODY_MAX, "body")):
-        if not value:
-            raise ServiceError(f"请填写{label}", field=name)
-        if len(value) > limit:
-            raise ServiceError(f"{label}不能超过 {limit} 字", field=name)
+    title, summary, body = (
+        clean_text(value, field=name, label=label, required=True, max_len=limit)
+        for value, label, limit, name in ((text.title, "标题", TITLE_MAX, "title"),
+                                          (text.summary, "摘要", SUMMARY_MAX, "summary"),
+                                          (text.body, "正文", BODY_MAX, "body")))
     if text.task is not None and text.task.plan_id != plan.id:
         raise ServiceError("相关任务不属于本年度工作计划", field="task_id")
     return CaseText(kind=CaseKind(text.kind), title=title, summary=summary, body=body, task=text.task,
@@ -199,9 +198,7 @@ def review_actions(case: CaseReport) -> tuple[str, ...]:
 
 def review_case(case: CaseReport, *, actor: User, action: str, comment: str, now: dt.datetime) -> CaseReview:
     """Accept, return (with a comment), feature or unfeature a case."""
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise ServiceError(f"审核意见不能超过 {COMMENT_MAX} 字", field="comment")
+    comment = optional_text(comment, field="comment", label="审核意见", max_len=COMMENT_MAX) or ""
     before = {"status": case.status, "feature_order": case.feature_order}
     if action == "accept":
         if case.status is not CaseStatus.SUBMITTED:

@@ -3,6 +3,9 @@
 Layout: a cover page; a table of contents (a Word TOC field, refreshed when the reader updates fields, and a
 static list below it so the file reads correctly without refreshing); then one chapter (Heading 1) per
 featured case in the secretariat's order, with unit, kind, related item, summary and body.
+
+Stored text goes in through ``safe_text.for_xml``: a character XML cannot hold (a control character stored
+before such characters were refused) shows as U+FFFD instead of failing the whole document for everyone.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from tasktrack.clock import local_date
+from tasktrack.domain.safe_text import for_xml
 from tasktrack.models import CaseReport, Plan
 
 FONT = "宋体"
@@ -73,14 +77,14 @@ def build_compilation(plan: Plan, cases: list[CaseReport], *, now: dt.datetime) 
     document = docx.Document()
     _east_asian_font(document)
     core = document.core_properties
-    core.title, core.author = compilation_title(plan), plan.issuer
+    core.title, core.author = compilation_title(plan), for_xml(plan.issuer)
     core.created = now.replace(tzinfo=None)
 
     for _ in range(6):
         document.add_paragraph()
     title = document.add_paragraph(compilation_title(plan), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text in (plan.issuer, f"{local_date(now).year}年{local_date(now).month}月",
+    for text in (for_xml(plan.issuer), f"{local_date(now).year}年{local_date(now).month}月",
                  f"共收录案例 {len(cases)} 篇"):
         line = document.add_paragraph(text)
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -91,24 +95,24 @@ def build_compilation(plan: Plan, cases: list[CaseReport], *, now: dt.datetime) 
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _toc_field(document.add_paragraph())
     for position, case in enumerate(cases, start=1):
-        document.add_paragraph(f"{chapter_heading(position, case)}（{case.unit.name}）", style="List Number")
+        document.add_paragraph(for_xml(f"{chapter_heading(position, case)}（{case.unit.name}）"), style="List Number")
     if not cases:
         document.add_paragraph("（尚无入选案例）")
 
     for position, case in enumerate(cases, start=1):
         document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(chapter_heading(position, case), level=1)
+        document.add_heading(for_xml(chapter_heading(position, case)), level=1)
         meta = [f"报送单位：{case.unit.name}", f"案例类型：{case.kind.label}"]
         if case.focus_item is not None:
             meta.append(f"工作重点：{case.focus_item.name}")
         if case.task is not None:
             meta.append(f"相关任务：{case.task.number}. {case.task.text}")
         for line in meta:
-            document.add_paragraph(line)
+            document.add_paragraph(for_xml(line))
         document.add_heading("摘要", level=2)
-        document.add_paragraph(case.summary)
+        document.add_paragraph(for_xml(case.summary))
         document.add_heading("正文", level=2)
-        for block in case.body.splitlines():
+        for block in for_xml(case.body).splitlines():
             if block.strip():
                 document.add_paragraph(block.strip())
     out = io.BytesIO()

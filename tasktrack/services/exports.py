@@ -4,11 +4,13 @@ The workbook is ONE sheet with a 主要任务 column rather than one sheet per s
 sorts the whole plan at once (by unit, by light) with Excel's AutoFilter, which a split workbook would
 defeat, and one row per task × unit is what pivot tables and mail merges expect. The header row is frozen
 and repeated on every printed page.
+
+Every cell is written through ``tasktrack.sheets``: the narratives come from the units, so no text may become a
+formula (.xlsx string cells, CSV ``'`` prefix) or break the file (stored control characters).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -17,7 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tasktrack import sheets
 from tasktrack.clock import local_date
+from tasktrack.domain import safe_text
 from tasktrack.domain.lights import LightResult
 from tasktrack.models import Assignment, Plan, ProgressReport
 from tasktrack.services.dashboard import plan_rows, resolve_plan
@@ -69,7 +73,7 @@ def export_rows(plan: Plan, today: dt.date) -> list[ExportRow]:
     return [ExportRow(r.assignment, r.light, latest.get(r.assignment.id)) for r in rows]
 
 
-def _values(row: ExportRow) -> list[object]:
+def _values(row: ExportRow) -> list[sheets.Value]:
     a, task = row.assignment, row.assignment.task
     return [
         f"{task.section.number}. {task.section.title}",
@@ -101,7 +105,7 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "任务进展"
-    ws.append([c.title for c in COLUMNS])
+    sheets.append_row(ws, [c.title for c in COLUMNS])
     header_fill = PatternFill("solid", fgColor="B3261E")
     for index, column in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=index)
@@ -111,8 +115,7 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
         ws.column_dimensions[get_column_letter(index)].width = column.width
     light_column = [c.title for c in COLUMNS].index("红黄绿灯") + 1
     for row in rows:
-        ws.append(_values(row))
-        r = ws.max_row
+        r = sheets.append_row(ws, _values(row))
         for index, column in enumerate(COLUMNS, start=1):
             cell = ws.cell(row=r, column=index)
             cell.alignment = Alignment(vertical="top", wrap_text=column.wrap)
@@ -126,7 +129,7 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.properties.title = plan.title
+    wb.properties.title = safe_text.for_xml(plan.title)
     wb.properties.creator = "清廉社会组织建设任务督办"
     wb.properties.created = dt.datetime.combine(today, dt.time())
     buffer = io.BytesIO()
@@ -136,13 +139,7 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
 
 def to_csv(rows: list[ExportRow]) -> bytes:
     """Return the same table as CSV in UTF-8 with a BOM, so Excel opens the Chinese text correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.title for c in COLUMNS])
-    for row in rows:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
-                         for v in _values(row)])
-    return buffer.getvalue().encode("utf-8-sig")
+    return sheets.csv_bytes([c.title for c in COLUMNS], (_values(row) for row in rows))
 
 
 def export_plan(plan_id: int, fmt: str, today: dt.date) -> tuple[str, bytes]:

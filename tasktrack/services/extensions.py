@@ -17,6 +17,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, ExtensionRequest, ExtensionStatus, Task, User
 from tasktrack.services import Conflict, ServiceError
 from tasktrack.services.audit import record, snapshot
+from tasktrack.services.inputs import clean_text, optional_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,6 @@ def request_extension(
     """Ask for a later due date, before the due date in force has passed."""
     today = local_date(now)
     current = assignment.effective_due
-    text = (reason or "").strip()
     refused = refusal(assignment, today=today, pending=None)  # the pending request is checked last, below
     if refused is not None:
         raise ServiceError(refused, field="requested_due")
@@ -67,10 +67,8 @@ def request_extension(
         raise ServiceError(f"申请的日期必须晚于现在的截止日期（{current:%Y-%m-%d}）", field="requested_due")
     if requested_due.year > current.year + 1:
         raise ServiceError("申请的日期过远，请填写一年内的日期", field="requested_due")
-    if not text:
-        raise ServiceError("请填写申请延期的理由", field="reason")
-    if len(text) > REASON_MAX:
-        raise ServiceError(f"理由不能超过 {REASON_MAX} 字", field="reason")
+    text = clean_text(reason, field="reason", label="理由", required=True, max_len=REASON_MAX,
+                      missing="请填写申请延期的理由")
     if (pending := pending_request(assignment)) is not None:
         raise Conflict(refusal(assignment, today=today, pending=pending) or "", field="requested_due")
     row = ExtensionRequest(assignment_id=assignment.id, requested_by_id=author.id, created_at=now,
@@ -91,11 +89,9 @@ def decide(
     """Approve (the new date counts from now on) or refuse (a note is required) a pending request."""
     if request.status is not ExtensionStatus.PENDING:
         raise Conflict("该延期申请已处理过了", field="decision")
-    text = (note or "").strip() or None
+    text = optional_text(note, field="note", label="意见", max_len=REASON_MAX)
     if not approve and text is None:
         raise ServiceError("不同意延期时请填写意见", field="note")
-    if text is not None and len(text) > REASON_MAX:
-        raise ServiceError(f"意见不能超过 {REASON_MAX} 字", field="note")
     before = snapshot(request, FIELDS)
     assignment = request.assignment
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED

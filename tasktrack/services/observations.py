@@ -37,12 +37,14 @@ from tasktrack.models import (
 from tasktrack.services import ServiceError
 from tasktrack.services.attachments import Upload, attach, attachments_of, check_files
 from tasktrack.services.audit import record
+from tasktrack.services.inputs import check_past_date, clean_text
 
 logger = logging.getLogger(__name__)
 
 MIN_ITEMS, MAX_ITEMS = 1, 2
 PLAN_TEXT_MAX = 1000
 NOTE_MAX = 5000
+REASON_MAX = 500
 
 
 def list_focus_items() -> list[FocusItem]:
@@ -129,13 +131,9 @@ def validate_choice(items: Sequence[int], plans: Mapping[int, str], known: Mappi
         raise ServiceError(f"最多只能选择 2 项工作重点，您选择了 {len(chosen)} 项，未保存", field="items")
     cleaned: dict[int, str] = {}
     for item_id in chosen:
-        text = (plans.get(item_id) or "").strip()
         name = known[item_id].name
-        if not text:
-            raise ServiceError(f"请填写“{name}”的试点计划", field="plans")
-        if len(text) > PLAN_TEXT_MAX:
-            raise ServiceError(f"“{name}”的试点计划不能超过 {PLAN_TEXT_MAX} 字", field="plans")
-        cleaned[item_id] = text
+        cleaned[item_id] = clean_text(plans.get(item_id), field="plans", label=f"“{name}”的试点计划", required=True,
+                                      max_len=PLAN_TEXT_MAX)
     return cleaned
 
 
@@ -184,7 +182,8 @@ def reopen_choice(plan: Plan, unit: Unit, *, actor: User, reason: str, now: dt.d
         raise ServiceError("只能为观察点重新开放工作重点选择")
     if open_reopen(plan, unit) is not None:
         raise ServiceError(f"{unit.name} 的工作重点选择已处于重新开放状态", code="conflict")
-    reopen = FocusReopen(plan_id=plan.id, unit_id=unit.id, reason=(reason or "").strip()[:500],
+    text = clean_text(reason, field="reason", label="原因", max_len=REASON_MAX)
+    reopen = FocusReopen(plan_id=plan.id, unit_id=unit.id, reason=text,
                          created_by_id=actor.id, created_at=now)
     db.session.add(reopen)
     db.session.flush()
@@ -275,15 +274,10 @@ def add_pilot_log(
     current = current_choice(plan, unit)
     if current is None or focus_item.id not in {i.focus_item_id for i in current.items}:
         raise ServiceError("只能就本单位已选择的工作重点记录试点进展", field="focus_item_id")
-    text = (note or "").strip()
-    if not text:
-        raise ServiceError("请填写试点进展", field="note")
-    if len(text) > NOTE_MAX:
-        raise ServiceError(f"试点进展不能超过 {NOTE_MAX} 字", field="note")
+    text = clean_text(note, field="note", label="试点进展", required=True, max_len=NOTE_MAX)
     if log_date is None:
         raise ServiceError("请填写日期", field="log_date")
-    if log_date > local_date(now):
-        raise ServiceError("日期不能晚于今天", field="log_date")
+    check_past_date(log_date, plan=plan, today=local_date(now), field="log_date", label="日期")
     check_files(files)  # refuse bad files before any row exists
     log = PilotLog(plan_id=plan.id, unit_id=unit.id, focus_item_id=focus_item.id, log_date=log_date, note=text,
                    author_id=actor.id, created_at=now)

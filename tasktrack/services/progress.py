@@ -31,6 +31,7 @@ from tasktrack.models import (
 from tasktrack.services import Conflict, ServiceError
 from tasktrack.services import attachments as attachment_service
 from tasktrack.services.audit import record, snapshot
+from tasktrack.services.inputs import check_past_date, clean_text, optional_text
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +65,7 @@ def validate_report(
     today: dt.date,
 ) -> str:
     """Check a report's fields; return the cleaned narrative or raise ServiceError naming the field."""
-    text = (narrative or "").strip()
-    if not text:
-        raise ServiceError("请填写进展情况说明", field="narrative")
-    if len(text) > NARRATIVE_MAX:
-        raise ServiceError(f"进展情况说明不能超过 {NARRATIVE_MAX} 字", field="narrative")
+    text = clean_text(narrative, field="narrative", label="进展情况说明", required=True, max_len=NARRATIVE_MAX)
     if percent is not None and not 0 <= percent <= 100:
         raise ServiceError("完成百分比必须在 0 到 100 之间", field="percent")
     if status is AssignmentStatus.COMPLETED:
@@ -116,9 +113,10 @@ def submit_report(
     """
     text = validate_report(status=status, percent=percent, completed_on=completed_on, narrative=narrative,
                            today=local_date(now))
-    reason = (reason or "").strip() or None
-    if reason is not None and len(reason) > REASON_MAX:
-        raise ServiceError(f"说明不能超过 {REASON_MAX} 字", field="reason")
+    reason = optional_text(reason, field="reason", label="说明", max_len=REASON_MAX)
+    if completed_on is not None:
+        check_past_date(completed_on, plan=assignment.task.plan, today=local_date(now), field="completed_on",
+                        label="完成日期")
     if supersedes is not None and supersedes.assignment_id != assignment.id:
         raise ServiceError("只能更正本任务的报送", field="supersedes_id")
     reopening = assignment.status is AssignmentStatus.COMPLETED and status is not AssignmentStatus.COMPLETED
@@ -194,7 +192,7 @@ def _claimed_report(assignment: Assignment) -> ProgressReport:
 def confirm_completion(assignment: Assignment, *, actor: User, note: str | None, now: dt.datetime) -> SupervisionRecord:
     """Confirm a claimed completion (办结)."""
     report = _claimed_report(assignment)
-    note = (note or "").strip() or None
+    note = optional_text(note, field="note", label="意见", max_len=REASON_MAX)
     assignment.completion_state = CompletionState.CONFIRMED
     row = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.CONFIRM, actor_id=actor.id,
                             created_at=now, note=note, report_id=report.id)
@@ -208,11 +206,8 @@ def confirm_completion(assignment: Assignment, *, actor: User, note: str | None,
 
 def send_back(assignment: Assignment, *, actor: User, note: str, now: dt.datetime) -> SupervisionRecord:
     """Send a claimed completion back (退回) with a comment: the assignment is in progress again."""
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError("退回时请填写退回意见", field="note")
-    if len(note) > REASON_MAX:
-        raise ServiceError(f"退回意见不能超过 {REASON_MAX} 字", field="note")
+    note = clean_text(note, field="note", label="退回意见", required=True, max_len=REASON_MAX,
+                      missing="退回时请填写退回意见")
     report = _claimed_report(assignment)
     before = snapshot(assignment, ("status", "percent", "completed_on", "completion_state"))
     assignment.status = AssignmentStatus.IN_PROGRESS
@@ -237,11 +232,8 @@ def reopen_completion(assignment: Assignment, *, actor: User, reason: str, now: 
     """
     if assignment.completion_state is not CompletionState.CONFIRMED:
         raise Conflict("该任务没有已确认的办结，无需重新打开（可能已被处理）", field="reason")
-    text = (reason or "").strip()
-    if not text:
-        raise ServiceError("请填写重新打开的原因", field="reason")
-    if len(text) > REASON_MAX:
-        raise ServiceError(f"原因不能超过 {REASON_MAX} 字", field="reason")
+    text = clean_text(reason, field="reason", label="原因", required=True, max_len=REASON_MAX,
+                      missing="请填写重新打开的原因")
     before = snapshot(assignment, ("status", "percent", "completed_on", "completion_state"))
     assignment.status, assignment.completed_on = AssignmentStatus.IN_PROGRESS, None
     if assignment.percent == 100:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import selectinload
 from tasktrack.extensions import db
 from tasktrack.models import Category, Unit, UnitKind, User
 from tasktrack.models.unit import split_emails
-from tasktrack.services import Conflict, NotFound, ServiceError
+from tasktrack.services import Conflict, NotFound
 from tasktrack.services.assignments import SyncResult, sync_open_tasks
 from tasktrack.services.audit import record, snapshot
+from tasktrack.services.inputs import clean_text
 from tasktrack.services.users import normalize_email
 
 UNIT_FIELDS = ("name", "kind", "contact_emails", "leader_email", "parent_id", "is_active", "category_names")
@@ -51,11 +52,7 @@ def clean_emails(text: str) -> str:
 
 
 def _validate(name: str, unit: Unit | None) -> str:
-    name = name.strip()
-    if not name:
-        raise ServiceError("单位名称不能为空", field="name")
-    if len(name) > 100:
-        raise ServiceError("单位名称不能超过 100 个字", field="name")
+    name = clean_text(name, field="name", label="单位名称", required=True, max_len=100, missing="单位名称不能为空")
     other = find_unit(name)
     if other is not None and other is not unit:
         raise Conflict(f"单位“{name}”已存在", field="name")

@@ -29,6 +29,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import Conflict, NotFound, outbox
 from tasktrack.services.audit import record
+from tasktrack.services.inputs import optional_text
 from tasktrack.services.reminders import unit_recipients
 
 MAX_NOTE = 500
@@ -101,9 +102,7 @@ def refusal(assignment: Assignment, today: dt.date) -> str | None:
 def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, base_url: str,
          secretariat_cc: Sequence[str] = ()) -> int:
     """Queue an urging e-mail to the unit and record it; returns the outbox row id (flushes)."""
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise Conflict(f"附言不能超过 {MAX_NOTE} 字", field="note")
+    note = optional_text(note, field="note", label="附言", max_len=MAX_NOTE) or ""
     if assignment.closed_at is not None:
         raise Conflict(CLOSED)
     today = local_date(now)

@@ -18,6 +18,7 @@ from tasktrack.models.user import UNIT_ROLES, new_session_token
 from tasktrack.passwords import hash_password, password_problem
 from tasktrack.services import Conflict, NotFound, ServiceError
 from tasktrack.services.audit import record, snapshot
+from tasktrack.services.inputs import clean_text, optional_text
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def create_user(
     if find_by_email(address) is not None:
         raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
     _check_role_unit(role, unit)
-    display_name = (name or address.split("@")[0]).strip()[:100]
+    display_name = clean_text(name or address.split("@")[0], field="name", label="姓名", required=True, max_len=100)
+    phone = optional_text(phone, field="phone", label="电话", max_len=40)
     problem = password_problem(password, email=address, name=display_name, demo_account=demo_account)
     if problem:
         raise ServiceError(problem, field="password")
@@ -100,9 +102,11 @@ def update_user(
 ) -> User:
     """Change a user's name, role, unit or phone; a change of role or unit ends their sessions."""
     _check_role_unit(role, unit)
+    name = clean_text(name, field="name", label="姓名", required=True, max_len=100)
+    phone = optional_text(phone, field="phone", label="电话", max_len=40)
     before = snapshot(user, USER_FIELDS)
     privileges_changed = user.role is not role or user.unit_id != (unit.id if unit else None)
-    user.name, user.role, user.unit, user.phone = name.strip()[:100], role, unit, (phone or None)
+    user.name, user.role, user.unit, user.phone = name, role, unit, phone
     if privileges_changed:
         user.session_token = new_session_token()
     db.session.flush()

@@ -149,8 +149,9 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "status": {"type": "string", "enum": STATUSES},
         "percent": {"type": "integer", "minimum": 0, "maximum": 100, "nullable": True},
         "completed_on": {"type": "string", "format": "date", "nullable": True,
-                         "description": "必填于 status=completed，且不晚于今天"},
-        "narrative": {"type": "string", "description": "进展情况说明（必填）"}}},
+                         "description": "必填于 status=completed；在计划起始日（当年 1 月 1 日）至今天之间"},
+        "narrative": {"type": "string",
+                      "description": "进展情况说明（必填，须有可见文字；不能含制表符、换行以外的控制字符）"}}},
     "ReportCreated": {"type": "object", "additionalProperties": False, "required": ["report", "assignment"],
                       "properties": {"report": ref("Report"), "assignment": ref("Assignment")}},
 }

@@ -9,19 +9,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from tasktrack import cache, context
-from tasktrack.domain.filetypes import content_disposition
 from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
 from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, exports
 from tasktrack.services import dashboard as dash
+from tasktrack.web import downloads
+from tasktrack.web.downloads import file_response
 from tasktrack.web.guards import guard_blueprint
 
 bp = Blueprint("dashboard", __name__)
 guard_blueprint(bp, Action.VIEW_PLAN)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
@@ -100,25 +98,22 @@ def unit(unit_id: int) -> str:
     return render_template("dashboard/unit.html", view=view)
 
 
-def _download(fmt: str, plan_id: int, mimetype: str) -> Response:
+def _download(fmt: str, plan_id: int, content_type: str) -> Response:
     today = context.today()
     name, content = cache.cached(("export", plan_id, fmt, today), lambda: exports.export_plan(plan_id, fmt, today))
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(content, filename=name, content_type=content_type)
 
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
 def export_xlsx(plan_id: int) -> Response:
     """Download the task table with every unit's status and latest narrative as a workbook."""
-    return _download("xlsx", plan_id, XLSX)
+    return _download("xlsx", plan_id, downloads.XLSX)
 
 
 @bp.route("/plans/<int:plan_id>/export.csv")
 def export_csv(plan_id: int) -> Response:
     """Download the same table as CSV (UTF-8 with BOM)."""
-    return _download("csv", plan_id, "text/csv; charset=utf-8")
+    return _download("csv", plan_id, downloads.CSV)
 
 
 @bp.route("/plans/<int:plan_id>/print")

