@@ -41,6 +41,8 @@ ERROR_TEXT = {
     503: ("服务暂不可用", "服务暂时不可用，请稍后重试。"),
 }
 DEFAULT_TEXT = ("出错了", "服务器处理请求时出错。")
+#: The API's wording where the page's title speaks of pages.
+API_TEXT = {404: "接口或对象不存在", 405: "该接口不支持这种请求方式", 500: "服务器出错，已记录，请稍后重试"}
 
 #: Shown when even the error page cannot be rendered (the database is gone, a template is broken).
 BARE_500 = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>服务器出错</title></head>"
@@ -64,7 +66,7 @@ def error_page(code: int, message: str | None = None) -> tuple[Any, int]:
     """Return the app's error response for ``code``: the Chinese page, or ``{"error": …}`` under /api."""
     title, default = error_text(code)
     if is_api_request():
-        return jsonify({"error": message or title}), code
+        return jsonify({"error": message or API_TEXT.get(code, title)}), code
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
 

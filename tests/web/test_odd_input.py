@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, CaseReport, FocusChoice, ProgressReport
-from tasktrack.services import users
 from tasktrack.web.params import IdConverter
-from tests.conftest import csrf_token, login
-from tests.web.matrix import Ctx
-from tests.web.test_route_matrix import build_context
+from tests.web.odd_input import Site, assert_json, assert_page, make_site
 
 #: Ids no INTEGER column holds (2**31 is the first beyond PostgreSQL's), and things that are no id at all.
 BAD_IDS = ["2147483648", str(2**63 - 1), str(2**63), str(2**64), "99999999999999999999", "0", "-1", "abc", "1e3",
@@ -31,61 +27,9 @@ BAD_IDS = ["2147483648", str(2**63 - 1), str(2**63), str(2**64), "99999999999999
 ID_ARG = re.compile(r"<(?:int|id)(?:\([^)]*\))?:(\w+)>")
 
 
-class Site:
-    """Pages signed in as the secretariat and as the liaison; an API token of every role."""
-
-    def __init__(self, app: Flask, ctx: Ctx, people: dict[str, Any], now: Any) -> None:
-        self.app, self.ctx, self.people = app, ctx, people
-        self.page = app.test_client()
-        assert login(self.page, people["secretariat"].email).status_code == 302
-        self.csrf = csrf_token(self.page, "/account/password")
-        self.liaison = app.test_client()
-        assert login(self.liaison, people["liaison"].email).status_code == 302
-        self.liaison_csrf = csrf_token(self.liaison, "/account/password")
-        self.tokens = {role: users.issue_token(people[role], actor=None, now=now) for role in people}
-        db.session.commit()
-        self.api_client = app.test_client()
-
-    def signed_in(self, role: str) -> tuple[FlaskClient, str]:
-        """Return a new client signed in as ``role`` and its CSRF token."""
-        client = self.app.test_client()
-        assert login(client, self.people[role].email).status_code == 302
-        return client, csrf_token(client, "/account/password")
-
-    def api(self, method: str, path: str, *, role: str = "secretariat", **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.tokens[role]}", **kwargs.pop("headers", {})}
-        return self.api_client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-
 @pytest.fixture
 def site(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any) -> Site:
-    ctx, people = build_context(make_user, now)
-    return Site(app, ctx, people, now)
-
-
-def assert_page(response: Any, status: int, *words: str) -> str:
-    """Assert our own Chinese error page (never Werkzeug's English one) with ``status``."""
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, html[:300]
-    assert response.mimetype == "text/html"
-    assert 'lang="zh-CN"' in html
-    assert "清廉社会组织建设任务督办" in html
-    for english in ("Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error", "The browser"):
-        assert english not in html
-    for word in words:
-        assert word in html
-    return html
-
-
-def assert_json(response: Any, status: int, field: str | None = "-") -> dict[str, Any]:
-    """Assert a JSON error ``{"error": <Chinese>}`` with ``status`` (and ``field`` when given)."""
-    assert response.status_code == status, response.get_data(as_text=True)[:300]
-    body = response.get_json()
-    assert isinstance(body, dict), response.get_data(as_text=True)[:300]
-    assert re.search(r"[\u4e00-\u9fff]", body["error"]), body
-    if field != "-":
-        assert body.get("field") == field, body
-    return body
+    return make_site(app, make_user, now)
 
 
 def int_rules(app: Flask) -> list[tuple[str, str, str]]:
@@ -306,67 +250,6 @@ def test_query_values_with_control_characters_are_refused(site: Site) -> None:
         assert_page(site.page.get(f"/cases/?{query}"), 400, "无法处理的字符")
     assert_json(site.api("GET", "/cases?q=a%00b"), 422, "q")
     assert site.page.get("/cases/?q=a%09b").status_code == 200  # a tab is text
-
-
-# --- every error is ours ----------------------------------------------------------------------------------
-
-def test_unknown_paths_and_methods_get_our_page_or_json(site: Site) -> None:
-    assert_page(site.page.get("/no/such/page"), 404, "页面不存在")
-    response = site.page.delete("/dashboard")
-    assert_page(response, 405, "请求方式不允许")
-    assert "GET" in response.headers["Allow"]
-    assert site.page.head("/no/such/page").status_code == 404
-    assert site.page.options("/dashboard").status_code == 200
-    assert_json(site.api("GET", "/no/such/thing"), 404)
-    assert_json(site.api_client.get("/api/no-version"), 404)
-    response = site.api("DELETE", "/me")
-    assert_json(response, 405)
-    assert "GET" in response.headers["Allow"]
-    assert site.api("HEAD", "/no/such/thing").status_code == 404
-    assert_page(site.page.get(f"/cases/{HUGE}/revise"), 404)
-
-
-def test_oversized_bodies_get_413_in_chinese(site: Site, app: Flask) -> None:
-    limit = app.config["MAX_CONTENT_LENGTH"]
-    big = b"x" * (limit + 1)
-    response = site.api("POST", f"/assignments/{site.ctx.own_assignment_id}/reports", role="liaison", data=big,
-                        headers={"Content-Type": "application/json"})
-    assert_json(response, 413)
-    response = site.page.post("/cases/new", data=big, content_type="application/x-www-form-urlencoded")
-    assert_page(response, 413, "文件过大")
-
-
-@pytest.fixture
-def crashing_app(app: Flask) -> Iterator[Flask]:
-    """A second app on the same database that handles exceptions as production does, with routes that fail."""
-    from tasktrack import create_app
-    from tests.conftest import make_config
-
-    config = make_config(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_DIR"], PROPAGATE_EXCEPTIONS=False)
-    other = create_app(config)
-
-    @other.route("/boom")
-    def boom() -> str:
-        raise RuntimeError("boom")
-
-    @other.route("/api/v1/boom")
-    def api_boom() -> str:
-        raise OverflowError("Python int too large to convert to SQLite INTEGER")
-
-    yield other
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_unexpected_exceptions_are_logged_and_answered_in_chinese(crashing_app: Flask,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
-    client = crashing_app.test_client()
-    with caplog.at_level("ERROR"):
-        assert_page(client.get("/boom"), 500, "服务器出错")
-    assert any("boom" in str(r.exc_info and r.exc_info[1]) for r in caplog.records)
-    assert_json(client.get("/api/v1/boom"), 500)
-
 
 # --- a small fuzz: every GET route with odd query values -------------------------------------------------
 
