@@ -21,7 +21,7 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
-from tasktrack.domain.inputs import MAX_ID, json_problem, parse_id, parse_int
+from tasktrack.domain.inputs import MAX_ID, MAX_JSON_DEPTH, json_problem, parse_id, parse_int
 from tasktrack.domain.safe_text import describe, first_forbidden
 
 E = TypeVar("E", bound=enum.Enum)
@@ -158,7 +158,9 @@ def json_body() -> Any:
     data = request.get_data(cache=True)
     try:
         value = json.loads(data)
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except RecursionError:  # the C parser refuses cleanly beyond the interpreter's recursion limit
+        raise BadInput(f"请求体的 JSON 嵌套层数过多（最多 {MAX_JSON_DEPTH} 层）") from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, an integer of more than 4300 digits
         raise BadInput("请求体不是有效的 JSON（须为 UTF-8 编码）") from None
     problem = json_problem(value)
     if problem is not None:
