@@ -1,4 +1,7 @@
-"""Web security: login loading, safe redirects, security headers, CSRF failures, 403/404 pages."""
+"""Web security: login loading, safe redirects, security headers, CSRF failures, 403/404 pages.
+
+The error pages themselves (every HTTP error, Chinese page or JSON under /api) live in web/errors.py.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from tasktrack.extensions import db, login_manager
 from tasktrack.models import User
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import NotFound
+from tasktrack.web import errors, params
+from tasktrack.web.errors import ERROR_TEXT  # noqa: F401  (re-exported for older callers)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +63,9 @@ def load_user(identity: str) -> User | None:
 
 def init_app(app: Flask) -> None:
     """Install the security hooks on the app."""
+    # Before the blueprints register: their `<int:…>` rules must use the id converter.
+    params.init_app(app)
+    errors.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -105,7 +113,7 @@ def init_app(app: Flask) -> None:
             except NotFound:
                 return _error_page(404)
             except HTTPException as exc:
-                return _error_page(exc.code or 500)
+                return errors.handle_http(exc)
             response.status_code = 400
             return response
         return render_template("errors/error.html", code=400, title="安全校验未通过",
@@ -118,12 +126,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def _not_found(_error: NotFound) -> Any:
         return _error_page(404)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Any:
-        if error.code in (401, 403, 404, 405, 413, 429) and request.blueprint != "api":
-            return _error_page(error.code or 500)
-        return error
 
 
 def _run_remaining_before_request(app: Flask) -> Any:
@@ -139,19 +141,6 @@ def _run_remaining_before_request(app: Flask) -> Any:
     return None
 
 
-ERROR_TEXT = {
-    400: ("请求无效", "请求的内容不完整或格式不正确。"),
-    401: ("需要登录", "请先登录。"),
-    403: ("没有权限", "您的账号没有权限访问该页面或执行该操作。如有疑问请联系专班办公室。"),
-    404: ("页面不存在", "您要找的内容不存在或已被删除。"),
-    405: ("请求方式不允许", "该页面不支持这种请求方式。"),
-    413: ("文件过大", "上传的文件超过了大小限制，请压缩后重试。"),
-    429: ("请求过于频繁", "请稍后再试。"),
-}
-
-
-def _error_page(code: int) -> tuple[str, int]:
-    title, message = ERROR_TEXT.get(code, ("出错了", "服务器处理请求时出错。"))
-    if request.blueprint == "api":
-        return {"error": title}, code  # type: ignore[return-value]
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+def _error_page(code: int) -> tuple[Any, int]:
+    """Return the app's error response for ``code`` (kept for callers; see web/errors.py)."""
+    return errors.error_page(code)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from tasktrack.domain.inputs import parse_id
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -362,6 +363,7 @@ def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:
 def find_unit_id(value: str) -> int | None:
     """Return the id of a unit given by id or by exact name; None when there is no such unit."""
     text = value.strip()
-    if text.isdigit():
-        return db.session.scalar(sa.select(Unit.id).where(Unit.id == int(text)))
+    if text.isdigit():  # an id, or digits that cannot be one (too large, ² …): no such unit
+        unit_id = parse_id(text)
+        return db.session.scalar(sa.select(Unit.id).where(Unit.id == unit_id)) if unit_id is not None else None
     return db.session.scalar(sa.select(Unit.id).where(Unit.name == text))

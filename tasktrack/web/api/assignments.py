@@ -16,6 +16,7 @@ from tasktrack.services import ServiceError, progress
 from tasktrack.services import dashboard as dash
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
+from tasktrack.web.params import MAX_PAGE, choice_arg, id_arg, int_arg, json_body, page_arg
 
 MAX_PER_PAGE = 100
 
@@ -24,24 +25,11 @@ def _file_url(attachment_id: int) -> str:
     return url_for("files.download", attachment_id=attachment_id)
 
 
-def _int_param(name: str, default: int | None, *, low: int, high: int | None = None) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        limit = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
-        raise ServiceError(f"参数 {name} 必须是{limit}的整数", field=name)
-    return int(raw)
-
-
 def _scope(today: dt.date) -> Plan | None:
     """Return the plan asked for (default: the current plan), or None for ``plan=all`` (every plan)."""
-    raw = request.args.get("plan", "").strip()
-    if raw == dash.ALL_PLANS:
+    if request.args.get("plan", "").strip() == dash.ALL_PLANS:
         return None
-    if raw and (not raw.isdigit() or int(raw) < 1):
-        raise ServiceError("参数 plan 必须是计划 id（正整数）或 all", field="plan")
-    return dash.resolve_plan(int(raw) if raw else None, today)
+    return dash.resolve_plan(id_arg("plan"), today)
 
 
 @bp.route("/assignments")
@@ -49,17 +37,14 @@ def assignment_list() -> Response:
     """List the open assignments of a plan (or of every plan), filtered by unit and light, one page at a time."""
     today = context.today()
     plan = _scope(today)
-    light = request.args.get("light") or None
-    if light is not None and light not in LIGHTS:
-        raise ServiceError("参数 light 必须是 red、yellow、green 或 done", field="light")
+    light = choice_arg("light", LIGHTS)
     unit_id = None
     if request.args.get("unit"):
         unit_id = dash.find_unit_id(request.args["unit"])
         if unit_id is None:
             raise ServiceError("单位不存在", field="unit")
-    page_no = _int_param("page", 1, low=1)
-    per_page = _int_param("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
-    assert page_no is not None
+    page_no = page_arg()
+    per_page = int_arg("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
     assert per_page is not None
     filters = dash.Filters(light=Light(light) if light else None, unit_id=unit_id)
 
@@ -116,7 +101,7 @@ def report_create(assignment_id: int) -> tuple[Response, int]:
     user = api_user()
     row = dash.find_assignment(assignment_id, context.today())
     require(user, Action.REPORT_PROGRESS, row.assignment)
-    fields = _parse_report(request.get_json(silent=True))
+    fields = _parse_report(json_body())
     report = progress.submit_report(row.assignment, author=user, now=context.now(), **fields)
     db.session.commit()
     detail = _detail(assignment_id)
@@ -165,7 +150,8 @@ OPENAPI_PATHS: dict[str, Any] = {
              "description": "计划 id，或 all（全部计划）；默认当年计划"},
             {"name": "unit", "in": "query", "schema": {"type": "string"}, "description": "单位 id 或全称"},
             {"name": "light", "in": "query", "schema": {"type": "string", "enum": LIGHTS}},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "page", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
             {"name": "per_page", "in": "query",
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": dash.PER_PAGE}},
         ],
@@ -180,7 +166,8 @@ OPENAPI_PATHS: dict[str, Any] = {
         "operationId": "createReport", "summary": "报送进展（仅限本单位的任务分配）",
         "parameters": [ID_PARAM],
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("NewReport")}}},
-        "responses": {"201": _ok("已报送", ref("ReportCreated")), "401": _error("未认证"),
+        "responses": {"201": _ok("已报送", ref("ReportCreated")), "400": _error("请求体不是有效的 JSON"),
+                      "401": _error("未认证"),
                       "403": _error("不是本单位的任务"), "404": _error("不存在"),
                       "409": _error("与当前状态冲突"), "422": _error("内容无效（field 指明字段）")}}},
 }

@@ -8,19 +8,16 @@ from typing import Any
 from flask import Response, request
 
 from tasktrack import cache, context
-from tasktrack.services import ServiceError
 from tasktrack.services import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
 from tasktrack.web.api.views import bp
+from tasktrack.web.params import id_arg
 
 
 @bp.route("/dashboard")
 def dashboard() -> Response:
     """Return a plan's totals by light, by section and by unit (optionally one unit category)."""
-    raw = request.args.get("plan", "").strip()
-    if raw and not raw.isdigit():
-        raise ServiceError("参数 plan 必须是整数", field="plan")
-    plan_id, category, today = int(raw) if raw else None, request.args.get("category") or None, context.today()
+    plan_id, category, today = id_arg("plan"), request.args.get("category") or None, context.today()
     return cache.json_response(("api_dashboard", plan_id, category, today),
                                lambda: _dashboard_json(plan_id, category, today))
 

@@ -8,12 +8,14 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusChoice, FocusItem, Plan, Task, Unit, UnitKind
 from tasktrack.permissions import Action, require
 from tasktrack.services import NotFound, ServiceError, attachments, cases, observations, overview
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web.api.views import api_error, api_user, bp
+from tasktrack.web.params import enum_arg, id_arg, int_arg, json_body, page_arg
 from tasktrack.web.uploads import uploads_from_request
 
 
@@ -86,12 +88,12 @@ def put_focus_choices(unit_id: int) -> Response | tuple[Response, int]:
     """Save a point's choice: {"items": [ids], "plans": {"<id>": "text"}} (1–2 items)."""
     unit = _point(unit_id)
     require(api_user(), Action.MANAGE_FOCUS, unit)
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("items"), list) or \
             not all(isinstance(i, int) and not isinstance(i, bool) for i in body["items"]) or \
             not isinstance(body.get("plans", {}), dict):
         return api_error("请求格式应为 {\"items\": [工作重点 id], \"plans\": {\"id\": \"试点计划\"}}", 400)
-    plans = {int(k): str(v) for k, v in body.get("plans", {}).items() if str(k).isdigit()}
+    plans = {item_id: str(v) for k, v in body.get("plans", {}).items() if (item_id := parse_id(k)) is not None}
     try:
         choice = observations.save_choice(_plan(), unit, actor=api_user(), items=body["items"], plans=plans,
                                           now=context.now())
@@ -122,18 +124,10 @@ def pilot_logs(unit_id: int) -> Response:
 @bp.route("/cases", methods=["GET"])
 def list_cases() -> Response:
     """Search the case library (q, kind, unit, focus, year, status, page)."""
-    def num(name: str) -> int | None:
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
-
-    try:
-        kind = CaseKind(request.args["kind"]) if request.args.get("kind") else None
-        status = CaseStatus(request.args["status"]) if request.args.get("status") else None
-    except ValueError:
-        raise ServiceError("kind 或 status 取值无效", field="kind") from None
-    page = cases.search_cases(api_user(), CaseFilter(q=request.args.get("q", "")[:100], kind=kind,
-                                                     unit_id=num("unit"), focus_item_id=num("focus"),
-                                                     year=num("year"), status=status), page=num("page") or 1)
+    flt = CaseFilter(q=request.args.get("q", "")[:100], kind=enum_arg("kind", CaseKind), unit_id=id_arg("unit"),
+                     focus_item_id=id_arg("focus"), year=int_arg("year", low=1, high=9999),
+                     status=enum_arg("status", CaseStatus))
+    page = cases.search_cases(api_user(), flt, page=page_arg())
     return jsonify({"total": page.total, "page": page.page, "pages": page.pages,
                     "cases": [_case_json(c) for c in page.items]})
 
@@ -150,8 +144,9 @@ def create_case() -> tuple[Response, int]:
         kind = CaseKind(form.get("kind", ""))
     except ValueError:
         return api_error("kind 应为 positive / negative / practice", 422, field="kind")
-    task = db.session.get(Task, int(form["task_id"])) if form.get("task_id", "").isdigit() else None
-    focus = db.session.get(FocusItem, int(form["focus_item_id"])) if form.get("focus_item_id", "").isdigit() else None
+    task_id, focus_id = parse_id(form.get("task_id")), parse_id(form.get("focus_item_id"))
+    task = db.session.get(Task, task_id) if task_id is not None else None
+    focus = db.session.get(FocusItem, focus_id) if focus_id is not None else None
     try:
         case = cases.submit_case(_plan(), user.unit, CaseText(
             kind=kind, title=form.get("title", ""), summary=form.get("summary", ""), body=form.get("body", ""),
@@ -172,7 +167,9 @@ def review_case(case_id: int) -> Response | tuple[Response, int]:
     if case is None:
         raise NotFound("案例不存在")
     require(api_user(), Action.REVIEW_CASE)
-    body = request.get_json(silent=True) or {}
+    body = json_body() or {}
+    if not isinstance(body, dict):
+        return api_error("请求体必须是 JSON 对象", 422, field=None)
     action = body.get("action")
     if action not in ("accept", "return", "feature"):
         return api_error("action 应为 accept / return / feature", 422, field="action")
@@ -279,6 +276,6 @@ OPENAPI_PATHS: dict[str, Any] = {
             "type": "object", "required": ["action"], "properties": {
                 "action": {"type": "string", "enum": ["accept", "return", "feature"]},
                 "comment": {"type": "string"}}}}}},
-        "responses": {"200": _ok({"type": "object", "properties": {"case": _CASE}}), "401": _ERROR,
+        "responses": {"200": _ok({"type": "object", "properties": {"case": _CASE}}), "400": _ERROR, "401": _ERROR,
                       "403": _ERROR, "404": _ERROR, "409": _ERROR, "422": _ERROR}}},
 }

@@ -1,11 +1,13 @@
-"""The JSON API under /api/v1: bearer tokens, the same policy module as the pages, JSON errors."""
+"""The JSON API under /api/v1: bearer tokens, the same policy module as the pages, JSON errors.
+
+HTTP errors (404, 405, 413, 500, …) get their JSON body from web/errors.py, which answers every /api path.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from tasktrack import context, db_engine
@@ -61,11 +63,6 @@ def _not_found(exc: NotFound) -> tuple[Response, int]:
 @bp.errorhandler(ServiceError)
 def _invalid(exc: ServiceError) -> tuple[Response, int]:
     return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
-
-
-@bp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> tuple[Response, int]:
-    return api_error(exc.name, exc.code or 500)
 
 
 @bp.route("/me")

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.filetypes import content_disposition
+from tasktrack.domain.inputs import MAX_ID, parse_int
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusItem, Plan, Task
 from tasktrack.permissions import Action, require
@@ -16,6 +17,7 @@ from tasktrack.services import ServiceError, cases, compilation, observations, o
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
 from tasktrack.web.guards import guard_blueprint, refusal
+from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg
 from tasktrack.web.uploads import uploads_from_request
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -26,25 +28,13 @@ def _plan() -> Plan:
     return overview.require_current_plan(context.today())
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _enum(cls, name: str):  # type: ignore[no-untyped-def]
-    try:
-        return cls(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/")
 def library() -> str:
     """Search the case library by words and filters (paginated)."""
-    flt = CaseFilter(q=request.args.get("q", "").strip()[:100], kind=_enum(CaseKind, "kind"),
-                     unit_id=_int("unit"), focus_item_id=_int("focus"), year=_int("year"),
-                     status=_enum(CaseStatus, "status"))
-    page = cases.search_cases(current_user, flt, page=_int("page") or 1)
+    flt = CaseFilter(q=request.args.get("q", "").strip()[:100], kind=enum_arg("kind", CaseKind),
+                     unit_id=id_arg("unit"), focus_item_id=id_arg("focus"), year=int_arg("year", low=1, high=9999),
+                     status=enum_arg("status", CaseStatus))
+    page = cases.search_cases(current_user, flt, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/library.html", page=page, flt=flt, args=args, kinds=list(CaseKind),
                            statuses=list(CaseStatus), units=units.list_units(),
@@ -190,7 +180,8 @@ def compilation_page() -> Response | str:
         positions = {}
         for case in featured:
             raw = request.form.get(f"order_{case.id}", "")
-            positions[case.id] = int(raw) if raw.strip().isdigit() else 10_000
+            position = parse_int(raw, low=0, high=MAX_ID)
+            positions[case.id] = 10_000 if position is None else position
         ordered = sorted(featured, key=lambda c: (positions[c.id], c.feature_order or 0))
         try:
             cases.set_feature_order(plan, [c.id for c in ordered], actor=current_user, now=context.now())

@@ -6,7 +6,7 @@ read-only), so the blueprint asks the policy module for VIEW_PLAN.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from tasktrack import cache, context
 from tasktrack.domain.lights import Light
@@ -17,39 +17,25 @@ from tasktrack.services import dashboard as dash
 from tasktrack.web import downloads
 from tasktrack.web.downloads import file_response
 from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.params import BadInput, choice_arg, id_arg, page_arg
 
 bp = Blueprint("dashboard", __name__)
 guard_blueprint(bp, Action.VIEW_PLAN)
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        abort(400)
-    return int(value)
 
 
 def list_scope() -> Plan | None:
     """Read the list's plan: ``all`` is every plan (None), else an id or the current plan (400 on junk)."""
     if request.args.get("plan", "").strip() == dash.ALL_PLANS:
         return None
-    plan_id = _int_arg("plan")
-    if plan_id == 0:  # ids start at 1: a zero is a malformed value, not a plan that went missing
-        abort(400)
-    return dash.resolve_plan(plan_id, context.today())
+    return dash.resolve_plan(id_arg("plan"), context.today())
 
 
 def list_filters() -> dash.Filters:
     """Read the assignment-list filters from the query string (400 on a value that means nothing)."""
-    light = request.args.get("light") or None
-    reason = request.args.get("reason") or None
-    if light is not None and light not in {x.value for x in Light}:
-        abort(400)
-    if reason is not None and reason not in dash.REASON_FILTERS:
-        abort(400)
-    return dash.Filters(light=Light(light) if light else None, reason=reason,
-                        section_id=_int_arg("section"), unit_id=_int_arg("unit"),
+    light = choice_arg("light", {x.value for x in Light})
+    return dash.Filters(light=Light(light) if light else None, reason=choice_arg("reason", dash.REASON_FILTERS),
+                        section_id=id_arg("section"), unit_id=id_arg("unit"),
                         category=request.args.get("category") or None)
 
 
@@ -57,7 +43,7 @@ def list_filters() -> dash.Filters:
 def index() -> str:
     """Show the plan at a glance: lights, sections, units, overdue work and recent reports."""
     sort = request.args.get("sort", "order")
-    plan_id, category = _int_arg("plan"), request.args.get("category") or None
+    plan_id, category = id_arg("plan"), request.args.get("category") or None
     descending = request.args.get("dir") == "desc"
     today = context.today()
 
@@ -67,7 +53,7 @@ def index() -> str:
         except ServiceError as exc:
             if exc.code == "not_found":
                 raise
-            abort(400)
+            raise BadInput(exc.message, field=exc.field) from None
         return render_template("dashboard/_body.html", d=data, lights=list(Light))
 
     body = cache.fragment(("dashboard", plan_id, category, sort, descending, today), build)
@@ -79,7 +65,7 @@ def assignments() -> str:
     """List a plan's (or every plan's) assignments narrowed by light, reason, section, unit or category, 25 a page."""
     plan = list_scope()
     filters = list_filters()
-    page_no, today = _int_arg("page") or 1, context.today()
+    page_no, today = page_arg(), context.today()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def build() -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
 from tasktrack.models import FocusItem, Plan, Unit, UnitKind
 from tasktrack.permissions import Action, require
@@ -101,7 +102,8 @@ def choose(unit_id: int) -> Response | tuple[str, int]:
             db.session.commit()
             flash(f"已保存工作重点选择（第 {choice.version} 版{'，逾期提交' if choice.is_late else ''}）", "success")
             return redirect(url_for("observation.point", unit_id=unit.id))
-    all_texts = {int(k[5:]): v for k, v in request.form.items() if k.startswith("plan_") and k[5:].isdigit()}
+    all_texts = {item_id: v for k, v in request.form.items()
+                 if k.startswith("plan_") and (item_id := parse_id(k[5:])) is not None}
     return _render_point(unit, plan, choice_form=form, submitted=all_texts, status=422)
 
 

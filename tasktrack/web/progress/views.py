@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db, login_manager
 from tasktrack.models import AssignmentStatus, ExtensionRequest, ProgressReport
 from tasktrack.permissions import Action, can, require
@@ -63,9 +64,10 @@ def _load_reportable(assignment_id: int) -> Any:
 
 def _report_of(assignment_id: int, raw: str | None) -> ProgressReport | None:
     """Return the report a form field names, if it is a report of this assignment."""
-    if not raw or not str(raw).isdigit():
+    report_id = parse_id(str(raw)) if raw else None
+    if report_id is None:
         return None
-    report = db.session.get(ProgressReport, int(raw))
+    report = db.session.get(ProgressReport, report_id)
     return report if report is not None and report.assignment_id == assignment_id else None
 
 

@@ -13,6 +13,7 @@ from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
 from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.params import enum_arg
 from tasktrack.web.reminders.forms import DigestPreferenceForm, ResendForm, UrgeForm
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
@@ -45,8 +46,9 @@ def preview() -> str:
 @bp.route("/outbox")
 def outbox_list() -> str:
     """List the outbox, failures first."""
-    status = request.args.get("status")
-    statuses = [NotificationStatus(status)] if status in {s.value for s in NotificationStatus} else None
+    chosen = enum_arg("status", NotificationStatus)
+    status = chosen.value if chosen is not None else None
+    statuses = [chosen] if chosen is not None else None
     return render_template("reminders/outbox.html", rows=outbox.list_outbox(statuses=statuses),
                            counts=outbox.status_counts(), status=status, form=ResendForm())
 
