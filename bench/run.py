@@ -380,9 +380,11 @@ def markdown(result: dict[str, Any]) -> str:
     """Render the results as a markdown report."""
     runs, growth = result["runs"], result["growth"]
     lines = [f"# tasktrack benchmark — {result['started']}", "",
-             f"Command: `{result['command']}`  ", f"Machine: {result['machine']}  ",
-             f"gunicorn {WORKERS} sync workers on loopback, production config; load tool: {result['tool']}; "
-             f"{result['duration']} s per measurement; today pinned to {TODAY}.", ""]
+             f"Command: `{result['command']}`  ", f"Machine: {result['machine']}  "]
+    if runs:
+        lines.append(f"gunicorn {WORKERS} sync workers on loopback, production config; load tool: {result['tool']}; "
+                     f"{result['duration']} s per measurement; today pinned to {TODAY}.")
+    lines.append("")
     checks = _checks(runs, growth)
     if checks:
         lines += ["## Targets (PostgreSQL, largest scale)", "", "| target | measured | met |", "|---|---|---|"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import random
 import sqlite3
 import time
@@ -13,11 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+logger = logging.getLogger(__name__)
+
 #: How long any SQLite statement waits for a lock with SQLite's own busy handler (SQLITE_BUSY_TIMEOUT_MS).
 BUSY_TIMEOUT_MS = 5000
 #: How long a write transaction waits for its turn at BEGIN IMMEDIATE (SQLITE_WRITE_WAIT_SECONDS); below
 #: gunicorn's default worker timeout (30 s), so a worker is never killed while it waits.
 WRITE_WAIT_SECONDS = 20.0
+#: A write that waited this long for its turn is logged (a sign that SQLite is near its limit here).
+SLOW_WAIT_SECONDS = 1.0
 #: Pause between two tries of BEGIN IMMEDIATE while another connection writes (seconds, drawn at random).
 _RETRY_PAUSE = (0.0005, 0.002)
 
@@ -93,10 +98,14 @@ def begin_immediate(conn: sa.Connection, *, wait_seconds: float = WRITE_WAIT_SEC
     cursor = raw.cursor()
     try:
         cursor.execute("PRAGMA busy_timeout=0")
-        deadline = time.monotonic() + wait_seconds
+        started = time.monotonic()
+        deadline = started + wait_seconds
         while True:
             try:
                 cursor.execute("BEGIN IMMEDIATE")
+                waited = time.monotonic() - started
+                if waited >= SLOW_WAIT_SECONDS:
+                    logger.warning("SQLite: waited %.1f s for the write lock", waited)
                 return
             except sqlite3.OperationalError as exc:
                 if not _busy(exc) or time.monotonic() >= deadline:

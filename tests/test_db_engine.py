@@ -92,18 +92,19 @@ def _history_app(tmp_path: Path, **settings: object) -> tuple[Flask, Path]:
     return app, path
 
 
-def test_a_writer_waits_its_turn_beyond_the_busy_timeout(tmp_path: Path) -> None:
+def test_a_writer_waits_its_turn_beyond_the_busy_timeout(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The write lock is busy longer than busy_timeout: BEGIN IMMEDIATE keeps trying (up to the write wait)."""
     app, path = _history_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100, SQLITE_WRITE_WAIT_SECONDS=20)
     held = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.8, held))
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.2, held))
     holder.start()
     held.wait(10)
     started = time.monotonic()
     with app.app_context():
         with db.engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO history (note) VALUES ('mine')")
-        assert time.monotonic() - started >= 0.5  # it waited for the other writer
+        assert time.monotonic() - started >= 1.0  # it waited for the other writer, and said so
+        assert any("for the write lock" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100  # restored after the tries
             assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == 2
