@@ -324,7 +324,8 @@ def line(kind: str, result: Result) -> str:
             f"{result.successes} ok, {result.errors} errors {result.statuses}, {result.rps} req/s, "
             f"p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, max {result.max_ms} ms, rows added "
             f"{result.rows_added} ({'=' if result.rows_added == result.successes else '≠'} successes), "
-            f"'{LOCKED}' in log: {result.locked_in_log}, SQLite write-lock waits ≥ 1 s: {result.slow_waits}"
+            f"'{LOCKED}' in log: {result.locked_in_log}"
+            + (f", write-lock waits ≥ 1 s: {result.slow_waits}" if kind == "sqlite" else "")
             + (f" (longest {result.longest_wait_s} s)" if result.slow_waits else ""))
 
 
@@ -341,7 +342,7 @@ def markdown(runs: dict[str, dict[str, Any]]) -> list[str]:
              "| rows = successes | \"database is locked\" in log | write-lock waits ≥ 1 s (longest) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for kind, r in runs.items():
-        waits = f"{r['slow_waits']} ({r['longest_wait_s']} s)" if r["slow_waits"] else "0"
+        waits = "–" if kind != "sqlite" else f"{r['slow_waits']} ({r['longest_wait_s']} s)" if r["slow_waits"] else "0"
         lines.append(f"| {kind} | {r['requests']} | {r['successes']} | {r['errors']} | {r['rps']} | {r['p50_ms']} "
                      f"| {r['p99_ms']} | {r['max_ms']} | {r['rows_added']} "
                      f"| {'✅' if r['rows_added'] == r['successes'] else '❌'} | {r['locked_in_log']} | {waits} |")
