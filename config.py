@@ -33,6 +33,10 @@ class Config:
     DATABASE_URL_GIVEN = bool(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tasktrack.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    #: SQLite: how long a statement waits for a lock (busy_timeout), and how long a write transaction waits for
+    #: its turn at BEGIN IMMEDIATE (tasktrack/db_engine.py; below gunicorn's 30 s worker timeout).
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    SQLITE_WRITE_WAIT_SECONDS = float(os.environ.get("SQLITE_WRITE_WAIT_SECONDS") or 20)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

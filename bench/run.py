@@ -7,8 +7,10 @@ For every database and scale: a fresh database, ``bench.generate``, gunicorn on 
 config, then each page is loaded for ``--duration`` seconds with 1 client (latency) and with 8 clients
 (throughput) by wrk (Debian's package; a Python client when wrk is missing), the SQL statements of one request
 are read from the app's X-Query-Count header, and the peak RSS of each worker from /proc. ``bench.jobs`` times
-the reminder sweep, the weekly digests and the delivery of 1,000 messages. Results: JSON and a markdown table
-under bench/results/, with how each figure grows from the smallest to the largest scale.
+the reminder sweep, the weekly digests and the delivery of 1,000 messages. ``bench.write_load`` has 50 API
+clients post progress reports at once to gunicorn -w 4 on each database (``--only write-load``: that section
+alone). Results: JSON and a markdown table under bench/results/, with how each figure grows from the smallest to
+the largest scale.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench import write_load
 from bench.generate import PASSWORD, SECRETARIAT_EMAIL, TODAY
 from bench.jobs import free_port
 
@@ -52,6 +55,8 @@ WORKERS = 2
 #: (scale 0.05: 896 assignments, 0.51: ~9,900; a scale adds or removes whole county plans).
 TRACKER_PAGES = ("overdue_page", "overdue_api", "item")
 TRACKER_SCALES = (0.05, 0.51)
+#: The name of the write-load section for --only (bench/write_load.py).
+WRITE_LOAD = "write-load"
 
 #: The targets of the issue (PostgreSQL, scale 1).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
@@ -375,9 +380,11 @@ def markdown(result: dict[str, Any]) -> str:
     """Render the results as a markdown report."""
     runs, growth = result["runs"], result["growth"]
     lines = [f"# tasktrack benchmark — {result['started']}", "",
-             f"Command: `{result['command']}`  ", f"Machine: {result['machine']}  ",
-             f"gunicorn {WORKERS} sync workers on loopback, production config; load tool: {result['tool']}; "
-             f"{result['duration']} s per measurement; today pinned to {TODAY}.", ""]
+             f"Command: `{result['command']}`  ", f"Machine: {result['machine']}  "]
+    if runs:
+        lines.append(f"gunicorn {WORKERS} sync workers on loopback, production config; load tool: {result['tool']}; "
+                     f"{result['duration']} s per measurement; today pinned to {TODAY}.")
+    lines.append("")
     checks = _checks(runs, growth)
     if checks:
         lines += ["## Targets (PostgreSQL, largest scale)", "", "| target | measured | met |", "|---|---|---|"]
@@ -423,6 +430,7 @@ def markdown(result: dict[str, Any]) -> str:
             cells = [str(g.get(name, "–")) for g in [*growth.values(), *cold.values()]]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += write_load.markdown(result.get("write_load") or {})
     lines += _tracker_markdown(result.get("tracker") or [])
     return "\n".join(lines)
 
@@ -469,36 +477,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
-    parser.add_argument("--only", nargs="*", help="page names to load (default: all)")
+    parser.add_argument("--only", nargs="*",
+                        help=f"page names to load, and/or {WRITE_LOAD} for the write-load section (default: all)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--no-cold", action="store_true", help="skip the pass with the render cache off")
     parser.add_argument("--tracker-scales", type=float, nargs="*", default=list(TRACKER_SCALES),
                         help="scales for the general-tracker shapes at ~1,000 and ~10,000 assignments (none: skip)")
+    parser.add_argument("--write-load-writers", type=int, default=write_load.WRITERS,
+                        help="API clients posting reports at once in the write-load section")
+    parser.add_argument("--write-load-duration", type=float, default=write_load.DURATION,
+                        help="seconds of the write-load section, per database")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now().astimezone()
-    runs = [run_one(kind, scale, args.duration, args.client == "wrk", set(args.only) if args.only else None,
-                    cold=not args.no_cold)
-            for kind in args.databases for scale in sorted(args.scales)]
+    only = set(args.only) - {WRITE_LOAD} if args.only else None
+    writes_only = only == set()  # --only write-load: that section alone (the main results/latest stay as they are)
+    runs = [run_one(kind, scale, args.duration, args.client == "wrk", only, cold=not args.no_cold)
+            for kind in args.databases for scale in sorted(args.scales)] if not writes_only else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
-              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": []}
-    _save(result, Path(args.out), started)  # kept even if a tracker run fails
-    tracker_pages = set(TRACKER_PAGES) & set(args.only) if args.only else set(TRACKER_PAGES)
+              "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": [],
+              "write_load": {}}
+    if not args.only or WRITE_LOAD in args.only:
+        for kind in args.databases:
+            print(f"== {kind} write load", flush=True)
+            measured = write_load.run(kind, writers=args.write_load_writers, seconds=args.write_load_duration,
+                                      where=WORK, pg_admin=PG_ADMIN)
+            print(write_load.line(kind, measured), flush=True)
+            result["write_load"][kind] = measured.as_dict()
+    _save(result, Path(args.out), started, latest=not writes_only)  # kept even if a tracker run fails
+    tracker_pages = set(TRACKER_PAGES) & only if only is not None else set(TRACKER_PAGES)
     if tracker_pages:
         result["tracker"] = [run_one(kind, scale, args.duration, args.client == "wrk", tracker_pages, cold=False,
                                      jobs=False)
                              for kind in args.databases for scale in sorted(args.tracker_scales or [])]
-    print(_save(result, Path(args.out), started))
+    print(_save(result, Path(args.out), started, latest=not writes_only))
 
 
-def _save(result: dict[str, Any], out: Path, started: dt.datetime) -> str:
-    """Write the results (JSON and markdown, with a timestamp and as latest) and return the markdown."""
+def _save(result: dict[str, Any], out: Path, started: dt.datetime, latest: bool = True) -> str:
+    """Write the results (JSON and markdown, with a timestamp and, if ``latest``, as latest); return the markdown."""
     out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     report = markdown(result)
-    for name in (stamp, "latest"):
+    for name in (stamp, "latest") if latest else (stamp,):
         (out / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         (out / f"{name}.md").write_text(report, encoding="utf-8")
     return report

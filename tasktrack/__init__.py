@@ -73,7 +73,9 @@ def configure_extensions(app: Flask) -> None:
     db_engine.prepare_engine_options(app)
     db.init_app(app)
     with app.app_context():
-        db_engine.install_sqlite_pragmas(db.engine)
+        db_engine.install_sqlite_pragmas(
+            db.engine, busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", db_engine.BUSY_TIMEOUT_MS)),
+            write_wait_seconds=float(app.config.get("SQLITE_WRITE_WAIT_SECONDS", db_engine.WRITE_WAIT_SECONDS)))
         db_engine.install_query_counter(app, db.engine)
         cache.install(db.engine)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)

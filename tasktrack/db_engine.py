@@ -1,14 +1,30 @@
-"""Engine settings: SQLite PRAGMAs and BEGIN IMMEDIATE for writes (R15)."""
+"""Engine settings: SQLite PRAGMAs and BEGIN IMMEDIATE for writes, which queue for their turn (R15)."""
 
 from __future__ import annotations
 
 import contextvars
+import logging
+import random
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+
+logger = logging.getLogger(__name__)
+
+#: How long any SQLite statement waits for a lock with SQLite's own busy handler (SQLITE_BUSY_TIMEOUT_MS).
+BUSY_TIMEOUT_MS = 5000
+#: How long a write transaction waits for its turn at BEGIN IMMEDIATE (SQLITE_WRITE_WAIT_SECONDS); below
+#: gunicorn's default worker timeout (30 s), so a worker is never killed while it waits.
+WRITE_WAIT_SECONDS = 20.0
+#: A write that waited this long for its turn is logged (a sign that SQLite is near its limit here).
+SLOW_WAIT_SECONDS = 1.0
+#: Pause between two tries of BEGIN IMMEDIATE while another connection writes (seconds, drawn at random).
+_RETRY_PAUSE = (0.0005, 0.002)
 
 #: Whether the current unit of work may write. Requests with safe methods set it False, so their
 #: SQLite transactions start DEFERRED (readers never queue behind the write lock); everything else
@@ -23,7 +39,8 @@ def prepare_engine_options(app: Flask) -> None:
     options: dict[str, Any] = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("timeout", 30)
+        # pysqlite's busy timeout until the connect hook sets the same value with PRAGMA busy_timeout.
+        connect_args.setdefault("timeout", int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)) / 1000)
         # Let SQLAlchemy, not pysqlite, emit BEGIN (the documented recipe for SAVEPOINT and BEGIN modes).
         connect_args["isolation_level"] = None
         connect_args.setdefault("check_same_thread", False)
@@ -32,8 +49,10 @@ def prepare_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def install_sqlite_pragmas(engine: sa.Engine) -> None:
-    """Set WAL, busy_timeout, foreign keys and synchronous=NORMAL on every new SQLite connection."""
+def install_sqlite_pragmas(engine: sa.Engine, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                           write_wait_seconds: float = WRITE_WAIT_SECONDS) -> None:
+    """Set WAL, busy_timeout, foreign keys and synchronous=NORMAL on every new SQLite connection; begin
+    transactions DEFERRED when they only read and IMMEDIATE (queued, see :func:`begin_immediate`) when they write."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -43,7 +62,7 @@ def install_sqlite_pragmas(engine: sa.Engine) -> None:
         try:
             if engine.url.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
@@ -51,7 +70,51 @@ def install_sqlite_pragmas(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            begin_immediate(conn, wait_seconds=write_wait_seconds, busy_timeout_ms=busy_timeout_ms)
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF) == sqlite3.SQLITE_BUSY if code is not None else "locked" in str(exc)
+
+
+def begin_immediate(conn: sa.Connection, *, wait_seconds: float = WRITE_WAIT_SECONDS,
+                    busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    """Begin a write transaction on SQLite, waiting up to ``wait_seconds`` for the write lock.
+
+    SQLite's busy handler does not queue waiters: it sleeps and looks again, after the first few tries 100 ms at a
+    time, and a writer that happens to be awake when the lock comes free takes it. Under a steady stream of
+    writes from several processes (gunicorn workers) a sleeping writer can miss the free lock for seconds and
+    then fail with "database is locked" (busy_timeout exceeded) although the lock was free hundreds of times.
+    So while another connection writes, BEGIN IMMEDIATE is tried again every 0.5–2 ms (busy_timeout off for
+    those tries): every waiting writer looks at every hand-over, each hand-over goes to one of them, and none
+    is left behind. After ``wait_seconds`` one last try waits busy_timeout as before and raises its error.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+        started = time.monotonic()
+        deadline = started + wait_seconds
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                waited = time.monotonic() - started
+                if waited >= SLOW_WAIT_SECONDS:
+                    logger.warning("SQLite: waited %.1f s for the write lock", waited)
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() >= deadline:
+                    break
+            time.sleep(random.uniform(*_RETRY_PAUSE))
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+    conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, with the busy timeout; its error is the usual one
 
 
 @contextmanager

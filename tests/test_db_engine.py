@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack import create_app
 from tasktrack.extensions import db
@@ -67,6 +71,61 @@ def test_lock_storm_has_no_database_is_locked(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("SELECT value FROM counter").scalar() == workers * iterations
         assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == workers * iterations
         db.engine.dispose()
+
+
+def _hold_write_lock(path: Path, seconds: float, held: threading.Event) -> None:
+    """Hold SQLite's write lock from another connection (as another process would) for ``seconds``."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO history (note) VALUES ('other')")
+    held.set()
+    time.sleep(seconds)
+    other.execute("COMMIT")
+    other.close()
+
+
+def _history_app(tmp_path: Path, **settings: object) -> tuple[Flask, Path]:
+    path = tmp_path / "turns.db"
+    app = create_app(make_config(f"sqlite:///{path}", str(tmp_path / "u"), **settings))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE history (id INTEGER PRIMARY KEY, note TEXT)")
+    return app, path
+
+
+def test_a_writer_waits_its_turn_beyond_the_busy_timeout(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The write lock is busy longer than busy_timeout: BEGIN IMMEDIATE keeps trying (up to the write wait)."""
+    app, path = _history_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100, SQLITE_WRITE_WAIT_SECONDS=20)
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.2, held))
+    holder.start()
+    held.wait(10)
+    started = time.monotonic()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO history (note) VALUES ('mine')")
+        assert time.monotonic() - started >= 1.0  # it waited for the other writer, and said so
+        assert any("for the write lock" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100  # restored after the tries
+            assert conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == 2
+        db.engine.dispose()
+    holder.join(10)
+
+
+def test_the_write_wait_is_bounded(tmp_path: Path) -> None:
+    """A write lock held for good: the writer gives up after the write wait with SQLite's usual error."""
+    app, path = _history_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100, SQLITE_WRITE_WAIT_SECONDS=0.3)
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 3, held))
+    holder.start()
+    held.wait(10)
+    started = time.monotonic()
+    with app.app_context():
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"), db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO history (note) VALUES ('mine')")
+        assert 0.3 <= time.monotonic() - started < 2.5
+        db.engine.dispose()
+    holder.join(10)
 
 
 def test_query_count_header_only_when_asked(tmp_path: Path) -> None:

@@ -8,7 +8,10 @@ token got 500s (the benchmark counted hundreds). The same holds for calendar fee
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +107,26 @@ def test_concurrent_calls_with_one_token_never_fail(app: Flask, seeded: None, ma
         thread.join(timeout=120)
     assert len(statuses) == 96
     assert set(statuses) == {200}, sorted(set(statuses))
+
+
+@pytest.mark.skipif((os.environ.get("DATABASE_URL") or "sqlite").startswith("postgresql"), reason="SQLite's write lock")
+def test_a_write_call_reads_its_token_without_queueing_for_the_write_lock(app: Flask) -> None:
+    """The token is read in a read transaction: a refused call is answered at once while another process writes.
+
+    The write call's own transaction begins (IMMEDIATE, queued) only at its first statement after the check, so
+    no call holds or waits for SQLite's write lock just to have its token looked up.
+    """
+    path = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    assert path
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        started = time.monotonic()
+        response = app.test_client().post("/api/v1/assignments/1/reports", json={"status": "in_progress"},
+                                          headers={"Authorization": "Bearer tt_not-a-token"})
+        elapsed = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 401
+    assert elapsed < 1.0

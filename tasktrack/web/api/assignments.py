@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from tasktrack import cache, context
+from tasktrack import cache, context, db_engine
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Plan
@@ -104,8 +104,9 @@ def report_create(assignment_id: int) -> tuple[Response, int]:
     fields = _parse_report(json_body())
     report = progress.submit_report(row.assignment, author=user, now=context.now(), **fields)
     db.session.commit()
-    detail = _detail(assignment_id)
-    created = next(r for r in detail["reports"] if r["id"] == report.id)
+    with db_engine.read_only():  # what is shown back only reads: it does not hold the write lock (SQLite)
+        detail = _detail(assignment_id)
+        created = next(r for r in detail["reports"] if r["id"] == report.id)
     return jsonify({"report": created, "assignment": detail["assignment"]}), 201
 
 

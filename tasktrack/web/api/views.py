@@ -31,8 +31,11 @@ def _authenticate() -> tuple[Response, int] | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return api_error("需要 Bearer 令牌（flask --app wsgi users token --email …）", 401)
-    row = users.active_token(token.strip())
-    if row is None or not can(row.user, Action.USE_API):
+    writes = db_engine.write_intent.get()
+    with db_engine.read_only():  # the token is only read: no call queues for the write lock to be checked
+        row = users.active_token(token.strip())
+        allowed = row is not None and can(row.user, Action.USE_API)
+    if row is None or not allowed:
         db.session.rollback()
         return api_error("令牌无效或已停用", 401)
     user, now = row.user, context.now()
@@ -41,6 +44,10 @@ def _authenticate() -> tuple[Response, int] | None:
         # concurrent calls with one token then wait for the lock instead of failing on SQLite.
         token_id = row.id
         db_engine.write_apart(db.session, lambda: users.stamp_token(token_id, now=now))
+    elif writes:
+        # End the read transaction: the call's own writes begin a write transaction (IMMEDIATE on SQLite) at
+        # their first statement, rather than upgrading this one, which SQLite (WAL) may refuse at once.
+        db.session.rollback()
     g.api_user = user
     return None
 
