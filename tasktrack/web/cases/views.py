@@ -65,9 +65,11 @@ def _text(form: CaseForm) -> CaseText:
                     focus_item=db.session.get(FocusItem, form.focus_item_id.data) if form.focus_item_id.data else None)
 
 
-def _apply(form: CaseForm, exc: ServiceError) -> None:
+def _apply(form: CaseForm, exc: ServiceError) -> int:
+    """Show a refusal on its field; return the page's status (503 when the server cannot store files now)."""
     target = getattr(form, exc.field or "", None) or form.attachments
     target.errors = [*target.errors, exc.message]
+    return getattr(exc, "http_status", 422)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -82,18 +84,19 @@ def new() -> Response | tuple[str, int]:
     plan = _plan()
     form = CaseForm()
     _form_choices(form, plan)
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             case = cases.submit_case(plan, unit, _text(form), actor=current_user, files=uploads_from_request(),
                                      now=context.now())
         except ServiceError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            status = _apply(form, exc)
         else:
             db.session.commit()
             flash(f"已报送《{case.title}》，等待专班办公室审核", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=None), 422 if request.method == "POST" else 200
+    return render_template("cases/form.html", form=form, case=None), status
 
 
 def _load(case_id: int) -> CaseReport:
@@ -132,17 +135,18 @@ def revise(case_id: int) -> Response | tuple[str, int]:
         form.kind.data, form.title.data, form.summary.data, form.body.data = (
             case.kind.value, case.title, case.summary, case.body)
         form.task_id.data, form.focus_item_id.data = case.task_id or 0, case.focus_item_id or 0
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(), now=context.now())
         except ServiceError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            status = _apply(form, exc)
         else:
             db.session.commit()
             flash(f"已重新报送《{case.title}》（第 {case.version} 版）", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case), 422 if request.method == "POST" else 200
+    return render_template("cases/form.html", form=form, case=case), status
 
 
 @bp.route("/<int:case_id>/review", methods=["POST"])

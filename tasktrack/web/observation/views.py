@@ -114,6 +114,7 @@ def add_log(unit_id: int) -> Response | tuple[str, int]:
         return refused
     plan = _plan()
     form = PilotLogForm()
+    status = 422
     if form.validate_on_submit():
         item = db.session.get(FocusItem, form.focus_item_id.data or 0)
         try:
@@ -125,11 +126,12 @@ def add_log(unit_id: int) -> Response | tuple[str, int]:
             db.session.rollback()
             target = getattr(form, exc.field or "", None) or form.attachments
             target.errors = [*target.errors, exc.message]
+            status = getattr(exc, "http_status", status)  # 503: the upload folder cannot take files now
         else:
             db.session.commit()
             flash("已记录试点进展", "success")
             return redirect(url_for("observation.point", unit_id=unit.id) + "#timeline")
-    return _render_point(unit, plan, log_form=form, status=422)
+    return _render_point(unit, plan, log_form=form, status=status)
 
 
 @bp.route("/points/<int:unit_id>/reopen", methods=["POST"])
