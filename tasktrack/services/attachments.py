@@ -40,10 +40,12 @@ class UploadsUnavailable(ServiceError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(
-            f"附件未能保存：{reason}。本次提交没有保存任何内容；您填写的文字已保留在下方，"
+            f"附件未能保存：{reason}。本次提交没有保存任何内容；您填写的文字都已保留，"
             "但附件需要重新选择（浏览器不会保留已选的文件）。请稍后再提交；如仍不行，请联系专班办公室。",
             field="attachments", code="storage_unavailable",
         )
+        #: The same for an API client, which keeps its own request.
+        self.api_message = f"附件未能保存：{reason}。本次请求没有保存任何内容，请稍后重试；如仍不行，请联系专班办公室。"
 
 
 @dataclass(frozen=True)

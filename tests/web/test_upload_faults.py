@@ -169,6 +169,7 @@ def test_progress_report_keeps_the_input_and_saves_nothing(client: FlaskClient, 
     assert MESSAGE in html
     assert broken.reason in html
     assert "重新选择" in html  # the file input cannot be kept: the message says so
+    assert "附件暂时无法保存" in html  # announced at the top of the page too, not only at the file field
     assert NARRATIVE in html
     assert 'value="45"' in html
     assert count(ProgressReport) == 0

@@ -68,7 +68,7 @@ def _invalid(exc: ServiceError) -> tuple[Response, int]:
 def unavailable(exc: UploadsUnavailable) -> tuple[Response, int]:
     """Answer 503 when files cannot be stored now (upload folder read-only or full); nothing was saved."""
     db.session.rollback()
-    return api_error(exc.message, exc.http_status)
+    return api_error(exc.api_message, exc.http_status)
 
 
 @bp.errorhandler(HTTPException)

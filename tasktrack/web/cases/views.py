@@ -16,7 +16,7 @@ from tasktrack.services import ServiceError, attachments, cases, compilation, ob
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
 from tasktrack.web.guards import guard_blueprint, refusal
-from tasktrack.web.uploads import uploads_from_request
+from tasktrack.web.uploads import refused_status, uploads_from_request
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard_blueprint(bp, None)
@@ -69,7 +69,7 @@ def _apply(form: CaseForm, exc: ServiceError) -> int:
     """Show a refusal on its field; return the page's status (503 when the server cannot store files now)."""
     target = getattr(form, exc.field or "", None) or form.attachments
     target.errors = [*target.errors, exc.message]
-    return getattr(exc, "http_status", 422)
+    return refused_status(exc, 422)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import ServiceError, observations, overview
 from tasktrack.web.guards import guard_blueprint, refusal
 from tasktrack.web.observation.forms import ChoiceForm, DeadlineForm, PilotLogForm, ReopenForm
-from tasktrack.web.uploads import uploads_from_request
+from tasktrack.web.uploads import refused_status, uploads_from_request
 
 bp = Blueprint("observation", __name__, url_prefix="/observation")
 guard_blueprint(bp, None)
@@ -126,7 +126,7 @@ def add_log(unit_id: int) -> Response | tuple[str, int]:
             db.session.rollback()
             target = getattr(form, exc.field or "", None) or form.attachments
             target.errors = [*target.errors, exc.message]
-            status = getattr(exc, "http_status", status)  # 503: the upload folder cannot take files now
+            status = refused_status(exc, status)  # 503: the upload folder cannot take files now
         else:
             db.session.commit()
             flash("已记录试点进展", "success")

@@ -17,6 +17,7 @@ from tasktrack.services import NotFound, ServiceError, extensions, progress, tra
 from tasktrack.services.attachments import Upload
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.progress.forms import DecisionForm, ExtensionForm, ReportForm, ReviewForm, UnchangedForm
+from tasktrack.web.uploads import refused_status
 
 bp = Blueprint("progress", __name__)
 guard_blueprint(bp, Action.VIEW_ASSIGNMENT)
@@ -91,7 +92,7 @@ def report(assignment_id: int) -> Any:
             form.completed_on.data, form.narrative.data = start.completed_on, start.narrative
         form.base_report_id.data = latest.id if latest else ""
         form.supersedes_id.data = correcting.id if correcting else ""
-    stale, refused_status = None, 400
+    stale, status_of_refusal = None, 400
     if form.validate_on_submit():
         try:
             percent = form.percent_value()
@@ -114,13 +115,13 @@ def report(assignment_id: int) -> Any:
             except ServiceError as exc:
                 db.session.rollback()
                 _apply_error(form, exc)
-                refused_status = getattr(exc, "http_status", refused_status)  # 503: uploads cannot be stored now
+                status_of_refusal = refused_status(exc, status_of_refusal)  # 503: uploads cannot be stored now
             else:
                 db.session.commit()
                 claimed = form.status.data == "completed"
                 flash("进展已报送" + ("，已标记为“待确认办结”，等待专班办公室确认" if claimed else ""), "success")
                 return redirect(url_for("progress.assignment", assignment_id=a.id))
-    status = 409 if stale is not None else (refused_status if request.method == "POST" else 200)
+    status = 409 if stale is not None else (status_of_refusal if request.method == "POST" else 200)
     return render_template("progress/report_form.html", form=form, a=a, latest=latest, correcting=correcting,
                            stale=stale), status
 
