@@ -8,17 +8,23 @@ PORT ?= 5000
 # The seed is the 2024 plan: by default the demo runs on a day inside it. `TASKTRACK_TODAY= make run` uses the real date.
 TASKTRACK_TODAY ?= 2024-07-18
 FLASK := $(BIN)/flask --app wsgi
-RUN_ENV := TASKTRACK_TODAY=$(TASKTRACK_TODAY)
 
-.PHONY: run test venv system-deps lint migrate-check clean-instance bench
+.PHONY: run test venv venv-dev instance-env system-deps lint migrate-check clean-instance bench
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Two stamps: running needs requirements.txt only; `make test` adds the test toolchain (pytest, Playwright, ruff).
+$(BIN)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed-run
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(BIN)/.installed
+venv: $(BIN)/.installed-run
+
+venv-dev: $(BIN)/.installed-dev
 
 system-deps:
 	./scripts/install-system-deps.sh
@@ -26,27 +32,32 @@ system-deps:
 instance:
 	mkdir -p instance
 
-run: venv instance
-	$(RUN_ENV) $(FLASK) db upgrade
-	$(RUN_ENV) $(FLASK) seed --demo
-	@echo "tasktrack: http://$(HOST):$(PORT)/  (today = $(or $(TASKTRACK_TODAY),the real date))"
-	@# The scheduler runs beside the dev server as its own process (never inside it) and stops with it.
-	$(RUN_ENV) $(FLASK) scheduler & sched=$$!; \
-	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+# The instance's day, read by the server and by every `flask --app wsgi …` typed in this checkout (config.py).
+instance-env: instance
+	@printf '%s\n' '# Written by make run: the day this demo instance runs on (empty: the real date).' \
+	  'TASKTRACK_TODAY=$(TASKTRACK_TODAY)' > instance/tasktrack.env
 
-test: venv system-deps
+run: venv instance-env
+	$(FLASK) db upgrade
+	$(FLASK) seed --demo
+	@echo "tasktrack: http://$(HOST):$(PORT)/  (today = $(or $(TASKTRACK_TODAY),the real date), in instance/tasktrack.env)"
+	@# The scheduler runs beside the dev server as its own process (never inside it) and stops with it.
+	$(FLASK) scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: venv-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The province-scale benchmark (bench/README.md): scales 0.1 and 1 on PostgreSQL and SQLite, gunicorn + wrk.
 BENCH_ARGS ?=
-bench: venv
+bench: venv-dev
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	./scripts/install-bench-deps.sh
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 
 clean-instance:

@@ -8,6 +8,9 @@ from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+#: This instance's day, written by `make run` (``TASKTRACK_TODAY=2024-07-18``, or empty for the real date), so
+#: the demo server and every `flask --app wsgi …` command typed in this checkout agree on "today".
+INSTANCE_ENV_FILE = INSTANCE_DIR / "tasktrack.env"
 
 #: Values that must never reach production as the secret key.
 WEAK_SECRET_KEYS = frozenset({"", "dev", "change-me", "dev-only-not-secret", "secret"})
@@ -25,6 +28,37 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=VALUE`` lines (``#`` comments, blank lines, optional quotes); a missing file reads as empty."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    values = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+def pinned_today_setting(env_file: Path | None = INSTANCE_ENV_FILE) -> tuple[str | None, str]:
+    """Return TASKTRACK_TODAY and where it came from: the environment wins over ``env_file``; empty is the real date."""
+    if "TASKTRACK_TODAY" in os.environ:
+        return os.environ["TASKTRACK_TODAY"].strip() or None, "环境变量"
+    if env_file is not None:
+        value = read_env_file(env_file).get("TASKTRACK_TODAY")
+        if value is not None:
+            shown = env_file.relative_to(BASE_DIR) if env_file.is_relative_to(BASE_DIR) else env_file
+            return value or None, str(shown)
+    return None, ""
+
+
 class Config:
     """Base settings; every value can be overridden by an environment variable of the same name."""
 
@@ -40,8 +74,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
-    #: Pins "today" (YYYY-MM-DD) for demos of the 2024 plan and for tests; nothing else reads the clock.
-    TASKTRACK_TODAY = os.environ.get("TASKTRACK_TODAY") or None
+    #: Pins "today" (YYYY-MM-DD) for demos of the 2024 plan and for tests; nothing else reads the clock. From the
+    #: environment, else from instance/tasktrack.env (`make run`); TASKTRACK_TODAY_SOURCE says which.
+    TASKTRACK_TODAY, TASKTRACK_TODAY_SOURCE = pinned_today_setting()
 
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = _int("SMTP_PORT", 25)
@@ -119,6 +154,7 @@ class TestConfig(Config):
         "DATABASE_URL", "sqlite:///:memory:"
     )
     WTF_CSRF_ENABLED = True
+    TASKTRACK_TODAY, TASKTRACK_TODAY_SOURCE = pinned_today_setting(None)  # never a demo instance's day
     LOGIN_FREE_ATTEMPTS = 5
     PASSWORD_HASH_FAST = True  # argon2 with tiny cost parameters, so the suite stays fast
 
@@ -127,6 +163,7 @@ class ProductionConfig(Config):
     """Production: refuses to start with a weak secret key or no database URL (R8)."""
 
     CONFIG_NAME = "production"
+    TASKTRACK_TODAY, TASKTRACK_TODAY_SOURCE = pinned_today_setting(None)  # a demo's file never pins production
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     HSTS = True

@@ -1,5 +1,14 @@
 """WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi …`."""
 
-from tasktrack import create_app
+import sys
 
-app = create_app()
+try:
+    from tasktrack import create_app
+
+    app = create_app()
+except ModuleNotFoundError as exc:  # typically a `flask` or `python` of another installation than .venv
+    raise ModuleNotFoundError(
+        f"{exc}: tasktrack's packages are not installed for {sys.executable}. Run the commands in the project's "
+        "virtualenv: `. .venv/bin/activate` first (`make venv` creates it), or call `.venv/bin/flask` directly.",
+        name=exc.name,
+    ) from exc

@@ -29,7 +29,11 @@ def configure_checks(app: Flask) -> None:
     from config import WEAK_SECRET_KEYS
     from tasktrack.clock import parse_pinned_today
 
-    app.config["PINNED_TODAY"] = parse_pinned_today(app.config.get("TASKTRACK_TODAY"))
+    try:
+        app.config["PINNED_TODAY"] = parse_pinned_today(app.config.get("TASKTRACK_TODAY"))
+    except ValueError as exc:
+        source = app.config.get("TASKTRACK_TODAY_SOURCE")
+        raise ValueError(f"{exc}{f' (from {source})' if source else ''}") from exc
     if app.config.get("CONFIG_NAME") == "production":
         key = app.config.get("SECRET_KEY") or ""
         if key in WEAK_SECRET_KEYS or len(key) < 32:

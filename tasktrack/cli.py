@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from tasktrack import context
@@ -28,6 +32,52 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"日期应为 YYYY-MM-DD，收到 {value!r}") from None
+
+
+def dated(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command whose work depends on the day ``--today YYYY-MM-DD``; it prints the day it uses first.
+
+    Put it under the click command decorator. A ``--today`` holds for that command only (the scheduler's
+    whole run); without it the command uses TASKTRACK_TODAY (environment or instance/tasktrack.env) or the
+    real date, and says which.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Any, today: dt.date | None, **kwargs: Any) -> None:
+        config = current_app.config
+        saved = {key: config.get(key) for key in ("PINNED_TODAY", "TODAY_SOURCE")}
+        if today is not None:
+            config.update(PINNED_TODAY=today, TODAY_SOURCE="--today")
+        try:
+            click.echo(describe_today())
+            command(*args, **kwargs)
+        finally:
+            config.update(saved)
+
+    return click.option("--today", "today", default=None, metavar="YYYY-MM-DD", callback=_day,
+                        help="以该日期作为今天（优先于 TASKTRACK_TODAY 和 instance/tasktrack.env）。")(run)
+
+
+def describe_today() -> str:
+    """Say which day the app uses and why: --today, TASKTRACK_TODAY (and where it was set) or the real date."""
+    config = current_app.config
+    day = context.today().isoformat()
+    source = config.get("TODAY_SOURCE") or config.get("TASKTRACK_TODAY_SOURCE") or ""
+    if config.get("PINNED_TODAY") is None:
+        return f"今日：{day}（真实日期，未设置 TASKTRACK_TODAY）"
+    if source == "--today":
+        return f"今日：{day}（--today）"
+    where = "" if not source else ("，来自环境变量" if source == "环境变量" else f"，来自 {source}")
+    return f"今日：{day}（TASKTRACK_TODAY={day}{where}）"
+
+
 def _fail(message: str) -> None:
     db.session.rollback()
     click.echo(f"错误：{message}", err=True)
@@ -36,6 +86,7 @@ def _fail(message: str) -> None:
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="同时创建演示账号、观察点和进展报送。")
+@dated
 def seed_command(demo: bool) -> None:
     """Load seed/ (categories, units, focus items, the 2024 plan); idempotent."""
     now = context.now()
@@ -109,6 +160,7 @@ def users_token(email: str) -> None:
 @click.option("--plan", "plan_id", required=True, type=int, help="计划 id。")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True), help="输出文件。")
+@dated
 def plan_export(plan_id: int, fmt: str, output: str) -> None:
     """Write a plan's task table with each unit's status and latest narrative to a file."""
     from tasktrack.services import exports
@@ -140,10 +192,9 @@ def init_reminder_commands(app: Flask) -> None:
 
 @reminders_cli.command("run")
 @click.option("--dry-run", is_flag=True, help="只显示将要发送的邮件，不写入任何数据。")
+@dated
 def reminders_run(dry_run: bool) -> None:
     """Queue today's reminder e-mails (one per unit), or show them with --dry-run."""
-    from flask import current_app
-
     from tasktrack.services import reminders
 
     config = current_app.config
@@ -168,10 +219,9 @@ def reminders_run(dry_run: bool) -> None:
 
 
 @digest_cli.command("send")
+@dated
 def digest_send() -> None:
     """Queue the weekly digests that are due (liaisons' chosen weekdays, the secretariat's)."""
-    from flask import current_app
-
     from tasktrack.services import digests
 
     report = digests.send_all(context.today(), now=context.now(), config=current_app.config)
@@ -181,23 +231,28 @@ def digest_send() -> None:
 
 @outbox_cli.command("deliver")
 @click.option("--limit", type=int, default=None, help="最多处理多少封。")
-def outbox_deliver(limit: int | None) -> None:
-    """Send the due outbox rows now (also outside office hours)."""
-    from flask import current_app
-
+@click.option("--respect-backoff", is_flag=True,
+              help="像调度器一样，跳过失败后仍在退避等待中的邮件（供 cron 定时使用）。")
+@dated
+def outbox_deliver(limit: int | None, respect_backoff: bool) -> None:
+    """Send the outbox now, also outside office hours: every pending and failed message, backoff or not."""
+    from tasktrack.models import NotificationStatus
     from tasktrack.services import outbox
 
     config = current_app.config
     report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
-                                policy=outbox.DeliveryPolicy.from_config(config), limit=limit)
+                                policy=outbox.DeliveryPolicy.from_config(config), limit=limit,
+                                ignore_backoff=not respect_backoff)
     click.echo(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封")
+    dead = outbox.status_counts()[NotificationStatus.DEAD]
+    if dead:
+        click.echo(f"发件箱中有 {dead} 封无法投递的邮件，不会自动重发：请在发件箱页面查看原因并重新发送")
 
 
 @click.command("scheduler")
+@dated
 def scheduler_command() -> None:
     """Run the one scheduler process (stands by while another one holds the lock)."""
-    from flask import current_app
-
     from tasktrack import scheduler
 
     scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]

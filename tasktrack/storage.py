@@ -4,11 +4,16 @@ A stored file is addressed by a *key* such as ``"3f/3f9c0d…e1"`` (two hex char
 then a uuid4 in hex) or ``"3f/3f9c0d…e1.pdf"`` when an extension is given. Keys are generated here
 and validated against a strict pattern on every access, so no user input can reach a path. The
 display name of a file lives in the database only (see ``tasktrack.domain.filetypes``).
+
+A folder that cannot take a file (read-only, full, over quota, no permission, not a directory) makes
+:meth:`FileStorage.store` raise :class:`StorageUnavailable` after removing what it had begun to write:
+callers get one error to turn into a message, never a half-written file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pathlib
 import re
@@ -26,6 +31,29 @@ _CREATE_FLAGS = (
 # Directory names that are served as static files by convention; storing uploads below one of
 # them would make them reachable without the download route's authorization.
 _WEB_DIR_NAMES = frozenset({"static", "htdocs", "wwwroot", "public_html"})
+
+
+#: What the user is told, by the OS error behind it; anything else is "cannot be written".
+_REASONS = {
+    errno.ENOSPC: "服务器存储空间已满",
+    errno.EDQUOT: "服务器存储空间已满",
+    errno.EFBIG: "服务器存储空间已满",
+    errno.EROFS: "服务器上传目录是只读的",
+    errno.EACCES: "服务器上传目录没有写入权限",
+    errno.EPERM: "服务器上传目录没有写入权限",
+    errno.ENOTDIR: "服务器上传目录不存在或不是目录",
+    errno.ENOENT: "服务器上传目录不存在或不是目录",
+}
+
+
+class StorageUnavailable(Exception):
+    """The upload folder cannot take a file now; nothing of the file was left behind."""
+
+    def __init__(self, error: OSError) -> None:
+        self.errno = error.errno
+        self.reason = _REASONS.get(error.errno or 0, "服务器上传目录无法写入")
+        name = errno.errorcode.get(error.errno or 0, "OSError")
+        super().__init__(f"{name}: {error.strerror or error}" + (f" ({error.filename})" if error.filename else ""))
 
 
 def _is_within(path: pathlib.Path, parent: pathlib.Path) -> bool:
@@ -51,22 +79,34 @@ class FileStorage:
         served = [part for part in resolved.parts if part.lower() in _WEB_DIR_NAMES]
         if served:
             raise ValueError(f"upload root {resolved} is below a web-served folder ({served[0]})")
-        if not resolved.is_dir():
-            resolved.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-            os.chmod(resolved, _DIR_MODE)
         self.root = resolved
+        # A folder that cannot be made now is not an error yet: store() reports it when a file comes.
+        with contextlib.suppress(OSError):
+            self._ensure_root()
+
+    def _ensure_root(self) -> None:
+        if not self.root.is_dir():
+            self.root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+            os.chmod(self.root, _DIR_MODE)
 
     def store(self, data: bytes, *, extension: str = "") -> str:
-        """Write ``data`` atomically under a new random name and return its key."""
+        """Write ``data`` atomically under a new random name and return its key.
+
+        Raises :class:`StorageUnavailable` when the folder cannot take it; the temporary file is removed then.
+        """
         if extension and not _EXT_RE.fullmatch(extension):
             raise ValueError(f"invalid storage extension: {extension!r}")
         name = uuid.uuid4().hex
         key = f"{name[:2]}/{name}{extension}"
         final = self.path(key)
         directory = final.parent
-        directory.mkdir(mode=_DIR_MODE, exist_ok=True)
         tmp = directory / f".{name}.tmp"
-        fd = os.open(tmp, _CREATE_FLAGS, _FILE_MODE)
+        try:
+            self._ensure_root()
+            directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+            fd = os.open(tmp, _CREATE_FLAGS, _FILE_MODE)
+        except OSError as exc:
+            raise StorageUnavailable(exc) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
                 if hasattr(os, "fchmod"):
@@ -75,9 +115,11 @@ class FileStorage:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
                 tmp.unlink()
+            if isinstance(exc, OSError):
+                raise StorageUnavailable(exc) from exc
             raise
         self._fsync_dir(directory)
         return key

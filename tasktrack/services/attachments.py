@@ -1,4 +1,11 @@
-"""Attach uploaded files to objects: checked by content, stored under random names, audited."""
+"""Attach uploaded files to objects: checked by content, stored under random names, audited.
+
+Files reach the disk before the transaction that records them commits. Two rules keep the two in step:
+an upload folder that cannot take a file (read-only, full) refuses the whole operation with
+:class:`UploadsUnavailable` after removing the files this call had stored; and a file stored in a
+transaction that ends without committing (any later refusal, a failed commit, an error) is deleted
+when that transaction ends. So no row without its file, and no file without its row.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,36 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session, SessionTransaction
 
 from tasktrack.domain.filetypes import ALL_KINDS, FileRejected, UploadLimits, check_upload
 from tasktrack.extensions import db
 from tasktrack.models import Attachment, User
 from tasktrack.services import ServiceError
 from tasktrack.services.audit import record
-from tasktrack.storage import FileStorage
+from tasktrack.storage import FileStorage, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 #: Evidence for progress reports: documents and images.
 EVIDENCE_KINDS = ALL_KINDS
 MAX_FILES = 10
+
+
+class UploadsUnavailable(ServiceError):
+    """The server cannot store files now (upload folder read-only or full): nothing was saved, retry later."""
+
+    #: The HTTP status of this refusal: the server's fault, not the request's.
+    http_status = 503
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"附件未能保存：{reason}。本次提交没有保存任何内容；您填写的文字都已保留，"
+            "但附件需要重新选择（浏览器不会保留已选的文件）。请稍后再提交；如仍不行，请联系专班办公室。",
+            field="attachments", code="storage_unavailable",
+        )
+        #: The same for an API client, which keeps its own request.
+        self.api_message = f"附件未能保存：{reason}。本次请求没有保存任何内容，请稍后重试；如仍不行，请联系专班办公室。"
 
 
 @dataclass(frozen=True)
@@ -67,9 +91,20 @@ def attach(
     """Check, store and record files for one owner; nothing is stored if any file is refused."""
     checked = check_files(files, allowed=allowed)
     store = storage()
+    pending = _uncommitted(db.session())
+    keys: list[str] = []
+    try:
+        for item in checked:
+            keys.append(store.store(item.data, extension=item.extension))
+            pending.append((store, keys[-1]))
+    except StorageUnavailable as exc:
+        _delete(store, keys)  # now, not only when the caller rolls back
+        pending[:] = [p for p in pending if p[1] not in keys]
+        logger.error("upload refused, the upload folder cannot take files: %s (%s %s, %s file(s), user %s)",
+                     exc, owner_type, owner_id, len(checked), actor.id)
+        raise UploadsUnavailable(exc.reason) from exc
     rows: list[Attachment] = []
-    for item in checked:
-        key = store.store(item.data, extension=item.extension)
+    for item, key in zip(checked, keys, strict=True):
         row = Attachment(
             owner_type=owner_type, owner_id=owner_id, original_name=item.original_name, storage_key=key,
             content_type=item.content_type, kind=item.kind, size=item.size, sha256=item.sha256,
@@ -82,6 +117,39 @@ def attach(
         record(actor, "attachment.upload", row, now=now,
                summary=f"上传附件 {row.original_name}（{row.size_label}）", after={"sha256": row.sha256})
     return rows
+
+
+#: session.info key: files stored in the session's open transaction (deleted unless it commits).
+_UNCOMMITTED = "tasktrack.uncommitted_files"
+
+
+def _uncommitted(session: Session) -> list[tuple[FileStorage, str]]:
+    return session.info.setdefault(_UNCOMMITTED, [])  # type: ignore[no-any-return]
+
+
+def _delete(store: FileStorage, keys: Sequence[str]) -> None:
+    for key in keys:
+        try:
+            store.delete(key)
+        except OSError as exc:
+            logger.error("could not remove the stored file %s of an unsaved upload: %s", key, exc)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _files_committed(session: Session) -> None:
+    if not session.in_nested_transaction():  # a SAVEPOINT's release commits nothing yet
+        session.info.pop(_UNCOMMITTED, None)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    pending = session.info.pop(_UNCOMMITTED, None)
+    if pending:
+        logger.warning("removing %s stored file(s) of a transaction that did not commit", len(pending))
+        for store, key in pending:
+            _delete(store, [key])
 
 
 def attachments_of(owner_type: str, owner_ids: Sequence[int]) -> dict[int, list[Attachment]]:

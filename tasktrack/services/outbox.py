@@ -6,7 +6,9 @@ itself, because R4 needs the claim, the send and the result in separate transact
 
 1. claim one row by compare-and-set (``UPDATE … WHERE id=:id AND status IN (pending, failed) AND
    next_attempt_at <= now``; proceed only when rowcount is 1 — no ``FOR UPDATE``, which SQLite ignores),
-   commit;
+   commit; an operator's explicit delivery (``ignore_backoff``) drops the ``next_attempt_at`` condition,
+   never the status one, so it sends failed rows that are still waiting out their backoff, but no dead
+   row, and no row twice;
 2. read the row, end the transaction, send (no transaction open while the SMTP server is talked to);
 3. record the result in its own small transaction: sent; failed with a backed-off ``next_attempt_at``;
    or dead (permanent failure, too many attempts).
@@ -198,11 +200,16 @@ def _reap(now: dt.datetime, policy: DeliveryPolicy) -> int:
     return int(result.rowcount or 0)
 
 
-def _claim(notification_id: int, worker: str, now: dt.datetime) -> bool:
+def _due(now: dt.datetime, ignore_backoff: bool) -> sa.ColumnElement[bool]:
+    """Rows a delivery may send: pending or failed, and (unless an operator asks now) past their backoff."""
+    deliverable = Notification.status.in_(_DELIVERABLE)
+    return deliverable if ignore_backoff else sa.and_(deliverable, Notification.next_attempt_at <= now)
+
+
+def _claim(notification_id: int, worker: str, now: dt.datetime, ignore_backoff: bool = False) -> bool:
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.id == notification_id, Notification.status.in_(_DELIVERABLE),
-               Notification.next_attempt_at <= now)
+        .where(Notification.id == notification_id, _due(now, ignore_backoff))
         .values(status=NotificationStatus.SENDING, claimed_by=worker, claimed_at=now,
                 attempts=Notification.attempts + 1)
         .execution_options(synchronize_session=False)
@@ -231,15 +238,21 @@ def deliver_due(
     limit: int | None = None,
     only: Sequence[int] | None = None,
     send: Callable[[mail.OutgoingMessage, mail.SmtpSettings], None] = mail.send_message,
+    ignore_backoff: bool = False,
 ) -> DeliveryReport:
-    """Send every due outbox row (or only the rows ``only``) once; commits per step, see the module docstring."""
+    """Send every due outbox row (or only the rows ``only``) once; commits per step, see the module docstring.
+
+    :param ignore_backoff: an operator's explicit delivery (``outbox deliver``, 立即发送 on the outbox page):
+        failed rows are sent now even while their backoff runs (the SMTP server may just have come back);
+        dead rows stay dead until resent. The scheduler's delivery keeps the backoff.
+    """
     worker = worker or worker_name()
     report = DeliveryReport(reaped=_reap(now(), policy))
     tried: set[int] = set()
     while limit is None or len(tried) < limit:
         ids = db.session.scalars(
             sa.select(Notification.id)
-            .where(Notification.status.in_(_DELIVERABLE), Notification.next_attempt_at <= now(),
+            .where(_due(now(), ignore_backoff),
                    Notification.id.not_in(tried) if tried else sa.true(),
                    Notification.id.in_(only) if only is not None else sa.true())
             .order_by(Notification.id)
@@ -250,7 +263,7 @@ def deliver_due(
             break
         for notification_id in ids:
             tried.add(notification_id)
-            if _claim(notification_id, worker, now()):
+            if _claim(notification_id, worker, now(), ignore_backoff):
                 _deliver_one(notification_id, settings, worker, now, policy, send, report)
             if limit is not None and len(tried) >= limit:
                 break

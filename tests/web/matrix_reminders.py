@@ -26,6 +26,8 @@ ROUTES = [
           SECRETARIAT),
     Route("reminders.outbox_resend", "POST",
           lambda c: f"/admin/reminders/outbox/{c.extra['notification_id']}/resend", SECRETARIAT, data=lambda c: {}),
+    Route("reminders.outbox_deliver", "POST", lambda c: "/admin/reminders/outbox/deliver", SECRETARIAT,
+          data=lambda c: {}),
     Route("reminders.urge_list", "GET", lambda c: "/admin/reminders/urges", SECRETARIAT),
     Route("reminders.urge", "GET", lambda c: f"/admin/reminders/assignments/{c.other_assignment_id}/urge",
           SECRETARIAT),

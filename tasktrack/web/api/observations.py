@@ -13,8 +13,9 @@ from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusChoice, FocusItem, Plan, Task, Unit, UnitKind
 from tasktrack.permissions import Action, require
 from tasktrack.services import NotFound, ServiceError, attachments, cases, observations, overview
+from tasktrack.services.attachments import UploadsUnavailable
 from tasktrack.services.cases import CaseFilter, CaseText
-from tasktrack.web.api.views import api_error, api_user, bp
+from tasktrack.web.api.views import api_error, api_user, bp, unavailable
 from tasktrack.web.params import enum_arg, id_arg, int_arg, json_body, page_arg
 from tasktrack.web.uploads import uploads_from_request
 
@@ -151,6 +152,8 @@ def create_case() -> tuple[Response, int]:
         case = cases.submit_case(_plan(), user.unit, CaseText(
             kind=kind, title=form.get("title", ""), summary=form.get("summary", ""), body=form.get("body", ""),
             task=task, focus_item=focus), actor=user, files=uploads_from_request(), now=context.now())
+    except UploadsUnavailable as exc:
+        return unavailable(exc)
     except ServiceError as exc:
         db.session.rollback()
         return api_error(exc.message, 422, field=exc.field)
@@ -268,7 +271,9 @@ OPENAPI_PATHS: dict[str, Any] = {
                          "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
                  "responses": {"201": _ok({"type": "object", "properties": {"case": _CASE, "attachments": {
                      "type": "array", "items": {"type": "object"}}}}, "已报送"),
-                     "401": _ERROR, "403": _ERROR, "413": _ERROR, "422": _ERROR}},
+                     "401": _ERROR, "403": _ERROR, "413": _ERROR, "422": _ERROR,
+                     "503": {"description": "附件暂时无法保存（上传目录只读或已满），未保存任何内容",
+                             "content": {"application/json": {"schema": _ref("Error")}}}}},
     },
     "/cases/{case_id}/review": {"parameters": _CASE_ID, "post": {
         "summary": "审核案例：采用、退回（附意见）或入选汇编",

@@ -15,6 +15,7 @@ from tasktrack.extensions import csrf, db
 from tasktrack.models import User
 from tasktrack.permissions import Action, PermissionDenied, can
 from tasktrack.services import NotFound, ServiceError, overview, users
+from tasktrack.services.attachments import UploadsUnavailable
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries a bearer token
@@ -70,6 +71,13 @@ def _not_found(exc: NotFound) -> tuple[Response, int]:
 @bp.errorhandler(ServiceError)
 def _invalid(exc: ServiceError) -> tuple[Response, int]:
     return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
+
+
+@bp.errorhandler(UploadsUnavailable)
+def unavailable(exc: UploadsUnavailable) -> tuple[Response, int]:
+    """Answer 503 when files cannot be stored now (upload folder read-only or full); nothing was saved."""
+    db.session.rollback()
+    return api_error(exc.api_message, exc.http_status)
 
 
 @bp.route("/me")

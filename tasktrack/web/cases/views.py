@@ -18,7 +18,7 @@ from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
 from tasktrack.web.guards import guard_blueprint, refusal
 from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg
-from tasktrack.web.uploads import uploads_from_request
+from tasktrack.web.uploads import refused_status, uploads_from_request
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 guard_blueprint(bp, None)
@@ -55,9 +55,11 @@ def _text(form: CaseForm) -> CaseText:
                     focus_item=db.session.get(FocusItem, form.focus_item_id.data) if form.focus_item_id.data else None)
 
 
-def _apply(form: CaseForm, exc: ServiceError) -> None:
+def _apply(form: CaseForm, exc: ServiceError) -> int:
+    """Show a refusal on its field; return the page's status (503 when the server cannot store files now)."""
     target = getattr(form, exc.field or "", None) or form.attachments
     target.errors = [*target.errors, exc.message]
+    return refused_status(exc, 422)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,18 +74,19 @@ def new() -> Response | tuple[str, int]:
     plan = _plan()
     form = CaseForm()
     _form_choices(form, plan)
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             case = cases.submit_case(plan, unit, _text(form), actor=current_user, files=uploads_from_request(),
                                      now=context.now())
         except ServiceError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            status = _apply(form, exc)
         else:
             db.session.commit()
             flash(f"已报送《{case.title}》，等待专班办公室审核", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=None), 422 if request.method == "POST" else 200
+    return render_template("cases/form.html", form=form, case=None), status
 
 
 def _load(case_id: int) -> CaseReport:
@@ -131,19 +134,19 @@ def revise(case_id: int) -> Response | tuple[str, int]:
         form.kind.data, form.title.data, form.summary.data, form.body.data = (
             case.kind.value, case.title, case.summary, case.body)
         form.task_id.data, form.focus_item_id.data = case.task_id or 0, case.focus_item_id or 0
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(), now=context.now(),
                               keep=sorted(kept))
         except ServiceError as exc:
             db.session.rollback()
-            _apply(form, exc)
+            status = _apply(form, exc)
         else:
             db.session.commit()
             flash(f"已重新报送《{case.title}》（第 {case.version} 版）", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case, files=files, kept=kept), (
-        422 if request.method == "POST" else 200)
+    return render_template("cases/form.html", form=form, case=case, files=files, kept=kept), status
 
 
 @bp.route("/<int:case_id>/review", methods=["POST"])

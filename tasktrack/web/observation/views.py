@@ -15,7 +15,7 @@ from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import ServiceError, observations, overview
 from tasktrack.web.guards import guard_blueprint, refusal
 from tasktrack.web.observation.forms import ChoiceForm, DeadlineForm, PilotLogForm, ReopenForm
-from tasktrack.web.uploads import uploads_from_request
+from tasktrack.web.uploads import refused_status, uploads_from_request
 
 bp = Blueprint("observation", __name__, url_prefix="/observation")
 guard_blueprint(bp, None)
@@ -116,6 +116,7 @@ def add_log(unit_id: int) -> Response | tuple[str, int]:
         return refused
     plan = _plan()
     form = PilotLogForm()
+    status = 422
     if form.validate_on_submit():
         item = db.session.get(FocusItem, form.focus_item_id.data or 0)
         try:
@@ -127,11 +128,12 @@ def add_log(unit_id: int) -> Response | tuple[str, int]:
             db.session.rollback()
             target = getattr(form, exc.field or "", None) or form.attachments
             target.errors = [*target.errors, exc.message]
+            status = refused_status(exc, status)  # 503: the upload folder cannot take files now
         else:
             db.session.commit()
             flash("已记录试点进展", "success")
             return redirect(url_for("observation.point", unit_id=unit.id) + "#timeline")
-    return _render_point(unit, plan, log_form=form, status=422)
+    return _render_point(unit, plan, log_form=form, status=status)
 
 
 @bp.route("/points/<int:unit_id>/reopen", methods=["POST"])

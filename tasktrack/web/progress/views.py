@@ -25,6 +25,7 @@ from tasktrack.web.progress.forms import (
     ReviewForm,
     UnchangedForm,
 )
+from tasktrack.web.uploads import refused_status
 
 bp = Blueprint("progress", __name__)
 guard_blueprint(bp, Action.VIEW_ASSIGNMENT)
@@ -103,7 +104,7 @@ def report(assignment_id: int) -> Any:
             form.completed_on.data, form.narrative.data = start.completed_on, start.narrative
         form.base_report_id.data = latest.id if latest else ""
         form.supersedes_id.data = correcting.id if correcting else ""
-    stale = None
+    stale, status_of_refusal = None, 400
     if form.validate_on_submit():
         try:
             percent = form.percent_value()
@@ -131,12 +132,13 @@ def report(assignment_id: int) -> Any:
             except ServiceError as exc:
                 db.session.rollback()
                 _apply_error(form, exc)
+                status_of_refusal = refused_status(exc, status_of_refusal)  # 503: uploads cannot be stored now
             else:
                 db.session.commit()
                 claimed = form.status.data == "completed"
                 flash("进展已报送" + ("，已标记为“待确认办结”，等待专班办公室确认" if claimed else ""), "success")
                 return redirect(url_for("progress.assignment", assignment_id=a.id))
-    status = 409 if stale is not None else (400 if request.method == "POST" else 200)
+    status = 409 if stale is not None else (status_of_refusal if request.method == "POST" else 200)
     return render_template("progress/report_form.html", form=form, a=a, latest=latest, correcting=correcting,
                            stale=stale), status
 

@@ -19,6 +19,10 @@ class ResendForm(FlaskForm):
     """Put a failed message back in the queue."""
 
 
+class DeliverForm(FlaskForm):
+    """Send the outbox now (立即发送)."""
+
+
 class DigestPreferenceForm(FlaskForm):
     """The weekly digest's weekday, or paused."""
 

@@ -14,7 +14,7 @@ from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg
-from tasktrack.web.reminders.forms import DigestPreferenceForm, ResendForm, UrgeForm
+from tasktrack.web.reminders.forms import DeliverForm, DigestPreferenceForm, ResendForm, UrgeForm
 
 bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
 guard_blueprint(bp, Action.ADMIN)
@@ -49,8 +49,28 @@ def outbox_list() -> str:
     chosen = enum_arg("status", NotificationStatus)
     status = chosen.value if chosen is not None else None
     statuses = [chosen] if chosen is not None else None
-    return render_template("reminders/outbox.html", rows=outbox.list_outbox(statuses=statuses),
-                           counts=outbox.status_counts(), status=status, form=ResendForm())
+    counts = outbox.status_counts()
+    return render_template("reminders/outbox.html", rows=outbox.list_outbox(statuses=statuses), counts=counts,
+                           status=status, form=ResendForm(), deliver_form=DeliverForm(),
+                           waiting=counts[NotificationStatus.PENDING] + counts[NotificationStatus.FAILED])
+
+
+@bp.route("/outbox/deliver", methods=["POST"])
+def outbox_deliver() -> Response:
+    """立即发送: send every pending and failed message now, backoff or not (dead ones need 重新发送)."""
+    form = DeliverForm()
+    if not form.validate_on_submit():
+        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
+        return redirect(url_for("reminders.outbox_list"))
+    config = current_app.config
+    report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
+                                policy=outbox.DeliveryPolicy.from_config(config), ignore_backoff=True)
+    if not (report.sent or report.retried or report.dead):
+        flash("没有待发送的邮件（无法投递的邮件需先点“重新发送”）", "info")
+    else:
+        flash(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封",
+              "success" if not (report.retried or report.dead) else "warning")
+    return redirect(url_for("reminders.outbox_list"))
 
 
 @bp.route("/outbox/<int:notification_id>")
