@@ -241,3 +241,12 @@ def test_quiet_counters_are_forgotten(app, make_user, now):
     db.session.commit()
     assert login(at(app, "192.0.2.5"), user.email, PASSWORD).status_code == 302
     assert set(counters()) == {"account:recent@example.org"}
+
+
+@pytest.mark.parametrize("email", ["a\x00b@example.org", "\x01admin@example.org", "x@example.org\x0b"])
+def test_an_address_with_control_characters_is_refused_before_the_database(app, email):
+    """A NUL in the e-mail reached the throttle's upsert: a 500 on PostgreSQL, which cannot store NUL."""
+    response = login(at(app, "192.0.2.9"), email, WRONG)
+    assert response.status_code == 400
+    assert "控制字符" in response.get_data(as_text=True)
+    assert counters() == {}
