@@ -13,8 +13,10 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from tasktrack import db_engine
 from tasktrack.extensions import db
 from tasktrack.web.params import BadInput
 
@@ -28,7 +30,7 @@ ERROR_TEXT = {
     405: ("请求方式不允许", "该页面不支持这种请求方式。"),
     408: ("请求超时", "请求超时，请重试。"),
     409: ("操作冲突", "该操作与当前状态冲突，请刷新页面后重试。"),
-    410: ("内容已不存在", "您要找的内容已被删除。"),
+    410: ("文件已不存在", "该文件在服务器上已不存在，请联系专班办公室或重新上传。"),
     411: ("请求无效", "请求缺少内容长度。"),
     413: ("文件过大", "上传的文件超过了大小限制，请压缩后重试。"),
     414: ("网址过长", "请求的网址过长。"),
@@ -65,6 +67,7 @@ def error_text(code: int) -> tuple[str, str]:
 def error_page(code: int, message: str | None = None) -> tuple[Any, int]:
     """Return the app's error response for ``code``: the Chinese page, or ``{"error": …}`` under /api."""
     title, default = error_text(code)
+    db_engine.write_intent.set(False)  # an error page only reads: never queue for SQLite's write lock for it
     if is_api_request():
         return jsonify({"error": message or API_TEXT.get(code, title)}), code
     return render_template("errors/error.html", code=code, title=title, message=message or default), code
@@ -103,6 +106,20 @@ def _rollback() -> None:
         logger.exception("rollback after an error failed")
 
 
+def handle_operational(error: OperationalError) -> Any:
+    """Answer 503 with Retry-After when SQLite's write queue ran out of time; re-raise anything else (a 500)."""
+    if "database is locked" not in str(error.orig):
+        raise error
+    logger.warning("write lock not obtained in time on %s %s", request.method, request.path)
+    _rollback()
+    body, status = error_page(503, "系统正忙，请稍后重试（本次提交未保存）。")
+    response = body if isinstance(body, Response) else Response(body, mimetype="text/html")
+    response.status_code = status
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the net of error handlers."""
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_operational)

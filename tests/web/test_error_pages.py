@@ -101,3 +101,48 @@ def test_the_500_page_survives_a_dead_database(tmp_path: Path, caplog: pytest.Lo
     with dead.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_file_missing_on_disk_is_410_not_500(site: Site, app: Flask) -> None:
+    """A row that outlived its file (restored database, cleaned disk) is said so, in Chinese."""
+    from tasktrack.models import Attachment
+    from tasktrack.services.attachments import storage
+
+    attachment = db.session.get(Attachment, site.ctx.extra["evidence_id"])
+    assert attachment is not None
+    storage().path(attachment.storage_key).unlink()
+    assert_page(site.page.get(f"/attachments/{attachment.id}"), 410, "文件已不存在")
+
+
+def test_a_write_that_never_gets_the_sqlite_lock_is_503_with_retry_after(app: Flask, seeded: None,
+                                                                          make_user: Callable[..., Any],
+                                                                          tmp_path: Path) -> None:
+    """SQLite's write queue has a bound (SQLITE_WRITE_WAIT_SECONDS); past it the answer is 503, not a 500."""
+    import sqlite3
+
+    from tasktrack import create_app
+    from tests.conftest import PASSWORD, csrf_token, login, make_config
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    make_user("secretariat", email="busy@example.org")
+    other = create_app(make_config(url, app.config["UPLOAD_DIR"], PROPAGATE_EXCEPTIONS=False,
+                                   SQLITE_WRITE_WAIT_SECONDS=0.2, SQLITE_BUSY_TIMEOUT_MS=50))
+    client = other.test_client()
+    assert login(client, "busy@example.org", PASSWORD).status_code == 302
+    token = csrf_token(client, "/account/password")
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/logout", data={"csrf_token": token})
+        forged = client.post("/logout", data={"csrf_token": "forged"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert_page(response, 503, "系统正忙")
+    assert response.headers["Retry-After"] == "5"
+    assert_page(forged, 400, "安全校验未通过")  # the refusal page itself never waits for the write lock

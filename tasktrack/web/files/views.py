@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, send_file
+import logging
+
+from flask import Blueprint, abort, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +15,8 @@ from tasktrack.permissions import Action, require
 from tasktrack.services.attachments import storage
 from tasktrack.web.guards import guard_blueprint
 
+logger = logging.getLogger(__name__)
+
 bp = Blueprint("files", __name__)
 guard_blueprint(bp, None)
 
@@ -22,8 +26,12 @@ def download(attachment_id: int) -> Response:
     """Send a file as an attachment, after the policy allows it (R14)."""
     attachment = db.get_or_404(Attachment, attachment_id)
     require(current_user, Action.VIEW_ATTACHMENT, attachment)
-    response = send_file(storage().path(attachment.storage_key), mimetype=attachment.content_type,
-                         max_age=0, conditional=False, etag=False)
+    path = storage().path(attachment.storage_key)
+    if not path.is_file():
+        # The row outlived its file (restored database, cleaned disk): say so instead of a 500.
+        logger.error("attachment %s: stored file %s is missing", attachment.id, attachment.storage_key)
+        abort(410)
+    response = send_file(path, mimetype=attachment.content_type, max_age=0, conditional=False, etag=False)
     response.headers["Content-Disposition"] = content_disposition(attachment.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
