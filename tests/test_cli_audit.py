@@ -7,9 +7,10 @@ import datetime as dt
 import io
 
 import pytest
+import sqlalchemy as sa
 
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, Role
+from tasktrack.models import AssignmentStatus, AuditEvent, Role
 from tasktrack.services import audit, progress, units
 from tasktrack.services.overview import unit_rows
 
@@ -20,9 +21,16 @@ def trail(seeded, make_user, now):
     liaison = make_user(Role.LIAISON, unit="省民政厅", email="mzt@example.org", name="=李强")
     admin = make_user(Role.SECRETARIAT, email="office@example.org", name="王敏")
     assignment = unit_rows(units.find_unit("省民政厅").id, now.date())[0].assignment
-    for percent, text in ((10, "-开始"), (20, "\x1b[31m红字\x1b[0m")):
+    for percent, text in ((10, "-开始"), (20, "红字")):
         progress.submit_report(assignment, author=liaison, status=AssignmentStatus.IN_PROGRESS, percent=percent,
                                completed_on=None, narrative=text, now=now)
+    # Text stored before control characters were refused (services/inputs.py) still sits in old events.
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == liaison.id)
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event is not None
+    assert "红字" in str(event.after)
+    event.after = {k: (v.replace("红字", "\x1b[31m红字\x1b[0m") if isinstance(v, str) else v)
+                   for k, v in (event.after or {}).items()}
     audit.record(admin, "unit.update", units.find_unit("省民政厅"), now=now + dt.timedelta(days=1),
                  summary="+修改单位 省民政厅")
     db.session.commit()
