@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord, Task
-from tasktrack.services import NotFound, extensions, overview, progress
+from tasktrack.services import NotFound, extension_requests, overview, progress
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def my_tasks(unit_id: int, today: dt.date) -> list[MyTaskRow]:
     rows = overview.unit_rows(unit_id, today)
     ids = [r.assignment.id for r in rows]
     latest = progress.latest_reports(ids)
-    pending = extensions.pending_assignment_ids(ids)
+    pending = extension_requests.pending_assignment_ids(ids)
     return [MyTaskRow(r.assignment, r.light, latest.get(r.assignment.id), r.assignment.id in pending) for r in rows]
 
 
@@ -86,4 +86,4 @@ def assignment_page(assignment_id: int, today: dt.date) -> AssignmentPage:
         .options(joinedload(SupervisionRecord.actor)).order_by(SupervisionRecord.id.desc())
     ))
     return AssignmentPage(assignment, light, progress.history(assignment), records,
-                          extensions.requests_of(assignment))
+                          extension_requests.requests_of(assignment))
