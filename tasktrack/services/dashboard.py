@@ -31,6 +31,7 @@ from tasktrack.models import (
     Unit,
 )
 from tasktrack.services import NotFound, ServiceError, overdue
+from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
 from tasktrack.services.overview import AssignmentRow, light_of, list_plans, unit_rows
 
@@ -349,14 +350,7 @@ def reports_of_unit(unit_id: int) -> list[ProgressReport]:
 
 def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:
     """Return one assignment (open or closed) with its task, plan, section and unit, and its light."""
-    assignment = db.session.scalar(
-        sa.select(Assignment)
-        .where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.unit),
-                 joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)))
-    )
-    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
-        raise NotFound("任务分配不存在")
+    assignment = get_assignment(assignment_id)
     return AssignmentRow(assignment, light_of(assignment, assignment.task, assignment.task.plan, today))
 
 

@@ -94,3 +94,19 @@ def test_liaison_moves_digest(app: Flask, client: Any, seeded: None, login_as: A
     assert response.status_code == 302
     html = client.get("/my/digest/").get_data(as_text=True)
     assert 'value="3" selected' in html or "selected value=\"3\"" in html
+
+
+def test_urging_an_assignment_of_a_deleted_task_is_404(app: Flask, seeded: None, client: Any,
+                                                        login_as: Any) -> None:
+    """The urge page loads its assignment with the one loader, which refuses deleted tasks (it used not to)."""
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == "省民政厅"))
+    assignment = unit_rows(unit.id, NOW.date())[0].assignment
+    assignment.task.is_deleted = True
+    db.session.commit()
+    login_as("secretariat")
+    assert client.get(f"/admin/reminders/assignments/{assignment.id}/urge").status_code == 404
+    token = csrf_token(client, "/account/password")
+    response = client.post(f"/admin/reminders/assignments/{assignment.id}/urge", data={"csrf_token": token})
+    assert response.status_code == 404
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionRecord)) == 0
