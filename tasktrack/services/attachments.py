@@ -18,12 +18,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, SessionTransaction
 
-from tasktrack.domain.filetypes import ALL_KINDS, FileRejected, UploadLimits, check_upload
 from tasktrack.extensions import db
 from tasktrack.models import Attachment, User
 from tasktrack.services import ServiceError
 from tasktrack.services.audit import record
-from tasktrack.storage import FileStorage, StorageUnavailable
+from tasktrack.uploads.kinds import ALL_KINDS, FileRejected, UploadLimits
+from tasktrack.uploads.sniffing import check_upload
+from tasktrack.uploads.storage import FileStorage, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import attachments, cases, observations, units, users
 from tasktrack.services.cases import CaseText
-from tasktrack.storage import FileStorage, StorageUnavailable
+from tasktrack.uploads.storage import FileStorage, StorageUnavailable
 from tests.conftest import csrf_token, login
 from tests.services.test_progress import assignment_of
 from tests.test_uploads import make_pdf
