@@ -11,7 +11,7 @@ import pytest
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Role
 from tasktrack.services import audit, progress, units
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 
 
 @pytest.fixture

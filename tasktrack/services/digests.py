@@ -41,7 +41,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import ServiceError, outbox
 from tasktrack.services.audit import record
-from tasktrack.services.overview import AssignmentRow, light_of
+from tasktrack.services.read.overview import AssignmentRow, light_of
 from tasktrack.services.reminders import secretariat_emails, unit_recipients
 
 logger = logging.getLogger(__name__)

@@ -24,9 +24,10 @@ from tasktrack.models import (
     Task,
     Unit,
 )
-from tasktrack.services import Conflict, ServiceError, extension_requests, progress, tracking
+from tasktrack.services import Conflict, ServiceError, extension_requests, progress
 from tasktrack.services.attachments import Upload
-from tasktrack.services.overview import light_of
+from tasktrack.services.read import tracking
+from tasktrack.services.read.overview import light_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 200

@@ -23,7 +23,7 @@ from tasktrack.models import (
     Unit,
 )
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.services.test_reminders_sweep import at, give_addresses
 from tests.smtp_server import smtp_server_fixture
 

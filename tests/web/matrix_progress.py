@@ -7,7 +7,7 @@ from typing import Any
 
 from tasktrack.models import AssignmentStatus
 from tasktrack.services import extension_requests, progress
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.web.matrix import ALL, SECRETARIAT, Ctx, Route
 
 NOBODY: frozenset[str] = frozenset()

@@ -294,7 +294,7 @@ def test_task_page_links_each_unit_to_its_assignment(client: FlaskClient, liaiso
 
 def _add_reports(unit: str, rounds: int, author: Any, now: dt.datetime, *, files: bool = False) -> None:
     from tasktrack.services.attachments import Upload
-    from tasktrack.services.overview import unit_rows
+    from tasktrack.services.read.overview import unit_rows
     from tasktrack.services.units import find_unit
 
     for row in unit_rows(find_unit(unit).id, now.date()):

@@ -11,7 +11,7 @@ from flask import Flask
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus, SupervisionRecord, Unit
 from tasktrack.services import outbox
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.conftest import csrf_token
 
 NOW = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)

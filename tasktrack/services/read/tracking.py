@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord
-from tasktrack.services import extension_requests, overview, progress
+from tasktrack.services import extension_requests, progress
 from tasktrack.services.assignments import get_assignment
+from tasktrack.services.read import overview
 
 #: The web views' name for the one loader (services/assignments.get_assignment).
 load_assignment = get_assignment

@@ -14,7 +14,7 @@ other filters and this SQL path must give exactly the same pages (tests/services
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -32,10 +32,8 @@ from tasktrack.models import (
     Unit,
     unit_categories,
 )
-from tasktrack.services.overview import AssignmentRow, light_of
-
-if TYPE_CHECKING:
-    from tasktrack.services.dashboard import Filters
+from tasktrack.services.read.filters import Filters
+from tasktrack.services.read.overview import AssignmentRow, light_of
 
 #: Sorts rows without a due date after every dated one.
 NO_DUE = 10**6

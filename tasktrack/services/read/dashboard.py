@@ -4,7 +4,7 @@ Every function loads its rows in a fixed number of queries (one eager-loaded pas
 assignments, plus a few small lookups) and computes lights and counts in Python, because the light is a
 pure function of the row and today (domain/lights.py), not something SQL can compute. Tests guard that the
 number of statements does not grow with the data. The one exception is the overdue list: red is a plain
-predicate, so services/overdue.py pages it in SQL and loads only the page's rows.
+predicate, so services/read/overdue.py pages it in SQL and loads only the page's rows.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from tasktrack.models import (
     Task,
     Unit,
 )
-from tasktrack.services import NotFound, ServiceError, overdue
+from tasktrack.services import NotFound, ServiceError
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
-from tasktrack.services.overview import AssignmentRow, light_of, list_plans, unit_rows
+from tasktrack.services.read import overdue
+from tasktrack.services.read.filters import Filters
+from tasktrack.services.read.overview import AssignmentRow, light_of, list_plans, unit_rows
 
 PER_PAGE = 25
 #: The ``plan`` value of the list page and the API that means every plan (全部计划).
@@ -120,32 +122,6 @@ class Dashboard:
     descending: bool
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the assignment list is narrowed to (all optional)."""
-
-    light: Light | None = None
-    reason: str | None = None
-    section_id: int | None = None
-    unit_id: int | None = None
-    category: str | None = None
-
-    def matches(self, row: AssignmentRow) -> bool:
-        a = row.assignment
-        if self.light is not None and row.light.light is not self.light:
-            return False
-        if self.reason == "claimed":
-            if a.completion_state is not CompletionState.CLAIMED:
-                return False
-        elif self.reason is not None and row.light.reason.value != self.reason:
-            return False
-        if self.section_id is not None and a.task.section_id != self.section_id:
-            return False
-        if self.unit_id is not None and a.unit_id != self.unit_id:
-            return False
-        return self.category is None or any(c.code == self.category for c in a.unit.categories)
-
-
 @dataclass
 class Page:
     """One page of assignment rows."""
@@ -217,7 +193,7 @@ def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
     """Sort rows red first, then by days left (most late first), then task, unit and plan order.
 
     The key is total (it ends with the assignment id), so a page is the same whichever path built it; the
-    SQL of the overdue list orders by the same key (services/overdue.py).
+    SQL of the overdue list orders by the same key (services/read/overdue.py).
     """
     return sorted(rows, key=overdue.row_key)
 
