@@ -180,7 +180,6 @@ def _count_toward_case_task(case: CaseReport, plan: Plan, unit: Unit, *, actor: 
     )
 
 
-REVIEW_ACTIONS = ("accept", "return", "feature", "unfeature")
 #: The decisions review_case takes in each status (the page offers only these).
 _ACTIONS_BY_STATUS = {
     CaseStatus.SUBMITTED: ("accept", "return"),

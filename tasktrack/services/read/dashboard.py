@@ -78,10 +78,6 @@ class Counts:
         """Return the completed share in whole percent (0 when there is nothing)."""
         return round(100 * self.done / self.total) if self.total else 0
 
-    def of(self, light: Light) -> int:
-        """Return the count of one light."""
-        return int(getattr(self, light.value))
-
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
                 "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
