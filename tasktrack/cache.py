@@ -36,6 +36,8 @@ import sqlalchemy as sa
 from flask import Response, current_app
 from markupsafe import Markup
 
+from tasktrack.settings import settings
+
 T = TypeVar("T")
 
 #: Stands for the request's CSRF token inside a cached fragment; replaced on the way out. Random per process
@@ -140,7 +142,7 @@ class LRU:
 
 
 def _store() -> LRU | None:
-    size = int(current_app.config.get("RENDER_CACHE_SIZE", 0))
+    size = settings().render_cache_size
     if size <= 0:
         return None
     store = current_app.extensions.get("tasktrack_render_cache")

@@ -15,7 +15,7 @@ from flask import Flask, Response, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from tasktrack import db_engine
+from tasktrack import db_engine, settings
 from tasktrack.extensions import db, login_manager
 from tasktrack.models import User
 from tasktrack.permissions import PermissionDenied
@@ -76,6 +76,8 @@ def init_app(app: Flask) -> None:
     def _mark_write_intent() -> None:
         db_engine.write_intent.set(request.method not in SAFE_METHODS)
 
+    hsts = settings.of(app).hsts
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
@@ -84,7 +86,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("HSTS"):
+        if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, SessionTransaction
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import Attachment, User
 from tasktrack.services import ServiceError
@@ -62,14 +63,14 @@ def storage() -> FileStorage:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     store = app.extensions.get("tasktrack.storage")
     if store is None:
-        store = FileStorage(app.config["UPLOAD_DIR"], web_roots=[app.static_folder] if app.static_folder else [])
+        store = FileStorage(settings.of(app).upload_dir, web_roots=[app.static_folder] if app.static_folder else [])
         app.extensions["tasktrack.storage"] = store
     return store
 
 
 def limits() -> UploadLimits:
-    """Return the upload limits from the settings."""
-    return UploadLimits(max_bytes=int(current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)))
+    """Return the upload limits from the settings (MAX_UPLOAD_MB)."""
+    return UploadLimits(max_bytes=settings.of(current_app).max_upload_bytes)
 
 
 def check_files(files: Sequence[Upload], *, allowed: frozenset[str] = EVIDENCE_KINDS) -> list:  # type: ignore[type-arg]

@@ -36,7 +36,6 @@ import dataclasses
 import datetime as dt
 import logging
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,7 +53,7 @@ _T = LoginThrottle.__table__
 
 @dataclasses.dataclass(frozen=True)
 class ThrottlePolicy:
-    """The login throttle's settings (config.py, README "Login throttling")."""
+    """The login throttle's settings (LOGIN_*, typed in tasktrack/settings.py; README "Login throttling")."""
 
     free_attempts: int = 5
     account_free_attempts: int = 10
@@ -62,18 +61,6 @@ class ThrottlePolicy:
     address_limit: int = 30
     address_window: dt.timedelta = dt.timedelta(hours=1)
     forget_after: dt.timedelta = dt.timedelta(hours=24)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ThrottlePolicy:
-        """Read the LOGIN_* settings."""
-        return cls(
-            free_attempts=max(1, int(config.get("LOGIN_FREE_ATTEMPTS", 5))),
-            account_free_attempts=max(1, int(config.get("LOGIN_ACCOUNT_FREE_ATTEMPTS", 10))),
-            max_delay=max(1, int(config.get("LOGIN_MAX_DELAY_SECONDS", 900))),
-            address_limit=max(1, int(config.get("LOGIN_ADDRESS_LIMIT", 30))),
-            address_window=dt.timedelta(minutes=max(1, int(config.get("LOGIN_ADDRESS_WINDOW_MINUTES", 60)))),
-            forget_after=dt.timedelta(hours=max(1, int(config.get("LOGIN_FORGET_AFTER_HOURS", 24)))),
-        )
 
 
 @dataclasses.dataclass(frozen=True)

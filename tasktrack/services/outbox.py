@@ -25,7 +25,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,40 +45,17 @@ _DELIVERABLE = (NotificationStatus.PENDING, NotificationStatus.FAILED)
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """Retry settings of the delivery job."""
+    """Retry settings of the delivery job (OUTBOX_*, typed in tasktrack/settings.py)."""
 
     max_attempts: int = 8
     backoff_base: float = 120.0
     backoff_cap: float = 3600.0
     stale_claim: dt.timedelta = dt.timedelta(minutes=15)
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> DeliveryPolicy:
-        """Read OUTBOX_* settings."""
-        return cls(
-            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
-            backoff_base=float(config.get("OUTBOX_BACKOFF_BASE_SECONDS", 120)),
-            backoff_cap=float(config.get("OUTBOX_BACKOFF_CAP_SECONDS", 3600)),
-            stale_claim=dt.timedelta(minutes=int(config.get("OUTBOX_STALE_CLAIM_MINUTES", 15))),
-        )
-
     def backoff(self, attempts: int, rng: Callable[[], float] = random.random) -> dt.timedelta:
         """Return the wait before attempt ``attempts + 1``: exponential, capped, with ±25 % jitter."""
         base = min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
         return dt.timedelta(seconds=base * (0.75 + 0.5 * rng()))
-
-
-def smtp_settings(config: Mapping[str, Any]) -> mail.SmtpSettings:
-    """Build the SMTP settings from the app config (SMTP_*, MAIL_FROM)."""
-    return mail.SmtpSettings(
-        host=str(config.get("SMTP_HOST") or "127.0.0.1"),
-        port=int(config.get("SMTP_PORT") or 25),
-        user=config.get("SMTP_USER") or None,
-        password=config.get("SMTP_PASSWORD") or None,
-        starttls=bool(config.get("SMTP_STARTTLS")),
-        timeout=float(config.get("SMTP_TIMEOUT") or 20),
-        mail_from=str(config.get("MAIL_FROM") or "tasktrack@localhost"),
-    )
 
 
 def _insert(table: sa.Table) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tasktrack import settings
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -123,12 +124,8 @@ def test_bad_input_refused_and_nothing_changes(liaison: Any, now: dt.datetime, k
 
 def test_attachment_over_the_per_file_limit(app: Any, liaison: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 1)
-    app.config["MAX_UPLOAD_BYTES"] = 100
-    try:
-        with pytest.raises(ServiceError) as info:
-            report(a, liaison, now, attachments=[Upload("大文件.pdf", PDF + b"%" * 200)])
-    finally:
-        del app.config["MAX_UPLOAD_BYTES"]
+    with settings.overridden(app, max_upload_bytes=100), pytest.raises(ServiceError) as info:
+        report(a, liaison, now, attachments=[Upload("大文件.pdf", PDF + b"%" * 200)])
     db.session.rollback()
     assert info.value.field == "attachments"
     assert count(ProgressReport) == 0

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     AssignmentStatus,
@@ -155,11 +156,8 @@ def test_upload_over_the_request_limit_is_a_friendly_413(app: Flask, client: Fla
 
 def test_attachment_over_the_per_file_limit(app: Flask, client: FlaskClient, liaison: Any) -> None:
     a = assignment_of("省民政厅", 1)
-    app.config["MAX_UPLOAD_BYTES"] = 100
-    try:
+    with settings.overridden(app, max_upload_bytes=100):
         response = post_report(client, a, files=[(PDF + b"%" * 500, "扫描件.pdf")])
-    finally:
-        del app.config["MAX_UPLOAD_BYTES"]
     assert response.status_code == 400
     assert "扫描件.pdf" in response.get_data(as_text=True)
     assert count(ProgressReport) == 0

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -72,13 +73,11 @@ class Uploads:
 @contextlib.contextmanager
 def uploads_at(app: Flask, root: pathlib.Path) -> Iterator[None]:
     """Point the app's storage at ``root`` for the duration."""
-    old = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(root)
     app.extensions.pop("tasktrack.storage", None)
     try:
-        yield
+        with settings.overridden(app, upload_dir=str(root)):
+            yield
     finally:
-        app.config["UPLOAD_DIR"] = old
         app.extensions.pop("tasktrack.storage", None)
 
 
