@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 
@@ -53,7 +54,7 @@ def configure_proxies(app: Flask) -> None:
 
     proxies = settings.of(app).trusted_proxies
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # the documented way to wrap the WSGI app
 
 
 def configure_extensions(app: Flask) -> None:
@@ -74,9 +75,7 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
-def _root():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
+def _root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 

@@ -256,4 +256,4 @@ def scheduler_command() -> None:
     """Run the one scheduler process (stands by while another one holds the lock)."""
     from tasktrack import scheduler
 
-    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]
+    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]  # current_app is typed as Flask, not its proxy

@@ -16,6 +16,7 @@ runs does not depend on the grace time: the jobs are level-triggered sweeps.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import logging
 import os
@@ -24,7 +25,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -39,6 +40,8 @@ from tasktrack.models import SchedulerLock
 from tasktrack.settings import Settings
 
 logger = logging.getLogger(__name__)
+#: The lock's table (a mapped class's __table__ is typed FromClause).
+_LOCK_TABLE = cast(sa.Table, SchedulerLock.__table__)
 
 LOCK_NAME = "tasktrack-scheduler"
 #: Arbitrary constant id of the PostgreSQL advisory lock ("ttsched").
@@ -82,7 +85,7 @@ class DatabaseLock:
         return self._held
 
     def _take_row(self) -> bool:
-        table = SchedulerLock.__table__
+        table = _LOCK_TABLE
         now = dt.datetime.now(dt.UTC)
         values = {"holder": self.holder, "heartbeat_at": now, "expires_at": now + self.ttl}
         with self.engine.begin() as conn:
@@ -122,7 +125,7 @@ class DatabaseLock:
                 self._conn.commit()
                 self._conn.close()
             elif not self.is_postgresql and self._held:
-                table = SchedulerLock.__table__
+                table = _LOCK_TABLE
                 with self.engine.begin() as conn:
                     conn.execute(sa.delete(table).where(table.c.name == self.name, table.c.holder == self.holder))
         finally:
@@ -203,7 +206,7 @@ def run(app: Flask, *, poll_seconds: float = 30.0, stop: threading.Event | None 
             stop.wait(poll_seconds)
             continue
         scheduler = build_scheduler(settings.of(app))
-        jobs.bind(app, lock, on_lost=lambda s=scheduler: s.shutdown(wait=False))
+        jobs.bind(app, lock, on_lost=functools.partial(scheduler.shutdown, wait=False))
         app.extensions["tasktrack_scheduler"] = scheduler
         logger.info("scheduler started (holder %s)", lock.holder)
         threading.Thread(target=_stop_when_set, args=(stop, scheduler), daemon=True).start()

@@ -196,7 +196,8 @@ def init_app(app: Flask) -> Settings:
 
 def of(app: Flask) -> Settings:
     """Return the settings of ``app`` (create_app built them)."""
-    return app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]  # app.extensions is dict[str, Any]
+    typed: Settings = app.extensions[EXTENSION_KEY]
+    return typed
 
 
 def settings() -> Settings:

@@ -36,7 +36,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -48,7 +48,7 @@ from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)
 
-_T = LoginThrottle.__table__
+_T = cast(sa.Table, LoginThrottle.__table__)  # a mapped class's __table__ is typed FromClause
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +78,7 @@ def delay_for(failures: int, *, free_attempts: int, max_delay: int) -> int:
     """Return the wait in seconds after the ``failures``-th attempt without success (progressive, capped)."""
     if failures < free_attempts:
         return 0
-    return min(max_delay, 2 ** min(failures - free_attempts + 1, 30))
+    return min(max_delay, 1 << min(failures - free_attempts + 1, 30))
 
 
 def account_key(email: str) -> str:
@@ -159,8 +159,9 @@ def _address_is_busy(address: str, *, now: dt.datetime, policy: ThrottlePolicy) 
 
 
 def _blocked_until(keys: list[str], now: dt.datetime) -> dt.datetime | None:
-    return db.session.scalar(sa.select(sa.func.max(_T.c.blocked_until))
+    until: dt.datetime | None = db.session.scalar(sa.select(sa.func.max(_T.c.blocked_until))
                              .where(_T.c.key.in_(keys), _T.c.blocked_until > now))
+    return until
 
 
 def _wait(keys: list[str], now: dt.datetime) -> int:

@@ -27,7 +27,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -127,7 +127,7 @@ def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int 
                      "subject": mail.sanitize_header(m.subject)[:300], "body_text": m.text, "body_html": m.html,
                      "status": status.value, "attempts": 0, "next_attempt_at": now, "created_at": now,
                      "last_error": reason})
-    table = Notification.__table__
+    table = cast(sa.Table, Notification.__table__)  # a mapped class's __table__ is typed FromClause
     ids: dict[str, int] = {}
     for start in range(0, len(rows), BATCH):
         stmt = (_insert(table).values(rows[start:start + BATCH]).on_conflict_do_nothing(index_elements=["key"])
@@ -140,8 +140,8 @@ def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int 
         new_id = None if m.key in seen else ids.get(m.key)  # a key twice in one batch is queued once
         seen.add(m.key)
         if new_id is not None:
-            reason = row["last_error"]
-            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{reason}）" if reason else "")))
+            failure = row["last_error"]
+            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{failure}）" if failure else "")))
         result.append(new_id)
     record_bulk(None, "notification.queue", "Notification", audited, now=now)
     return result
@@ -174,7 +174,7 @@ def _reap(now: dt.datetime, policy: DeliveryPolicy) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return int(result.rowcount or 0)
+    return int(cast("sa.CursorResult[Any]", result).rowcount or 0)
 
 
 def _due(now: dt.datetime, ignore_backoff: bool) -> sa.ColumnElement[bool]:
@@ -192,7 +192,7 @@ def _claim(notification_id: int, worker: str, now: dt.datetime, ignore_backoff: 
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return cast("sa.CursorResult[Any]", result).rowcount == 1
 
 
 def _finish(notification_id: int, worker: str, **values: Any) -> None:

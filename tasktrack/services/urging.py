@@ -27,7 +27,7 @@ from tasktrack.models import (
     User,
 )
 from tasktrack.services import Conflict, outbox
-from tasktrack.services.assignments import get_assignment  # noqa: F401  (the one loader; web/reminders uses it from here)
+from tasktrack.services.assignments import get_assignment as get_assignment  # the one loader (web/reminders)
 from tasktrack.services.audit import record
 from tasktrack.services.inputs import optional_text
 from tasktrack.services.reminders import unit_recipients

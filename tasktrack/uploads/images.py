@@ -75,7 +75,7 @@ def reencode_image(name: str, data: bytes, kind: str, limits: UploadLimits) -> b
                     save_args["icc_profile"] = src.info["icc_profile"]
                 if kind == "png" and "transparency" in src.info:
                     save_args["transparency"] = src.info["transparency"]
-                if kind == "jpeg":
+                if kind == "jpeg" and isinstance(src, JpegImagePlugin.JpegImageFile):  # always, with formats=[JPEG]
                     save_args["qtables"] = src.quantization
                     sampling = JpegImagePlugin.get_sampling(src)
                     if sampling != -1:

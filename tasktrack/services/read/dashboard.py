@@ -10,8 +10,9 @@ predicate, so services/read/overdue.py pages it in SQL and loads only the page's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -34,8 +35,9 @@ from tasktrack.services import NotFound, ServiceError
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
 from tasktrack.services.read import overdue
-from tasktrack.services.read.filters import Filters
-from tasktrack.services.read.overview import AssignmentRow, light_of, list_plans, unit_rows
+from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
+from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
+from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
 
 PER_PAGE = 25
 #: The ``plan`` value of the list page and the API that means every plan (全部计划).
@@ -217,9 +219,9 @@ def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressRepo
     ))
 
 
-def _unit_sort_key(sort: str):  # type: ignore[no-untyped-def]
+def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    keys = {
+    keys: dict[str, Callable[[UnitStat], tuple[Any, ...]]] = {
         "order": lambda s: (s.unit.sort_order, s.unit.id),
         "assigned": lambda s: (s.counts.total, -s.unit.sort_order),
         "completed": lambda s: (s.counts.done, -s.unit.sort_order),

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager
 
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
@@ -60,7 +60,7 @@ def _due_in_force() -> sa.ColumnElement[dt.date]:
     return sa.func.coalesce(Assignment.extended_due, Task.due_date)
 
 
-def _order_by() -> list[sa.ColumnElement[Any]]:
+def _order_by() -> list[sa.ColumnElement[Any] | InstrumentedAttribute[Any]]:
     """Return ``row_key`` in SQL for red rows (all of one severity; fewer days left = earlier due date)."""
     return [_due_in_force(), Task.number, Unit.sort_order, Task.plan_id, Section.number,
             Assignment.is_lead.desc(), Assignment.unit_id, Assignment.id]
