@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test venv venv-dev instance-env system-deps lint migrate-check clean-instance bench
 
-# Two stamps: running needs requirements.txt only; `make test` adds the test toolchain (pytest, Playwright, ruff).
+# Two stamps: running needs requirements.txt only; `make test` adds the test toolchain (pytest, Playwright, ruff, mypy).
 $(BIN)/.installed-run: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -48,6 +48,7 @@ run: venv instance-env
 
 test: venv-dev system-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The province-scale benchmark (bench/README.md): scales 0.1 and 1 on PostgreSQL and SQLite, gunicorn + wrk.
@@ -59,6 +60,7 @@ bench: venv-dev
 
 lint: venv-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean-instance:
 	rm -rf instance

@@ -1,4 +1,4 @@
-"""Settings, read from the environment (DESIGN §6)."""
+"""Settings, read from the environment (DESIGN §6); tasktrack/settings.py types them once per app."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
     SQLITE_WRITE_WAIT_SECONDS = float(os.environ.get("SQLITE_WRITE_WAIT_SECONDS") or 20)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    #: The largest uploaded file (MAX_UPLOAD_MB, in MiB); the request body limit is the same number.
+    MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     #: Pins "today" (YYYY-MM-DD) for demos of the 2024 plan and for tests; nothing else reads the clock. From the
     #: environment, else from instance/tasktrack.env (`make run`); TASKTRACK_TODAY_SOURCE says which.

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from tasktrack import settings as app_settings
 from tasktrack.clock import SHANGHAI
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind
@@ -61,14 +62,15 @@ def run() -> dict[str, Any]:
     with app.app_context(), app.test_request_context():
         today = context.today()
         now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=SHANGHAI).astimezone(dt.UTC)
-        settings = reminders.settings_from_config(app.config)
-        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app.config["BASE_URL"],
+        settings = app_settings.of(app).reminders
+        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app_settings.of(app).base_url,
                                                              now=now))
         results["sweep"] = {"seconds": round(seconds, 3), "messages": len(report.queued), "items": report.items}
-        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app.config["BASE_URL"],
+        seconds, report = _timed(lambda: reminders.run_sweep(today, settings, base_url=app_settings.of(app).base_url,
                                                              now=now))
         results["sweep_again"] = {"seconds": round(seconds, 3), "messages": len(report.queued)}
-        seconds, report = _timed(lambda: digests.send_all(today, now=now, config=app.config))
+        seconds, report = _timed(lambda: digests.send_all(today, now=now, base_url=app_settings.of(app).base_url,
+                                                          weekday=app_settings.of(app).digest_weekday))
         results["digests"] = {"seconds": round(seconds, 3), "messages": len(report.queued),
                               "empty": report.skipped_empty}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 
@@ -25,23 +26,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def configure_checks(app: Flask) -> None:
-    """Refuse unsafe production settings before anything else runs (R8, R17)."""
-    from config import WEAK_SECRET_KEYS
-    from tasktrack.clock import parse_pinned_today
+    """Type the settings once (tasktrack/settings.py) and refuse unsafe ones before anything else runs (R8, R17)."""
+    from tasktrack import settings
 
-    try:
-        app.config["PINNED_TODAY"] = parse_pinned_today(app.config.get("TASKTRACK_TODAY"))
-    except ValueError as exc:
-        source = app.config.get("TASKTRACK_TODAY_SOURCE")
-        raise ValueError(f"{exc}{f' (from {source})' if source else ''}") from exc
-    if app.config.get("CONFIG_NAME") == "production":
-        key = app.config.get("SECRET_KEY") or ""
-        if key in WEAK_SECRET_KEYS or len(key) < 32:
-            raise RuntimeError("生产环境必须设置至少 32 个字符的随机 SECRET_KEY（不能使用默认值）")
-        if not app.config.get("DATABASE_URL_GIVEN"):
-            raise RuntimeError("生产环境必须设置 DATABASE_URL")
-    if app.config.get("MULTI_HOST") and app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        raise RuntimeError("多主机部署必须使用 PostgreSQL，SQLite 只支持单机")
+    settings.init_app(app)
 
 
 def configure_logging(app: Flask) -> None:
@@ -62,24 +50,24 @@ def configure_proxies(app: Flask) -> None:
     """
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies < 0:
-        raise RuntimeError("TRUSTED_PROXIES 必须是 0 或正整数（应用前面的反向代理层数）")
+    from tasktrack import settings
+
+    proxies = settings.of(app).trusted_proxies
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # the documented way to wrap the WSGI app
 
 
 def configure_extensions(app: Flask) -> None:
     """Bind the extensions and the database engine settings."""
-    from tasktrack import cache, db_engine
+    from tasktrack import cache, db_engine, settings
     from tasktrack.extensions import csrf, db, login_manager, migrate
 
+    typed = settings.of(app)
     db_engine.prepare_engine_options(app)
     db.init_app(app)
     with app.app_context():
-        db_engine.install_sqlite_pragmas(
-            db.engine, busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", db_engine.BUSY_TIMEOUT_MS)),
-            write_wait_seconds=float(app.config.get("SQLITE_WRITE_WAIT_SECONDS", db_engine.WRITE_WAIT_SECONDS)))
+        db_engine.install_sqlite_pragmas(db.engine, busy_timeout_ms=typed.sqlite_busy_timeout_ms,
+                                         write_wait_seconds=typed.sqlite_write_wait_seconds)
         db_engine.install_query_counter(app, db.engine)
         cache.install(db.engine)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
@@ -87,9 +75,7 @@ def configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
-def _root():  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
+def _root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 

@@ -36,6 +36,8 @@ import sqlalchemy as sa
 from flask import Response, current_app
 from markupsafe import Markup
 
+from tasktrack.settings import settings
+
 T = TypeVar("T")
 
 #: Stands for the request's CSRF token inside a cached fragment; replaced on the way out. Random per process
@@ -140,13 +142,13 @@ class LRU:
 
 
 def _store() -> LRU | None:
-    size = int(current_app.config.get("RENDER_CACHE_SIZE", 0))
+    size = settings().render_cache_size
     if size <= 0:
         return None
     store = current_app.extensions.get("tasktrack_render_cache")
     if store is None:
         store = current_app.extensions["tasktrack_render_cache"] = LRU(size)
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
@@ -167,7 +169,7 @@ def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     if value is None:
         value = build()
         store.put((version, *key), value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _writing() -> bool:
@@ -194,4 +196,4 @@ def fragment(key: tuple[Hashable, ...], build: Callable[[], str]) -> Markup:
 def json_response(key: tuple[Hashable, ...], build: Callable[[], Any]) -> Response:
     """Return a JSON response whose encoded body is cached (as ``jsonify`` would write it, once per version)."""
     body = cached(key, lambda: (current_app.json.dumps(build()) + "\n").encode())
-    return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]  # JSONProvider has no mimetype in its stub; the default provider does

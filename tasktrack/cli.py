@@ -16,6 +16,7 @@ from tasktrack import context
 from tasktrack.extensions import db
 from tasktrack.models import Role
 from tasktrack.services import ServiceError, seeding, units, users
+from tasktrack.settings import settings
 
 users_cli = AppGroup("users", help="管理账号：创建账号、签发 API 令牌。")
 plan_cli = AppGroup("plan", help="工作计划：导出任务进展表。")
@@ -69,8 +70,8 @@ def describe_today() -> str:
     """Say which day the app uses and why: --today, TASKTRACK_TODAY (and where it was set) or the real date."""
     config = current_app.config
     day = context.today().isoformat()
-    source = config.get("TODAY_SOURCE") or config.get("TASKTRACK_TODAY_SOURCE") or ""
-    if config.get("PINNED_TODAY") is None:
+    source = config.get("TODAY_SOURCE") or settings().today_source
+    if config["PINNED_TODAY"] is None:
         return f"今日：{day}（真实日期，未设置 TASKTRACK_TODAY）"
     if source == "--today":
         return f"今日：{day}（--today）"
@@ -197,11 +198,10 @@ def reminders_run(dry_run: bool) -> None:
     """Queue today's reminder e-mails (one per unit), or show them with --dry-run."""
     from tasktrack.services import reminders
 
-    config = current_app.config
-    settings = reminders.settings_from_config(config)
+    typed = settings()
     today = context.today()
     if dry_run:
-        planned = reminders.plan_messages(today, settings, base_url=config["BASE_URL"])
+        planned = reminders.plan_messages(today, typed.reminders, base_url=typed.base_url)
         db.session.rollback()
         for message in planned:
             to = "、".join(message.to) or "（无收件地址，将记入专班摘要）"
@@ -211,7 +211,7 @@ def reminders_run(dry_run: bool) -> None:
                 click.echo(f"  - 【{view.label}】{view.title}")
         click.echo(f"共 {len(planned)} 封（试运行，未写入）")
         return
-    report = reminders.run_sweep(today, settings, base_url=config["BASE_URL"], now=context.now())
+    report = reminders.run_sweep(today, typed.reminders, base_url=typed.base_url, now=context.now())
     db.session.commit()
     click.echo(f"已写入 {len(report.queued)} 封提醒邮件，共 {report.items} 项")
     for name in report.undeliverable_units:
@@ -224,7 +224,9 @@ def digest_send() -> None:
     """Queue the weekly digests that are due (liaisons' chosen weekdays, the secretariat's)."""
     from tasktrack.services import digests
 
-    report = digests.send_all(context.today(), now=context.now(), config=current_app.config)
+    typed = settings()
+    report = digests.send_all(context.today(), now=context.now(), base_url=typed.base_url,
+                              weekday=typed.digest_weekday)
     db.session.commit()
     click.echo(f"已写入 {len(report.queued)} 封摘要（无内容跳过 {report.skipped_empty}，已暂停 {report.paused}）")
 
@@ -239,9 +241,8 @@ def outbox_deliver(limit: int | None, respect_backoff: bool) -> None:
     from tasktrack.models import NotificationStatus
     from tasktrack.services import outbox
 
-    config = current_app.config
-    report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
-                                policy=outbox.DeliveryPolicy.from_config(config), limit=limit,
+    typed = settings()
+    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, limit=limit,
                                 ignore_backoff=not respect_backoff)
     click.echo(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封")
     dead = outbox.status_counts()[NotificationStatus.DEAD]
@@ -255,4 +256,4 @@ def scheduler_command() -> None:
     """Run the one scheduler process (stands by while another one holds the lock)."""
     from tasktrack import scheduler
 
-    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]
+    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]  # current_app is typed as Flask, not its proxy

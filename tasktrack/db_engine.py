@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings
+
 logger = logging.getLogger(__name__)
 
 #: How long any SQLite statement waits for a lock with SQLite's own busy handler (SQLITE_BUSY_TIMEOUT_MS).
@@ -40,7 +42,7 @@ def prepare_engine_options(app: Flask) -> None:
     if uri.startswith("sqlite"):
         connect_args = dict(options.get("connect_args") or {})
         # pysqlite's busy timeout until the connect hook sets the same value with PRAGMA busy_timeout.
-        connect_args.setdefault("timeout", int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)) / 1000)
+        connect_args.setdefault("timeout", settings.of(app).sqlite_busy_timeout_ms / 1000)
         # Let SQLAlchemy, not pysqlite, emit BEGIN (the documented recipe for SAVEPOINT and BEGIN modes).
         connect_args["isolation_level"] = None
         connect_args.setdefault("check_same_thread", False)
@@ -159,7 +161,7 @@ def install_query_counter(app: Flask, engine: sa.Engine) -> None:
 
     Off unless QUERY_COUNT_HEADER is set (the benchmark turns it on to report queries per request).
     """
-    if not app.config.get("QUERY_COUNT_HEADER"):
+    if not settings.of(app).query_count_header:
         return
     from flask import Response, g, has_request_context
 

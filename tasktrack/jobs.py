@@ -12,11 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from flask import Flask, current_app
+from flask import Flask
 
 from tasktrack import context
-from tasktrack.domain.workdays import OfficeHours, in_office_hours
+from tasktrack.domain.workdays import in_office_hours
 from tasktrack.extensions import db
+from tasktrack.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +65,8 @@ def daily_sweep() -> Any:
     from tasktrack.services import reminders
 
     def body() -> Any:
-        config = current_app.config
-        return reminders.run_sweep(context.today(), reminders.settings_from_config(config),
-                                   base_url=config["BASE_URL"], now=context.now())
+        typed = settings()
+        return reminders.run_sweep(context.today(), typed.reminders, base_url=typed.base_url, now=context.now())
 
     return _run("daily_sweep", body)
 
@@ -75,16 +75,12 @@ def weekly_digests() -> Any:
     """Queue the digests due this week (each recipient's weekday, caught up later in the week)."""
     from tasktrack.services import digests
 
-    return _run("weekly_digests", lambda: digests.send_all(context.today(), now=context.now(),
-                                                           config=current_app.config))
+    def body() -> Any:
+        typed = settings()
+        return digests.send_all(context.today(), now=context.now(), base_url=typed.base_url,
+                                weekday=typed.digest_weekday)
 
-
-def office_hours(config: Any) -> OfficeHours:
-    """Read OFFICE_HOURS_START/END."""
-    import datetime as dt
-
-    return OfficeHours(start=dt.time.fromisoformat(config.get("OFFICE_HOURS_START", "08:30")),
-                       end=dt.time.fromisoformat(config.get("OFFICE_HOURS_END", "18:00")))
+    return _run("weekly_digests", body)
 
 
 def deliver_outbox() -> Any:
@@ -92,12 +88,10 @@ def deliver_outbox() -> Any:
     from tasktrack.services import outbox
 
     def body() -> Any:
-        config = current_app.config
-        now = context.now()
-        if not in_office_hours(now, office_hours(config)):
+        typed = settings()
+        if not in_office_hours(context.now(), typed.office_hours):
             return None
-        return outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
-                                  policy=outbox.DeliveryPolicy.from_config(config))
+        return outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery)
 
     return _run("deliver_outbox", body)
 

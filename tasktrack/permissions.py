@@ -147,16 +147,3 @@ def require(user: User | Any, action: Action, obj: object | None = None) -> None
     """Raise PermissionDenied unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         raise PermissionDenied(action.value)
-
-
-def reportable_assignments(user: User) -> sa.ColumnElement[bool]:
-    """Return the WHERE clause of the assignments ``user`` may report on (agrees with ``can``)."""
-    if not can(user, Action.REPORT_PROGRESS):
-        return sa.false()
-    return sa.and_(Assignment.unit_id == user.unit_id, Assignment.closed_at.is_(None),
-                   Assignment.completion_state != CompletionState.CONFIRMED)
-
-
-def is_secretariat(user: User | Any) -> bool:
-    """Return whether the user may administer."""
-    return can(user, Action.ADMIN)

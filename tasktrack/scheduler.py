@@ -16,6 +16,7 @@ runs does not depend on the grace time: the jobs are level-triggered sweeps.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import logging
 import os
@@ -24,7 +25,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -33,10 +34,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy.dialects import sqlite
 
+from tasktrack import settings
 from tasktrack.domain.workdays import SHANGHAI
 from tasktrack.models import SchedulerLock
+from tasktrack.settings import Settings
 
 logger = logging.getLogger(__name__)
+#: The lock's table (a mapped class's __table__ is typed FromClause).
+_LOCK_TABLE = cast(sa.Table, SchedulerLock.__table__)
 
 LOCK_NAME = "tasktrack-scheduler"
 #: Arbitrary constant id of the PostgreSQL advisory lock ("ttsched").
@@ -80,7 +85,7 @@ class DatabaseLock:
         return self._held
 
     def _take_row(self) -> bool:
-        table = SchedulerLock.__table__
+        table = _LOCK_TABLE
         now = dt.datetime.now(dt.UTC)
         values = {"holder": self.holder, "heartbeat_at": now, "expires_at": now + self.ttl}
         with self.engine.begin() as conn:
@@ -120,7 +125,7 @@ class DatabaseLock:
                 self._conn.commit()
                 self._conn.close()
             elif not self.is_postgresql and self._held:
-                table = SchedulerLock.__table__
+                table = _LOCK_TABLE
                 with self.engine.begin() as conn:
                     conn.execute(sa.delete(table).where(table.c.name == self.name, table.c.holder == self.holder))
         finally:
@@ -138,19 +143,13 @@ class JobSpec:
     misfire_grace_time: int
 
 
-def _hhmm(value: str) -> tuple[int, int]:
-    hour, minute = value.split(":")
-    return int(hour), int(minute)
-
-
-def job_specs(config: Any) -> list[JobSpec]:
-    """Return the jobs of the scheduler, with Asia/Shanghai triggers built from the config."""
-    sweep_h, sweep_m = _hhmm(config.get("SWEEP_TIME", "08:00"))
-    digest_h, digest_m = _hhmm(config.get("DIGEST_TIME", "09:00"))
-    start_h, _ = _hhmm(config.get("OFFICE_HOURS_START", "08:30"))
-    end_h, _ = _hhmm(config.get("OFFICE_HOURS_END", "18:00"))
-    every = max(1, int(config.get("DELIVERY_INTERVAL_MINUTES", 5)))
-    heartbeat = max(5, int(config.get("SCHEDULER_LOCK_TTL_SECONDS", 120)) // 4)
+def job_specs(typed: Settings) -> list[JobSpec]:
+    """Return the jobs of the scheduler, with Asia/Shanghai triggers built from the settings."""
+    sweep_h, sweep_m = typed.sweep_time.hour, typed.sweep_time.minute
+    digest_h, digest_m = typed.digest_time.hour, typed.digest_time.minute
+    start_h, end_h = typed.office_hours.start.hour, typed.office_hours.end.hour
+    every = typed.delivery_interval_minutes
+    heartbeat = max(5, typed.scheduler_lock_ttl_seconds // 4)
     return [
         JobSpec("daily_sweep", "tasktrack.jobs:daily_sweep",
                 CronTrigger(hour=sweep_h, minute=sweep_m, timezone=SHANGHAI), 6 * 3600),
@@ -170,13 +169,13 @@ def resolve(ref: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def build_scheduler(config: Any) -> BlockingScheduler:
+def build_scheduler(typed: Settings) -> BlockingScheduler:
     """Build the BlockingScheduler with every job registered (not started)."""
     scheduler = BlockingScheduler(
         timezone=SHANGHAI,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    for spec in job_specs(config):
+    for spec in job_specs(typed):
         resolve(spec.ref)
         scheduler.add_job(spec.ref, trigger=spec.trigger, id=spec.id, name=spec.id, coalesce=True,
                           max_instances=1, misfire_grace_time=spec.misfire_grace_time, replace_existing=True)
@@ -200,14 +199,14 @@ def run(app: Flask, *, poll_seconds: float = 30.0, stop: threading.Event | None 
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with app.app_context():
         engine = db.engine
-    lock = DatabaseLock(engine, ttl=int(app.config.get("SCHEDULER_LOCK_TTL_SECONDS", 120)))
+    lock = DatabaseLock(engine, ttl=settings.of(app).scheduler_lock_ttl_seconds)
     while not stop.is_set():
         if not lock.acquire():
             logger.info("another scheduler holds the lock; standing by")
             stop.wait(poll_seconds)
             continue
-        scheduler = build_scheduler(app.config)
-        jobs.bind(app, lock, on_lost=lambda s=scheduler: s.shutdown(wait=False))
+        scheduler = build_scheduler(settings.of(app))
+        jobs.bind(app, lock, on_lost=functools.partial(scheduler.shutdown, wait=False))
         app.extensions["tasktrack_scheduler"] = scheduler
         logger.info("scheduler started (holder %s)", lock.holder)
         threading.Thread(target=_stop_when_set, args=(stop, scheduler), daemon=True).start()

@@ -15,7 +15,7 @@ from flask import Flask, Response, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from tasktrack import db_engine
+from tasktrack import db_engine, settings
 from tasktrack.extensions import db, login_manager
 from tasktrack.models import User
 from tasktrack.permissions import PermissionDenied
@@ -46,7 +46,7 @@ def is_safe_next(target: str | None) -> bool:
 
 def rerender_on_csrf_error(view: F) -> F:
     """Mark a form view whose own FlaskForm validation refuses a bad CSRF token and re-renders the input."""
-    view._rerender_on_csrf_error = True  # type: ignore[attr-defined]
+    view._rerender_on_csrf_error = True  # type: ignore[attr-defined]  # a mark on the view function, read by the CSRF handler
     return view
 
 
@@ -76,6 +76,8 @@ def init_app(app: Flask) -> None:
     def _mark_write_intent() -> None:
         db_engine.write_intent.set(request.method not in SAFE_METHODS)
 
+    hsts = settings.of(app).hsts
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
@@ -84,7 +86,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("HSTS"):
+        if hsts:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
@@ -107,7 +109,7 @@ def init_app(app: Flask) -> None:
                 if early is not None:
                     return early
                 flash("页面已过期或安全校验未通过，请检查后重新提交（已保留您填写的内容）。", "danger")
-                response = app.make_response(view(**(request.view_args or {})))
+                response = app.make_response(view(**(request.view_args or {})))  # type: ignore[arg-type]  # no async views
             except PermissionDenied:
                 return _error_page(403)
             except NotFound:

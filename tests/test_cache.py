@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tasktrack import cache
+from tasktrack import cache, settings
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, SchedulerLock, Unit
 from tasktrack.services import progress, users
@@ -191,12 +191,8 @@ def test_cache_size_zero_turns_it_off(app: Flask, client: FlaskClient, liaison: 
     client.get("/my/tasks")
     with count_queries() as warm:
         client.get("/my/tasks")
-    app.config["RENDER_CACHE_SIZE"] = 0
-    try:
-        with count_queries() as off:
-            client.get("/my/tasks")
-    finally:
-        app.config["RENDER_CACHE_SIZE"] = 256
+    with settings.overridden(app, render_cache_size=0), count_queries() as off:
+        client.get("/my/tasks")
     assert off.count > warm.count
 
 

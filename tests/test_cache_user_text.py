@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tasktrack import cache
+from tasktrack import cache, settings
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus
 from tasktrack.services import progress
@@ -34,8 +34,7 @@ def test_a_narrative_holding_the_placeholder_is_shown_as_written(
     reader = login_as("liaison", unit="省民政厅")  # a reader with forms on the page (the one-click button)
     db.session.commit()
     assert reader.id != author.id
-    app.config["RENDER_CACHE_SIZE"] = cache_size
-    try:
+    with settings.overridden(app, render_cache_size=cache_size):
         for path in (f"/tasks/{a.task_id}", "/dashboard", "/my/tasks"):
             for attempt in ("first", "again"):  # the second read is served from the cache when it is on
                 page = client.get(path).get_data(as_text=True)
@@ -49,8 +48,6 @@ def test_a_narrative_holding_the_placeholder_is_shown_as_written(
         tokens = CSRF_RE.findall(my)
         assert tokens
         assert not any(t.startswith("__tasktrack") for t in tokens)
-    finally:
-        app.config["RENDER_CACHE_SIZE"] = 256
 
 
 def test_the_placeholder_is_not_a_fixed_string() -> None:

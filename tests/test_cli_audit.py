@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, AuditEvent, Role
 from tasktrack.services import audit, progress, units
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 
 
 @pytest.fixture

@@ -206,6 +206,7 @@ def test_make_run_installs_requirements_only_and_make_test_adds_the_rest(checkou
     test = make_n(checkout, "test", fresh)
     assert re.search(r"-r requirements\.txt$", test, re.M)
     assert re.search(r"-r requirements-dev\.txt$", test, re.M)
+    assert re.search(r"/mypy$", test, re.M)  # the type check runs with the lint, before the tests
     # After `make run`, `make test` installs only the rest.
     (fresh / "bin").mkdir(parents=True)
     (fresh / "bin" / ".installed-run").touch()

@@ -1,4 +1,4 @@
-"""Tests for upload checking (tasktrack.domain.filetypes) and file storage (tasktrack.storage).
+"""Tests for upload checking (tasktrack.uploads.sniffing) and file storage (tasktrack.uploads.storage).
 
 Every sample file is built here: a hand-written PDF, DOCX/XLSX from python-docx/openpyxl or
 zipfile, PNG/JPEG from Pillow, and legacy DOC/XLS from a minimal compound-file writer below.
@@ -22,17 +22,11 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tasktrack.domain.filetypes import (
-    ALL_KINDS,
-    CONTENT_TYPES,
-    CheckedFile,
-    FileRejected,
-    UploadLimits,
-    check_upload,
-    clean_filename,
-    content_disposition,
-)
-from tasktrack.storage import FileStorage
+from tasktrack.uploads.headers import content_disposition
+from tasktrack.uploads.kinds import ALL_KINDS, CONTENT_TYPES, CheckedFile, FileRejected, UploadLimits
+from tasktrack.uploads.names import clean_filename
+from tasktrack.uploads.sniffing import check_upload
+from tasktrack.uploads.storage import FileStorage
 
 # ---------------------------------------------------------------------------------------------
 # Sample builders

@@ -1,4 +1,4 @@
-"""Uploaded files (evidence, case reports, pilot logs): metadata here, bytes in tasktrack.storage."""
+"""Uploaded files (evidence, case reports, pilot logs): metadata here, bytes in tasktrack.uploads.storage."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Attachment(Base):
     owner_id: Mapped[int]
     #: The name the user gave the file (Chinese kept), shown and used for downloads only.
     original_name: Mapped[str] = mapped_column(sa.String(255))
-    #: Random storage key (tasktrack.storage); never derived from user text.
+    #: Random storage key (tasktrack.uploads.storage); never derived from user text.
     storage_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
     #: Decided from the content, never from the client.
     content_type: Mapped[str] = mapped_column(sa.String(120))

@@ -8,14 +8,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tasktrack.domain.responsibility import ResponsibleTerm, expand_responsible
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, Category, Plan, Task, TaskTerm, Unit, User
+from tasktrack.services import NotFound
 from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)
+
+
+def get_assignment(assignment_id: int) -> Assignment:
+    """Return an assignment (open or closed) with its unit, task, section and plan loaded.
+
+    The one loader of an assignment by id: NotFound when there is none, or when its task or plan is deleted.
+    """
+    assignment = db.session.scalar(
+        sa.select(Assignment).where(Assignment.id == assignment_id).options(
+            joinedload(Assignment.unit),
+            joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)),
+        )
+    )
+    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
+        raise NotFound("任务分工不存在")
+    return assignment
 
 
 @dataclass

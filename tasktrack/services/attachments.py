@@ -18,12 +18,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, SessionTransaction
 
-from tasktrack.domain.filetypes import ALL_KINDS, FileRejected, UploadLimits, check_upload
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import Attachment, User
 from tasktrack.services import ServiceError
 from tasktrack.services.audit import record
-from tasktrack.storage import FileStorage, StorageUnavailable
+from tasktrack.uploads.kinds import ALL_KINDS, CheckedFile, FileRejected, UploadLimits
+from tasktrack.uploads.sniffing import check_upload
+from tasktrack.uploads.storage import FileStorage, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -58,20 +60,20 @@ class Upload:
 
 def storage() -> FileStorage:
     """Return the file storage of the app (UPLOAD_DIR, outside the web root)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    store = app.extensions.get("tasktrack.storage")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is typed as Flask, not its proxy
+    store: FileStorage | None = app.extensions.get("tasktrack.storage")
     if store is None:
-        store = FileStorage(app.config["UPLOAD_DIR"], web_roots=[app.static_folder] if app.static_folder else [])
+        store = FileStorage(settings.of(app).upload_dir, web_roots=[app.static_folder] if app.static_folder else [])
         app.extensions["tasktrack.storage"] = store
     return store
 
 
 def limits() -> UploadLimits:
-    """Return the upload limits from the settings."""
-    return UploadLimits(max_bytes=int(current_app.config.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)))
+    """Return the upload limits from the settings (MAX_UPLOAD_MB)."""
+    return UploadLimits(max_bytes=settings.of(current_app).max_upload_bytes)
 
 
-def check_files(files: Sequence[Upload], *, allowed: frozenset[str] = EVIDENCE_KINDS) -> list:  # type: ignore[type-arg]
+def check_files(files: Sequence[Upload], *, allowed: frozenset[str] = EVIDENCE_KINDS) -> list[CheckedFile]:
     """Check every file before anything is stored; raise ServiceError naming the first bad one."""
     if len(files) > MAX_FILES:
         raise ServiceError(f"一次最多上传 {MAX_FILES} 个文件", field="attachments")
@@ -124,7 +126,8 @@ _UNCOMMITTED = "tasktrack.uncommitted_files"
 
 
 def _uncommitted(session: Session) -> list[tuple[FileStorage, str]]:
-    return session.info.setdefault(_UNCOMMITTED, [])  # type: ignore[no-any-return]
+    files: list[tuple[FileStorage, str]] = session.info.setdefault(_UNCOMMITTED, [])  # session.info holds Any
+    return files
 
 
 def _delete(store: FileStorage, keys: Sequence[str]) -> None:

@@ -66,7 +66,7 @@ def spooled(flt: AuditFilter, *, limit: int | None = None) -> IO[bytes]:
     for chunk in CsvStream(flt, limit=limit):
         spool.write(chunk)
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 def read_and_close(file: IO[bytes], block: int = 64 * 1024) -> Iterator[bytes]:

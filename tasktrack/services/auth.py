@@ -36,8 +36,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,12 +48,12 @@ from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)
 
-_T = LoginThrottle.__table__
+_T = cast(sa.Table, LoginThrottle.__table__)  # a mapped class's __table__ is typed FromClause
 
 
 @dataclasses.dataclass(frozen=True)
 class ThrottlePolicy:
-    """The login throttle's settings (config.py, README "Login throttling")."""
+    """The login throttle's settings (LOGIN_*, typed in tasktrack/settings.py; README "Login throttling")."""
 
     free_attempts: int = 5
     account_free_attempts: int = 10
@@ -62,18 +61,6 @@ class ThrottlePolicy:
     address_limit: int = 30
     address_window: dt.timedelta = dt.timedelta(hours=1)
     forget_after: dt.timedelta = dt.timedelta(hours=24)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ThrottlePolicy:
-        """Read the LOGIN_* settings."""
-        return cls(
-            free_attempts=max(1, int(config.get("LOGIN_FREE_ATTEMPTS", 5))),
-            account_free_attempts=max(1, int(config.get("LOGIN_ACCOUNT_FREE_ATTEMPTS", 10))),
-            max_delay=max(1, int(config.get("LOGIN_MAX_DELAY_SECONDS", 900))),
-            address_limit=max(1, int(config.get("LOGIN_ADDRESS_LIMIT", 30))),
-            address_window=dt.timedelta(minutes=max(1, int(config.get("LOGIN_ADDRESS_WINDOW_MINUTES", 60)))),
-            forget_after=dt.timedelta(hours=max(1, int(config.get("LOGIN_FORGET_AFTER_HOURS", 24)))),
-        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +78,7 @@ def delay_for(failures: int, *, free_attempts: int, max_delay: int) -> int:
     """Return the wait in seconds after the ``failures``-th attempt without success (progressive, capped)."""
     if failures < free_attempts:
         return 0
-    return min(max_delay, 2 ** min(failures - free_attempts + 1, 30))
+    return min(max_delay, 1 << min(failures - free_attempts + 1, 30))
 
 
 def account_key(email: str) -> str:
@@ -172,8 +159,9 @@ def _address_is_busy(address: str, *, now: dt.datetime, policy: ThrottlePolicy) 
 
 
 def _blocked_until(keys: list[str], now: dt.datetime) -> dt.datetime | None:
-    return db.session.scalar(sa.select(sa.func.max(_T.c.blocked_until))
+    until: dt.datetime | None = db.session.scalar(sa.select(sa.func.max(_T.c.blocked_until))
                              .where(_T.c.key.in_(keys), _T.c.blocked_until > now))
+    return until
 
 
 def _wait(keys: list[str], now: dt.datetime) -> int:

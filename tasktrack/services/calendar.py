@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -71,7 +72,7 @@ def stamp(token_id: int, *, now: dt.datetime) -> None:
     db.session.execute(sa.update(CalendarToken).where(CalendarToken.id == token_id).values(last_used_at=now))
 
 
-def feed_events(user: User, *, url_for_task) -> list[ical.Event]:  # type: ignore[no-untyped-def]
+def feed_events(user: User, *, url_for_task: Callable[[int], str]) -> list[ical.Event]:
     """Return the user's deadlines: their unit's open, uncompleted assignments, or every open task.
 
     A liaison or observation point gets its unit's assignments (the approved extension date when there is

@@ -180,6 +180,7 @@ def _count_toward_case_task(case: CaseReport, plan: Plan, unit: Unit, *, actor: 
     )
 
 
+#: Every decision review_case takes (its audit codes are case.<action>; tests check each has a Chinese name).
 REVIEW_ACTIONS = ("accept", "return", "feature", "unfeature")
 #: The decisions review_case takes in each status (the page offers only these).
 _ACTIONS_BY_STATUS = {

@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from tasktrack.clock import local_date
 from tasktrack.domain.safe_text import for_xml
@@ -54,7 +55,7 @@ def _east_asian_font(document: docx.document.Document) -> None:
         fonts.set(qn("w:eastAsia"), FONT)
 
 
-def _toc_field(paragraph: docx.text.paragraph.Paragraph) -> None:
+def _toc_field(paragraph: Paragraph) -> None:
     """Insert a Word TOC field (headings level 1) that Word fills in on "update field"."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
@@ -107,8 +108,8 @@ def build_compilation(plan: Plan, cases: list[CaseReport], *, now: dt.datetime) 
             meta.append(f"工作重点：{case.focus_item.name}")
         if case.task is not None:
             meta.append(f"相关任务：{case.task.number}. {case.task.text}")
-        for line in meta:
-            document.add_paragraph(for_xml(line))
+        for entry in meta:
+            document.add_paragraph(for_xml(entry))
         document.add_heading("摘要", level=2)
         document.add_paragraph(for_xml(case.summary))
         document.add_heading("正文", level=2)

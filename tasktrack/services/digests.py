@@ -13,9 +13,8 @@ import datetime as dt
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from flask import render_template
@@ -41,7 +40,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import ServiceError, outbox
 from tasktrack.services.audit import record
-from tasktrack.services.overview import AssignmentRow, light_of
+from tasktrack.services.read.overview import AssignmentRow, light_of
 from tasktrack.services.reminders import secretariat_emails, unit_recipients
 
 logger = logging.getLogger(__name__)
@@ -267,10 +266,11 @@ def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, 
     return report
 
 
-def send_all(today: dt.date, *, now: dt.datetime, config: Mapping[str, Any]) -> DigestReport:
-    """Queue every digest due this week: the liaisons' and the secretariat's (flushes)."""
-    base_url = str(config.get("BASE_URL", ""))
-    weekday = int(config.get("DIGEST_WEEKDAY", 0))
+def send_all(today: dt.date, *, now: dt.datetime, base_url: str, weekday: int) -> DigestReport:
+    """Queue every digest due this week: the liaisons' and the secretariat's (flushes).
+
+    :param weekday: the default weekday of the liaisons' digests and the secretariat's (DIGEST_WEEKDAY).
+    """
     rows = functools.cache(lambda: open_rows(today))  # read once, and only if a digest is due
     report = send_liaison_digests(today, now=now, base_url=base_url, default_weekday=weekday, rows=rows)
     send_secretariat_digest(today, now=now, base_url=base_url, weekday=weekday, report=report, rows=rows)

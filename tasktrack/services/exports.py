@@ -24,8 +24,8 @@ from tasktrack.clock import local_date
 from tasktrack.domain import safe_text
 from tasktrack.domain.lights import LightResult
 from tasktrack.models import Assignment, Plan, ProgressReport
-from tasktrack.services.dashboard import plan_rows, resolve_plan
 from tasktrack.services.progress import latest_reports
+from tasktrack.services.read.dashboard import plan_rows, resolve_plan
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from tasktrack.clock import local_date
 from tasktrack.extensions import db
 from tasktrack.models import (
+    Attachment,
     FocusChoice,
     FocusChoiceItem,
     FocusItem,
@@ -304,7 +305,7 @@ class Timeline:
     """Pilot logs of a unit grouped by focus item, newest first, with their attachments."""
 
     by_item: dict[int, list[PilotLog]]
-    files: dict[int, list]  # type: ignore[type-arg]
+    files: dict[int, list[Attachment]]
     #: The chosen items first (in the choice's order, even without logs), then every other item that has
     #: logs: what was recorded under an earlier choice stays visible.
     groups: list[TimelineGroup] = field(default_factory=list)

@@ -25,9 +25,9 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,40 +45,17 @@ _DELIVERABLE = (NotificationStatus.PENDING, NotificationStatus.FAILED)
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """Retry settings of the delivery job."""
+    """Retry settings of the delivery job (OUTBOX_*, typed in tasktrack/settings.py)."""
 
     max_attempts: int = 8
     backoff_base: float = 120.0
     backoff_cap: float = 3600.0
     stale_claim: dt.timedelta = dt.timedelta(minutes=15)
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> DeliveryPolicy:
-        """Read OUTBOX_* settings."""
-        return cls(
-            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
-            backoff_base=float(config.get("OUTBOX_BACKOFF_BASE_SECONDS", 120)),
-            backoff_cap=float(config.get("OUTBOX_BACKOFF_CAP_SECONDS", 3600)),
-            stale_claim=dt.timedelta(minutes=int(config.get("OUTBOX_STALE_CLAIM_MINUTES", 15))),
-        )
-
     def backoff(self, attempts: int, rng: Callable[[], float] = random.random) -> dt.timedelta:
         """Return the wait before attempt ``attempts + 1``: exponential, capped, with ±25 % jitter."""
         base = min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
         return dt.timedelta(seconds=base * (0.75 + 0.5 * rng()))
-
-
-def smtp_settings(config: Mapping[str, Any]) -> mail.SmtpSettings:
-    """Build the SMTP settings from the app config (SMTP_*, MAIL_FROM)."""
-    return mail.SmtpSettings(
-        host=str(config.get("SMTP_HOST") or "127.0.0.1"),
-        port=int(config.get("SMTP_PORT") or 25),
-        user=config.get("SMTP_USER") or None,
-        password=config.get("SMTP_PASSWORD") or None,
-        starttls=bool(config.get("SMTP_STARTTLS")),
-        timeout=float(config.get("SMTP_TIMEOUT") or 20),
-        mail_from=str(config.get("MAIL_FROM") or "tasktrack@localhost"),
-    )
 
 
 def _insert(table: sa.Table) -> Any:
@@ -150,7 +127,7 @@ def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int 
                      "subject": mail.sanitize_header(m.subject)[:300], "body_text": m.text, "body_html": m.html,
                      "status": status.value, "attempts": 0, "next_attempt_at": now, "created_at": now,
                      "last_error": reason})
-    table = Notification.__table__
+    table = cast(sa.Table, Notification.__table__)  # a mapped class's __table__ is typed FromClause
     ids: dict[str, int] = {}
     for start in range(0, len(rows), BATCH):
         stmt = (_insert(table).values(rows[start:start + BATCH]).on_conflict_do_nothing(index_elements=["key"])
@@ -163,8 +140,8 @@ def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int 
         new_id = None if m.key in seen else ids.get(m.key)  # a key twice in one batch is queued once
         seen.add(m.key)
         if new_id is not None:
-            reason = row["last_error"]
-            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{reason}）" if reason else "")))
+            failure = row["last_error"]
+            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{failure}）" if failure else "")))
         result.append(new_id)
     record_bulk(None, "notification.queue", "Notification", audited, now=now)
     return result
@@ -197,7 +174,7 @@ def _reap(now: dt.datetime, policy: DeliveryPolicy) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return int(result.rowcount or 0)
+    return int(cast("sa.CursorResult[Any]", result).rowcount or 0)
 
 
 def _due(now: dt.datetime, ignore_backoff: bool) -> sa.ColumnElement[bool]:
@@ -215,7 +192,7 @@ def _claim(notification_id: int, worker: str, now: dt.datetime, ignore_backoff: 
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return cast("sa.CursorResult[Any]", result).rowcount == 1
 
 
 def _finish(notification_id: int, worker: str, **values: Any) -> None:

@@ -97,11 +97,11 @@ def import_plan(meta: PlanMeta, rows: list[TaskRow], *, actor: User | None, now:
         raise ServiceError("任务表中没有任务")
     parsed = _parse_rows(meta, rows)
     plan = db.session.scalar(sa.select(Plan).where(Plan.year == meta.year, Plan.title == meta.title))
-    result = ImportResult(plan=plan)  # type: ignore[arg-type]
+    created = plan is None
     if plan is None:
         plan = Plan(year=meta.year, title=meta.title, issuer=meta.issuer, created_at=now)
         db.session.add(plan)
-        result.plan, result.created = plan, True
+    result = ImportResult(plan=plan, created=created)
     for name in ("issuer", "document_number", "issued_on", "focus_choice_deadline",
                  "report_period_months", "warning_days"):
         setattr(plan, name, getattr(meta, name))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,18 +59,6 @@ from tasktrack.services import outbox
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500
-
-
-def settings_from_config(config: Mapping[str, Any]) -> ReminderSettings:
-    """Read the REMINDER_* windows from the app config."""
-    raw = str(config.get("REMINDER_DUE_SOON_DAYS", "14,3"))
-    windows = tuple(int(p) for p in raw.replace("，", ",").split(",") if p.strip())
-    return ReminderSettings(
-        due_soon_days=windows,
-        overdue_repeat_days=int(config.get("REMINDER_OVERDUE_REPEAT_DAYS", 7)),
-        supervision_after_days=int(config.get("REMINDER_SUPERVISION_AFTER_DAYS", 30)),
-        period_grace_days=int(config.get("REMINDER_PERIOD_GRACE_DAYS", 0)),
-    )
 
 
 # -- facts ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tasktrack.extensions import db
 from tasktrack.models import Category, Unit, UnitKind, User
 from tasktrack.models.unit import split_emails
-from tasktrack.services import Conflict, NotFound
+from tasktrack.services import Conflict
 from tasktrack.services.assignments import SyncResult, sync_open_tasks
 from tasktrack.services.audit import record, snapshot
 from tasktrack.services.inputs import clean_text
@@ -31,14 +31,6 @@ def list_units() -> list[Unit]:
 def list_categories() -> list[Category]:
     """Return the categories in their fixed order."""
     return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
-
-
-def get_unit(unit_id: int) -> Unit:
-    """Return a unit or raise NotFound."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("单位不存在")
-    return unit
 
 
 def find_unit(name: str) -> Unit | None:

@@ -24,10 +24,10 @@ from tasktrack.models import (
     NotificationKind,
     SupervisionKind,
     SupervisionRecord,
-    Task,
     User,
 )
-from tasktrack.services import Conflict, NotFound, outbox
+from tasktrack.services import Conflict, outbox
+from tasktrack.services.assignments import get_assignment as get_assignment  # the one loader (web/reminders)
 from tasktrack.services.audit import record
 from tasktrack.services.inputs import optional_text
 from tasktrack.services.reminders import unit_recipients
@@ -43,18 +43,6 @@ class UrgeRow:
 
     record: SupervisionRecord
     reported_since: bool
-
-
-def get_assignment(assignment_id: int) -> Assignment:
-    """Return an assignment with its unit, task, section and plan loaded."""
-    assignment = db.session.scalar(
-        sa.select(Assignment).where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan),
-                 joinedload(Assignment.task).joinedload(Task.section))
-    )
-    if assignment is None:
-        raise NotFound("任务分工不存在")
-    return assignment
 
 
 def urge_history(assignment: Assignment) -> list[UrgeRow]:

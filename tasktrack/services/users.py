@@ -16,7 +16,7 @@ from tasktrack.extensions import db
 from tasktrack.models import ApiToken, CalendarToken, Role, Unit, User
 from tasktrack.models.user import UNIT_ROLES, new_session_token
 from tasktrack.passwords import hash_password, password_problem
-from tasktrack.services import Conflict, NotFound, ServiceError
+from tasktrack.services import Conflict, ServiceError
 from tasktrack.services.audit import record, snapshot
 from tasktrack.services.inputs import clean_text, optional_text
 
@@ -229,14 +229,6 @@ def active_token(token: str) -> ApiToken | None:
 def stamp_token(token_id: int, *, now: dt.datetime) -> None:
     """Record that an API token was used (no audit entry: it is a usage stamp, not a change)."""
     db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-
-
-def get_user(user_id: int) -> User:
-    """Return a user by id or raise NotFound."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("账号不存在")
-    return user
 
 
 def list_users() -> list[User]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from tasktrack.domain.filetypes import content_disposition
+from tasktrack.uploads.headers import content_disposition
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

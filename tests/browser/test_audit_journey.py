@@ -8,7 +8,7 @@ import pytest
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Role
 from tasktrack.services import progress, units, users
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, Role
 from tasktrack.services import digests, reminders
@@ -20,8 +21,8 @@ def test_secretariat_digest_renders(app: Flask, seeded: None, make_user: Any, pa
     make_user(Role.SECRETARIAT, email="office@example.org")
     liaison = make_user(Role.LIAISON, unit="省民政厅")
     day = dt.date(2024, 8, 5)
-    reminders.run_sweep(day, reminders.settings_from_config(app.config), base_url="http://tt.example", now=at(day))
-    digests.send_all(day, now=at(day, 9), config={**app.config, "BASE_URL": "http://tt.example"})
+    reminders.run_sweep(day, app_settings.of(app).reminders, base_url="http://tt.example", now=at(day))
+    digests.send_all(day, now=at(day, 9), base_url="http://tt.example", weekday=app_settings.of(app).digest_weekday)
     db.session.commit()
     shots = {}
     for kind in (NotificationKind.SECRETARIAT_DIGEST, NotificationKind.LIAISON_DIGEST):

@@ -23,7 +23,7 @@ def test_every_action_code_in_the_services_has_a_name() -> None:
     from tasktrack.services.cases import REVIEW_ACTIONS
 
     codes = {f"case.{action}" for action in REVIEW_ACTIONS}
-    for path in (Path(al.__file__).resolve().parents[1] / "services").glob("*.py"):
+    for path in (Path(al.__file__).resolve().parents[1] / "services").rglob("*.py"):
         text = path.read_text("utf-8")
         for call in re.finditer(r"\brecord(?:_bulk)?\(", text):
             head = text[call.end():call.end() + 200].split("now=")[0]

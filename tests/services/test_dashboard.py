@@ -8,7 +8,7 @@ import pytest
 
 from tasktrack.domain.lights import Light
 from tasktrack.services import NotFound, ServiceError, progress
-from tasktrack.services import dashboard as dash
+from tasktrack.services.read import dashboard as dash
 from tests.dashboard_data import scaled_plan, small_plan
 
 TODAY = dt.date(2024, 7, 18)

@@ -30,7 +30,7 @@ from tasktrack.models import (
     UnitKind,
     User,
 )
-from tasktrack.services import ServiceError, cases, extensions, observations, progress, units, urging, users
+from tasktrack.services import ServiceError, cases, extension_requests, observations, progress, units, urging, users
 from tasktrack.services.cases import CaseText
 from tests.services.test_progress import assignment_of
 
@@ -59,7 +59,7 @@ def world(seeded: None, make_user: Callable[..., Any], now: dt.datetime) -> Worl
     claimed = assignment_of("省民政厅", 7)
     progress.submit_report(claimed, author=liaison, status=AssignmentStatus.COMPLETED, percent=100,
                            completed_on=dt.date(2024, 7, 1), narrative="已完成", now=now)
-    request = extensions.request_extension(assignment_of("省民政厅", 1), author=liaison,
+    request = extension_requests.request_extension(assignment_of("省民政厅", 1), author=liaison,
                                            requested_due=dt.date(2024, 9, 30), reason="待审议", now=now)
     point, _ = units.save_unit(None, actor=None, name="测试观察点", kind=UnitKind.OBSERVATION_POINT, categories=[],
                                contact_emails="", leader_email=None, now=now)
@@ -107,10 +107,10 @@ FIELDS: list[tuple[str, str, bool, Callable[[World, dt.datetime, str], Any]]] = 
     ("send back note", "note", True,
      lambda w, now, t: progress.send_back(w.claimed, actor=w.office, note=t, now=now)),
     ("extension reason", "reason", True,
-     lambda w, now, t: extensions.request_extension(assignment_of("省民政厅", 2), author=w.liaison,
+     lambda w, now, t: extension_requests.request_extension(assignment_of("省民政厅", 2), author=w.liaison,
                                                     requested_due=dt.date(2025, 3, 31), reason=t, now=now)),
     ("extension decision", "note", False,
-     lambda w, now, t: extensions.decide(w.request, actor=w.office, approve=False, note=t, now=now)),
+     lambda w, now, t: extension_requests.decide(w.request, actor=w.office, approve=False, note=t, now=now)),
     ("focus plan text", "plans", True,
      lambda w, now, t: observations.save_choice(w.plan, w.point, actor=w.point_user, items=[w.item.id],
                                                 plans={w.item.id: t}, now=dt.datetime(2024, 4, 21, tzinfo=dt.UTC))),

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, Notification, NotificationItem, NotificationKind, NotificationStatus, Role
 from tasktrack.services import digests, outbox, reminders
@@ -53,7 +54,7 @@ def test_sweep_and_digests_make_a_fixed_number_of_statements(app: Flask, seeded:
                                                               count_queries: Callable[[], Any]) -> None:
     """Statements do not grow with the number of messages (28 units, then a liaison in each)."""
     give_addresses()
-    settings = reminders.settings_from_config(app.config)
+    settings = app_settings.of(app).reminders
     with count_queries() as sweep:
         report = reminders.run_sweep(DAY, settings, base_url="http://x", now=at(DAY, 8))
         db.session.flush()
@@ -74,7 +75,8 @@ def test_sweep_and_digests_make_a_fixed_number_of_statements(app: Flask, seeded:
         make_user(Role.LIAISON, unit=unit)
     db.session.commit()
     with count_queries() as many:
-        large = digests.send_all(DAY, now=at(DAY, 9), config=app.config)
+        large = digests.send_all(DAY, now=at(DAY, 9), base_url=app_settings.of(app).base_url,
+                                 weekday=app_settings.of(app).digest_weekday)
         db.session.flush()
     db.session.commit()
     assert len(large.queued) > len(small.queued) >= 3

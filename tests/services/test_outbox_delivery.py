@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from typing import Any
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tasktrack import mail
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus
 from tasktrack.services import outbox
@@ -28,8 +30,7 @@ def queue(n: int, *, subject: str = "提醒") -> list[int]:
 
 
 def settings_for(app: Flask, smtp: Any) -> mail.SmtpSettings:
-    return outbox.smtp_settings({**app.config, "SMTP_HOST": smtp.host, "SMTP_PORT": smtp.port,
-                                 "SMTP_TIMEOUT": 5})
+    return dataclasses.replace(app_settings.of(app).smtp, host=smtp.host, port=smtp.port, timeout=5)
 
 
 def statuses() -> list[NotificationStatus]:

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, Plan
-from tasktrack.services import dashboard as dash
-from tasktrack.services import overdue
+from tasktrack.services.read import dashboard as dash
+from tasktrack.services.read import overdue
 from tests.dashboard_data import Mixed, mixed_plans, scaled_plan
 
 TODAY = dt.date(2024, 7, 18)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tasktrack import settings
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -24,9 +25,10 @@ from tasktrack.models import (
     Task,
     Unit,
 )
-from tasktrack.services import Conflict, ServiceError, extensions, progress, tracking
+from tasktrack.services import Conflict, ServiceError, extension_requests, progress
 from tasktrack.services.attachments import Upload
-from tasktrack.services.overview import light_of
+from tasktrack.services.read import tracking
+from tasktrack.services.read.overview import light_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 200
@@ -122,12 +124,8 @@ def test_bad_input_refused_and_nothing_changes(liaison: Any, now: dt.datetime, k
 
 def test_attachment_over_the_per_file_limit(app: Any, liaison: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 1)
-    app.config["MAX_UPLOAD_BYTES"] = 100
-    try:
-        with pytest.raises(ServiceError) as info:
-            report(a, liaison, now, attachments=[Upload("大文件.pdf", PDF + b"%" * 200)])
-    finally:
-        del app.config["MAX_UPLOAD_BYTES"]
+    with settings.overridden(app, max_upload_bytes=100), pytest.raises(ServiceError) as info:
+        report(a, liaison, now, attachments=[Upload("大文件.pdf", PDF + b"%" * 200)])
     db.session.rollback()
     assert info.value.field == "attachments"
     assert count(ProgressReport) == 0
@@ -219,21 +217,22 @@ def test_reopening_a_completed_assignment_needs_a_reason(liaison: Any, now: dt.d
 def test_extension_approved_moves_the_light(liaison: Any, secretariat: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 1)  # due 2024-07-31: yellow on 07-18
     assert light_of(a, a.task, a.task.plan, now.date()).light is Light.YELLOW
-    req = extensions.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30), reason="待省委审议",
-                                       now=now)
+    req = extension_requests.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30),
+                                               reason="待省委审议", now=now)
     db.session.commit()
     assert req.current_due == dt.date(2024, 7, 31)
     with pytest.raises(Conflict):
-        extensions.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30), reason="再次", now=now)
-    assert [r.id for r in extensions.pending_requests()] == [req.id]
-    extensions.decide(req, actor=secretariat, approve=True, note=None, now=now)
+        extension_requests.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30), reason="再次",
+                                             now=now)
+    assert [r.id for r in extension_requests.pending_requests()] == [req.id]
+    extension_requests.decide(req, actor=secretariat, approve=True, note=None, now=now)
     db.session.commit()
     assert a.extended_due == dt.date(2024, 9, 30)
     assert a.task.due_date == dt.date(2024, 7, 31)
     assert a.effective_due == dt.date(2024, 9, 30)
     assert light_of(a, a.task, a.task.plan, now.date()).light is Light.GREEN
     with pytest.raises(Conflict):
-        extensions.decide(req, actor=secretariat, approve=False, note="x", now=now)
+        extension_requests.decide(req, actor=secretariat, approve=False, note="x", now=now)
 
 
 @pytest.mark.parametrize(("unit_task", "requested", "reason", "field", "message"), [
@@ -246,17 +245,18 @@ def test_extension_refused(liaison: Any, now: dt.datetime, unit_task: tuple[str,
                            reason: str, field: str, message: str) -> None:
     a = assignment_of(*unit_task)
     with pytest.raises(ServiceError) as info:
-        extensions.request_extension(a, author=liaison, requested_due=requested, reason=reason, now=now)
+        extension_requests.request_extension(a, author=liaison, requested_due=requested, reason=reason, now=now)
     assert info.value.field == field
     assert message in info.value.message
 
 
 def test_refusal_needs_a_note(liaison: Any, secretariat: Any, now: dt.datetime) -> None:
     a = assignment_of("省民政厅", 1)
-    req = extensions.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30), reason="r", now=now)
+    req = extension_requests.request_extension(a, author=liaison, requested_due=dt.date(2024, 9, 30), reason="r",
+                                               now=now)
     with pytest.raises(ServiceError):
-        extensions.decide(req, actor=secretariat, approve=False, note="", now=now)
-    extensions.decide(req, actor=secretariat, approve=False, note="请按期完成", now=now)
+        extension_requests.decide(req, actor=secretariat, approve=False, note="", now=now)
+    extension_requests.decide(req, actor=secretariat, approve=False, note="请按期完成", now=now)
     assert req.status is ExtensionStatus.REFUSED
     assert a.extended_due is None
 

@@ -4,6 +4,7 @@ a Cc claim only when someone is copied, the Date in Beijing time."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 import re
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, Notification, NotificationItem, NotificationStatus, Task, Unit
 from tasktrack.services import digests, outbox, reminders, seeding, units, urging, users
@@ -36,14 +38,14 @@ def demo(app: Flask) -> None:
 
 
 def sweep(app: Flask, day: dt.date) -> reminders.SweepReport:
-    report = reminders.run_sweep(day, reminders.settings_from_config(app.config), base_url=BASE, now=at(day, 8))
+    report = reminders.run_sweep(day, app_settings.of(app).reminders, base_url=BASE, now=at(day, 8))
     db.session.commit()
     return report
 
 
 def deliver(app: Flask, smtp: Any, day: dt.date) -> list[Any]:
     """Deliver what is due and return the messages the server received (then forget them)."""
-    settings = outbox.smtp_settings({**app.config, "SMTP_HOST": smtp.host, "SMTP_PORT": smtp.port})
+    settings = dataclasses.replace(app_settings.of(app).smtp, host=smtp.host, port=smtp.port)
     outbox.deliver_due(settings, now=lambda: at(day, 10))
     received = [m.message for m in smtp.messages]
     smtp.clear_messages()
@@ -189,7 +191,7 @@ def test_urge_and_digests_link_to_the_assignment(app: Flask, demo: None, smtp_se
     office = users.find_by_email("office@example.org")
     urging.urge(a6, actor=office, note="请抓紧", now=at(DAY, 9), base_url=BASE)
     sweep(app, DAY)  # units without an address: dead messages, which the office digest links to
-    digests.send_all(DAY, now=at(DAY, 9), config={**app.config, "BASE_URL": BASE})
+    digests.send_all(DAY, now=at(DAY, 9), base_url=BASE, weekday=app_settings.of(app).digest_weekday)
     db.session.commit()
     received = deliver(app, smtp_server, DAY)
     [urge] = [m for m in received if m["Subject"].startswith("【催办】")]
@@ -208,7 +210,7 @@ def test_urge_and_digests_link_to_the_assignment(app: Flask, demo: None, smtp_se
 
 
 def test_links_follow_a_base_url_with_a_path(app: Flask, demo: None, smtp_server: Any) -> None:
-    reminders.run_sweep(DAY, reminders.settings_from_config(app.config), base_url="https://gov.example/tasktrack/",
+    reminders.run_sweep(DAY, app_settings.of(app).reminders, base_url="https://gov.example/tasktrack/",
                         now=at(DAY, 8))
     db.session.commit()
     text = text_of(mail_of(deliver(app, smtp_server, DAY), "省民政厅"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -47,14 +49,14 @@ def task(number: int) -> Task:
 
 
 def sweep(app: Flask, day: dt.date) -> reminders.SweepReport:
-    report = reminders.run_sweep(day, reminders.settings_from_config(app.config), base_url="http://tt.example",
+    report = reminders.run_sweep(day, app_settings.of(app).reminders, base_url="http://tt.example",
                                  now=at(day, 8))
     db.session.commit()
     return report
 
 
 def deliver(app: Flask, smtp: Any, day: dt.date, **kw: Any) -> outbox.DeliveryReport:
-    settings = outbox.smtp_settings({**app.config, "SMTP_HOST": smtp.host, "SMTP_PORT": smtp.port})
+    settings = dataclasses.replace(app_settings.of(app).smtp, host=smtp.host, port=smtp.port)
     return outbox.deliver_due(settings, now=lambda: at(day, 10), **kw)
 
 
@@ -164,6 +166,6 @@ def test_unit_without_address_is_recorded(app: Flask, seeded: None) -> None:
 @pytest.mark.parametrize("day", [dt.date(2024, 7, 18)])
 def test_dry_run_plans_without_writing(app: Flask, seeded: None, day: dt.date) -> None:
     give_addresses()
-    planned = reminders.plan_messages(day, reminders.settings_from_config(app.config), base_url="http://x")
+    planned = reminders.plan_messages(day, app_settings.of(app).reminders, base_url="http://x")
     assert planned
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from typing import Any
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tasktrack import jobs, scheduler
+from tasktrack import settings as app_settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -23,7 +25,7 @@ from tasktrack.models import (
     Unit,
 )
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.services.test_reminders_sweep import at, give_addresses
 from tests.smtp_server import smtp_server_fixture
 
@@ -38,8 +40,8 @@ def test_no_scheduler_in_the_web_app(app: Flask, client: Any) -> None:
 
 
 def test_job_references_import_and_options(app: Flask) -> None:
-    built = scheduler.build_scheduler(app.config)
-    specs = scheduler.job_specs(app.config)
+    built = scheduler.build_scheduler(app_settings.of(app))
+    specs = scheduler.job_specs(app_settings.of(app))
     assert {s.id for s in specs} == {"daily_sweep", "weekly_digests", "deliver_outbox", "heartbeat"}
     for spec in specs:
         assert callable(scheduler.resolve(spec.ref))
@@ -79,7 +81,7 @@ def test_jobs_run_in_their_own_context(app: Flask, seeded: None) -> None:
 
 def test_two_sweeps_at_once_queue_each_item_once(app: Flask, seeded: None) -> None:
     give_addresses()
-    settings = reminders.settings_from_config(app.config)
+    settings = app_settings.of(app).reminders
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
 
@@ -112,7 +114,7 @@ def test_supervision_after_30_days_copies_leader_and_secretariat(app: Flask, see
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "省民政厅"))
     unit.leader_email = "leader@example.org"
     db.session.commit()
-    reminders.run_sweep(dt.date(2024, 8, 30), reminders.settings_from_config(app.config), base_url="http://x",
+    reminders.run_sweep(dt.date(2024, 8, 30), app_settings.of(app).reminders, base_url="http://x",
                         now=at(dt.date(2024, 8, 30)))
     db.session.commit()
     row = db.session.scalar(sa.select(Notification).where(Notification.key == f"reminders:{unit.id}:2024-08-30"))
@@ -125,16 +127,19 @@ def test_supervision_after_30_days_copies_leader_and_secretariat(app: Flask, see
 
 def test_secretariat_digest_lists_units_without_address(app: Flask, seeded: None, make_user: Any) -> None:
     make_user(Role.SECRETARIAT, email="office@example.org")
-    reminders.run_sweep(dt.date(2024, 7, 15), reminders.settings_from_config(app.config), base_url="http://x",
+    reminders.run_sweep(dt.date(2024, 7, 15), app_settings.of(app).reminders, base_url="http://x",
                         now=at(dt.date(2024, 7, 15)))
-    report = digests.send_all(dt.date(2024, 7, 15), now=at(dt.date(2024, 7, 15), 9), config=app.config)
+    typed = app_settings.of(app)
+    report = digests.send_all(dt.date(2024, 7, 15), now=at(dt.date(2024, 7, 15), 9), base_url=typed.base_url,
+                              weekday=typed.digest_weekday)
     db.session.commit()
     row = db.session.scalar(sa.select(Notification).where(Notification.kind == NotificationKind.SECRETARIAT_DIGEST))
     assert row.id in report.queued
     assert "未登记联系邮箱的单位" in row.body_text
     assert "省民政厅" in row.body_text
     assert "无法投递的邮件" in row.body_text
-    assert digests.send_all(dt.date(2024, 7, 16), now=at(dt.date(2024, 7, 16), 9), config=app.config).queued == []
+    assert digests.send_all(dt.date(2024, 7, 16), now=at(dt.date(2024, 7, 16), 9), base_url=typed.base_url,
+                            weekday=typed.digest_weekday).queued == []
 
 
 def test_liaison_digest_weekday_and_pause(app: Flask, seeded: None, make_user: Any) -> None:
@@ -175,7 +180,7 @@ def test_urge_once_per_day_and_reported_since(app: Flask, seeded: None, make_use
         raise AssertionError("a double click must not urge twice")
     except ServiceError:
         db.session.rollback()
-    settings = outbox.smtp_settings({**app.config, "SMTP_HOST": smtp_server.host, "SMTP_PORT": smtp_server.port})
+    settings = dataclasses.replace(app_settings.of(app).smtp, host=smtp_server.host, port=smtp_server.port)
     outbox.deliver_due(settings, now=lambda: now, only=[nid])
     [received] = smtp_server.messages
     assert "催办" in received.message["Subject"]
@@ -205,12 +210,9 @@ def test_cli_outbox_deliver(app: Flask, runner: Any, smtp_server: Any) -> None:
     outbox.enqueue(key="cli:1", kind=NotificationKind.REMINDER, local_date=dt.date(2024, 7, 18), to=["a@example.org"],
                    subject="s", text="t", html=None, now=at(dt.date(2024, 7, 18), 0))
     db.session.commit()
-    old = (app.config["SMTP_HOST"], app.config["SMTP_PORT"])
-    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = smtp_server.host, smtp_server.port
-    try:
+    smtp = dataclasses.replace(app_settings.of(app).smtp, host=smtp_server.host, port=smtp_server.port)
+    with app_settings.overridden(app, smtp=smtp):
         result = runner.invoke(args=["outbox", "deliver"])
-    finally:
-        app.config["SMTP_HOST"], app.config["SMTP_PORT"] = old
     assert result.exit_code == 0, result.output
     assert "已发送 1 封" in result.output
     assert db.session.scalar(sa.select(Notification.status)) is NotificationStatus.SENT

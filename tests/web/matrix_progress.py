@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from tasktrack.models import AssignmentStatus
-from tasktrack.services import extensions, progress
-from tasktrack.services.overview import unit_rows
+from tasktrack.services import extension_requests, progress
+from tasktrack.services.read.overview import unit_rows
 from tests.web.matrix import ALL, SECRETARIAT, Ctx, Route
 
 NOBODY: frozenset[str] = frozenset()
@@ -21,7 +21,7 @@ def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
     progress.submit_report(claimed, author=people["liaison"], status=AssignmentStatus.COMPLETED, percent=None,
                            completed_on=now.date(), narrative="已完成（矩阵）", now=now)
     dated = next(a for a in rows[1:] if a.task.due_date and a.task.due_date >= now.date())
-    request = extensions.request_extension(dated, author=people["liaison"],
+    request = extension_requests.request_extension(dated, author=people["liaison"],
                                            requested_due=dated.task.due_date + dt.timedelta(days=30),
                                            reason="矩阵测试延期", now=now)
     confirmed = next(a for a in rows[1:] if a.id != dated.id)

@@ -8,6 +8,7 @@ pair's counters; TRUSTED_PROXIES decides whose address counts.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tasktrack import create_app
+from tasktrack import create_app, settings
 from tasktrack.extensions import db
 from tasktrack.models import LoginThrottle
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token, login, make_config
@@ -41,6 +42,13 @@ def later(app: Flask, days: int = 1) -> None:
 def counters() -> dict[str, int]:
     db.session.rollback()
     return {row.key: row.failures for row in db.session.scalars(sa.select(LoginThrottle))}
+
+
+def throttle(app: Flask, monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
+    """Change some of the throttle's settings for one test."""
+    typed = settings.of(app)
+    monkeypatch.setitem(app.extensions, settings.EXTENSION_KEY,
+                        dataclasses.replace(typed, throttle=dataclasses.replace(typed.throttle, **changes)))
 
 
 def test_an_attacker_at_the_office_address_does_not_keep_a_colleague_out(app, make_user):
@@ -77,7 +85,7 @@ def test_many_addresses_guessing_one_account_are_slowed_then_it_recovers(app, ma
 
 
 def test_delays_double_and_are_capped(app, make_user, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_MAX_DELAY_SECONDS", 10)
+    throttle(app, monkeypatch, max_delay=10)
     user = make_user("viewer")
     client = at(app, "198.51.100.5")
     free = app.config["LOGIN_FREE_ATTEMPTS"]
@@ -118,7 +126,7 @@ def test_a_success_clears_the_account_and_its_own_pair_only(app, make_user):
 def test_a_busy_address_loses_its_free_attempts_but_never_refuses_a_clean_account(app, make_user, monkeypatch):
     """Spraying one password over many accounts from one address: past the loose limit, every account with a
     failure there waits before its next try, while an account without failures still signs in at once."""
-    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_LIMIT", 6)
+    throttle(app, monkeypatch, address_limit=6)
     sprayed = [make_user("viewer") for _ in range(6)]
     clean = make_user("viewer")
     sprayer = at(app, "203.0.113.50")

@@ -11,6 +11,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import Attachment, CaseKind, CaseReport, FocusChoice, PilotLog, Plan, Role, UnitKind
 from tasktrack.services import attachments, cases, observations, units, users
@@ -102,17 +103,10 @@ def test_case_upload_refused_nothing_stored(client, seeded, login_as, app, label
 def test_oversized_upload_refused(client, seeded, login_as, app) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.LIAISON, unit="省民政厅")
     token = csrf_token(client, "/cases/new")
-    old = app.config.get("MAX_UPLOAD_BYTES")
-    app.config["MAX_UPLOAD_BYTES"] = 2000
-    try:
+    with settings.overridden(app, max_upload_bytes=2000):
         response = client.post("/cases/new", content_type="multipart/form-data", data={
             "csrf_token": token, "kind": "positive", "title": "大文件", "summary": "摘要", "body": "正文",
             "task_id": "0", "focus_item_id": "0", "attachments": [(io.BytesIO(make_pdf("x" * 3000)), "大.pdf")]})
-    finally:
-        if old is None:
-            app.config.pop("MAX_UPLOAD_BYTES")
-        else:
-            app.config["MAX_UPLOAD_BYTES"] = old
     assert response.status_code == 422
     assert "大小上限" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(CaseReport.id))) == 0

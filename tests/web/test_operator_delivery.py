@@ -8,6 +8,7 @@ until resent, and a row is still claimed once. Every test talks to a real SMTP s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tasktrack import context
+from tasktrack import context, settings
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus, Role
 from tasktrack.services import outbox
@@ -29,12 +30,9 @@ smtp_server = smtp_server_fixture()
 @contextlib.contextmanager
 def smtp_at(app: Flask, smtp: Any) -> Iterator[None]:
     """Point the app's SMTP settings at the test server."""
-    old = {k: app.config[k] for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_TIMEOUT")}
-    app.config.update(SMTP_HOST=smtp.host, SMTP_PORT=smtp.port, SMTP_TIMEOUT=5)
-    try:
+    with settings.overridden(app, smtp=dataclasses.replace(settings.of(app).smtp, host=smtp.host, port=smtp.port,
+                                                             timeout=5)):
         yield
-    finally:
-        app.config.update(old)
 
 
 def queue(n: int, prefix: str = "op") -> list[int]:
@@ -63,8 +61,7 @@ def statuses() -> dict[int, NotificationStatus]:
 def fail_while_down(app: Flask, smtp: Any, ids: list[int]) -> None:
     """The server is down: a delivery fails every row, which then waits out its backoff."""
     smtp.stop()
-    report = outbox.deliver_due(outbox.smtp_settings(app.config), now=context.now,
-                                policy=outbox.DeliveryPolicy.from_config(app.config))
+    report = outbox.deliver_due(settings.of(app).smtp, now=context.now, policy=settings.of(app).delivery)
     assert sorted(report.retried) == ids
     db.session.rollback()
     for row in db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))):
@@ -136,7 +133,7 @@ def test_concurrent_operator_deliveries_send_each_row_once(app: Flask, smtp_serv
     ids = queue(30, "many")
     with smtp_at(app, smtp_server):
         fail_while_down(app, smtp_server, ids)
-        settings = outbox.smtp_settings(app.config)
+        smtp_settings = settings.of(app).smtp
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
@@ -144,7 +141,7 @@ def test_concurrent_operator_deliveries_send_each_row_once(app: Flask, smtp_serv
         try:
             with app.app_context():
                 barrier.wait()
-                outbox.deliver_due(settings, now=context.now, worker=f"op{n}", ignore_backoff=True)
+                outbox.deliver_due(smtp_settings, now=context.now, worker=f"op{n}", ignore_backoff=True)
                 db.session.remove()
         except BaseException as exc:
             errors.append(exc)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     AssignmentStatus,
@@ -155,11 +156,8 @@ def test_upload_over_the_request_limit_is_a_friendly_413(app: Flask, client: Fla
 
 def test_attachment_over_the_per_file_limit(app: Flask, client: FlaskClient, liaison: Any) -> None:
     a = assignment_of("省民政厅", 1)
-    app.config["MAX_UPLOAD_BYTES"] = 100
-    try:
+    with settings.overridden(app, max_upload_bytes=100):
         response = post_report(client, a, files=[(PDF + b"%" * 500, "扫描件.pdf")])
-    finally:
-        del app.config["MAX_UPLOAD_BYTES"]
     assert response.status_code == 400
     assert "扫描件.pdf" in response.get_data(as_text=True)
     assert count(ProgressReport) == 0
@@ -294,7 +292,7 @@ def test_task_page_links_each_unit_to_its_assignment(client: FlaskClient, liaiso
 
 def _add_reports(unit: str, rounds: int, author: Any, now: dt.datetime, *, files: bool = False) -> None:
     from tasktrack.services.attachments import Upload
-    from tasktrack.services.overview import unit_rows
+    from tasktrack.services.read.overview import unit_rows
     from tasktrack.services.units import find_unit
 
     for row in unit_rows(find_unit(unit).id, now.date()):

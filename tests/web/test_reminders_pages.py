@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus, SupervisionRecord, Unit
 from tasktrack.services import outbox
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.conftest import csrf_token
 
 NOW = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
@@ -67,8 +69,8 @@ def test_outbox_query_count_is_bounded(app: Flask, client: Any, login_as: Any, c
 
 def test_one_click_urge_from_the_task_page(app: Flask, seeded: None, client: Any, login_as: Any) -> None:
     login_as("secretariat")
-    app.config["SMTP_PORT"], old = 1, app.config["SMTP_PORT"]  # nothing listens: queued, not lost
-    try:
+    unreachable = dataclasses.replace(settings.of(app).smtp, port=1)  # nothing listens: queued, not lost
+    with settings.overridden(app, smtp=unreachable):
         unit = db.session.scalar(sa.select(Unit).where(Unit.name == "省民政厅"))
         assignment = unit_rows(unit.id, NOW.date())[0].assignment
         page = client.get(f"/tasks/{assignment.task_id}").get_data(as_text=True)
@@ -77,8 +79,6 @@ def test_one_click_urge_from_the_task_page(app: Flask, seeded: None, client: Any
         for _ in range(2):  # a double click
             response = client.post(f"/admin/reminders/assignments/{assignment.id}/urge", data={"csrf_token": token})
             assert response.status_code == 302
-    finally:
-        app.config["SMTP_PORT"] = old
     db.session.rollback()  # a fresh snapshot: the requests committed in their own sessions
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionRecord)) == 1
     rows = db.session.scalars(sa.select(Notification).where(Notification.kind == NotificationKind.URGE)).all()
@@ -94,3 +94,19 @@ def test_liaison_moves_digest(app: Flask, client: Any, seeded: None, login_as: A
     assert response.status_code == 302
     html = client.get("/my/digest/").get_data(as_text=True)
     assert 'value="3" selected' in html or "selected value=\"3\"" in html
+
+
+def test_urging_an_assignment_of_a_deleted_task_is_404(app: Flask, seeded: None, client: Any,
+                                                        login_as: Any) -> None:
+    """The urge page loads its assignment with the one loader, which refuses deleted tasks (it used not to)."""
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == "省民政厅"))
+    assignment = unit_rows(unit.id, NOW.date())[0].assignment
+    assignment.task.is_deleted = True
+    db.session.commit()
+    login_as("secretariat")
+    assert client.get(f"/admin/reminders/assignments/{assignment.id}/urge").status_code == 404
+    token = csrf_token(client, "/account/password")
+    response = client.post(f"/admin/reminders/assignments/{assignment.id}/urge", data={"csrf_token": token})
+    assert response.status_code == 404
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionRecord)) == 0

@@ -16,7 +16,7 @@ import tests.web as web_tests
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Category, Role, Unit, UnitKind
 from tasktrack.services import attachments, progress, units, users
-from tasktrack.services.overview import unit_rows
+from tasktrack.services.read.overview import unit_rows
 from tests.conftest import csrf_token, login
 from tests.web.matrix import ROLES, Ctx, Route
 

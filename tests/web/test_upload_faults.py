@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tasktrack import settings
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -43,7 +44,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import attachments, cases, observations, units, users
 from tasktrack.services.cases import CaseText
-from tasktrack.storage import FileStorage, StorageUnavailable
+from tasktrack.uploads.storage import FileStorage, StorageUnavailable
 from tests.conftest import csrf_token, login
 from tests.services.test_progress import assignment_of
 from tests.test_uploads import make_pdf
@@ -72,13 +73,11 @@ class Uploads:
 @contextlib.contextmanager
 def uploads_at(app: Flask, root: pathlib.Path) -> Iterator[None]:
     """Point the app's storage at ``root`` for the duration."""
-    old = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(root)
     app.extensions.pop("tasktrack.storage", None)
     try:
-        yield
+        with settings.overridden(app, upload_dir=str(root)):
+            yield
     finally:
-        app.config["UPLOAD_DIR"] = old
         app.extensions.pop("tasktrack.storage", None)
 
 

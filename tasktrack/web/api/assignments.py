@@ -13,7 +13,7 @@ from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Plan
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, progress
-from tasktrack.services import dashboard as dash
+from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.params import MAX_PAGE, choice_arg, id_arg, int_arg, json_body, page_arg

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from tasktrack import cache, context
-from tasktrack.services import dashboard as dash
+from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
 from tasktrack.web.api.views import bp
 from tasktrack.web.params import id_arg

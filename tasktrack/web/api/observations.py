@@ -12,9 +12,10 @@ from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusChoice, FocusItem, Plan, Task, Unit, UnitKind
 from tasktrack.permissions import Action, require
-from tasktrack.services import NotFound, ServiceError, attachments, cases, observations, overview
+from tasktrack.services import NotFound, ServiceError, attachments, cases, observations
 from tasktrack.services.attachments import UploadsUnavailable
 from tasktrack.services.cases import CaseFilter, CaseText
+from tasktrack.services.read import overview
 from tasktrack.web.api.views import api_error, api_user, bp, unavailable
 from tasktrack.web.params import enum_arg, id_arg, int_arg, json_body, page_arg
 from tasktrack.web.uploads import uploads_from_request

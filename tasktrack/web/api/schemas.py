@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tasktrack.models import Attachment, ProgressReport, Unit
-from tasktrack.services.overview import AssignmentRow
+from tasktrack.services.read.overview import AssignmentRow
 
 
 def ref(name: str) -> dict[str, str]:

@@ -14,8 +14,9 @@ from tasktrack import context, db_engine
 from tasktrack.extensions import csrf, db
 from tasktrack.models import User
 from tasktrack.permissions import Action, PermissionDenied, can
-from tasktrack.services import NotFound, ServiceError, overview, users
+from tasktrack.services import NotFound, ServiceError, users
 from tasktrack.services.attachments import UploadsUnavailable
+from tasktrack.services.read import overview
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries a bearer token

@@ -9,9 +9,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.domain.filetypes import content_disposition
 from tasktrack.permissions import Action
 from tasktrack.services import audit_csv, audit_filter, audit_log
+from tasktrack.uploads.headers import content_disposition
 from tasktrack.web.guards import guard_blueprint
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -10,6 +10,7 @@ from tasktrack import context
 from tasktrack.extensions import db
 from tasktrack.security import is_safe_next, rerender_on_csrf_error
 from tasktrack.services import ServiceError, auth, users
+from tasktrack.settings import settings
 from tasktrack.web.auth.forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -32,7 +33,7 @@ def login() -> Response:
     if form.validate_on_submit():
         result = auth.authenticate(
             form.email.data or "", form.password.data or "", address=request.remote_addr, now=context.now(),
-            policy=auth.ThrottlePolicy.from_config(current_app.config), fast_hash=context.fast_hash(),
+            policy=settings().throttle, fast_hash=context.fast_hash(),
         )
         db.session.commit()
         if result.user is not None:
@@ -71,7 +72,7 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         checked = auth.confirm_password(
             current_user, form.current.data or "", address=request.remote_addr, now=context.now(),
-            policy=auth.ThrottlePolicy.from_config(current_app.config), fast_hash=context.fast_hash(),
+            policy=settings().throttle, fast_hash=context.fast_hash(),
         )
         db.session.commit()  # a wrong current password counts like a failed sign-in
         if checked.user is None:

@@ -7,14 +7,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.domain.filetypes import content_disposition
 from tasktrack.domain.inputs import MAX_ID, parse_int
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusItem, Plan, Task
 from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, cases, compilation, observations, overview, units
+from tasktrack.services import ServiceError, cases, compilation, observations, units
 from tasktrack.services.cases import CaseFilter, CaseText
+from tasktrack.services.read import overview
+from tasktrack.uploads.headers import content_disposition
 from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
 from tasktrack.web.guards import guard_blueprint, refusal
 from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg

@@ -13,7 +13,7 @@ from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
 from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, exports
-from tasktrack.services import dashboard as dash
+from tasktrack.services.read import dashboard as dash
 from tasktrack.web import downloads
 from tasktrack.web.downloads import file_response
 from tasktrack.web.guards import guard_blueprint

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tasktrack.domain.filetypes import content_disposition
 from tasktrack.extensions import db
 from tasktrack.models import Attachment
 from tasktrack.permissions import Action, require
 from tasktrack.services.attachments import storage
+from tasktrack.uploads.headers import content_disposition
 from tasktrack.web.guards import guard_blueprint
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from tasktrack import cache, context
 from tasktrack.domain.lights import Light
 from tasktrack.permissions import Action
-from tasktrack.services import tracking
+from tasktrack.services.read import tracking
 from tasktrack.web.guards import guard_blueprint
 
 bp = Blueprint("liaison", __name__, url_prefix="/my")

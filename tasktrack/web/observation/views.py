@@ -12,7 +12,8 @@ from tasktrack.extensions import db
 from tasktrack.models import FocusItem, Plan, Unit, UnitKind
 from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, observations, overview
+from tasktrack.services import ServiceError, observations
+from tasktrack.services.read import overview
 from tasktrack.web.guards import guard_blueprint, refusal
 from tasktrack.web.observation.forms import ChoiceForm, DeadlineForm, PilotLogForm, ReopenForm
 from tasktrack.web.uploads import refused_status, uploads_from_request

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from tasktrack import cache, context
 from tasktrack.models import Role
 from tasktrack.permissions import Action, can
-from tasktrack.services import overview
+from tasktrack.services.read import overview
 from tasktrack.web.guards import guard_blueprint
 
 bp = Blueprint("plans", __name__)

@@ -14,8 +14,10 @@ from tasktrack.extensions import db, login_manager
 from tasktrack.models import AssignmentStatus, ExtensionRequest, ProgressReport
 from tasktrack.permissions import Action, can, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import NotFound, ServiceError, extensions, progress, tracking
+from tasktrack.services import NotFound, ServiceError, progress
+from tasktrack.services import extension_requests as extensions
 from tasktrack.services.attachments import Upload
+from tasktrack.services.read import tracking
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.progress.forms import (
     DecisionForm,

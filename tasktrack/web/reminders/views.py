@@ -12,6 +12,7 @@ from tasktrack.models import Notification, NotificationStatus
 from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
+from tasktrack.settings import settings as current_settings
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg
 from tasktrack.web.reminders.forms import DeliverForm, DigestPreferenceForm, ResendForm, UrgeForm
@@ -37,9 +38,8 @@ EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 @bp.route("/")
 def preview() -> str:
     """Show the messages today's sweep would queue (nothing is written)."""
-    config = current_app.config
-    planned = reminders.plan_messages(context.today(), reminders.settings_from_config(config),
-                                      base_url=config["BASE_URL"])
+    typed = current_settings()
+    planned = reminders.plan_messages(context.today(), typed.reminders, base_url=typed.base_url)
     return render_template("reminders/preview.html", planned=planned, today=context.today())
 
 
@@ -62,9 +62,8 @@ def outbox_deliver() -> Response:
     if not form.validate_on_submit():
         flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
         return redirect(url_for("reminders.outbox_list"))
-    config = current_app.config
-    report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
-                                policy=outbox.DeliveryPolicy.from_config(config), ignore_backoff=True)
+    typed = current_settings()
+    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, ignore_backoff=True)
     if not (report.sent or report.retried or report.dead):
         flash("没有待发送的邮件（无法投递的邮件需先点“重新发送”）", "info")
     else:
@@ -133,7 +132,7 @@ def urge(assignment_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             new_id = urging.urge(assignment, actor=current_user, note=form.note.data or "", now=context.now(),
-                                 base_url=current_app.config["BASE_URL"])
+                                 base_url=current_settings().base_url)
         except ServiceError as exc:
             db.session.rollback()
             if exc.field == "note":
@@ -143,8 +142,8 @@ def urge(assignment_id: int) -> str | Response | tuple[str, int]:
                 return redirect(url_for("reminders.urge", assignment_id=assignment.id))
         else:
             db.session.commit()
-            report = outbox.deliver_due(outbox.smtp_settings(current_app.config), now=context.now,
-                                        policy=outbox.DeliveryPolicy.from_config(current_app.config), only=[new_id])
+            report = outbox.deliver_due(current_settings().smtp, now=context.now, policy=current_settings().delivery,
+                                        only=[new_id])
             if report.sent:
                 flash(f"已向{assignment.unit.name}发出催办邮件", "success")
             else:
@@ -162,7 +161,7 @@ def settings() -> str | Response | tuple[str, int]:
     """Choose the weekday of the weekly digest, or pause it."""
     if (refused := _recheck(Action.REPORT_PROGRESS)) is not None:
         return refused
-    weekday, paused = digests.preference(current_user, default_weekday=int(current_app.config["DIGEST_WEEKDAY"]))
+    weekday, paused = digests.preference(current_user, default_weekday=current_settings().digest_weekday)
     form = DigestPreferenceForm() if request.method == "POST" else DigestPreferenceForm(weekday=weekday,
                                                                                          paused=paused)
     if form.validate_on_submit():

@@ -14,10 +14,10 @@ other filters and this SQL path must give exactly the same pages (tests/services
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager
 
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
@@ -32,10 +32,8 @@ from tasktrack.models import (
     Unit,
     unit_categories,
 )
-from tasktrack.services.overview import AssignmentRow, light_of
-
-if TYPE_CHECKING:
-    from tasktrack.services.dashboard import Filters
+from tasktrack.services.read.filters import Filters
+from tasktrack.services.read.overview import AssignmentRow, light_of
 
 #: Sorts rows without a due date after every dated one.
 NO_DUE = 10**6
@@ -62,7 +60,7 @@ def _due_in_force() -> sa.ColumnElement[dt.date]:
     return sa.func.coalesce(Assignment.extended_due, Task.due_date)
 
 
-def _order_by() -> list[sa.ColumnElement[Any]]:
+def _order_by() -> list[sa.ColumnElement[Any] | InstrumentedAttribute[Any]]:
     """Return ``row_key`` in SQL for red rows (all of one severity; fewer days left = earlier due date)."""
     return [_due_in_force(), Task.number, Unit.sort_order, Task.plan_id, Section.number,
             Assignment.is_lead.desc(), Assignment.unit_id, Assignment.id]

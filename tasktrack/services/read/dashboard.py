@@ -4,14 +4,15 @@ Every function loads its rows in a fixed number of queries (one eager-loaded pas
 assignments, plus a few small lookups) and computes lights and counts in Python, because the light is a
 pure function of the row and today (domain/lights.py), not something SQL can compute. Tests guard that the
 number of statements does not grow with the data. The one exception is the overdue list: red is a plain
-predicate, so services/overdue.py pages it in SQL and loads only the page's rows.
+predicate, so services/read/overdue.py pages it in SQL and loads only the page's rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -30,9 +31,13 @@ from tasktrack.models import (
     Task,
     Unit,
 )
-from tasktrack.services import NotFound, ServiceError, overdue
+from tasktrack.services import NotFound, ServiceError
+from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
-from tasktrack.services.overview import AssignmentRow, light_of, list_plans, unit_rows
+from tasktrack.services.read import overdue
+from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
+from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
+from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
 
 PER_PAGE = 25
 #: The ``plan`` value of the list page and the API that means every plan (全部计划).
@@ -75,10 +80,6 @@ class Counts:
         """Return the completed share in whole percent (0 when there is nothing)."""
         return round(100 * self.done / self.total) if self.total else 0
 
-    def of(self, light: Light) -> int:
-        """Return the count of one light."""
-        return int(getattr(self, light.value))
-
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
                 "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
@@ -117,32 +118,6 @@ class Dashboard:
     category: Category | None
     sort: str
     descending: bool
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the assignment list is narrowed to (all optional)."""
-
-    light: Light | None = None
-    reason: str | None = None
-    section_id: int | None = None
-    unit_id: int | None = None
-    category: str | None = None
-
-    def matches(self, row: AssignmentRow) -> bool:
-        a = row.assignment
-        if self.light is not None and row.light.light is not self.light:
-            return False
-        if self.reason == "claimed":
-            if a.completion_state is not CompletionState.CLAIMED:
-                return False
-        elif self.reason is not None and row.light.reason.value != self.reason:
-            return False
-        if self.section_id is not None and a.task.section_id != self.section_id:
-            return False
-        if self.unit_id is not None and a.unit_id != self.unit_id:
-            return False
-        return self.category is None or any(c.code == self.category for c in a.unit.categories)
 
 
 @dataclass
@@ -216,7 +191,7 @@ def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
     """Sort rows red first, then by days left (most late first), then task, unit and plan order.
 
     The key is total (it ends with the assignment id), so a page is the same whichever path built it; the
-    SQL of the overdue list orders by the same key (services/overdue.py).
+    SQL of the overdue list orders by the same key (services/read/overdue.py).
     """
     return sorted(rows, key=overdue.row_key)
 
@@ -244,9 +219,9 @@ def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressRepo
     ))
 
 
-def _unit_sort_key(sort: str):  # type: ignore[no-untyped-def]
+def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
-    keys = {
+    keys: dict[str, Callable[[UnitStat], tuple[Any, ...]]] = {
         "order": lambda s: (s.unit.sort_order, s.unit.id),
         "assigned": lambda s: (s.counts.total, -s.unit.sort_order),
         "completed": lambda s: (s.counts.done, -s.unit.sort_order),
@@ -349,14 +324,7 @@ def reports_of_unit(unit_id: int) -> list[ProgressReport]:
 
 def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:
     """Return one assignment (open or closed) with its task, plan, section and unit, and its light."""
-    assignment = db.session.scalar(
-        sa.select(Assignment)
-        .where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.unit),
-                 joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)))
-    )
-    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
-        raise NotFound("任务分配不存在")
+    assignment = get_assignment(assignment_id)
     return AssignmentRow(assignment, light_of(assignment, assignment.task, assignment.task.plan, today))
 
 

@@ -10,8 +10,13 @@ from sqlalchemy.orm import joinedload
 
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord, Task
-from tasktrack.services import NotFound, extensions, overview, progress
+from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord
+from tasktrack.services import extension_requests, progress
+from tasktrack.services.assignments import get_assignment
+from tasktrack.services.read import overview
+
+#: The web views' name for the one loader (services/assignments.get_assignment).
+load_assignment = get_assignment
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ def my_tasks(unit_id: int, today: dt.date) -> list[MyTaskRow]:
     rows = overview.unit_rows(unit_id, today)
     ids = [r.assignment.id for r in rows]
     latest = progress.latest_reports(ids)
-    pending = extensions.pending_assignment_ids(ids)
+    pending = extension_requests.pending_assignment_ids(ids)
     return [MyTaskRow(r.assignment, r.light, latest.get(r.assignment.id), r.assignment.id in pending) for r in rows]
 
 
@@ -64,26 +69,13 @@ class AssignmentPage:
         return next((r for r in self.extension_requests if r.status.value == "pending"), None)
 
 
-def load_assignment(assignment_id: int) -> Assignment:
-    """Return an assignment with its task, plan, section and unit loaded; NotFound if missing or deleted."""
-    assignment = db.session.scalar(
-        sa.select(Assignment).where(Assignment.id == assignment_id).options(
-            joinedload(Assignment.unit),
-            joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)),
-        )
-    )
-    if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
-        raise NotFound("任务分工不存在")
-    return assignment
-
-
 def assignment_page(assignment_id: int, today: dt.date) -> AssignmentPage:
     """Return an assignment with its light, every report version, supervision records and extension requests."""
-    assignment = load_assignment(assignment_id)
+    assignment = get_assignment(assignment_id)
     light = overview.light_of(assignment, assignment.task, assignment.task.plan, today)
     records = list(db.session.scalars(
         sa.select(SupervisionRecord).where(SupervisionRecord.assignment_id == assignment.id)
         .options(joinedload(SupervisionRecord.actor)).order_by(SupervisionRecord.id.desc())
     ))
     return AssignmentPage(assignment, light, progress.history(assignment), records,
-                          extensions.requests_of(assignment))
+                          extension_requests.requests_of(assignment))

@@ -3,7 +3,7 @@
 A stored file is addressed by a *key* such as ``"3f/3f9c0d…e1"`` (two hex characters of fan-out,
 then a uuid4 in hex) or ``"3f/3f9c0d…e1.pdf"`` when an extension is given. Keys are generated here
 and validated against a strict pattern on every access, so no user input can reach a path. The
-display name of a file lives in the database only (see ``tasktrack.domain.filetypes``).
+display name of a file lives in the database only (see ``tasktrack.uploads.names``).
 
 A folder that cannot take a file (read-only, full, over quota, no permission, not a directory) makes
 :meth:`FileStorage.store` raise :class:`StorageUnavailable` after removing what it had begun to write:

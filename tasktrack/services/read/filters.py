@@ -1,0 +1,35 @@
+"""What an assignment list is narrowed to: the dashboard's Python filter and the overdue list's SQL share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tasktrack.domain.lights import Light
+from tasktrack.models import CompletionState
+from tasktrack.services.read.overview import AssignmentRow
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the assignment list is narrowed to (all optional)."""
+
+    light: Light | None = None
+    reason: str | None = None
+    section_id: int | None = None
+    unit_id: int | None = None
+    category: str | None = None
+
+    def matches(self, row: AssignmentRow) -> bool:
+        a = row.assignment
+        if self.light is not None and row.light.light is not self.light:
+            return False
+        if self.reason == "claimed":
+            if a.completion_state is not CompletionState.CLAIMED:
+                return False
+        elif self.reason is not None and row.light.reason.value != self.reason:
+            return False
+        if self.section_id is not None and a.task.section_id != self.section_id:
+            return False
+        if self.unit_id is not None and a.unit_id != self.unit_id:
+            return False
+        return self.category is None or any(c.code == self.category for c in a.unit.categories)
