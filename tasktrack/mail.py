@@ -34,9 +34,6 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
-
-from flask import current_app
 
 from tasktrack.clock import SHANGHAI
 
@@ -132,19 +129,10 @@ def message_id_for(key: str, domain: str) -> str:
 
 
 def link(base_url: str, endpoint: str, /, **values: Any) -> str:
-    """Return the absolute URL of a route for an e-mail: ``url_for(endpoint, _external=True)`` under BASE_URL.
+    """Return an e-mail link under BASE_URL; kept for old callers, see :func:`tasktrack.notifications.link`."""
+    from tasktrack.notifications import link as _link  # composing needs Flask; sending (this module) does not
 
-    E-mails are composed by the sweep, digests and jobs outside any request, and from requests whose host
-    may be an internal name; the configured BASE_URL (scheme, host and an optional path prefix) is the
-    address people open, so links are built against it rather than against the request.
-    ``_anchor`` adds a fragment, as in url_for.
-    """
-    anchor = values.pop("_anchor", None)
-    parts = urlsplit(base_url.rstrip("/") or "http://localhost")
-    adapter = current_app.url_map.bind(parts.netloc or "localhost", script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "http")
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{anchor}" if anchor else url
+    return _link(base_url, endpoint, **values)
 
 
 def _parse_address(value: str) -> Address:

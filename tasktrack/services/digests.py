@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import joinedload
 
-from tasktrack import mail
+from tasktrack import notifications
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
@@ -38,10 +37,9 @@ from tasktrack.models import (
     Unit,
     User,
 )
-from tasktrack.services import ServiceError, outbox
+from tasktrack.services import ServiceError, outbox, recipients
 from tasktrack.services.audit import record
 from tasktrack.services.read.overview import AssignmentRow, light_of
-from tasktrack.services.reminders import secretariat_emails, unit_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -175,21 +173,20 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
     by_unit: dict[int, list[AssignmentRow]] = defaultdict(list)
     for r in open_rows(today) if rows is None else rows():
         by_unit[r.assignment.unit_id].append(r)
-    base = base_url.rstrip("/")
-    link = functools.partial(mail.link, base_url)
     messages: list[outbox.Outgoing] = []
     for user in due_people:
         digest = unit_digest(by_unit.get(user.unit_id or 0, []), today)
         if digest.is_empty:
             report.skipped_empty += 1
             continue
-        context = {"user": user, "unit": user.unit, "d": digest, "today": today, "base_url": base,
-                   "week": week, "link": link, "settings_url": link("digest.settings")}
-        messages.append(outbox.Outgoing(
-            key=f"digest:user:{user.id}:{week}", kind=NotificationKind.LIAISON_DIGEST, local_date=today,
-            to=[user.email], subject=f"【清廉社会组织建设】{user.unit.name if user.unit else ''}每周工作摘要（{week}）",
-            text=render_template("email/liaison_digest.txt", **context),
-            html=render_template("email/liaison_digest.html", **context), unit_id=user.unit_id, user_id=user.id))
+        unit_name = user.unit.name if user.unit else ""
+        letter = notifications.compose(
+            "liaison_digest", subject=f"【清廉社会组织建设】{unit_name}每周工作摘要（{week}）",
+            context={"user": user, "unit": user.unit, "d": digest, "today": today, "week": week},
+            recipients=recipients.for_user(user), base_url=base_url)
+        messages.append(outbox.Outgoing.of(letter, key=f"digest:user:{user.id}:{week}",
+                                           kind=NotificationKind.LIAISON_DIGEST, local_date=today,
+                                           unit_id=user.unit_id, user_id=user.id))
     report.queued.extend(new_id for new_id in outbox.enqueue_many(messages, now=now) if new_id is not None)
     return report
 
@@ -229,8 +226,8 @@ def secretariat_digest(today: dt.date, rows: Callable[[], list[AssignmentRow]] |
         if r.light.light is Light.RED and r.light.days_left is not None and -RECENT_DAYS <= r.light.days_left < 0:
             newly.append(r)
     active_units = [u for u, _ in units.values()]
-    addresses = unit_recipients([u.id for u in active_units])
-    without = [(u, bool(addresses[u.id])) for u in sorted(active_units, key=lambda u: (u.sort_order, u.id))
+    addresses = recipients.for_units(active_units)
+    without = [(u, bool(addresses[u.id].to)) for u in sorted(active_units, key=lambda u: (u.sort_order, u.id))
                if not u.emails]
     undeliverable = list(db.session.scalars(
         sa.select(Notification).where(Notification.status == NotificationStatus.DEAD)
@@ -249,18 +246,17 @@ def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, 
     report = report or DigestReport()
     if today.weekday() < weekday:
         return report
-    to = secretariat_emails()
-    if not to:
+    to = recipients.for_secretariat()
+    if not to.to:
         return report
     week = week_label(today)
-    context = {"d": secretariat_digest(today, rows), "today": today, "week": week, "base_url": base_url.rstrip("/"),
-               "link": functools.partial(mail.link, base_url),
+    context = {"d": secretariat_digest(today, rows), "today": today, "week": week,
                "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]}
-    new_id = outbox.enqueue(
-        key=f"digest:secretariat:{week}", kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today, to=to,
-        subject=f"【清廉社会组织建设】专班每周督办摘要（{week}）",
-        text=render_template("email/secretariat_digest.txt", **context),
-        html=render_template("email/secretariat_digest.html", **context), now=now)
+    letter = notifications.compose("secretariat_digest", subject=f"【清廉社会组织建设】专班每周督办摘要（{week}）",
+                                   context=context, recipients=to, base_url=base_url)
+    [new_id] = outbox.enqueue_many([outbox.Outgoing.of(letter, key=f"digest:secretariat:{week}",
+                                                       kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today)],
+                                   now=now)
     if new_id is not None:
         report.queued.append(new_id)
     return report

@@ -27,7 +27,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +36,11 @@ from tasktrack import mail
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationKind, NotificationStatus, User
 from tasktrack.services import Conflict, NotFound
+from tasktrack.services import recipients as addressees
 from tasktrack.services.audit import record, record_bulk
+
+if TYPE_CHECKING:
+    from tasktrack.notifications import Letter, Recipients
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +82,15 @@ class Outgoing:
     unit_id: int | None = None
     user_id: int | None = None
     undeliverable_reason: str | None = None
+
+    @classmethod
+    def of(cls, letter: Letter, *, key: str, kind: NotificationKind, local_date: dt.date,
+           unit_id: int | None = None, user_id: int | None = None,
+           undeliverable_reason: str | None = None) -> Outgoing:
+        """Queue a composed letter (:func:`tasktrack.notifications.compose`) under ``key``."""
+        return cls(key=key, kind=kind, local_date=local_date, to=letter.to, cc=letter.cc, subject=letter.subject,
+                   text=letter.text, html=letter.html, unit_id=unit_id, user_id=user_id,
+                   undeliverable_reason=undeliverable_reason)
 
 
 #: Rows per INSERT statement (16 parameters a row stays far below every driver's limit).
@@ -300,15 +313,21 @@ def status_counts() -> dict[NotificationStatus, int]:
 
 
 def resend(notification_id: int, *, actor: User, now: dt.datetime,
-           recipients: Callable[[Notification], tuple[list[str], list[str]]] | None = None) -> Notification:
-    """Put a failed or dead message back in the queue (recipients re-read when it had none)."""
+           recipients: Callable[[Notification], Recipients | tuple[Sequence[str], Sequence[str]]] | None = None,
+           ) -> Notification:
+    """Put a failed or dead message back in the queue (recipients re-read when it had none).
+
+    Whom to re-read is :func:`tasktrack.services.recipients.for_notification`; ``recipients`` is kept for
+    callers that pass their own (a callable returning Recipients or ``(to, cc)``).
+    """
     row = db.session.get(Notification, notification_id)
     if row is None:
         raise NotFound("消息不存在")
     if row.status not in (NotificationStatus.DEAD, NotificationStatus.FAILED):
         raise Conflict("只有发送失败的消息可以重新发送")
-    if recipients is not None and not row.to_list:
-        to, cc = recipients(row)
+    if not row.to_list:
+        found = (recipients or addressees.for_notification)(row)
+        to, cc = (found.to, found.cc) if not isinstance(found, tuple) else found
         # Keep whom the message already copies (a 督办 notice's leader and office): its text says so.
         row.recipients = "\n".join(to)
         row.cc = "\n".join(dict.fromkeys(a for a in (*row.cc_list, *cc) if a not in to))

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template
 
-from tasktrack import mail
+from tasktrack import notifications
 from tasktrack.clock import local_date
 from tasktrack.domain.reminder_policy import (
     RUNGS,
@@ -46,15 +45,13 @@ from tasktrack.models import (
     NotificationItem,
     NotificationKind,
     Plan,
-    Role,
     SupervisionKind,
     SupervisionRecord,
     Task,
     Unit,
     UnitKind,
-    User,
 )
-from tasktrack.services import outbox
+from tasktrack.services import outbox, recipients
 
 logger = logging.getLogger(__name__)
 
@@ -126,32 +123,9 @@ def already_sent(keys: Iterable[str]) -> set[str]:
     return found
 
 
-# -- recipients -----------------------------------------------------------------------------------
-
-def unit_recipients(unit_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Return each unit's addresses: its contact e-mails, then its active liaisons' (two queries)."""
-    out: dict[int, list[str]] = {u: [] for u in unit_ids}
-    if not unit_ids:
-        return out
-    for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
-        out[unit.id].extend(unit.emails)
-    people = db.session.execute(
-        sa.select(User.unit_id, User.email)
-        .where(User.unit_id.in_(unit_ids), User.is_active.is_(True),
-               User.role.in_([Role.LIAISON, Role.OBSERVATION_POINT]))
-        .order_by(User.id)
-    )
-    for unit_id, email in people:
-        if email.lower() not in out[unit_id]:
-            out[unit_id].append(email.lower())
-    return out
-
-
-def secretariat_emails() -> list[str]:
-    """Return the active secretariat accounts' addresses."""
-    return list(db.session.scalars(
-        sa.select(User.email).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
-    ))
+# Kept for old callers; whom a message goes to is decided in services/recipients.py.
+unit_recipients = recipients.unit_addresses
+secretariat_emails = recipients.secretariat_addresses
 
 
 # -- messages -------------------------------------------------------------------------------------
@@ -231,11 +205,11 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
         item = line.item
         if item.kind is MessageKind.FOCUS_CHOICE:
             title = f"观察点重点事项选择（截止 {item.anchor.month}月{item.anchor.day}日）"
-            url = mail.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choose")
+            url = notifications.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choose")
         else:
             task = tasks[item.task_id]
             title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
-            url = mail.link(base_url, "progress.assignment", assignment_id=item.assignment_id)
+            url = notifications.link(base_url, "progress.assignment", assignment_id=item.assignment_id)
         views.append(ItemView(item, title, item_label(item), url, line.covers))
     return views
 
@@ -250,27 +224,24 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) 
     if not by_unit:
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(by_unit)))}
-    addresses = unit_recipients(list(by_unit))
-    secretariat = secretariat_emails()
     views = _views([line for group in by_unit.values() for line in group], base_url)
+    supervised = {v.item.unit_id for v in views if v.kind is MessageKind.SUPERVISION}
+    addressed = recipients.for_units(list(units.values()), copy_leader=supervised)
     messages = []
     for unit_id in sorted(by_unit, key=lambda u: (units[u].sort_order, u)):
-        unit = units[unit_id]
+        unit, to = units[unit_id], addressed[unit_id]
         unit_views = [v for v in views if v.item.unit_id == unit_id]
-        supervised = any(v.kind is MessageKind.SUPERVISION for v in unit_views)
-        leader = [unit.leader_email] if supervised and unit.leader_email else []
-        office = [a for a in secretariat if a not in leader] if supervised else []
-        cc = leader + office
         # The body says who is copied only as far as it is true: the leader needs an address on file.
-        context = {"unit": unit, "items": unit_views, "today": today, "base_url": base_url.rstrip("/"),
-                   "supervised": supervised, "leader_copied": bool(leader), "office_copied": bool(office),
-                   "supervision_days": settings.supervision_after_days,
-                   "home_url": mail.link(base_url, "plans.home")}
+        leader_copied = unit_id in supervised and bool(unit.leader_email)
+        context = {"unit": unit, "items": unit_views, "today": today, "supervised": unit_id in supervised,
+                   "leader_copied": leader_copied,
+                   "office_copied": any(a != unit.leader_email for a in to.cc),
+                   "supervision_days": settings.supervision_after_days}
+        letter = notifications.compose("reminder", subject=_subject(unit, unit_views, today), context=context,
+                                       recipients=to, base_url=base_url)
         messages.append(PlannedMessage(
-            key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=addresses[unit_id], cc=cc,
-            subject=_subject(unit, unit_views, today),
-            text=render_template("email/reminder.txt", **context),
-            html=render_template("email/reminder.html", **context), items=unit_views,
+            key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=list(letter.to), cc=list(letter.cc),
+            subject=letter.subject, text=letter.text, html=letter.html, items=unit_views,
         ))
     return messages
 
@@ -295,7 +266,7 @@ def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now:
     """
     report = SweepReport(queued=[], undeliverable_units=[], items=0)
     messages = plan_messages(today, settings, base_url=base_url)
-    reasons = [None if m.to else "该单位没有登记联系邮箱，也没有在用的联络员账号" for m in messages]
+    reasons = [None if m.to else recipients.NO_UNIT_ADDRESS for m in messages]
     ids = outbox.enqueue_many([
         outbox.Outgoing(key=m.key, kind=NotificationKind.REMINDER, local_date=today, to=m.to, cc=m.cc,
                         subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason)

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import joinedload
 
-from tasktrack import mail
+from tasktrack import notifications
 from tasktrack.clock import local_date
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -26,11 +25,10 @@ from tasktrack.models import (
     SupervisionRecord,
     User,
 )
-from tasktrack.services import Conflict, outbox
+from tasktrack.services import Conflict, outbox, recipients
 from tasktrack.services.assignments import get_assignment as get_assignment  # the one loader (web/reminders)
 from tasktrack.services.audit import record
 from tasktrack.services.inputs import optional_text
-from tasktrack.services.reminders import unit_recipients
 
 MAX_NOTE = 500
 CLOSED = "该分工已关闭，无需催办"
@@ -95,18 +93,14 @@ def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, ba
         raise Conflict(CLOSED)
     today = local_date(now)
     task = assignment.task
-    base = base_url.rstrip("/")
     context = {"assignment": assignment, "unit": assignment.unit, "task": task, "note": note, "today": today,
-               "url": mail.link(base_url, "progress.assignment", assignment_id=assignment.id), "base_url": base,
                "actor": actor}
-    to = unit_recipients([assignment.unit_id])[assignment.unit_id]
-    new_id = outbox.enqueue(
-        key=_key(assignment, today), kind=NotificationKind.URGE, local_date=today, to=to,
-        subject=f"【催办】{assignment.unit.name}：请报送“{task.number}. {task.text[:40]}”进展",
-        text=render_template("email/urge.txt", **context), html=render_template("email/urge.html", **context),
-        now=now, unit_id=assignment.unit_id,
-        undeliverable_reason=None if to else "该单位没有登记联系邮箱，也没有在用的联络员账号",
-    )
+    letter = notifications.compose(
+        "urge", subject=f"【催办】{assignment.unit.name}：请报送“{task.number}. {task.text[:40]}”进展",
+        context=context, recipients=recipients.for_unit(assignment.unit), base_url=base_url)
+    [new_id] = outbox.enqueue_many([outbox.Outgoing.of(
+        letter, key=_key(assignment, today), kind=NotificationKind.URGE, local_date=today,
+        unit_id=assignment.unit_id, undeliverable_reason=None if letter.to else recipients.NO_UNIT_ADDRESS)], now=now)
     if new_id is None:
         raise Conflict(ALREADY_URGED)
     supervision = SupervisionRecord(assignment_id=assignment.id, kind=SupervisionKind.URGE, actor_id=actor.id,

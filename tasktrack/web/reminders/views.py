@@ -11,7 +11,7 @@ from tasktrack.extensions import db, login_manager
 from tasktrack.models import Notification, NotificationStatus
 from tasktrack.permissions import Action, require
 from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, digests, outbox, reminders, urging
+from tasktrack.services import ServiceError, digests, outbox, recipients, reminders, urging
 from tasktrack.settings import settings as current_settings
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg
@@ -94,7 +94,7 @@ def outbox_resend(notification_id: int) -> Response:
     form = ResendForm()
     if form.validate_on_submit():
         try:
-            outbox.resend(notification_id, actor=current_user, now=context.now(), recipients=_recipients_of)
+            outbox.resend(notification_id, actor=current_user, now=context.now())
         except ServiceError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -104,12 +104,8 @@ def outbox_resend(notification_id: int) -> Response:
     return redirect(url_for("reminders.outbox_list"))
 
 
-def _recipients_of(row: Notification) -> tuple[list[str], list[str]]:
-    if row.unit_id is not None:
-        return reminders.unit_recipients([row.unit_id])[row.unit_id], []
-    if row.user is not None:
-        return [row.user.email], []
-    return reminders.secretariat_emails(), []
+#: Kept for old callers: whom a resent message goes to is decided in services/recipients.py.
+_recipients_of = recipients.for_notification
 
 
 @bp.route("/urges")

@@ -1,0 +1,91 @@
+"""Who gets a message: computed here and nowhere else (the sweep, urging, the digests and resend ask here).
+
+A unit is reached at its contact e-mails, then its active liaisons' and observation-point accounts'
+addresses. A 督办 notice (``copy_leader``) also copies the unit's leader, when one is on file, and the
+secretariat (the office) — exactly the people its text says it copies. A digest goes to its reader; the
+secretariat's messages to the active secretariat accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import sqlalchemy as sa
+
+from tasktrack.extensions import db
+from tasktrack.models import Notification, Role, Unit, User
+from tasktrack.notifications import Recipients
+
+#: The outbox's reason for a unit's message that has nobody to go to (stored dead, shown to the office).
+NO_UNIT_ADDRESS = "该单位没有登记联系邮箱，也没有在用的联络员账号"
+
+
+def unit_addresses(unit_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Return each unit's addresses: its contact e-mails, then its active liaisons' (two queries)."""
+    out: dict[int, list[str]] = {u: [] for u in unit_ids}
+    if not unit_ids:
+        return out
+    for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
+        out[unit.id].extend(unit.emails)
+    people = db.session.execute(
+        sa.select(User.unit_id, User.email)
+        .where(User.unit_id.in_(unit_ids), User.is_active.is_(True),
+               User.role.in_([Role.LIAISON, Role.OBSERVATION_POINT]))
+        .order_by(User.id)
+    )
+    for unit_id, email in people:
+        if unit_id is not None and email.lower() not in out[unit_id]:
+            out[unit_id].append(email.lower())
+    return out
+
+
+def secretariat_addresses() -> list[str]:
+    """Return the active secretariat accounts' addresses."""
+    return list(db.session.scalars(
+        sa.select(User.email).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
+    ))
+
+
+def for_units(units: Sequence[Unit], *, copy_leader: Collection[int] = ()) -> dict[int, Recipients]:
+    """Return each unit's recipients; units whose id is in ``copy_leader`` (督办) copy leader and office.
+
+    Three queries at most, however many units: the sweep asks once for all units of the day.
+    """
+    addresses = unit_addresses([u.id for u in units])
+    office = secretariat_addresses() if any(u.id in copy_leader for u in units) else []
+    out: dict[int, Recipients] = {}
+    for unit in units:
+        cc: list[str] = []
+        if unit.id in copy_leader:
+            leader = [unit.leader_email] if unit.leader_email else []
+            cc = leader + [a for a in office if a not in leader]
+        out[unit.id] = Recipients.of(addresses[unit.id], cc)
+    return out
+
+
+def for_unit(unit: Unit, *, copy_leader: bool = False) -> Recipients:
+    """Return one unit's recipients (see :func:`for_units`)."""
+    return for_units([unit], copy_leader={unit.id} if copy_leader else ())[unit.id]
+
+
+def for_user(user: User) -> Recipients:
+    """Return the recipients of a message to one person (their digest)."""
+    return Recipients.of([user.email])
+
+
+def for_secretariat() -> Recipients:
+    """Return the recipients of a message to the secretariat (its digest)."""
+    return Recipients.of(secretariat_addresses())
+
+
+def for_notification(row: Notification) -> Recipients:
+    """Re-read whom a stored message is for (resend): its unit, its reader, or else the secretariat.
+
+    Only To is re-read; the Cc a message already carries is kept by the caller, because its text says whom
+    it copies.
+    """
+    if row.unit_id is not None:
+        return Recipients.of(unit_addresses([row.unit_id])[row.unit_id])
+    if row.user is not None:
+        return for_user(row.user)
+    return for_secretariat()
