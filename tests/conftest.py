@@ -39,16 +39,19 @@ CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 _LIVE_FIXTURES = {"live_url", "_server"}
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the tests that serve the app live (browser tests, live servers) as committed (before ``-m`` selects)."""
+    if item.get_closest_marker("browser") or _LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(isolation.COMMITTED)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that serve the app live as committed, and run every committed test after the others.
+    """Run every committed test after the others.
 
     The savepoint tests share the seeded baseline; each committed test empties the database, so they come last
     and the baseline is seeded again only when a savepoint test follows one (running a selection of tests).
     """
-    for item in items:
-        if item.get_closest_marker("browser") or _LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(isolation.COMMITTED)
     items.sort(key=lambda item: item.get_closest_marker(isolation.COMMITTED) is not None)
 
 
