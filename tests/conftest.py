@@ -1,7 +1,9 @@
 """Shared fixtures: the app on a real database (SQLite file or PostgreSQL), clients, factories, counters.
 
-The schema is created once per session; after every test all rows are deleted, so tests (and the live
-server of the browser tests) see committed data exactly as production would.
+The schema is created and the seed committed once per session. Each test then runs inside an outer
+transaction that is rolled back afterwards, its sessions (the test's and its requests') joined through
+SAVEPOINTs; tests marked ``committed`` (live servers, threads, other processes or apps) commit for real on an
+emptied database instead. See tests/isolation.py.
 """
 
 from __future__ import annotations
@@ -21,14 +23,36 @@ from flask.testing import FlaskClient
 
 from config import TestConfig
 from tasktrack import create_app, db_engine
-from tasktrack.cache import BUMP_SQL
 from tasktrack.extensions import db
 from tasktrack.models import DataVersion, Role, User
 from tasktrack.services import seeding, units, users
+from tests import isolation
 
 PASSWORD = "correct-horse-battery"
 TODAY = dt.date(2024, 7, 18)
+#: The suite's fixed instant (the ``now`` fixture): 2024-07-18 10:00 in Shanghai.
+NOW = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
 CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+#: Fixtures that serve the app to other threads: their tests commit for real.
+_LIVE_FIXTURES = {"live_url", "_server"}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the tests that serve the app live (browser tests, live servers) as committed (before ``-m`` selects)."""
+    if item.get_closest_marker("browser") or _LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(isolation.COMMITTED)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every committed test after the others.
+
+    The savepoint tests share the seeded baseline; each committed test empties the database, so they come last
+    and the baseline is seeded again only when a savepoint test follows one (running a selection of tests).
+    """
+    items.sort(key=lambda item: item.get_closest_marker(isolation.COMMITTED) is not None)
 
 
 def database_url(tmp_dir: Any) -> str:
@@ -65,9 +89,16 @@ def make_config(url: str, upload_dir: str, **overrides: Any) -> type[TestConfig]
     return type("SuiteConfig", (TestConfig,), attrs)
 
 
+def _baseline(application: Flask) -> None:
+    """Load the real seed (categories, 28 units, focus items, the 2024 plan) and commit it."""
+    with application.app_context():
+        seeding.seed_base(now=NOW)
+        db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """The app, with the schema created once on the test database."""
+    """The app, with the schema created once on the test database and the seed committed once (the baseline)."""
     tmp = tmp_path_factory.mktemp("app")
     application = create_app(make_config(database_url(tmp), str(tmp / "uploads")))
     application.test_client_class = IsolatedClient
@@ -76,44 +107,42 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.create_all()
         db.session.add(DataVersion(id=1, value=0))  # the migrations insert it; the render cache reads it
         db.session.commit()
+        # Sessions join a test's outer transaction through a SAVEPOINT of their own (no effect on an Engine bind).
+        db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    harness = isolation.Harness(application, seed=_baseline)
+    application.extensions["tests_isolation"] = harness
     yield application
     with application.app_context():
         db.session.remove()
+        harness.close()
         db.drop_all()
         db.engine.dispose()
 
 
-def _wipe(application: Flask) -> None:
-    with application.app_context():
-        db.session.remove()
-        # data_version survives (and moves on), so no cached page of an earlier test can match a later one.
-        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name != "data_version"]
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql(BUMP_SQL)
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
-
-
 @pytest.fixture(autouse=True)
 def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Give every test an app context and an empty database afterwards; restore the pinned day."""
+    """Give every test an app context on its own copy of the database; restore the pinned day afterwards.
+
+    Ordinary tests run in an outer transaction that is rolled back (isolation.py); tests marked ``committed``
+    commit for real on an emptied database. A test that does not ask for ``seeded`` sees an empty database.
+    """
     if "app" not in request.fixturenames:
         yield
         return
     application: Flask = request.getfixturevalue("app")
+    harness: isolation.Harness = application.extensions["tests_isolation"]
     pinned = application.config["PINNED_TODAY"]
+    committed = request.node.get_closest_marker(isolation.COMMITTED) is not None
     # The test's own session only reads between its commits; DEFERRED transactions keep it from holding
     # SQLite's write lock while the app (in other contexts) serves the test's requests.
     intent = db_engine.write_intent.set(False)
-    with application.app_context():
-        yield
-    db_engine.write_intent.reset(intent)
-    application.config["PINNED_TODAY"] = pinned
-    _wipe(application)
+    try:
+        with harness.test(committed=committed, seeded="seeded" in request.fixturenames), \
+                application.app_context():
+            yield
+    finally:
+        db_engine.write_intent.reset(intent)
+        application.config["PINNED_TODAY"] = pinned
 
 
 @pytest.fixture
@@ -131,14 +160,19 @@ def runner(app: Flask) -> Any:
 @pytest.fixture
 def now() -> dt.datetime:
     """The suite's fixed instant: 2024-07-18 10:00 in Shanghai."""
-    return dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
+    return NOW
 
 
 @pytest.fixture
-def seeded(app: Flask, now: dt.datetime) -> None:
-    """Load the real seed (categories, 28 units, focus items, the 2024 plan)."""
-    seeding.seed_base(now=now)
-    db.session.commit()
+def seeded(app: Flask) -> None:
+    """The real seed (categories, 28 units, focus items, the 2024 plan), loaded once per session (the baseline).
+
+    In a ``committed`` test (an emptied database) it is loaded for the test and committed.
+    """
+    harness: isolation.Harness = app.extensions["tests_isolation"]
+    if harness.committed:
+        seeding.seed_base(now=NOW)
+        db.session.commit()
 
 
 @pytest.fixture
@@ -208,10 +242,10 @@ def count_queries(app: Flask) -> Callable[[], Any]:
         result = QueryCounter()
 
         def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "PRAGMA")):
                 result.statements.append(statement)
 
-        engine = db.engine
+        engine = app.extensions["tests_isolation"].engine  # db.engine is the test's connection in a savepoint test
         sa.event.listen(engine, "before_cursor_execute", listener)
         try:
             yield result

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -118,6 +119,7 @@ def test_stale_claim_is_reaped(app: Flask, smtp_server: Any) -> None:
     assert report.sent == [nid]
 
 
+@pytest.mark.committed
 def test_concurrent_workers_deliver_each_row_once(app: Flask, smtp_server: Any) -> None:
     ids = queue(60)
     settings = settings_for(app, smtp_server)

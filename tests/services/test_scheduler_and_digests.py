@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -53,6 +54,7 @@ def test_job_references_import_and_options(app: Flask) -> None:
     assert not built.running
 
 
+@pytest.mark.committed
 def test_second_scheduler_stands_by(app: Flask) -> None:
     first = scheduler.DatabaseLock(db.engine, ttl=60)
     second = scheduler.DatabaseLock(db.engine, ttl=60)
@@ -79,6 +81,7 @@ def test_jobs_run_in_their_own_context(app: Flask, seeded: None) -> None:
         jobs.bind(None, None)  # type: ignore[arg-type]
 
 
+@pytest.mark.committed
 def test_two_sweeps_at_once_queue_each_item_once(app: Flask, seeded: None) -> None:
     give_addresses()
     settings = app_settings.of(app).reminders

@@ -84,6 +84,7 @@ def test_calendar_feed_stamps_its_token_at_most_once_a_minute(client: Any, make_
     assert _last_used(CalendarToken, row_id) == recent
 
 
+@pytest.mark.committed
 def test_concurrent_calls_with_one_token_never_fail(app: Flask, seeded: None, make_user: Callable[..., Any],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Eight clients, one token, a stamp on every call: each waits for the write lock instead of failing."""
@@ -109,6 +110,7 @@ def test_concurrent_calls_with_one_token_never_fail(app: Flask, seeded: None, ma
     assert set(statuses) == {200}, sorted(set(statuses))
 
 
+@pytest.mark.committed
 @pytest.mark.skipif((os.environ.get("DATABASE_URL") or "sqlite").startswith("postgresql"), reason="SQLite's write lock")
 def test_a_write_call_reads_its_token_without_queueing_for_the_write_lock(app: Flask) -> None:
     """The token is read in a read transaction: a refused call is answered at once while another process writes.

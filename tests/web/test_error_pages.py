@@ -78,6 +78,7 @@ def crashing_app(app: Flask) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.mark.committed
 def test_unexpected_exceptions_are_logged_and_answered_in_chinese(crashing_app: Flask,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
     client = crashing_app.test_client()
@@ -114,6 +115,7 @@ def test_a_file_missing_on_disk_is_410_not_500(site: Site, app: Flask) -> None:
     assert_page(site.page.get(f"/attachments/{attachment.id}"), 410, "文件已不存在")
 
 
+@pytest.mark.committed
 def test_a_write_that_never_gets_the_sqlite_lock_is_503_with_retry_after(app: Flask, seeded: None,
                                                                           make_user: Callable[..., Any],
                                                                           tmp_path: Path) -> None:

@@ -198,6 +198,7 @@ def _login_via(app: Flask, forwarded_for: str, email: str, password: str) -> Any
     return login(client, email, password)
 
 
+@pytest.mark.committed
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(proxied_app, make_user):
     behind = proxied_app(1)
     user = make_user("viewer")
@@ -209,6 +210,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(proxied_app, make_u
     assert f"pair:{user.email}|198.51.100.200" in counters()
 
 
+@pytest.mark.committed
 def test_without_trusted_proxies_a_forged_header_is_ignored(proxied_app, make_user):
     direct = proxied_app(0)
     user = make_user("viewer")

@@ -129,6 +129,7 @@ def test_only_the_secretariat_delivers(app: Flask, seeded: None, client: Any, lo
     assert smtp_server.messages == []
 
 
+@pytest.mark.committed
 def test_concurrent_operator_deliveries_send_each_row_once(app: Flask, smtp_server: Any) -> None:
     ids = queue(30, "many")
     with smtp_at(app, smtp_server):

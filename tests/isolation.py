@@ -1,0 +1,220 @@
+"""How each test gets its own database: an outer transaction rolled back afterwards, or real commits.
+
+The seed (categories, 28 units, focus items, the 2024 plan) is committed once per session: the *baseline*.
+
+**Savepoint tests** (the default) open one connection, begin an outer transaction on it and let every session of
+the test use that connection (Flask-SQLAlchemy's default engine is replaced by it for the test). Sessions are made
+with ``join_transaction_mode="create_savepoint"`` (SQLAlchemy, "Joining a Session into an External Transaction"),
+so the test's own session and the session of each test-client request begin a SAVEPOINT, their ``commit()`` is a
+RELEASE and their ``rollback()`` a ROLLBACK TO SAVEPOINT: requests see the test's data and one another's, and
+the outer ROLLBACK undoes everything. On SQLite, pysqlite's own transaction handling is off and the engine's
+"begin" hook emits BEGIN itself (tasktrack/db_engine.py), the SQLAlchemy recipe that makes SAVEPOINT work; the
+outer BEGIN is DEFERRED (the suite reads by default), and the test's writes take the write lock inside it.
+A test that does not ask for ``seeded`` gets an empty database: the rows are deleted inside the outer
+transaction (and come back with its rollback).
+
+**Committed tests** (``@pytest.mark.committed``; the browser tests automatically) need commits that other
+connections see: a live server, threads, other processes, a second app on the same database, the scheduler's
+lock. They run as the suite always did: on an emptied database, committing for real; ``seeded`` then seeds
+and commits. They run after all savepoint tests (see ``conftest.pytest_collection_modifyitems``), so the baseline
+is wiped and re-seeded at most a few times; the harness re-seeds whenever a savepoint test follows one.
+
+A test that needs commits but runs in a savepoint fails loudly: a statement on the test's connection from
+another thread, or a new connection to the test database from any engine, raises at once and fails the test
+with a message naming the marker.
+
+The render cache (tasktrack/cache.py) keys pages by the data version, which the outer rollback takes back: so
+the per-process cache is emptied before and after every test, and a RELEASE of a session's own SAVEPOINT counts
+as the commit it stands for (the cache's "this transaction wrote" flag is cleared, as a COMMIT would).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tasktrack import cache
+from tasktrack.cache import BUMP_SQL
+from tasktrack.extensions import db
+
+#: The marker of tests that need real commits.
+COMMITTED = "committed"
+
+
+class NeedsCommits(RuntimeError):
+    """A savepoint test did something only a committed test may do."""
+
+
+def _same_database(a: sa.URL, b: sa.URL) -> bool:
+    return (a.get_backend_name(), a.host, a.port, a.database) == (b.get_backend_name(), b.host, b.port, b.database)
+
+
+class Harness:
+    """Runs each test on its own copy of the test database (see the module docstring)."""
+
+    def __init__(self, app: Flask, *, seed: Callable[[Flask], None]) -> None:
+        self.app = app
+        self.seed = seed
+        with app.app_context():
+            self.engine: sa.Engine = db.engine
+            #: Flask-SQLAlchemy's bind map for this app; its default entry is the test's connection during a test.
+            self._binds: dict[str | None, Any] = db.engines  # type: ignore[assignment]
+        #: What the committed database holds: "empty", "seeded" (the baseline) or "dirty" (a committed test's rows).
+        self.state = "empty"
+        #: Whether the running test is a committed one.
+        self.committed = False
+        self._conn: sa.Connection | None = None
+        self._owner = 0
+        self._depth = 0
+        self._violations: list[str] = []
+        self._sequences: str | None = None
+        sa.event.listen(sa.Engine, "engine_connect", self._on_engine_connect)
+
+    def close(self) -> None:
+        sa.event.remove(sa.Engine, "engine_connect", self._on_engine_connect)
+
+    # -- the two modes ---------------------------------------------------------------------------------------
+
+    @contextmanager
+    def test(self, *, committed: bool, seeded: bool) -> Iterator[None]:
+        """Run one test: in a rolled-back outer transaction, or (``committed``) on an emptied database."""
+        self.clear_render_cache()
+        try:
+            if committed:
+                with self._committed():
+                    yield
+            else:
+                with self._savepoint(seeded=seeded):
+                    yield
+        finally:
+            self.clear_render_cache()
+
+    @contextmanager
+    def _committed(self) -> Iterator[None]:
+        if self.state != "empty":
+            self._wipe()
+        self.committed = True
+        try:
+            yield
+        finally:
+            self.committed = False
+            self.state = "dirty"
+
+    @contextmanager
+    def _savepoint(self, *, seeded: bool) -> Iterator[None]:
+        if self.state != "seeded":
+            if self.state != "empty":
+                self._wipe()
+            self.seed(self.app)
+            self.state = "seeded"
+            self._sequences = self._sequence_restore()
+        conn = self.engine.connect()
+        outer = conn.begin()
+        try:
+            if self._sequences:
+                conn.exec_driver_sql(self._sequences)  # not transactional: ids start where the baseline's end
+            if not seeded:
+                self._empty(conn)
+            self._owner = threading.get_ident()
+            self._depth = 0
+            for name, listener in self._listeners():
+                sa.event.listen(conn, name, listener)
+            self._conn = conn
+            self._binds[None] = conn
+            yield
+        finally:
+            self._binds[None] = self.engine
+            self._conn = None
+            if outer.is_active:
+                outer.rollback()
+            conn.close()
+            violations, self._violations = self._violations, []
+        if violations:
+            pytest.fail(f"this test needs real commits: mark it @pytest.mark.{COMMITTED} ({'; '.join(violations)})",
+                        pytrace=False)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def clear_render_cache(self) -> None:
+        """Forget every cached page: the data versions they were kept under are taken back with the rollback."""
+        store = self.app.extensions.get("tasktrack_render_cache")
+        if store is not None:
+            store.clear()
+
+    def _tables(self) -> list[sa.Table]:
+        # data_version survives (and moves on in a wipe), so no cached page of an earlier test can match a later one.
+        return [t for t in reversed(db.metadata.sorted_tables) if t.name != "data_version"]
+
+    def _delete_all(self, conn: sa.Connection) -> None:
+        tables = self._tables()
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+    def _wipe(self) -> None:
+        """Delete every committed row (the committed mode's empty database)."""
+        with self.app.app_context():
+            db.session.remove()
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(BUMP_SQL)
+                self._delete_all(conn)
+        self.state = "empty"
+
+    def _empty(self, conn: sa.Connection) -> None:
+        """Delete every row inside the outer transaction (a test that did not ask for the seed)."""
+        with cache.paused_data_version(conn):
+            self._delete_all(conn)
+
+    def _sequence_restore(self) -> str | None:
+        """Return the statement that puts PostgreSQL's sequences back where the baseline left them.
+
+        Sequences are not transactional: without it, ids would depend on which tests ran before.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return None
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema()").all()
+        calls = [f"setval('{name}', {value}, true)" if value is not None else f"setval('{name}', 1, false)"
+                 for name, value in rows]
+        return f"SELECT {', '.join(calls)}" if calls else None
+
+    # -- the loud failures, and the cache's commit flag --------------------------------------------------------
+
+    def _listeners(self) -> list[tuple[str, Callable[..., None]]]:
+        return [("before_cursor_execute", self._on_execute), ("savepoint", self._on_savepoint),
+                ("release_savepoint", self._on_release), ("rollback_savepoint", self._on_rollback_savepoint)]
+
+    def _refuse(self, what: str) -> None:
+        self._violations.append(what)
+        raise NeedsCommits(f"{what}: this test needs real commits, mark it @pytest.mark.{COMMITTED}")
+
+    def _on_engine_connect(self, conn: sa.Connection) -> None:
+        if self._conn is not None and conn is not self._conn and _same_database(conn.engine.url, self.engine.url):
+            self._refuse("another connection to the test database")
+
+    def _on_execute(self, *_args: Any) -> None:
+        if threading.get_ident() != self._owner:
+            self._refuse(f"a statement from another thread ({threading.current_thread().name})")
+
+    def _on_savepoint(self, _conn: sa.Connection, _name: str) -> None:
+        self._depth += 1
+
+    def _on_release(self, conn: sa.Connection, _name: str, _context: Any) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            # A session's own SAVEPOINT is released: that is its commit. The cache clears this flag on COMMIT.
+            conn.info.pop(cache._BUMPED, None)
+
+    def _on_rollback_savepoint(self, _conn: sa.Connection, _name: str, _context: Any) -> None:
+        self._depth -= 1

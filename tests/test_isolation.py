@@ -1,0 +1,116 @@
+"""The suite's own isolation (tests/isolation.py): a rolled-back outer transaction per test, and its loud refusals.
+
+The tests of one module run in file order: the later ones check that the earlier ones left nothing behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tasktrack import cache
+from tasktrack.extensions import db
+from tasktrack.models import Unit, User
+from tests import isolation
+from tests.conftest import login
+
+MARK = "isolation-check@example.org"
+
+
+def _users_named(address: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == address)) or 0
+
+
+def test_a_commit_is_seen_by_the_requests_of_the_test(client: FlaskClient, seeded: None,
+                                                      make_user: Callable[..., Any]) -> None:
+    make_user("secretariat", email=MARK)  # committed: a RELEASE inside the test's outer transaction
+    assert login(client, MARK).status_code == 302
+    assert "省民政厅" in client.get("/admin/units").get_data(as_text=True)  # the seed is there
+    assert db.session.scalar(sa.select(User.last_login_at).where(User.email == MARK)) is not None  # and its commit
+
+
+def test_the_next_test_sees_the_seed_and_nothing_of_the_last(app: Flask, seeded: None) -> None:
+    assert _users_named(MARK) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 28
+
+
+def test_a_test_without_the_seed_sees_an_empty_database(app: Flask) -> None:
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+def test_a_rolled_back_request_leaves_the_tests_data(client: FlaskClient, seeded: None,
+                                                     make_user: Callable[..., Any]) -> None:
+    make_user("secretariat", email=MARK)
+    assert login(client, MARK, password="wrong-password-1").status_code == 401  # refused
+    assert _users_named(MARK) == 1
+
+
+def test_a_page_cached_in_a_rolled_back_test(app: Flask, seeded: None) -> None:
+    assert cache.current_version() is not None  # the cache is on
+    assert cache.cached(("isolation-check",), lambda: "from the first test") == "from the first test"
+
+
+def test_is_not_served_to_the_next_at_the_same_version(app: Flask, seeded: None) -> None:
+    # The data version is the same number (the last test's writes, if any, were rolled back): only emptying the
+    # render cache between tests keeps the last test's page from being served here.
+    assert cache.cached(("isolation-check",), lambda: "from the second test") == "from the second test"
+
+
+def _refusals(app: Flask) -> list[str]:
+    """Take the harness's recorded refusals (so that this test, which provoked them on purpose, passes)."""
+    harness: isolation.Harness = app.extensions["tests_isolation"]
+    taken, harness._violations = harness._violations, []
+    return taken
+
+
+def test_a_thread_using_the_test_connection_is_refused(app: Flask) -> None:
+    errors: list[BaseException] = []
+
+    def other_thread() -> None:
+        with app.app_context():
+            try:
+                db.session.execute(sa.text("SELECT 1"))
+            except BaseException as exc:  # the refusal is what we look for
+                errors.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(10)
+    assert errors, "the other thread was not refused"
+    assert "mark it @pytest.mark.committed" in str(errors[0])
+    refusals = _refusals(app)
+    assert refusals
+    assert all("another thread" in r for r in refusals)
+
+
+def test_another_connection_to_the_test_database_is_refused(app: Flask) -> None:
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with pytest.raises(isolation.NeedsCommits, match=r"mark it @pytest\.mark\.committed"), engine.connect():
+            pass
+    finally:
+        engine.dispose()
+    assert _refusals(app) == ["another connection to the test database"]
+
+
+@pytest.mark.committed
+def test_a_committed_test_commits_for_real(app: Flask, seeded: None, make_user: Callable[..., Any]) -> None:
+    make_user("secretariat", email=MARK)
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as conn:  # another connection sees it
+            assert conn.execute(sa.select(sa.func.count()).select_from(User).where(User.email == MARK)).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_committed_tests_run_last(request: pytest.FixtureRequest) -> None:
+    items = request.session.items
+    marked = [item.get_closest_marker(isolation.COMMITTED) is not None for item in items]
+    assert marked == sorted(marked)  # every savepoint test before every committed one
