@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id
-from tasktrack.extensions import db, login_manager
+from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, ExtensionRequest, ProgressReport
-from tasktrack.permissions import Action, can, require
-from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import NotFound, ServiceError, extensions, progress, tracking
+from tasktrack.permissions import Action, require
+from tasktrack.services import ServiceError, extensions, progress, tracking
 from tasktrack.services.attachments import Upload
+from tasktrack.web import forms, loaders
+from tasktrack.web.forms import done, form_view
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.progress.forms import (
     DecisionForm,
@@ -25,42 +26,16 @@ from tasktrack.web.progress.forms import (
     ReviewForm,
     UnchangedForm,
 )
-from tasktrack.web.uploads import refused_status
 
 bp = Blueprint("progress", __name__)
 guard_blueprint(bp, Action.VIEW_ASSIGNMENT)
 
 
-def _apply_error(form: Any, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "danger")
-
-
 def _load_reportable(assignment_id: int) -> Any:
-    """Load an assignment the user may report on; raise 403/404.
-
-    A form view is also called from the CSRF error handler (``rerender_on_csrf_error``), before the
-    blueprint guard and where a raised exception would not reach the error pages: there, a refusal is
-    returned as a response instead (the handler turns it into a 400 that changed nothing).
-    """
-    if g.get("csrf_rerender"):
-        if not current_user.is_authenticated:
-            return None, login_manager.unauthorized()
-        try:
-            a = tracking.load_assignment(assignment_id)
-        except NotFound:
-            return None, (render_template("errors/error.html", code=404, title="页面不存在",
-                                          message="您要找的内容不存在或已被删除。"), 404)
-        if not can(current_user, Action.REPORT_PROGRESS, a):
-            return None, (render_template("errors/error.html", code=403, title="没有权限",
-                                          message="您的账号没有权限执行该操作。"), 403)
-        return a, None
-    a = tracking.load_assignment(assignment_id)
+    """Load an assignment the user may report on (404, 403 raised)."""
+    a = loaders.assignment(assignment_id)
     require(current_user, Action.REPORT_PROGRESS, a)
-    return a, None
+    return a
 
 
 def _report_of(assignment_id: int, raw: str | None) -> ProgressReport | None:
@@ -85,12 +60,10 @@ def assignment(assignment_id: int) -> str:
 
 
 @bp.route("/assignments/<int:assignment_id>/report", methods=["GET", "POST"])
-@rerender_on_csrf_error
+@form_view
 def report(assignment_id: int) -> Any:
     """Report progress (a new version; a correction names the report it corrects)."""
-    a, refused = _load_reportable(assignment_id)
-    if refused is not None:
-        return refused
+    a = _load_reportable(assignment_id)
     latest = progress.latest_report(a)
     correcting = _report_of(a.id, request.values.get("correct") or request.form.get("supersedes_id"))
     if request.values.get("correct") and correcting is None:
@@ -104,157 +77,127 @@ def report(assignment_id: int) -> Any:
             form.completed_on.data, form.narrative.data = start.completed_on, start.narrative
         form.base_report_id.data = latest.id if latest else ""
         form.supersedes_id.data = correcting.id if correcting else ""
-    stale, status_of_refusal = None, 400
-    if form.validate_on_submit():
+    stale: list[ProgressReport] = []
+
+    def submit() -> ProgressReport:
         try:
             percent = form.percent_value()
         except ValueError:
-            form.percent.errors = ["完成比例必须是 0 到 100 之间的整数"]
-        else:
-            uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist(form.attachments.name)
-                       if f and f.filename]
-            base = _report_of(a.id, form.base_report_id.data) if form.base_report_id.data else None
-            status = AssignmentStatus(form.status.data)
-            # The form starts from the last report, completion date included; the date belongs to the
-            # "completed" status only, so changing the status (reopening) leaves it behind instead of
-            # having the form refuse its own pre-filled value.
-            completed_on = form.completed_on.data if status is AssignmentStatus.COMPLETED else None
-            try:
-                progress.submit_report(
-                    a, author=current_user, status=status, percent=percent,
-                    completed_on=completed_on, narrative=form.narrative.data or "", now=context.now(),
-                    supersedes=correcting, base_report=base, attachments=uploads, reason=form.reason.data,
-                )
-            except progress.StaleReport as exc:
-                db.session.rollback()
-                stale = exc.latest
-                form.base_report_id.data = stale.id  # submitting again is now a deliberate choice
-            except ServiceError as exc:
-                db.session.rollback()
-                _apply_error(form, exc)
-                status_of_refusal = refused_status(exc, status_of_refusal)  # 503: uploads cannot be stored now
-            else:
-                db.session.commit()
-                claimed = form.status.data == "completed"
-                flash("进展已报送" + ("，已标记为“待确认办结”，等待专班办公室确认" if claimed else ""), "success")
-                return redirect(url_for("progress.assignment", assignment_id=a.id))
-    status = 409 if stale is not None else (status_of_refusal if request.method == "POST" else 200)
-    return render_template("progress/report_form.html", form=form, a=a, latest=latest, correcting=correcting,
-                           stale=stale), status
+            raise ServiceError("完成比例必须是 0 到 100 之间的整数", field="percent") from None
+        uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist(form.attachments.name)
+                   if f and f.filename]
+        base = _report_of(a.id, form.base_report_id.data) if form.base_report_id.data else None
+        status = AssignmentStatus(form.status.data)
+        # The form starts from the last report, completion date included; the date belongs to the
+        # "completed" status only, so changing the status (reopening) leaves it behind instead of
+        # having the form refuse its own pre-filled value.
+        completed_on = form.completed_on.data if status is AssignmentStatus.COMPLETED else None
+        return progress.submit_report(
+            a, author=current_user, status=status, percent=percent,
+            completed_on=completed_on, narrative=form.narrative.data or "", now=context.now(),
+            supersedes=correcting, base_report=base, attachments=uploads, reason=form.reason.data,
+        )
+
+    def if_stale(exc: ServiceError) -> int | None:
+        if not isinstance(exc, progress.StaleReport):
+            return None
+        stale.append(exc.latest)
+        form.base_report_id.data = exc.latest.id  # submitting again is now a deliberate choice
+        return 409
+
+    claimed = "，已标记为“待确认办结”，等待专班办公室确认"
+    return forms.handle(
+        form, submit, on_refusal=if_stale,
+        success=lambda _r: done("进展已报送" + (claimed if form.status.data == "completed" else ""),
+                                url_for("progress.assignment", assignment_id=a.id)),
+        render=lambda: render_template("progress/report_form.html", form=form, a=a, latest=latest,
+                                       correcting=correcting, stale=stale[0] if stale else None))
 
 
 @bp.route("/assignments/<int:assignment_id>/unchanged", methods=["POST"])
-def unchanged(assignment_id: int) -> Response:
+def unchanged(assignment_id: int) -> Any:
     """情况无变化，确认报送: repeat the last report as a new one, in one click."""
-    a = tracking.load_assignment(assignment_id)
-    require(current_user, Action.REPORT_PROGRESS, a)
+    a = _load_reportable(assignment_id)
     form = UnchangedForm()
-    back = redirect((request.form.get("next") == "my" and url_for("liaison.my_tasks"))
-                    or url_for("progress.assignment", assignment_id=a.id))
-    if not form.validate_on_submit():
-        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
-        return back
-    try:
-        progress.confirm_unchanged(a, author=current_user, base_report=_report_of(a.id, form.base_report_id.data),
-                                   now=context.now())
-    except progress.StaleReport:
-        db.session.rollback()
-        flash("在您确认之前，本单位已有人报送了新的进展，请先查看最新报送。", "warning")
-        return redirect(url_for("progress.assignment", assignment_id=a.id))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return back
-    db.session.commit()
-    flash(f"已确认报送：任务 {a.task.number} 情况无变化", "success")
-    return back
+    back = (request.form.get("next") == "my" and url_for("liaison.my_tasks")) or url_for(
+        "progress.assignment", assignment_id=a.id)
+
+    def if_stale(exc: ServiceError) -> Response | None:
+        if not isinstance(exc, progress.StaleReport):
+            return None
+        return done("在您确认之前，本单位已有人报送了新的进展，请先查看最新报送。",
+                    url_for("progress.assignment", assignment_id=a.id), "warning")
+
+    return forms.handle(
+        form, lambda: progress.confirm_unchanged(a, author=current_user, now=context.now(),
+                                                 base_report=_report_of(a.id, form.base_report_id.data)),
+        success=lambda _r: done(f"已确认报送：任务 {a.task.number} 情况无变化", back), back=back,
+        on_refusal=if_stale)
 
 
 @bp.route("/assignments/<int:assignment_id>/confirm", methods=["POST"])
-def confirm(assignment_id: int) -> Response:
+def confirm(assignment_id: int) -> Any:
     """Confirm a claimed completion (办结)."""
     require(current_user, Action.REVIEW_PROGRESS)
-    a = tracking.load_assignment(assignment_id)
+    a = loaders.assignment(assignment_id)
     return _review(a, lambda note: progress.confirm_completion(a, actor=current_user, note=note, now=context.now()),
                    "已确认办结")
 
 
 @bp.route("/assignments/<int:assignment_id>/send-back", methods=["POST"])
-def send_back(assignment_id: int) -> Response:
+def send_back(assignment_id: int) -> Any:
     """Send a claimed completion back (退回) with a comment."""
     require(current_user, Action.REVIEW_PROGRESS)
-    a = tracking.load_assignment(assignment_id)
+    a = loaders.assignment(assignment_id)
     return _review(a, lambda note: progress.send_back(a, actor=current_user, note=note or "", now=context.now()),
                    "已退回，单位将看到退回意见")
 
 
 @bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
-def reopen(assignment_id: int) -> Response | tuple[str, int]:
+@form_view
+def reopen(assignment_id: int) -> Any:
     """Reopen a confirmed completion (办结), with a reason (the secretariat)."""
-    a = tracking.load_assignment(assignment_id)
+    a = loaders.assignment(assignment_id)
     require(current_user, Action.REOPEN_COMPLETION, a)
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            progress.reopen_completion(a, actor=current_user, reason=form.reason.data or "", now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已重新打开：{a.unit.name} 任务 {a.task.number}，单位可以继续报送", "success")
-            return redirect(url_for("progress.assignment", assignment_id=a.id))
-    elif not form.errors.get("reason"):
-        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
-        return redirect(url_for("progress.assignment", assignment_id=a.id))
-    page = tracking.assignment_page(assignment_id, context.today())
-    return render_template("progress/assignment.html", page=page, a=page.assignment, review=ReviewForm(),
-                           unchanged=UnchangedForm(), reopen=form, extension_refusal=None), 400
+
+    def page() -> str:
+        page = tracking.assignment_page(assignment_id, context.today())
+        return render_template("progress/assignment.html", page=page, a=page.assignment, review=ReviewForm(),
+                               unchanged=UnchangedForm(), reopen=form, extension_refusal=None)
+
+    return forms.handle(
+        form, lambda: progress.reopen_completion(a, actor=current_user, reason=form.reason.data or "",
+                                                 now=context.now()),
+        success=lambda _r: done(f"已重新打开：{a.unit.name} 任务 {a.task.number}，单位可以继续报送",
+                                url_for("progress.assignment", assignment_id=a.id)),
+        render=page)
 
 
-def _review(a: Any, action: Any, done: str) -> Response:
+def _review(a: Any, action: Any, done_message: str) -> Any:
     form = ReviewForm()
     target = url_for("progress.completions") if request.form.get("next") == "queue" else url_for(
         "progress.assignment", assignment_id=a.id)
-    if not form.validate_on_submit():
-        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
-        return redirect(target)
-    try:
-        action(form.note.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(target)
-    db.session.commit()
-    flash(f"{done}：{a.unit.name} 任务 {a.task.number}", "success")
-    return redirect(target)
+    return forms.handle(form, lambda: action(form.note.data), back=target,
+                        success=lambda _r: done(f"{done_message}：{a.unit.name} 任务 {a.task.number}", target))
 
 
 @bp.route("/assignments/<int:assignment_id>/extension", methods=["GET", "POST"])
-@rerender_on_csrf_error
+@form_view
 def extension(assignment_id: int) -> Any:
     """Ask for a later due date (延期申请)."""
-    a, refused = _load_reportable(assignment_id)
-    if refused is not None:
-        return refused
+    a = _load_reportable(assignment_id)
     why_not = extensions.refusal(a, today=context.today(), pending=extensions.pending_request(a))
     if why_not is not None:  # say why instead of offering a form that would be refused
         return render_template("progress/extension_form.html", form=None, a=a, refusal=why_not), (
             409 if request.method == "POST" else 200)
     form = ExtensionForm()
-    if form.validate_on_submit():
-        try:
-            extensions.request_extension(a, author=current_user, requested_due=form.requested_due.data,
-                                         reason=form.reason.data or "", now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash("延期申请已提交，等待专班办公室审核", "success")
-            return redirect(url_for("progress.assignment", assignment_id=a.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("progress/extension_form.html", form=form, a=a, refusal=None), status
+    return forms.handle(
+        form, lambda: extensions.request_extension(a, author=current_user, requested_due=form.requested_due.data,
+                                                   reason=form.reason.data or "", now=context.now()),
+        success=lambda _r: done("延期申请已提交，等待专班办公室审核",
+                                url_for("progress.assignment", assignment_id=a.id)),
+        render=lambda: render_template("progress/extension_form.html", form=form, a=a, refusal=None))
 
 
 @bp.route("/review/completions")
@@ -274,21 +217,14 @@ def extension_queue() -> str:
 
 
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
-def decide_extension(request_id: int) -> Response:
+def decide_extension(request_id: int) -> Any:
     """Approve or refuse an extension request."""
     require(current_user, Action.REVIEW_PROGRESS)
     row = db.get_or_404(ExtensionRequest, request_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
-        return redirect(url_for("progress.extension_queue"))
-    try:
-        extensions.decide(row, actor=current_user, approve=form.decision.data == "approve", note=form.note.data,
-                          now=context.now())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("progress.extension_queue"))
-    db.session.commit()
-    flash("已同意延期" if form.decision.data == "approve" else "已答复不同意延期", "success")
-    return redirect(url_for("progress.extension_queue"))
+    back = url_for("progress.extension_queue")
+    return forms.handle(
+        form, lambda: extensions.decide(row, actor=current_user, approve=form.decision.data == "approve",
+                                        note=form.note.data, now=context.now()),
+        success=lambda _r: done("已同意延期" if form.decision.data == "approve" else "已答复不同意延期", back),
+        back=back)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.extensions import db, login_manager
+from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationStatus
-from tasktrack.permissions import Action, require
-from tasktrack.security import rerender_on_csrf_error
+from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, digests, outbox, reminders, urging
+from tasktrack.web import forms, loaders
+from tasktrack.web.forms import done, form_view
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg
 from tasktrack.web.reminders.forms import DeliverForm, DigestPreferenceForm, ResendForm, UrgeForm
@@ -21,14 +23,6 @@ guard_blueprint(bp, Action.ADMIN)
 
 digest_bp = Blueprint("digest", __name__, url_prefix="/my/digest")
 guard_blueprint(digest_bp, Action.REPORT_PROGRESS)
-
-def _recheck(action: Action) -> Response | None:
-    """Ask the policy again inside a form view: a CSRF re-render calls the view without the guard."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
-    require(current_user, action)
-    return None
-
 
 #: The stored e-mail HTML has its own <style>; shown alone, with no script and nothing external.
 EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -90,19 +84,13 @@ def outbox_html(notification_id: int) -> Response:
 
 
 @bp.route("/outbox/<int:notification_id>/resend", methods=["POST"])
-def outbox_resend(notification_id: int) -> Response:
+def outbox_resend(notification_id: int) -> ResponseReturnValue:
     """Queue a failed message again."""
-    form = ResendForm()
-    if form.validate_on_submit():
-        try:
-            outbox.resend(notification_id, actor=current_user, now=context.now(), recipients=_recipients_of)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已重新放入发件箱，将在下次投递时发送", "success")
-    return redirect(url_for("reminders.outbox_list"))
+    back = url_for("reminders.outbox_list")
+    return forms.handle(
+        ResendForm(), lambda: outbox.resend(notification_id, actor=current_user, now=context.now(),
+                                            recipients=_recipients_of),
+        success=lambda _r: done("已重新放入发件箱，将在下次投递时发送", back), back=back)
 
 
 def _recipients_of(row: Notification) -> tuple[list[str], list[str]]:
@@ -120,61 +108,42 @@ def urge_list() -> str:
 
 
 @bp.route("/assignments/<int:assignment_id>/urge", methods=["GET", "POST"])
-@rerender_on_csrf_error
-def urge(assignment_id: int) -> str | Response | tuple[str, int]:
+@form_view
+def urge(assignment_id: int) -> ResponseReturnValue:
     """Urge a unit on one assignment (一键催办), sent at once through the outbox."""
-    if (refused := _recheck(Action.ADMIN)) is not None:
-        return refused
-    try:
-        assignment = urging.get_assignment(assignment_id)
-    except ServiceError:
-        abort(404)
+    assignment = loaders.assignment(assignment_id)
     form = UrgeForm()
-    if form.validate_on_submit():
-        try:
-            new_id = urging.urge(assignment, actor=current_user, note=form.note.data or "", now=context.now(),
-                                 base_url=current_app.config["BASE_URL"])
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.field == "note":
-                form.note.errors = [exc.message]
-            else:  # e.g. already urged today (a double click): nothing to correct in the form
-                flash(exc.message, "warning")
-                return redirect(url_for("reminders.urge", assignment_id=assignment.id))
-        else:
-            db.session.commit()
-            report = outbox.deliver_due(outbox.smtp_settings(current_app.config), now=context.now,
-                                        policy=outbox.DeliveryPolicy.from_config(current_app.config), only=[new_id])
-            if report.sent:
-                flash(f"已向{assignment.unit.name}发出催办邮件", "success")
-            else:
-                flash("催办已记录；邮件暂未发出，发件箱会自动重试", "warning")
-            return redirect(url_for("reminders.urge", assignment_id=assignment.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("reminders/urge.html", assignment=assignment, form=form,
-                           refusal=urging.refusal(assignment, context.today()),
-                           history=urging.urge_history(assignment)), status
+    here = url_for("reminders.urge", assignment_id=assignment.id)
+
+    def sent(new_id: int) -> Response:
+        report = outbox.deliver_due(outbox.smtp_settings(current_app.config), now=context.now,
+                                    policy=outbox.DeliveryPolicy.from_config(current_app.config), only=[new_id])
+        if report.sent:
+            return done(f"已向{assignment.unit.name}发出催办邮件", here)
+        return done("催办已记录；邮件暂未发出，发件箱会自动重试", here, "warning")
+
+    def not_on_the_note(exc: ServiceError) -> Response | None:
+        # e.g. already urged today (a double click): nothing to correct in the form
+        return None if exc.field == "note" else done(exc.message, here, "warning")
+
+    return forms.handle(
+        form, lambda: urging.urge(assignment, actor=current_user, note=form.note.data or "", now=context.now(),
+                                  base_url=current_app.config["BASE_URL"]),
+        success=sent, on_refusal=not_on_the_note,
+        render=lambda: render_template("reminders/urge.html", assignment=assignment, form=form,
+                                       refusal=urging.refusal(assignment, context.today()),
+                                       history=urging.urge_history(assignment)))
 
 
 @digest_bp.route("/", methods=["GET", "POST"])
-@rerender_on_csrf_error
-def settings() -> str | Response | tuple[str, int]:
+@form_view
+def settings() -> ResponseReturnValue:
     """Choose the weekday of the weekly digest, or pause it."""
-    if (refused := _recheck(Action.REPORT_PROGRESS)) is not None:
-        return refused
     weekday, paused = digests.preference(current_user, default_weekday=int(current_app.config["DIGEST_WEEKDAY"]))
     form = DigestPreferenceForm() if request.method == "POST" else DigestPreferenceForm(weekday=weekday,
                                                                                          paused=paused)
-    if form.validate_on_submit():
-        try:
-            digests.set_preference(current_user, weekday=form.weekday.data, paused=form.paused.data,
-                                   now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已保存每周摘要设置", "success")
-            return redirect(url_for("digest.settings"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("reminders/digest_settings.html", form=form), status
+    return forms.handle(
+        form, lambda: digests.set_preference(current_user, weekday=form.weekday.data, paused=form.paused.data,
+                                             now=context.now()),
+        success=lambda _r: done("已保存每周摘要设置", url_for("digest.settings")),
+        render=lambda: render_template("reminders/digest_settings.html", form=form))
