@@ -52,11 +52,12 @@ def _case_form(c: Ctx) -> dict[str, Any]:
 
 
 ROUTES = [
-    Route("observation.home", "GET", lambda c: "/observation/", ALL),
+    Route("observation.home", "GET", lambda c: "/observation/", ALL, ok=302),
     Route("observation.points", "GET", lambda c: "/observation/points", ALL),
     Route("observation.point", "GET", lambda c: f"/observation/points/{c.obs_unit_id}", ALL),
     Route("observation.choose", "POST", lambda c: f"/observation/points/{c.obs_unit_id}/choice", OBS,
-          data=lambda c: {"items": str(c.extra["focus_item_id"]), f"plan_{c.extra['focus_item_id']}": "改"}),
+          data=lambda c: {"items": str(c.extra["focus_item_id"]), f"plan_{c.extra['focus_item_id']}": "改"},
+          ok=422, note="the choice is locked after the deadline: refused on its field"),
     Route("observation.add_log", "POST", lambda c: f"/observation/points/{c.obs_unit_id}/logs", OBS,
           data=lambda c: {"focus_item_id": str(c.extra["focus_item_id"]), "log_date": "2024-07-01",
                           "note": "矩阵"}),
@@ -92,10 +93,12 @@ ROUTES = [
     Route("api.get_focus_choices", "GET", lambda c: f"/api/v1/observation-points/{c.obs_unit_id}/focus-choices",
           ALL),
     Route("api.put_focus_choices", "PUT", lambda c: f"/api/v1/observation-points/{c.obs_unit_id}/focus-choices",
-          OBS, data=lambda c: {"items": [c.extra["focus_item_id"]], "plans": {str(c.extra["focus_item_id"]): "改"}}),
+          OBS, data=lambda c: {"items": [c.extra["focus_item_id"]], "plans": {str(c.extra["focus_item_id"]): "改"}},
+          ok=409, note="the choice is locked after the deadline"),
     Route("api.pilot_logs", "GET", lambda c: f"/api/v1/observation-points/{c.obs_unit_id}/pilot-logs", ALL),
     Route("api.list_cases", "GET", lambda c: "/api/v1/cases", ALL),
-    Route("api.create_case", "POST", lambda c: "/api/v1/cases", UNIT_ROLES, data=_case_form),
+    Route("api.create_case", "POST", lambda c: "/api/v1/cases", UNIT_ROLES, data=_case_form, ok=422,
+          note="sent as JSON: the call takes multipart form data, refused with a field error"),
     Route("api.review_case", "POST", lambda c: f"/api/v1/cases/{c.extra['other_case_id']}/review", SECRETARIAT,
           data=lambda c: {"action": "accept"}),
 ]

@@ -25,9 +25,12 @@ def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
                                            requested_due=dated.task.due_date + dt.timedelta(days=30),
                                            reason="矩阵测试延期", now=now)
     confirmed = next(a for a in rows[1:] if a.id != dated.id)
+    extendable = next(a for a in rows[1:] if a.id not in (dated.id, confirmed.id)
+                      and extensions.refusal(a, today=now.date(), pending=None) is None)
     progress.submit_report(confirmed, author=people["liaison"], status=AssignmentStatus.COMPLETED, percent=None,
                            completed_on=now.date(), narrative="已完成（矩阵）", now=now)
     progress.confirm_completion(confirmed, actor=people["secretariat"], note=None, now=now)
+    ctx.extra.update(extendable_id=extendable.id, later_due=str(extendable.effective_due + dt.timedelta(days=30)))
     ctx.extra.update(claimed_id=claimed.id, extension_id=request.id, dated_id=dated.id, confirmed_id=confirmed.id)
 
 
@@ -51,8 +54,11 @@ ROUTES = [
           data=lambda c: {"base_report_id": ""}),
     Route("progress.extension", "GET", lambda c: f"/assignments/{c.own_assignment_id}/extension", LIAISON),
     Route("progress.extension", "GET", lambda c: f"/assignments/{c.other_assignment_id}/extension", NOBODY),
+    Route("progress.extension", "POST", lambda c: f"/assignments/{c.extra['extendable_id']}/extension", LIAISON,
+          data=lambda c: {"requested_due": c.extra["later_due"], "reason": "矩阵"}),
     Route("progress.extension", "POST", lambda c: f"/assignments/{c.own_assignment_id}/extension", LIAISON,
-          data=lambda c: {"requested_due": "2024-12-31", "reason": "矩阵"}),
+          data=lambda c: {"requested_due": "2024-12-31", "reason": "矩阵"}, ok=409,
+          note="no due date to move: the page says why instead of a form (nothing written)"),
     Route("progress.extension", "POST", lambda c: f"/assignments/{c.other_assignment_id}/extension", NOBODY,
           data=lambda c: {"requested_due": "2024-12-31", "reason": "矩阵"}),
     Route("progress.confirm", "POST", lambda c: f"/assignments/{c.extra['claimed_id']}/confirm", SECRETARIAT,
