@@ -20,7 +20,7 @@ from tasktrack.extensions import db, login_manager
 from tasktrack.models import User
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import NotFound
-from tasktrack.web import errors, forms, params
+from tasktrack.web import errors, forms, page_cache, params
 from tasktrack.web.errors import ERROR_TEXT  # noqa: F401  (re-exported for older callers)
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     params.init_app(app)
     errors.init_app(app)
     forms.init_app(app)
+    page_cache.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
