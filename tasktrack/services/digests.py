@@ -185,7 +185,7 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
             report.skipped_empty += 1
             continue
         context = {"user": user, "unit": user.unit, "d": digest, "today": today, "base_url": base,
-                   "week": week, "link": link, "settings_url": link("digest.settings")}
+                   "week": week, "link": link, "settings_url": link("liaison.digest_settings")}
         messages.append(outbox.Outgoing(
             key=f"digest:user:{user.id}:{week}", kind=NotificationKind.LIAISON_DIGEST, local_date=today,
             to=[user.email], subject=f"【清廉社会组织建设】{user.unit.name if user.unit else ''}每周工作摘要（{week}）",

@@ -9,21 +9,20 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.filetypes import content_disposition
-from tasktrack.domain.inputs import MAX_ID, parse_int
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusItem, Plan, Task
 from tasktrack.permissions import Action, require
 from tasktrack.services import cases, compilation, observations, overview, units
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.web import forms, loaders
-from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
+from tasktrack.web.cases.forms import CaseForm, ReviewForm
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg
 from tasktrack.web.uploads import uploads_from_request
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-guard_blueprint(bp, None)
+guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
 
 
 def _plan() -> Plan:
@@ -119,41 +118,6 @@ def revise(case_id: int) -> ResponseReturnValue:
                                 url_for("cases.detail", case_id=case.id)),
         render=lambda: render_template("cases/form.html", form=form, case=case, files=files, kept=kept),
         refused=422, fallback="attachments")
-
-
-@bp.route("/<int:case_id>/review", methods=["POST"])
-def review(case_id: int) -> ResponseReturnValue:
-    """Accept, return (with a comment), feature or unfeature a case (secretariat)."""
-    case = loaders.case(case_id)
-    require(current_user, Action.REVIEW_CASE)
-    form = ReviewForm()
-    back = url_for("cases.detail", case_id=case.id)
-    return forms.handle(
-        form, lambda: cases.review_case(case, actor=current_user, action=form.action.data,
-                                        comment=form.comment.data or "", now=context.now()),
-        success=lambda review: done(f"已{review.action_label}《{case.title}》", back), back=back)
-
-
-@bp.route("/compilation", methods=["GET", "POST"])
-def compilation_page() -> ResponseReturnValue:
-    """List the featured cases in compilation order and let the secretariat reorder them."""
-    require(current_user, Action.REVIEW_CASE)
-    plan = _plan()
-    form = OrderForm()
-    if request.method == "GET":
-        return render_template("cases/compilation.html", plan=plan, featured=cases.featured_cases(plan), form=form)
-
-    def reorder() -> None:
-        featured = cases.featured_cases(plan)
-        positions = {}
-        for case in featured:
-            position = parse_int(request.form.get(f"order_{case.id}", ""), low=0, high=MAX_ID)
-            positions[case.id] = 10_000 if position is None else position
-        ordered = sorted(featured, key=lambda c: (positions[c.id], c.feature_order or 0))
-        cases.set_feature_order(plan, [c.id for c in ordered], actor=current_user, now=context.now())
-
-    back = url_for("cases.compilation_page")
-    return forms.handle(form, reorder, success=lambda _r: done("已保存汇编顺序", back), back=back)
 
 
 @bp.route("/compilation.docx")

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from tasktrack import context
 from tasktrack.domain.lights import Light
-from tasktrack.permissions import Action
 from tasktrack.services import tracking
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.liaison import bp
 from tasktrack.web.page_cache import cached
-
-bp = Blueprint("liaison", __name__, url_prefix="/my")
-guard_blueprint(bp, Action.REPORT_PROGRESS)
 
 
 @bp.route("/tasks")

@@ -16,11 +16,11 @@ from tasktrack.services import ServiceError, observations, overview
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.guards import guard_blueprint
-from tasktrack.web.observation.forms import ChoiceForm, DeadlineForm, PilotLogForm, ReopenForm
+from tasktrack.web.observation.forms import ChoiceForm, PilotLogForm, ReopenForm
 from tasktrack.web.uploads import uploads_from_request
 
 bp = Blueprint("observation", __name__, url_prefix="/observation")
-guard_blueprint(bp, None)
+guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
 
 
 def _plan() -> Plan:
@@ -116,43 +116,3 @@ def add_log(unit_id: int) -> ResponseReturnValue:
         form, add,
         success=lambda _r: done("已记录试点进展", url_for("observation.point", unit_id=unit.id) + "#timeline"),
         render=lambda: _render_point(unit, plan, log_form=form), refused=422, fallback="attachments")
-
-
-@bp.route("/points/<int:unit_id>/reopen", methods=["POST"])
-def reopen(unit_id: int) -> ResponseReturnValue:
-    """Reopen a point's locked choice (secretariat)."""
-    unit = loaders.observation_point(unit_id)
-    require(current_user, Action.ADMIN)
-    form = ReopenForm()
-    back = (request.referrer if request.referrer and request.referrer.startswith(request.host_url)
-            else url_for("observation.matrix"))
-    return forms.handle(
-        form, lambda: observations.reopen_choice(_plan(), unit, actor=current_user, reason=form.reason.data or "",
-                                                 now=context.now()),
-        success=lambda _r: done(f"已重新开放 {unit.name} 的工作重点选择（此后提交将标记为逾期）", back), back=back)
-
-
-@bp.route("/matrix")
-def matrix() -> str:
-    """The secretariat's matrix: who chose what, counts per item, who has not chosen."""
-    require(current_user, Action.ADMIN)
-    plan = _plan()
-    deadline = plan.focus_choice_deadline
-    return render_template("observation/matrix.html", plan=plan, matrix=observations.matrix(plan),
-                           reopen_form=ReopenForm(), past_deadline=bool(deadline and context.today() > deadline))
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@form_view
-def settings() -> ResponseReturnValue:
-    """Set the plan's focus-choice deadline (secretariat)."""
-    require(current_user, Action.ADMIN)
-    plan = _plan()
-    form = DeadlineForm()
-    if request.method == "GET":
-        form.deadline.data = plan.focus_choice_deadline
-    return forms.handle(
-        form, lambda: observations.set_choice_deadline(plan, actor=current_user, deadline=form.deadline.data,
-                                                       now=context.now()),
-        success=lambda _r: done("已保存工作重点选择截止日期", url_for("observation.matrix")),
-        render=lambda: render_template("observation/settings.html", form=form, plan=plan), fallback="deadline")

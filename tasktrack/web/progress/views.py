@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, ExtensionRequest, ProgressReport
+from tasktrack.models import AssignmentStatus, ProgressReport
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, extensions, progress, tracking
 from tasktrack.services.attachments import Upload
@@ -19,7 +19,6 @@ from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.progress.forms import (
-    DecisionForm,
     ExtensionForm,
     ReopenForm,
     ReportForm,
@@ -135,53 +134,6 @@ def unchanged(assignment_id: int) -> Any:
         on_refusal=if_stale)
 
 
-@bp.route("/assignments/<int:assignment_id>/confirm", methods=["POST"])
-def confirm(assignment_id: int) -> Any:
-    """Confirm a claimed completion (办结)."""
-    require(current_user, Action.REVIEW_PROGRESS)
-    a = loaders.assignment(assignment_id)
-    return _review(a, lambda note: progress.confirm_completion(a, actor=current_user, note=note, now=context.now()),
-                   "已确认办结")
-
-
-@bp.route("/assignments/<int:assignment_id>/send-back", methods=["POST"])
-def send_back(assignment_id: int) -> Any:
-    """Send a claimed completion back (退回) with a comment."""
-    require(current_user, Action.REVIEW_PROGRESS)
-    a = loaders.assignment(assignment_id)
-    return _review(a, lambda note: progress.send_back(a, actor=current_user, note=note or "", now=context.now()),
-                   "已退回，单位将看到退回意见")
-
-
-@bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
-@form_view
-def reopen(assignment_id: int) -> Any:
-    """Reopen a confirmed completion (办结), with a reason (the secretariat)."""
-    a = loaders.assignment(assignment_id)
-    require(current_user, Action.REOPEN_COMPLETION, a)
-    form = ReopenForm()
-
-    def page() -> str:
-        page = tracking.assignment_page(assignment_id, context.today())
-        return render_template("progress/assignment.html", page=page, a=page.assignment, review=ReviewForm(),
-                               unchanged=UnchangedForm(), reopen=form, extension_refusal=None)
-
-    return forms.handle(
-        form, lambda: progress.reopen_completion(a, actor=current_user, reason=form.reason.data or "",
-                                                 now=context.now()),
-        success=lambda _r: done(f"已重新打开：{a.unit.name} 任务 {a.task.number}，单位可以继续报送",
-                                url_for("progress.assignment", assignment_id=a.id)),
-        render=page)
-
-
-def _review(a: Any, action: Any, done_message: str) -> Any:
-    form = ReviewForm()
-    target = url_for("progress.completions") if request.form.get("next") == "queue" else url_for(
-        "progress.assignment", assignment_id=a.id)
-    return forms.handle(form, lambda: action(form.note.data), back=target,
-                        success=lambda _r: done(f"{done_message}：{a.unit.name} 任务 {a.task.number}", target))
-
-
 @bp.route("/assignments/<int:assignment_id>/extension", methods=["GET", "POST"])
 @form_view
 def extension(assignment_id: int) -> Any:
@@ -198,33 +150,3 @@ def extension(assignment_id: int) -> Any:
         success=lambda _r: done("延期申请已提交，等待专班办公室审核",
                                 url_for("progress.assignment", assignment_id=a.id)),
         render=lambda: render_template("progress/extension_form.html", form=form, a=a, refusal=None))
-
-
-@bp.route("/review/completions")
-def completions() -> str:
-    """List the claimed completions awaiting confirmation."""
-    require(current_user, Action.REVIEW_PROGRESS)
-    claims = progress.pending_claims()
-    latest = progress.latest_reports([a.id for a in claims])
-    return render_template("progress/completions.html", claims=claims, latest=latest, form=ReviewForm())
-
-
-@bp.route("/review/extensions")
-def extension_queue() -> str:
-    """List the extension requests awaiting a decision."""
-    require(current_user, Action.REVIEW_PROGRESS)
-    return render_template("progress/extensions.html", requests=extensions.pending_requests(), form=DecisionForm())
-
-
-@bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
-def decide_extension(request_id: int) -> Any:
-    """Approve or refuse an extension request."""
-    require(current_user, Action.REVIEW_PROGRESS)
-    row = db.get_or_404(ExtensionRequest, request_id)
-    form = DecisionForm()
-    back = url_for("progress.extension_queue")
-    return forms.handle(
-        form, lambda: extensions.decide(row, actor=current_user, approve=form.decision.data == "approve",
-                                        note=form.note.data, now=context.now()),
-        success=lambda _r: done("已同意延期" if form.decision.data == "approve" else "已答复不同意延期", back),
-        back=back)

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.filetypes import content_disposition
-from tasktrack.permissions import Action
 from tasktrack.services import audit_csv, audit_filter, audit_log
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.secretariat import bp
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("audit", __name__, url_prefix="/admin")
-guard_blueprint(bp, Action.ADMIN)
 
 #: The page of each kind of target (services.audit_log.Target): endpoint and its id argument.
 TARGET_PAGES = {
@@ -27,7 +24,7 @@ TARGET_PAGES = {
     "task": ("plans.task", "task_id"),
     "assignment": ("progress.assignment", "assignment_id"),
     "case": ("cases.detail", "case_id"),
-    "notification": ("reminders.outbox_show", "notification_id"),
+    "notification": ("secretariat.outbox_show", "notification_id"),
     "observation_point": ("observation.point", "unit_id"),
 }
 
@@ -45,8 +42,8 @@ def _refused(exc: audit_filter.FilterErrors) -> tuple[str, int]:
                            choices=audit_filter.filter_choices(), target_url=target_url), 400
 
 
-@bp.route("/audit")
-def index() -> str | tuple[str, int]:
+@bp.route("/admin/audit")
+def audit() -> str | tuple[str, int]:
     """Show the audit trail newest first, filtered by who, unit, object, action and days, 50 a page."""
     try:
         flt = audit_filter.parse_filter(request.args)
@@ -58,8 +55,8 @@ def index() -> str | tuple[str, int]:
                            choices=audit_filter.filter_choices(), target_url=target_url)
 
 
-@bp.route("/audit.csv")
-def export_csv() -> Response | tuple[str, int]:
+@bp.route("/admin/audit.csv")
+def audit_export() -> Response | tuple[str, int]:
     """Download the filtered events as CSV (UTF-8 with BOM; no cell can start a formula)."""
     try:
         flt = audit_filter.parse_filter(request.args)

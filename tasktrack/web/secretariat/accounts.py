@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
@@ -10,29 +10,25 @@ from werkzeug.wrappers import Response
 from tasktrack import context
 from tasktrack.extensions import db
 from tasktrack.models import Role, Unit, UnitKind, User
-from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, units, users
 from tasktrack.services.assignments import SyncResult
 from tasktrack.web import forms
 from tasktrack.web.forms import done, form_view
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.forms import ConfirmForm, PasswordResetForm, UnitForm, UserForm
-
-bp = Blueprint("secretariat", __name__, url_prefix="/admin")
-guard_blueprint(bp, Action.ADMIN)
 
 
 def _unit_choices(form: UserForm) -> None:
     form.unit_id.choices = [(0, "（无）")] + [(u.id, u.name) for u in units.list_units() if u.is_active]
 
 
-@bp.route("/users")
+@bp.route("/admin/users")
 def user_list() -> str:
     """List the accounts."""
     return render_template("secretariat/users.html", users=users.list_users(), confirm=ConfirmForm())
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/new", methods=["GET", "POST"])
 @form_view
 def user_new() -> ResponseReturnValue:
     """Create an account."""
@@ -55,7 +51,7 @@ def _unit_of(form: UserForm) -> Unit | None:
     return db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @form_view
 def user_edit(user_id: int) -> ResponseReturnValue:
     """Edit an account's name, role, unit and phone."""
@@ -73,7 +69,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         render=lambda: render_template("secretariat/user_form.html", form=form, user=user, reset=PasswordResetForm()))
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
 def user_set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate or reactivate an account."""
     user = db.get_or_404(User, user_id)
@@ -84,7 +80,7 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
         success=lambda _r: done(f"已{'启用' if active else '停用'}账号 {user.email}", back), back=back)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 def user_reset_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for an account: its sessions end, its API tokens and calendar address are revoked."""
     user = db.get_or_404(User, user_id)
@@ -110,7 +106,7 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
         success=reset_done, render=page, fallback="password")
 
 
-@bp.route("/units")
+@bp.route("/admin/units")
 def unit_list() -> str:
     """List the units with their categories and contacts."""
     return render_template("secretariat/units.html", units=units.list_units())
@@ -123,8 +119,8 @@ def _unit_form_choices(form: UnitForm, unit: Unit | None) -> None:
     ]
 
 
-@bp.route("/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
-@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@bp.route("/admin/units/new", methods=["GET", "POST"], defaults={"unit_id": None})
+@bp.route("/admin/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @form_view
 def unit_edit(unit_id: int | None) -> ResponseReturnValue:
     """Create or edit a unit; a change of categories assigns or closes tasks."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -10,25 +10,18 @@ from werkzeug.wrappers import Response
 from tasktrack import context
 from tasktrack.extensions import db
 from tasktrack.models import Notification, NotificationStatus
-from tasktrack.permissions import Action
-from tasktrack.services import ServiceError, digests, outbox, reminders, urging
+from tasktrack.services import ServiceError, outbox, reminders, urging
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
-from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg
-from tasktrack.web.reminders.forms import DeliverForm, DigestPreferenceForm, ResendForm, UrgeForm
-
-bp = Blueprint("reminders", __name__, url_prefix="/admin/reminders")
-guard_blueprint(bp, Action.ADMIN)
-
-digest_bp = Blueprint("digest", __name__, url_prefix="/my/digest")
-guard_blueprint(digest_bp, Action.REPORT_PROGRESS)
+from tasktrack.web.secretariat import bp
+from tasktrack.web.secretariat.reminder_forms import DeliverForm, ResendForm, UrgeForm
 
 #: The stored e-mail HTML has its own <style>; shown alone, with no script and nothing external.
 EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
 
-@bp.route("/")
+@bp.route("/admin/reminders/")
 def preview() -> str:
     """Show the messages today's sweep would queue (nothing is written)."""
     config = current_app.config
@@ -37,7 +30,7 @@ def preview() -> str:
     return render_template("reminders/preview.html", planned=planned, today=context.today())
 
 
-@bp.route("/outbox")
+@bp.route("/admin/reminders/outbox")
 def outbox_list() -> str:
     """List the outbox, failures first."""
     chosen = enum_arg("status", NotificationStatus)
@@ -49,13 +42,13 @@ def outbox_list() -> str:
                            waiting=counts[NotificationStatus.PENDING] + counts[NotificationStatus.FAILED])
 
 
-@bp.route("/outbox/deliver", methods=["POST"])
+@bp.route("/admin/reminders/outbox/deliver", methods=["POST"])
 def outbox_deliver() -> Response:
     """立即发送: send every pending and failed message now, backoff or not (dead ones need 重新发送)."""
     form = DeliverForm()
     if not form.validate_on_submit():
         flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
-        return redirect(url_for("reminders.outbox_list"))
+        return redirect(url_for("secretariat.outbox_list"))
     config = current_app.config
     report = outbox.deliver_due(outbox.smtp_settings(config), now=context.now,
                                 policy=outbox.DeliveryPolicy.from_config(config), ignore_backoff=True)
@@ -64,17 +57,17 @@ def outbox_deliver() -> Response:
     else:
         flash(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封",
               "success" if not (report.retried or report.dead) else "warning")
-    return redirect(url_for("reminders.outbox_list"))
+    return redirect(url_for("secretariat.outbox_list"))
 
 
-@bp.route("/outbox/<int:notification_id>")
+@bp.route("/admin/reminders/outbox/<int:notification_id>")
 def outbox_show(notification_id: int) -> str:
     """Show one message: recipients, state, text."""
     row = db.get_or_404(Notification, notification_id)
     return render_template("reminders/message.html", row=row, form=ResendForm())
 
 
-@bp.route("/outbox/<int:notification_id>/html")
+@bp.route("/admin/reminders/outbox/<int:notification_id>/html")
 def outbox_html(notification_id: int) -> Response:
     """Show one message's HTML part as the recipient sees it."""
     row = db.get_or_404(Notification, notification_id)
@@ -83,10 +76,10 @@ def outbox_html(notification_id: int) -> Response:
     return response
 
 
-@bp.route("/outbox/<int:notification_id>/resend", methods=["POST"])
+@bp.route("/admin/reminders/outbox/<int:notification_id>/resend", methods=["POST"])
 def outbox_resend(notification_id: int) -> ResponseReturnValue:
     """Queue a failed message again."""
-    back = url_for("reminders.outbox_list")
+    back = url_for("secretariat.outbox_list")
     return forms.handle(
         ResendForm(), lambda: outbox.resend(notification_id, actor=current_user, now=context.now(),
                                             recipients=_recipients_of),
@@ -101,19 +94,19 @@ def _recipients_of(row: Notification) -> tuple[list[str], list[str]]:
     return reminders.secretariat_emails(), []
 
 
-@bp.route("/urges")
+@bp.route("/admin/reminders/urges")
 def urge_list() -> str:
     """List recent manual urges and whether each unit has reported since."""
     return render_template("reminders/urges.html", rows=urging.recent_urges())
 
 
-@bp.route("/assignments/<int:assignment_id>/urge", methods=["GET", "POST"])
+@bp.route("/admin/reminders/assignments/<int:assignment_id>/urge", methods=["GET", "POST"])
 @form_view
 def urge(assignment_id: int) -> ResponseReturnValue:
     """Urge a unit on one assignment (一键催办), sent at once through the outbox."""
     assignment = loaders.assignment(assignment_id)
     form = UrgeForm()
-    here = url_for("reminders.urge", assignment_id=assignment.id)
+    here = url_for("secretariat.urge", assignment_id=assignment.id)
 
     def sent(new_id: int) -> Response:
         report = outbox.deliver_due(outbox.smtp_settings(current_app.config), now=context.now,
@@ -133,17 +126,3 @@ def urge(assignment_id: int) -> ResponseReturnValue:
         render=lambda: render_template("reminders/urge.html", assignment=assignment, form=form,
                                        refusal=urging.refusal(assignment, context.today()),
                                        history=urging.urge_history(assignment)))
-
-
-@digest_bp.route("/", methods=["GET", "POST"])
-@form_view
-def settings() -> ResponseReturnValue:
-    """Choose the weekday of the weekly digest, or pause it."""
-    weekday, paused = digests.preference(current_user, default_weekday=int(current_app.config["DIGEST_WEEKDAY"]))
-    form = DigestPreferenceForm() if request.method == "POST" else DigestPreferenceForm(weekday=weekday,
-                                                                                         paused=paused)
-    return forms.handle(
-        form, lambda: digests.set_preference(current_user, weekday=form.weekday.data, paused=form.paused.data,
-                                             now=context.now()),
-        success=lambda _r: done("已保存每周摘要设置", url_for("digest.settings")),
-        render=lambda: render_template("reminders/digest_settings.html", form=form))
