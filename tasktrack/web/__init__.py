@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
-    from tasktrack.web import liaison, secretariat
+    from tasktrack.web import liaison, point, secretariat
     from tasktrack.web.api import modules as api_modules
     from tasktrack.web.api.views import bp as api_bp
     from tasktrack.web.auth.views import bp as auth_bp
@@ -24,6 +24,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     liaison.load()  # the view modules add their routes to each audience's blueprint before it is registered
     app.register_blueprint(liaison.bp)
+    point.load()
+    app.register_blueprint(point.bp)
     secretariat.load()
     app.register_blueprint(secretariat.bp)
     api_modules.load()  # API modules add their routes to api_bp before it is registered

@@ -14,7 +14,7 @@ from tasktrack.web.liaison import bp
 from tasktrack.web.liaison.forms import DigestPreferenceForm
 
 
-@bp.route("/digest/", methods=["GET", "POST"])
+@bp.route("/my/digest/", methods=["GET", "POST"])
 @form_view
 def digest_settings() -> ResponseReturnValue:
     """Choose the weekday of the weekly digest, or pause it."""

@@ -12,7 +12,7 @@ from tasktrack.web.liaison import bp
 from tasktrack.web.page_cache import cached
 
 
-@bp.route("/tasks")
+@bp.route("/my/tasks")
 def my_tasks() -> str:
     """List the unit's assignments grouped by traffic light, overdue first."""
     return render_template("liaison/my_tasks.html", body=_body())

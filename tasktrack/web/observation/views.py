@@ -1,23 +1,20 @@
-"""Observation points: focus choices, pilot logs, the secretariat's matrix and choice deadline."""
+"""Observation points as every signed-in user reads them: the list, a point's choice and pilot-log timeline.
+
+The point's own writes are web/point/; the matrix and deadline the secretariat's (web/secretariat/focus.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.domain.inputs import parse_id
-from tasktrack.extensions import db
-from tasktrack.models import FocusItem, Plan, Unit, UnitKind
-from tasktrack.permissions import Action, require
-from tasktrack.services import ServiceError, observations, overview
-from tasktrack.web import forms, loaders
-from tasktrack.web.forms import done, form_view
+from tasktrack.models import Plan, Unit, UnitKind
+from tasktrack.permissions import Action
+from tasktrack.services import observations, overview
+from tasktrack.web import loaders
 from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.observation.forms import ChoiceForm, PilotLogForm, ReopenForm
-from tasktrack.web.uploads import uploads_from_request
 
 bp = Blueprint("observation", __name__, url_prefix="/observation")
 guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
@@ -27,7 +24,7 @@ def _plan() -> Plan:
     return overview.require_current_plan(context.today())
 
 
-def _render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = None,
+def render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = None,
                   log_form: PilotLogForm | None = None, submitted: dict[int, str] | None = None) -> str:
     items = observations.list_focus_items()
     current = observations.current_choice(plan, unit)
@@ -70,49 +67,4 @@ def points() -> str:
 @bp.route("/points/<int:unit_id>")
 def point(unit_id: int) -> str:
     """Show a point's focus choice, its history and the pilot-log timeline."""
-    return _render_point(loaders.observation_point(unit_id), _plan())
-
-
-@bp.route("/points/<int:unit_id>/choice", methods=["POST"])
-@form_view
-def choose(unit_id: int) -> ResponseReturnValue:
-    """Save the point's focus choice (1–2 items with a plan each)."""
-    unit = loaders.observation_point(unit_id)
-    require(current_user, Action.MANAGE_FOCUS, unit)
-    plan = _plan()
-    form = ChoiceForm()
-    form.items.choices = [(i.id, i.name) for i in observations.list_focus_items()]
-    item_ids = list(form.items.data or [])
-    texts = {i: request.form.get(f"plan_{i}", "") for i in item_ids}
-    all_texts = {item_id: v for k, v in request.form.items()
-                 if k.startswith("plan_") and (item_id := parse_id(k[5:])) is not None}
-    return forms.handle(
-        form, lambda: observations.save_choice(plan, unit, actor=current_user, items=item_ids, plans=texts,
-                                               now=context.now()),
-        success=lambda choice: done(
-            f"已保存工作重点选择（第 {choice.version} 版{'，逾期提交' if choice.is_late else ''}）",
-            url_for("observation.point", unit_id=unit.id)),
-        render=lambda: _render_point(unit, plan, choice_form=form, submitted=all_texts),
-        refused=422, fallback="items")
-
-
-@bp.route("/points/<int:unit_id>/logs", methods=["POST"])
-@form_view
-def add_log(unit_id: int) -> ResponseReturnValue:
-    """Add a dated pilot note with attachments on one chosen item."""
-    unit = loaders.observation_point(unit_id)
-    require(current_user, Action.MANAGE_FOCUS, unit)
-    plan = _plan()
-    form = PilotLogForm()
-
-    def add() -> object:
-        item = db.session.get(FocusItem, form.focus_item_id.data or 0)
-        if item is None:
-            raise ServiceError("请选择工作重点", field="focus_item_id")
-        return observations.add_pilot_log(plan, unit, item, actor=current_user, log_date=form.log_date.data,
-                                          note=form.note.data or "", files=uploads_from_request(), now=context.now())
-
-    return forms.handle(
-        form, add,
-        success=lambda _r: done("已记录试点进展", url_for("observation.point", unit_id=unit.id) + "#timeline"),
-        render=lambda: _render_point(unit, plan, log_form=form), refused=422, fallback="attachments")
+    return render_point(loaders.observation_point(unit_id), _plan())
