@@ -1,5 +1,7 @@
 """Web security: login loading, safe redirects, security headers, CSRF failures, 403/404 pages.
 
+A form view's bad CSRF token is its form's error (web/forms.py); every other write is refused here with 400.
+
 The error pages themselves (every HTTP error, Chinese page or JSON under /api) live in web/errors.py.
 """
 
@@ -7,25 +9,21 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, g, render_template, request
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
 
 from tasktrack import db_engine, settings
 from tasktrack.extensions import db, login_manager
 from tasktrack.models import User
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import NotFound
-from tasktrack.web import errors, params
+from tasktrack.web import errors, forms, page_cache, params
 from tasktrack.web.errors import ERROR_TEXT  # noqa: F401  (re-exported for older callers)
 
 logger = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -44,12 +42,6 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def rerender_on_csrf_error(view: F) -> F:
-    """Mark a form view whose own FlaskForm validation refuses a bad CSRF token and re-renders the input."""
-    view._rerender_on_csrf_error = True  # type: ignore[attr-defined]  # a mark on the view function, read by the CSRF handler
-    return view
-
-
 def load_user(identity: str) -> User | None:
     """Return the user of a session or remember-me cookie, if its session token is still current (R9)."""
     user_id, _, token = identity.partition(":")
@@ -66,6 +58,8 @@ def init_app(app: Flask) -> None:
     # Before the blueprints register: their `<int:…>` rules must use the id converter.
     params.init_app(app)
     errors.init_app(app)
+    forms.init_app(app)
+    page_cache.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -94,55 +88,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:
+        # A form view's bad token never gets here: its form shows it (web/forms.py). This is every other write.
         logger.warning("CSRF refused on %s %s: %s", request.method, request.path, error.description)
         if request.blueprint == "api":
             return {"error": "CSRF 校验失败"}, 400
-        view = app.view_functions.get(request.endpoint or "")
-        if view is not None and getattr(view, "_rerender_on_csrf_error", False) and not g.get("csrf_rerender"):
-            # The view's own FlaskForm fails on the same token, so it changes nothing and shows the form
-            # again with what the user typed.
-            g.csrf_rerender = True
-            try:
-                # The CSRF check ran first among the before-request hooks; run the others now (the blueprint
-                # guards among them), so the re-render is exactly as authorised as a normal request.
-                early = _run_remaining_before_request(app)
-                if early is not None:
-                    return early
-                flash("页面已过期或安全校验未通过，请检查后重新提交（已保留您填写的内容）。", "danger")
-                response = app.make_response(view(**(request.view_args or {})))  # type: ignore[arg-type]  # no async views
-            except PermissionDenied:
-                return _error_page(403)
-            except NotFound:
-                return _error_page(404)
-            except HTTPException as exc:
-                return errors.handle_http(exc)
-            response.status_code = 400
-            return response
-        return render_template("errors/error.html", code=400, title="安全校验未通过",
-                               message="页面已过期或来源无效，请返回上一页刷新后重新提交。"), 400
+        return errors.error_page(400, title="安全校验未通过",
+                                 message="页面已过期或来源无效，请返回上一页刷新后重新提交。")
 
     @app.errorhandler(PermissionDenied)
     def _forbidden(_error: PermissionDenied) -> Any:
-        return _error_page(403)
+        return errors.error_page(403)
 
     @app.errorhandler(NotFound)
     def _not_found(_error: NotFound) -> Any:
-        return _error_page(404)
-
-
-def _run_remaining_before_request(app: Flask) -> Any:
-    """Run the app's and the blueprints' before-request hooks except the CSRF check; return an early response."""
-    names: list[str | None] = [None, *reversed(request.blueprints)]
-    for name in names:
-        for func in app.before_request_funcs.get(name, ()):
-            if getattr(func, "__name__", "") == "csrf_protect":
-                continue
-            result = func()
-            if result is not None:
-                return result
-    return None
-
-
-def _error_page(code: int) -> tuple[Any, int]:
-    """Return the app's error response for ``code`` (kept for callers; see web/errors.py)."""
-    return errors.error_page(code)
+        return errors.error_page(404)

@@ -64,9 +64,10 @@ def error_text(code: int) -> tuple[str, str]:
     return ERROR_TEXT[400] if 400 <= code < 500 else DEFAULT_TEXT
 
 
-def error_page(code: int, message: str | None = None) -> tuple[Any, int]:
+def error_page(code: int, message: str | None = None, *, title: str | None = None) -> tuple[Any, int]:
     """Return the app's error response for ``code``: the Chinese page, or ``{"error": …}`` under /api."""
-    title, default = error_text(code)
+    title_of_code, default = error_text(code)
+    title = title or title_of_code
     db_engine.write_intent.set(False)  # an error page only reads: never queue for SQLite's write lock for it
     if is_api_request():
         return jsonify({"error": message or API_TEXT.get(code, title)}), code

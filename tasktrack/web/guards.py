@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint
 from flask_login import current_user
 
@@ -21,18 +19,3 @@ def guard_blueprint(bp: Blueprint, action: Action | None) -> None:
         if action is not None and not can(current_user, action):
             raise PermissionDenied(action.value)
         return None
-
-
-def refusal(action: Action, obj: object | None = None) -> Any:
-    """Return the response refusing ``action`` (login redirect or 403 page), or None when it is allowed.
-
-    For form views marked ``rerender_on_csrf_error``: a bad CSRF token re-runs the view from the error
-    handler, before the blueprint guard, where a raised PermissionDenied would not be handled.
-    """
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not can(current_user, action, obj):
-        from tasktrack.security import _error_page
-
-        return _error_page(403)
-    return None

@@ -232,9 +232,7 @@ def test_resend_keeps_whom_a_supervision_notice_copies(app: Flask, demo: None, s
     assert "本通知同时抄送单位负责同志和专班办公室" in row.body_text
     civil.contact_emails = "shzzj@example.org"
     db.session.commit()
-    from tasktrack.web.reminders.views import _recipients_of
-
-    outbox.resend(row.id, actor=users.find_by_email("office@example.org"), now=at(DAY, 10), recipients=_recipients_of)
+    outbox.resend(row.id, actor=users.find_by_email("office@example.org"), now=at(DAY, 10))  # recipients looked up
     db.session.commit()
     [message] = [m for m in deliver(app, smtp_server, DAY) if "省民政厅" in m["Subject"]]
     assert message["To"] == "shzzj@example.org"

@@ -1,9 +1,10 @@
 """The role × route matrix (R6): every route of the app has rows here, per area in tests/web/matrix_*.py.
 
 A row names an endpoint, a method, how to build its path from the seeded context, and which roles may
-use it. The test (test_route_matrix.py) calls it as every role: the allowed roles must not get 401/403
-(nor a 5xx); the others get 403 (or 404 for objects they may not know of); anonymous users are sent to
-the login page (pages) or get 401 (API). A meta-test fails when a route has no row.
+use it. The test (test_route_matrix.py) calls it as every role: the allowed roles get exactly the row's ``ok``
+status; the others get 403 (or 404 for objects they may not know of); anonymous users are sent to the login
+page (pages) or get 401 (API). Every page route written to (POST) is also posted with a forged CSRF token by
+an allowed role: 400 and nothing written. A meta-test fails when a route has no row.
 """
 
 from __future__ import annotations
@@ -50,3 +51,16 @@ class Route:
     #: Statuses that count as a refusal for this row (403 by default; 404 where existence is hidden).
     refused: frozenset[int] = frozenset({403})
     note: str = ""
+    #: The exact status every allowed role gets: by default 200 for a read, 302 for a page's form post (it
+    #: redirects after the write), 200 for an API write; 201 for an API create etc. say so here.
+    ok: int | None = None
+
+    @property
+    def is_api(self) -> bool:
+        return self.endpoint.startswith("api.")
+
+    def expected(self) -> int:
+        """Return the status an allowed role must get."""
+        if self.ok is not None:
+            return self.ok
+        return 200 if self.method == "GET" or self.is_api else 302

@@ -3,14 +3,15 @@
 from tests.web.matrix import ALL, SECRETARIAT, UNIT_ROLES, Route
 
 ROUTES = [
-    Route("plans.home", "GET", lambda c: "/", ALL),
+    Route("plans.home", "GET", lambda c: "/", ALL, ok=302),
     Route("plans.index", "GET", lambda c: "/plans", ALL),
     Route("plans.plan", "GET", lambda c: f"/plans/{c.plan_id}", ALL),
     Route("plans.task", "GET", lambda c: f"/tasks/{c.task_id}", ALL),
     Route("liaison.my_tasks", "GET", lambda c: "/my/tasks", UNIT_ROLES),
     Route("auth.change_password", "GET", lambda c: "/account/password", ALL),
     Route("auth.change_password", "POST", lambda c: "/account/password", ALL,
-          data=lambda c: {"current": "wrong", "new": "x", "confirm": "y"}),
+          data=lambda c: {"current": "wrong", "new": "x", "confirm": "y"}, ok=400,
+          note="a wrong current password: the form again, the error on its field"),
     Route("secretariat.user_list", "GET", lambda c: "/admin/users", SECRETARIAT),
     Route("secretariat.user_new", "GET", lambda c: "/admin/users/new", SECRETARIAT),
     Route("secretariat.user_new", "POST", lambda c: "/admin/users/new", SECRETARIAT,

@@ -18,7 +18,7 @@ from tasktrack.models import AssignmentStatus, Category, Role, Unit, UnitKind
 from tasktrack.services import attachments, progress, units, users
 from tasktrack.services.read.overview import unit_rows
 from tests.conftest import csrf_token, login
-from tests.web.matrix import ROLES, Ctx, Route
+from tests.web.matrix import ALL, ROLES, Ctx, Route
 
 MODULES = [
     importlib.import_module(f"tests.web.{m.name}")
@@ -111,12 +111,66 @@ def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., 
         where = f"{role} {row.method} {row.path(ctx)} -> {response.status_code}"
         assert response.status_code < 500, where
         if role in row.allowed:
-            assert response.status_code not in (401, 403), where
+            assert response.status_code == row.expected(), where
         else:
             assert response.status_code in row.refused, where
         if row.endpoint.startswith("api.") and response.status_code >= 400:
             assert "error" in response.get_json(), where
         response.close()
+
+
+def _forged_rows() -> list[Route]:
+    """One row per page route written to (not the API, whose bearer token is its CSRF defence), with a role
+    allowed to use it, so the forged token is refused by the CSRF check and not by the role check."""
+    rows: dict[tuple[str, str], Route] = {}
+    for row in [*ROWS, *SIGN_IN_OUT]:
+        if row.method != "GET" and not row.is_api and row.allowed:
+            known = rows.get((row.endpoint, row.method))
+            if known is None or (known.expected() >= 400 > row.expected()):  # rather a post that would succeed
+                rows[(row.endpoint, row.method)] = row
+    return list(rows.values())
+
+
+#: The sign-in pages are exempt from the role matrix (anyone reaches them) but not from the forged-token test.
+SIGN_IN_OUT = [
+    Route("auth.login", "POST", lambda c: "/login", ALL, data=lambda c: {"email": "x@example.org", "password": "x"}),
+    Route("auth.logout", "POST", lambda c: "/logout", ALL),
+]
+FORGED = _forged_rows()
+
+
+def _data_version() -> int:
+    db.session.rollback()
+    return int(db.session.scalar(sa.text("SELECT value FROM data_version WHERE id = 1")) or 0)
+
+
+@pytest.mark.parametrize("row", FORGED, ids=[f"{r.method} {r.endpoint}" for r in FORGED])
+@pytest.mark.parametrize("token", ["forged-token", None])
+def test_forged_csrf_token_is_refused_and_changes_nothing(app: Flask, seeded: None, make_user: Callable[..., Any],
+                                                        now: Any, row: Route, token: str | None) -> None:
+    ctx, people = build_context(make_user, now)
+    role = sorted(row.allowed)[0]
+    client = app.test_client()
+    assert login(client, people[role].email).status_code == 302
+    before = _data_version()
+    data = dict(row.data(ctx)) if row.data else {}
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.open(row.path(ctx), method=row.method, data=data)
+    where = f"{role} {row.method} {row.path(ctx)} -> {response.status_code}"
+    assert response.status_code == 400, where
+    assert "安全校验未通过" in response.get_data(as_text=True), where
+    assert _data_version() == before, where + " wrote something"
+    response.close()
+
+
+def test_every_page_write_has_a_forged_token_row(app: Flask) -> None:
+    """Every page route that takes a POST is covered by the forged-token test (a row some role may use)."""
+    forged = {(r.endpoint, r.method) for r in FORGED}
+    missing = [f"{method} {rule.rule} ({rule.endpoint})" for rule in app.url_map.iter_rules()
+               for method in sorted((rule.methods or set()) - {"GET", "HEAD", "OPTIONS"})
+               if not rule.endpoint.startswith("api.") and (rule.endpoint, method) not in forged]
+    assert not missing, "page writes without a row an allowed role can post: " + ", ".join(missing)
 
 
 def test_every_route_has_a_row(app: Flask) -> None:

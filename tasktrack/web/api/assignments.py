@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from tasktrack import cache, context, db_engine
+from tasktrack import context, db_engine
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Plan
@@ -16,6 +16,7 @@ from tasktrack.services import ServiceError, progress
 from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
+from tasktrack.web.page_cache import cached_json
 from tasktrack.web.params import MAX_PAGE, choice_arg, id_arg, int_arg, json_body, page_arg
 
 MAX_PER_PAGE = 100
@@ -47,15 +48,15 @@ def assignment_list() -> Response:
     per_page = int_arg("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
     assert per_page is not None
     filters = dash.Filters(light=Light(light) if light else None, unit_id=unit_id)
+    return _assignment_list_json(plan.id if plan is not None else None, filters, page_no, per_page)
 
-    def build() -> dict[str, Any]:
-        page = dash.assignment_page(plan, today, filters, page=page_no, per_page=per_page)
-        return {"plan_id": plan.id if plan is not None else None, "total": page.total, "page": page.page,
-                "per_page": page.per_page, "pages": page.pages,
-                "assignments": [assignment_json(r) for r in page.rows]}
 
-    plan_id = plan.id if plan is not None else None
-    return cache.json_response(("api_assignments", plan_id, filters, page_no, per_page, today), build)
+@cached_json()
+def _assignment_list_json(plan_id: int | None, filters: dash.Filters, page_no: int, per_page: int) -> dict[str, Any]:
+    plan = dash.resolve_plan(plan_id, context.today()) if plan_id is not None else None
+    page = dash.assignment_page(plan, context.today(), filters, page=page_no, per_page=per_page)
+    return {"plan_id": plan_id, "total": page.total, "page": page.page, "per_page": page.per_page,
+            "pages": page.pages, "assignments": [assignment_json(r) for r in page.rows]}
 
 
 def _detail(assignment_id: int) -> dict[str, Any]:

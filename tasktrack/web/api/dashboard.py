@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Response, request
 
-from tasktrack import cache, context
+from tasktrack import context
 from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
 from tasktrack.web.api.views import bp
+from tasktrack.web.page_cache import cached_json
 from tasktrack.web.params import id_arg
 
 
 @bp.route("/dashboard")
 def dashboard() -> Response:
     """Return a plan's totals by light, by section and by unit (optionally one unit category)."""
-    plan_id, category, today = id_arg("plan"), request.args.get("category") or None, context.today()
-    return cache.json_response(("api_dashboard", plan_id, category, today),
-                               lambda: _dashboard_json(plan_id, category, today))
+    return _dashboard_json(id_arg("plan"), request.args.get("category") or None)
 
 
-def _dashboard_json(plan_id: int | None, category: str | None, today: dt.date) -> dict[str, Any]:
+@cached_json()
+def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]:
+    today = context.today()
     data = dash.dashboard(plan_id, today, category=category)
     return {
         "plan": {"id": data.plan.id, "year": data.plan.year, "title": data.plan.title},

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.extensions import db
-from tasktrack.security import is_safe_next, rerender_on_csrf_error
+from tasktrack.security import is_safe_next
 from tasktrack.services import ServiceError, auth, users
 from tasktrack.settings import settings
+from tasktrack.web import forms
 from tasktrack.web.auth.forms import ChangePasswordForm, LoginForm
+from tasktrack.web.forms import done, form_view
 
 bp = Blueprint("auth", __name__)
 
@@ -22,7 +25,7 @@ def home_for(user: object) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@rerender_on_csrf_error
+@form_view
 def login() -> Response:
     """Show the sign-in form and sign in."""
     next_url = request.args.get("next")
@@ -45,6 +48,8 @@ def login() -> Response:
         status, retry_after = (429, result.retry_after) if result.retry_after else (401, 0)
     elif request.method == "POST":
         status = 400
+        if forms.csrf_failed(form):
+            flash(forms.CSRF_MESSAGE, "danger")
     response = make_response(render_template("auth/login.html", form=form), status)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -65,31 +70,28 @@ def logout() -> Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@rerender_on_csrf_error
-def change_password() -> str | Response:
+@form_view
+def change_password() -> ResponseReturnValue:
     """Change one's own password (ends other sessions)."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+
+    def change() -> users.PasswordChange:
         checked = auth.confirm_password(
             current_user, form.current.data or "", address=request.remote_addr, now=context.now(),
             policy=settings().throttle, fast_hash=context.fast_hash(),
         )
-        db.session.commit()  # a wrong current password counts like a failed sign-in
+        db.session.commit()  # a wrong current password counts like a failed sign-in, whatever follows
         if checked.user is None:
-            form.current.errors = [checked.error or "当前密码不正确"]
-        else:
-            try:
-                change = users.set_password(current_user, actor=current_user, password=form.new.data or "",
-                                            now=context.now(), fast_hash=context.fast_hash())
-            except ServiceError as exc:
-                db.session.rollback()
-                form.new.errors = [exc.message]
-            else:
-                db.session.commit()
-                login_user(current_user, remember=False)  # this session carries the new token
-                flash(f"密码已修改。{ended_message(change)}", "success")
-                return redirect(url_for("plans.home"))
-    return render_template("auth/password.html", form=form), 400 if request.method == "POST" else 200
+            raise ServiceError(checked.error or "当前密码不正确", field="current")
+        return users.set_password(current_user, actor=current_user, password=form.new.data or "",
+                                  now=context.now(), fast_hash=context.fast_hash())
+
+    def changed(result: users.PasswordChange) -> Response:
+        login_user(current_user, remember=False)  # this session carries the new token
+        return done(f"密码已修改。{ended_message(result)}", url_for("plans.home"))
+
+    return forms.handle(form, change, success=changed, fallback="new",
+                        render=lambda: render_template("auth/password.html", form=form))
 
 
 def ended_message(change: users.PasswordChange) -> str:

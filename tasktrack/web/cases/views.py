@@ -1,28 +1,28 @@
-"""Case reports: the library (search and filters), submit, revise, review, the compilation."""
+"""Case reports as every signed-in user reads them: the library (search and filters), a case, the compilation.
+
+Submitting and revising are the unit's (web/liaison/cases.py); review and the compilation's order the
+secretariat's (web/secretariat/review.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.domain.inputs import MAX_ID, parse_int
-from tasktrack.extensions import db
-from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusItem, Plan, Task
+from tasktrack.models import CaseKind, CaseReport, CaseStatus, Plan
 from tasktrack.permissions import Action, require
-from tasktrack.security import rerender_on_csrf_error
-from tasktrack.services import ServiceError, cases, compilation, observations, units
-from tasktrack.services.cases import CaseFilter, CaseText
+from tasktrack.services import cases, compilation, observations, units
+from tasktrack.services.cases import CaseFilter
 from tasktrack.services.read import overview
 from tasktrack.uploads.headers import content_disposition
-from tasktrack.web.cases.forms import CaseForm, OrderForm, ReviewForm
-from tasktrack.web.guards import guard_blueprint, refusal
+from tasktrack.web import loaders
+from tasktrack.web.cases.forms import ReviewForm
+from tasktrack.web.guards import guard_blueprint
 from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg
-from tasktrack.web.uploads import refused_status, uploads_from_request
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-guard_blueprint(bp, None)
+guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
 
 
 def _plan() -> Plan:
@@ -42,65 +42,10 @@ def library() -> str:
                            focus_items=observations.list_focus_items(), years=cases.case_years())
 
 
-def _form_choices(form: CaseForm, plan: Plan) -> None:
-    tasks = db.session.scalars(db.select(Task).where(Task.plan_id == plan.id, Task.is_deleted.is_(False))
-                               .order_by(Task.number))
-    form.task_id.choices = [(0, "（无）")] + [(t.id, f"{t.number}. {t.text[:40]}") for t in tasks]
-    form.focus_item_id.choices = [(0, "（无）")] + [(f.id, f.name) for f in observations.list_focus_items()]
-
-
-def _text(form: CaseForm) -> CaseText:
-    return CaseText(kind=CaseKind(form.kind.data), title=form.title.data or "", summary=form.summary.data or "",
-                    body=form.body.data or "",
-                    task=db.session.get(Task, form.task_id.data) if form.task_id.data else None,
-                    focus_item=db.session.get(FocusItem, form.focus_item_id.data) if form.focus_item_id.data else None)
-
-
-def _apply(form: CaseForm, exc: ServiceError) -> int:
-    """Show a refusal on its field; return the page's status (503 when the server cannot store files now)."""
-    target = getattr(form, exc.field or "", None) or form.attachments
-    target.errors = [*target.errors, exc.message]
-    return refused_status(exc, 422)
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@rerender_on_csrf_error
-def new() -> Response | tuple[str, int]:
-    """Submit a case report for the user's unit."""
-    if (refused := refusal(Action.SUBMIT_CASE)) is not None:
-        return refused
-    unit = current_user.unit
-    if (refused := refusal(Action.SUBMIT_CASE, unit)) is not None:
-        return refused
-    plan = _plan()
-    form = CaseForm()
-    _form_choices(form, plan)
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            case = cases.submit_case(plan, unit, _text(form), actor=current_user, files=uploads_from_request(),
-                                     now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            status = _apply(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已报送《{case.title}》，等待专班办公室审核", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=None), status
-
-
-def _load(case_id: int) -> CaseReport:
-    case = cases.get_case(case_id)
-    if case is None:
-        abort(404)
-    return case
-
-
 @bp.route("/<int:case_id>")
 def detail(case_id: int) -> str:
     """Show a case: its latest text, every version, the reviews and the attachments."""
-    case = _load(case_id)
+    case = loaders.case(case_id)
     require(current_user, Action.VIEW_CASE, case)
     review = ReviewForm()
     labels = dict(review.action.choices)  # type: ignore[arg-type]
@@ -115,95 +60,10 @@ def _may_submit_for(case: CaseReport) -> bool:
     return can(current_user, Action.SUBMIT_CASE, case.unit)
 
 
-@bp.route("/<int:case_id>/revise", methods=["GET", "POST"])
-@rerender_on_csrf_error
-def revise(case_id: int) -> Response | tuple[str, int]:
-    """Revise a returned case and resubmit it as a new version."""
-    case = _load(case_id)
-    if (refused := refusal(Action.VIEW_CASE, case) or refusal(Action.SUBMIT_CASE, case.unit)) is not None:
-        return refused
-    if case.status is not CaseStatus.RETURNED:  # say why instead of a form that would be refused
-        return render_template("cases/form.html", form=None, case=case, refusal=cases.REVISE_REFUSED), (
-            409 if request.method == "POST" else 200)
-    form = CaseForm()
-    _form_choices(form, case.plan)
-    files = cases.current_files(case)
-    # Which of the current version's files the new version keeps (all, until the unit unticks some).
-    kept = {f.id for f in files} if request.method == "GET" else {
-        int(v) for v in request.form.getlist("keep") if v.isdigit()}
-    if request.method == "GET":
-        form.kind.data, form.title.data, form.summary.data, form.body.data = (
-            case.kind.value, case.title, case.summary, case.body)
-        form.task_id.data, form.focus_item_id.data = case.task_id or 0, case.focus_item_id or 0
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(), now=context.now(),
-                              keep=sorted(kept))
-        except ServiceError as exc:
-            db.session.rollback()
-            status = _apply(form, exc)
-        else:
-            db.session.commit()
-            flash(f"已重新报送《{case.title}》（第 {case.version} 版）", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case, files=files, kept=kept), status
-
-
-@bp.route("/<int:case_id>/review", methods=["POST"])
-def review(case_id: int) -> Response:
-    """Accept, return (with a comment), feature or unfeature a case (secretariat)."""
-    case = _load(case_id)
-    require(current_user, Action.REVIEW_CASE)
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            done = cases.review_case(case, actor=current_user, action=form.action.data, comment=form.comment.data or "",
-                                     now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"已{done.action_label}《{case.title}》", "success")
-    else:
-        flash("请求无效，请重新提交", "danger")
-    return redirect(url_for("cases.detail", case_id=case.id))
-
-
-@bp.route("/compilation", methods=["GET", "POST"])
-@rerender_on_csrf_error
-def compilation_page() -> Response | str:
-    """List the featured cases in compilation order and let the secretariat reorder them."""
-    if (refused := refusal(Action.REVIEW_CASE)) is not None:
-        return refused
-    plan = _plan()
-    form = OrderForm()
-    if form.validate_on_submit():
-        featured = cases.featured_cases(plan)
-        positions = {}
-        for case in featured:
-            raw = request.form.get(f"order_{case.id}", "")
-            position = parse_int(raw, low=0, high=MAX_ID)
-            positions[case.id] = 10_000 if position is None else position
-        ordered = sorted(featured, key=lambda c: (positions[c.id], c.feature_order or 0))
-        try:
-            cases.set_feature_order(plan, [c.id for c in ordered], actor=current_user, now=context.now())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("已保存汇编顺序", "success")
-        return redirect(url_for("cases.compilation_page"))
-    return render_template("cases/compilation.html", plan=plan, featured=cases.featured_cases(plan), form=form)
-
-
 @bp.route("/compilation.docx")
 def compilation_download() -> Response:
     """Download the year's 《清廉社会组织优秀案例汇编》 as .docx."""
-    if (refused := refusal(Action.READ_COMPILATION)) is not None:
-        return refused
+    require(current_user, Action.READ_COMPILATION)
     plan = _plan()
     data = compilation.build_compilation(plan, cases.featured_cases(plan), now=context.now())
     response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from tasktrack import cache, context
+from tasktrack import context
 from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
 from tasktrack.permissions import Action
@@ -17,6 +17,7 @@ from tasktrack.services.read import dashboard as dash
 from tasktrack.web import downloads
 from tasktrack.web.downloads import file_response
 from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.page_cache import cached
 from tasktrack.web.params import BadInput, choice_arg, id_arg, page_arg
 
 bp = Blueprint("dashboard", __name__)
@@ -42,39 +43,38 @@ def list_filters() -> dash.Filters:
 @bp.route("/dashboard")
 def index() -> str:
     """Show the plan at a glance: lights, sections, units, overdue work and recent reports."""
-    sort = request.args.get("sort", "order")
-    plan_id, category = id_arg("plan"), request.args.get("category") or None
-    descending = request.args.get("dir") == "desc"
-    today = context.today()
-
-    def build() -> str:
-        try:
-            data = dash.dashboard(plan_id, today, category=category, sort=sort, descending=descending)
-        except ServiceError as exc:
-            if exc.code == "not_found":
-                raise
-            raise BadInput(exc.message, field=exc.field) from None
-        return render_template("dashboard/_body.html", d=data, lights=list(Light))
-
-    body = cache.fragment(("dashboard", plan_id, category, sort, descending, today), build)
+    body = _dashboard_body(id_arg("plan"), request.args.get("category") or None, request.args.get("sort", "order"),
+                           request.args.get("dir") == "desc")
     return render_template("dashboard/index.html", body=body)
+
+
+@cached()
+def _dashboard_body(plan_id: int | None, category: str | None, sort: str, descending: bool) -> str:
+    try:
+        data = dash.dashboard(plan_id, context.today(), category=category, sort=sort, descending=descending)
+    except ServiceError as exc:
+        if exc.code == "not_found":
+            raise
+        raise BadInput(exc.message, field=exc.field) from None
+    return render_template("dashboard/_body.html", d=data, lights=list(Light))
 
 
 @bp.route("/dashboard/assignments")
 def assignments() -> str:
     """List a plan's (or every plan's) assignments narrowed by light, reason, section, unit or category, 25 a page."""
-    plan = list_scope()
-    filters = list_filters()
-    page_no, today = page_arg(), context.today()
+    plan = list_scope()  # a bad argument is refused (400) before the cache is asked
+    list_filters()
+    page_arg()
+    return render_template("dashboard/assignments.html", plan=plan, body=_assignments_body())
+
+
+@cached(vary=("args",))  # the filters, the page and the pager's links all come from the query string
+def _assignments_body() -> str:
+    plan, filters = list_scope(), list_filters()
+    page = dash.assignment_page(plan, context.today(), filters, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-
-    def build() -> str:
-        page = dash.assignment_page(plan, today, filters, page=page_no)
-        return render_template("dashboard/_assignments_body.html", plan=plan, page=page, filters=filters, args=args,
-                               plans=dash.list_plans())
-
-    key = ("assignments", plan.id if plan is not None else None, filters, page_no, tuple(sorted(args.items())), today)
-    return render_template("dashboard/assignments.html", plan=plan, body=cache.fragment(key, build))
+    return render_template("dashboard/_assignments_body.html", plan=plan, page=page, filters=filters, args=args,
+                           plans=dash.list_plans())
 
 
 @bp.route("/units/<int:unit_id>")
@@ -85,9 +85,13 @@ def unit(unit_id: int) -> str:
 
 
 def _download(fmt: str, plan_id: int, content_type: str) -> Response:
-    today = context.today()
-    name, content = cache.cached(("export", plan_id, fmt, today), lambda: exports.export_plan(plan_id, fmt, today))
+    name, content = _export(plan_id, fmt)
     return file_response(content, filename=name, content_type=content_type)
+
+
+@cached(html=False)
+def _export(plan_id: int, fmt: str) -> tuple[str, bytes]:
+    return exports.export_plan(plan_id, fmt, context.today())
 
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")

@@ -18,7 +18,7 @@ from tasktrack.web.guards import guard_blueprint
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("files", __name__)
-guard_blueprint(bp, None)
+guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -6,11 +6,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tasktrack import cache, context
+from tasktrack import context
 from tasktrack.models import Role
-from tasktrack.permissions import Action, can
+from tasktrack.permissions import Action
 from tasktrack.services.read import overview
 from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.page_cache import cached
 
 bp = Blueprint("plans", __name__)
 guard_blueprint(bp, Action.VIEW_PLAN)
@@ -43,13 +44,12 @@ def plan(plan_id: int) -> str:
 @bp.route("/tasks/<int:task_id>")
 def task(task_id: int) -> str:
     """Show one task with one row per assigned unit and the latest reports on it (cached per data version)."""
-    today = context.today()
+    number, body = _task_body(task_id)
+    return render_template("plans/task.html", number=number, body=body)
 
-    def build() -> tuple[int, str]:
-        row = overview.task_view(task_id, today)
-        return row.task.number, render_template("plans/_task_body.html", row=row, task=row.task,
-                                                reports=overview.task_reports(task_id),
-                                                csrf_placeholder=cache.CSRF_PLACEHOLDER)
 
-    number, body = cache.cached(("task", task_id, can(current_user, Action.ADMIN), today), build)
-    return render_template("plans/task.html", number=number, body=cache.with_csrf(body))
+@cached()
+def _task_body(task_id: int) -> tuple[int, str]:
+    row = overview.task_view(task_id, context.today())
+    return row.task.number, render_template("plans/_task_body.html", row=row, task=row.task,
+                                            reports=overview.task_reports(task_id))

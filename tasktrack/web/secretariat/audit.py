@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.permissions import Action
 from tasktrack.services import audit_csv, audit_filter, audit_log
 from tasktrack.uploads.headers import content_disposition
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.secretariat import bp
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("audit", __name__, url_prefix="/admin")
-guard_blueprint(bp, Action.ADMIN)
 
 #: The page of each kind of target (services.audit_log.Target): endpoint and its id argument.
 TARGET_PAGES = {
@@ -27,7 +25,7 @@ TARGET_PAGES = {
     "task": ("plans.task", "task_id"),
     "assignment": ("progress.assignment", "assignment_id"),
     "case": ("cases.detail", "case_id"),
-    "notification": ("reminders.outbox_show", "notification_id"),
+    "notification": ("secretariat.outbox_show", "notification_id"),
     "observation_point": ("observation.point", "unit_id"),
 }
 
@@ -37,7 +35,8 @@ def target_url(target: audit_log.Target | None) -> str | None:
     if target is None or target.kind not in TARGET_PAGES:
         return None
     endpoint, argument = TARGET_PAGES[target.kind]
-    return url_for(endpoint, **{argument: target.id})
+    values: dict[str, Any] = {argument: target.id}
+    return url_for(endpoint, **values)
 
 
 def _refused(exc: audit_filter.FilterErrors) -> tuple[str, int]:
@@ -45,8 +44,8 @@ def _refused(exc: audit_filter.FilterErrors) -> tuple[str, int]:
                            choices=audit_filter.filter_choices(), target_url=target_url), 400
 
 
-@bp.route("/audit")
-def index() -> str | tuple[str, int]:
+@bp.route("/admin/audit")
+def audit() -> str | tuple[str, int]:
     """Show the audit trail newest first, filtered by who, unit, object, action and days, 50 a page."""
     try:
         flt = audit_filter.parse_filter(request.args)
@@ -58,8 +57,8 @@ def index() -> str | tuple[str, int]:
                            choices=audit_filter.filter_choices(), target_url=target_url)
 
 
-@bp.route("/audit.csv")
-def export_csv() -> Response | tuple[str, int]:
+@bp.route("/admin/audit.csv")
+def audit_export() -> Response | tuple[str, int]:
     """Download the filtered events as CSV (UTF-8 with BOM; no cell can start a formula)."""
     try:
         flt = audit_filter.parse_filter(request.args)

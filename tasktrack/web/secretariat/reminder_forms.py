@@ -1,10 +1,9 @@
 """Forms of the reminder pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from tasktrack.services.digests import WEEKDAYS
 from tasktrack.services.urging import MAX_NOTE
 
 
@@ -21,10 +20,3 @@ class ResendForm(FlaskForm):
 
 class DeliverForm(FlaskForm):
     """Send the outbox now (立即发送)."""
-
-
-class DigestPreferenceForm(FlaskForm):
-    """The weekly digest's weekday, or paused."""
-
-    weekday = SelectField("每周摘要发送日", coerce=int, choices=list(enumerate(WEEKDAYS)))
-    paused = BooleanField("暂停每周摘要（到期、逾期提醒仍会照常发送）")

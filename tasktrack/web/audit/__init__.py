@@ -1,1 +1,0 @@
-"""The secretariat's reader of the audit trail: /admin/audit and its CSV."""
