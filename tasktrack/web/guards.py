@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tasktrack.extensions import login_manager
@@ -13,7 +14,7 @@ def guard_blueprint(bp: Blueprint, action: Action | None) -> None:
     """Require a signed-in user for every route of ``bp``, who may do ``action`` when one is given."""
 
     @bp.before_request
-    def _guard():  # type: ignore[no-untyped-def]
+    def _guard() -> ResponseReturnValue | None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if action is not None and not can(current_user, action):

@@ -90,7 +90,7 @@ def cached_json(*, vary: tuple[str, ...] = ()) -> Callable[[Callable[P, Any]], C
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
             body = _cached_call(build, vary, lambda: (current_app.json.dumps(build(*args, **kwargs)) + "\n").encode(),
                                 args, kwargs)
-            return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+            return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]  # on DefaultJSONProvider, not its base
 
         return wrapper
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tasktrack.models import Attachment, ProgressReport, Unit
@@ -93,7 +94,9 @@ def assignment_json(row: AssignmentRow) -> dict[str, Any]:
     }
 
 
-def report_json(report: ProgressReport, files: list[Attachment], url_for_file) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def report_json(
+    report: ProgressReport, files: list[Attachment], url_for_file: Callable[[int], str],
+) -> dict[str, Any]:
     """Serialize a progress report with its attachments."""
     return {
         "id": report.id,

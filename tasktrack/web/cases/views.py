@@ -48,7 +48,7 @@ def detail(case_id: int) -> str:
     case = loaders.case(case_id)
     require(current_user, Action.VIEW_CASE, case)
     review = ReviewForm()
-    labels = dict(review.action.choices)  # type: ignore[arg-type]
+    labels = dict(review.action.choices)  # type: ignore[arg-type]  # WTForms types choices as any iterable
     review.action.choices = [(a, labels[a]) for a in cases.review_actions(case)]  # only what would be taken
     return render_template("cases/detail.html", case=case, review=review, files=cases.current_files(case),
                            may_revise=case.status is CaseStatus.RETURNED and _may_submit_for(case))
