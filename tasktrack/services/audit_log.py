@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tasktrack.clock import SHANGHAI
 from tasktrack.domain import audit_labels
+from tasktrack.domain.paging import PageMath
 from tasktrack.extensions import db
 from tasktrack.models import (
     ApiToken,
@@ -168,7 +169,7 @@ def _link(rows: list[EventRow]) -> None:
 
 
 @dataclass
-class AuditPage:
+class AuditPage(PageMath):
     """One page of events, newest first."""
 
     rows: list[EventRow]
@@ -176,18 +177,6 @@ class AuditPage:
     page: int
     per_page: int
     filter: AuditFilter = field(default_factory=AuditFilter)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def first_number(self) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tasktrack.domain.inputs import parse_id
 from tasktrack.domain.lights import Light, Reason
+from tasktrack.domain.paging import PageMath
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -121,25 +122,13 @@ class Dashboard:
 
 
 @dataclass
-class Page:
+class Page(PageMath):
     """One page of assignment rows."""
 
     rows: list[AssignmentRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def resolve_plan(plan_id: int | None, today: dt.date) -> Plan:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
-from tasktrack.models import FocusItem
+from tasktrack.models import FocusItem, Plan, Unit
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, observations
 from tasktrack.services.read import overview
@@ -21,13 +21,18 @@ from tasktrack.web.point import bp
 from tasktrack.web.uploads import uploads_from_request
 
 
+def _own_point(unit_id: int) -> tuple[Unit, Plan]:
+    """Load the observation point the URL names, which the user must manage, and the current plan."""
+    unit = loaders.observation_point(unit_id)
+    require(current_user, Action.MANAGE_FOCUS, unit)
+    return unit, overview.require_current_plan(context.today())
+
+
 @bp.route("/observation/points/<int:unit_id>/choice", methods=["POST"])
 @form_view
 def choose(unit_id: int) -> ResponseReturnValue:
     """Save the point's focus choice (1–2 items with a plan each)."""
-    unit = loaders.observation_point(unit_id)
-    require(current_user, Action.MANAGE_FOCUS, unit)
-    plan = overview.require_current_plan(context.today())
+    unit, plan = _own_point(unit_id)
     form = ChoiceForm()
     form.items.choices = [(i.id, i.name) for i in observations.list_focus_items()]
     item_ids = list(form.items.data or [])
@@ -48,9 +53,7 @@ def choose(unit_id: int) -> ResponseReturnValue:
 @form_view
 def add_log(unit_id: int) -> ResponseReturnValue:
     """Add a dated pilot note with attachments on one chosen item."""
-    unit = loaders.observation_point(unit_id)
-    require(current_user, Action.MANAGE_FOCUS, unit)
-    plan = overview.require_current_plan(context.today())
+    unit, plan = _own_point(unit_id)
     form = PilotLogForm()
 
     def add() -> object:
