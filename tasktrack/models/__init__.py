@@ -7,7 +7,17 @@ from tasktrack.models.cache import DataVersion
 from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion, CaseVersionFile
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
-from tasktrack.models.plan import Assignment, AssignmentStatus, CompletionState, Plan, Section, Task, TaskTerm
+from tasktrack.models.plan import (
+    Assignment,
+    AssignmentStatus,
+    CompletionState,
+    Plan,
+    Section,
+    Task,
+    TaskMilestone,
+    TaskTerm,
+)
+from tasktrack.models.plan_import import ImportStatus, PlanImport, PlanImportRow
 from tasktrack.models.progress import (
     ExtensionRequest,
     ExtensionStatus,
@@ -25,8 +35,10 @@ from tasktrack.models.reminder import (
 )
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
+from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, WorkGroup, WorkGroupLevel
 
 __all__ = [
+    "DEFAULT_WORK_GROUP_NAME",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",
@@ -50,13 +62,17 @@ __all__ = [
     "FocusChoiceItem",
     "FocusItem",
     "FocusReopen",
+    "ImportStatus",
     "LoginThrottle",
+    "NameAlias",
     "Notification",
     "NotificationItem",
     "NotificationKind",
     "NotificationStatus",
     "PilotLog",
     "Plan",
+    "PlanImport",
+    "PlanImportRow",
     "ProgressReport",
     "Role",
     "SchedulerLock",
@@ -64,9 +80,12 @@ __all__ = [
     "SupervisionKind",
     "SupervisionRecord",
     "Task",
+    "TaskMilestone",
     "TaskTerm",
     "Unit",
     "UnitKind",
     "User",
+    "WorkGroup",
+    "WorkGroupLevel",
     "unit_categories",
 ]

@@ -21,10 +21,15 @@ class Plan(Base):
     """One year's work plan of one issuing body (工作要点 / 工作任务表)."""
 
     __tablename__ = "plans"
-    __table_args__ = (sa.UniqueConstraint("year", "title"),)
+    __table_args__ = (sa.UniqueConstraint("work_group_id", "year", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The work group that issued the plan: its names resolve among that group's units and categories.
+    work_group_id: Mapped[int] = mapped_column(sa.ForeignKey("work_groups.id"), index=True)
+    #: The first year of the plan period.
     year: Mapped[int]
+    #: The last year of a plan spanning several years (2025—2027); None for a one-year plan.
+    end_year: Mapped[int | None]
     title: Mapped[str] = mapped_column(sa.String(200))
     issuer: Mapped[str] = mapped_column(sa.String(200))
     #: e.g. 浙江省清廉社会组织建设工作专班〔2024〕4号
@@ -40,6 +45,8 @@ class Plan(Base):
     report_period_months: Mapped[int] = mapped_column(default=3)
     #: A dated task turns yellow this many days before its deadline.
     warning_days: Mapped[int] = mapped_column(default=14)
+    #: The document's preamble (总体要求, 指导思想, 工作目标 …) kept as the plan's context, not as tasks.
+    context: Mapped[str] = mapped_column(sa.Text, default="")
     #: Closed plans keep their history but take no new assignments.
     is_closed: Mapped[bool] = mapped_column(default=False)
     is_deleted: Mapped[bool] = mapped_column(default=False)
@@ -48,6 +55,16 @@ class Plan(Base):
     sections: Mapped[list[Section]] = relationship(
         back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def last_year(self) -> int:
+        """Return the last year of the plan period."""
+        return self.end_year or self.year
+
+    @property
+    def period_label(self) -> str:
+        """Return the plan period as shown: "2025年" or "2025—2027年"."""
+        return f"{self.year}年" if self.last_year == self.year else f"{self.year}—{self.last_year}年"
 
     @property
     def starts_on(self) -> dt.date:
@@ -103,6 +120,9 @@ class Task(Base):
         back_populates="task", order_by="TaskTerm.position", cascade="all, delete-orphan"
     )
     assignments: Mapped[list[Assignment]] = relationship(back_populates="task", order_by="Assignment.id")
+    milestones: Mapped[list[TaskMilestone]] = relationship(
+        back_populates="task", order_by="TaskMilestone.position", cascade="all, delete-orphan"
+    )
 
     @property
     def label(self) -> str:
@@ -110,6 +130,21 @@ class Task(Base):
 
     def __repr__(self) -> str:
         return f"<Task {self.plan_id}/{self.number}>"
+
+
+class TaskMilestone(Base):
+    """One stage of a two-stage deadline ("3月底前启动，12月底前完成"): its label and date, each with its light."""
+
+    __tablename__ = "task_milestones"
+    __table_args__ = (sa.UniqueConstraint("task_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(100))
+    due_date: Mapped[dt.date]
+
+    task: Mapped[Task] = relationship(back_populates="milestones")
 
 
 class TaskTerm(Base):
@@ -128,6 +163,9 @@ class TaskTerm(Base):
     text: Mapped[str] = mapped_column(sa.String(200))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    #: What the phrase's wording says of this piece: "lead" (牵头), "co" (配合, 会同 …) or None (not said: the first
+    #: named unit leads).
+    role: Mapped[str | None] = mapped_column(sa.String(10))
 
     task: Mapped[Task] = relationship(back_populates="terms")
     unit: Mapped[Unit | None] = relationship()

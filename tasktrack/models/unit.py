@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasktrack.models.base import Base, str_enum
+from tasktrack.models.work_group import WorkGroup
 
 
 class UnitKind(enum.StrEnum):
@@ -46,12 +47,15 @@ class Category(Base):
     """A kind of responsible unit (责任单位类别) that a task may name instead of units."""
 
     __tablename__ = "categories"
+    __table_args__ = (sa.UniqueConstraint("work_group_id", "name"), sa.UniqueConstraint("work_group_id", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The work group whose plans may name this category.
+    work_group_id: Mapped[int] = mapped_column(sa.ForeignKey("work_groups.id"), index=True)
     #: Canonical Chinese name, e.g. 业务主管单位.
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
     #: ASCII slug, used in URLs and filters.
-    code: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(50))
     description: Mapped[str] = mapped_column(sa.String(300), default="")
     sort_order: Mapped[int] = mapped_column(default=0)
 
@@ -67,10 +71,13 @@ class Unit(Base):
     """A body that owns assignments and reports on them."""
 
     __tablename__ = "units"
+    __table_args__ = (sa.UniqueConstraint("work_group_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Chinese name, unique.
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    #: The work group the unit is a member of; its plans resolve names among its own units only.
+    work_group_id: Mapped[int] = mapped_column(sa.ForeignKey("work_groups.id"), index=True)
+    #: Chinese name, unique within the work group.
+    name: Mapped[str] = mapped_column(sa.String(100))
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
     #: Contact e-mail addresses, one per line; reminders go here and to the unit's liaisons.
     contact_emails: Mapped[str] = mapped_column(sa.Text, default="")
@@ -87,6 +94,7 @@ class Unit(Base):
         secondary=unit_categories, back_populates="units", order_by="Category.sort_order"
     )
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    work_group: Mapped[WorkGroup] = relationship()
 
     @property
     def emails(self) -> list[str]:

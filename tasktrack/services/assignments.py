@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tasktrack.domain.responsibility import ResponsibleTerm, expand_responsible
+from tasktrack.domain.owners import OwnerReading, OwnerTerm, expand_owners
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, Category, Plan, Task, TaskTerm, Unit, User
 from tasktrack.services import NotFound
@@ -65,33 +65,37 @@ class Membership:
     units: dict[str, Unit]
 
     @classmethod
-    def load(cls) -> Membership:
-        """Read the current categories and active units."""
+    def load(cls, work_group_id: int) -> Membership:
+        """Read one work group's current categories and active units (names are unique only within a group)."""
         units = list(
             db.session.scalars(
                 sa.select(Unit)
-                .where(Unit.is_active.is_(True))
+                .where(Unit.is_active.is_(True), Unit.work_group_id == work_group_id)
                 .options(selectinload(Unit.categories))
                 .order_by(Unit.sort_order, Unit.id)
             )
         )
-        members: dict[str, list[str]] = {c.name: [] for c in db.session.scalars(sa.select(Category))}
+        members: dict[str, list[str]] = {
+            c.name: [] for c in db.session.scalars(sa.select(Category).where(Category.work_group_id == work_group_id))
+        }
         for unit in units:
             for category in unit.categories:
                 members.setdefault(category.name, []).append(unit.name)
         return cls(members=members, unit_order=[u.name for u in units], units={u.name: u for u in units})
 
 
-def task_terms(task: Task) -> list[ResponsibleTerm]:
-    """Return a task's stored responsible terms in the pure function's form."""
-    return [
-        ResponsibleTerm(
+def task_reading(task: Task) -> OwnerReading:
+    """Return a task's stored responsible terms (with their roles) in the pure owner reader's form."""
+    terms = tuple(
+        OwnerTerm(
             text=term.text,
             unit=term.unit.name if term.unit else None,
             category=term.category.name if term.category else None,
+            role="lead" if term.role == "lead" else "co" if term.role == "co" else None,
         )
         for term in task.terms
-    ]
+    )
+    return OwnerReading(phrase=task.responsible_phrase, terms=terms, unknown=(), vague=(), tail="")
 
 
 def sync_task(task: Task, *, membership: Membership, actor: User | None, now: dt.datetime) -> SyncResult:
@@ -99,8 +103,7 @@ def sync_task(task: Task, *, membership: Membership, actor: User | None, now: dt
     result = SyncResult()
     wanted = {
         r.unit: r.is_lead
-        for r in expand_responsible(task_terms(task), members=membership.members,
-                                    unit_order=membership.unit_order)
+        for r in expand_owners(task_reading(task), members=membership.members, unit_order=membership.unit_order)
         if r.unit in membership.units
     }
     existing = {a.unit_id: a for a in task.assignments}
@@ -144,6 +147,7 @@ def open_tasks() -> list[Task]:
             .join(Plan, Task.plan_id == Plan.id)
             .where(Task.is_deleted.is_(False), Plan.is_closed.is_(False), Plan.is_deleted.is_(False))
             .options(
+                selectinload(Task.plan),
                 selectinload(Task.terms).selectinload(TaskTerm.unit),
                 selectinload(Task.terms).selectinload(TaskTerm.category),
                 selectinload(Task.assignments).selectinload(Assignment.unit),
@@ -154,11 +158,14 @@ def open_tasks() -> list[Task]:
 
 
 def sync_tasks(tasks: Iterable[Task], *, actor: User | None, now: dt.datetime) -> SyncResult:
-    """Synchronise the assignments of several tasks with one membership snapshot."""
-    membership = Membership.load()
+    """Synchronise the assignments of several tasks with one membership snapshot per work group."""
+    memberships: dict[int, Membership] = {}
     total = SyncResult()
     for task in tasks:
-        total.merge(sync_task(task, membership=membership, actor=actor, now=now))
+        group_id = task.plan.work_group_id
+        if group_id not in memberships:
+            memberships[group_id] = Membership.load(group_id)
+        total.merge(sync_task(task, membership=memberships[group_id], actor=actor, now=now))
     if total.changed:
         logger.info(
             "assignments synced: %s opened, %s reopened, %s closed",

@@ -1,4 +1,4 @@
-"""Import a year's task table, and read plans for pages (eager-loaded, lights computed)."""
+"""Create or update a plan from reviewed rows (the importer's publish step and ``flask seed``)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,25 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tasktrack.domain.deadlines import DeadlineParseError, parse_deadline
-from tasktrack.domain.plan_table import TaskRow
-from tasktrack.domain.responsibility import (
-    DEFAULT_CATEGORY_ALIASES,
-    ResponsibilityParseError,
-    ResponsibleTerm,
-    parse_responsible,
-)
+from tasktrack.domain.owners import OwnerTerm
+from tasktrack.domain.plan_review import DraftRow, Names, Review, RowReview, review
 from tasktrack.extensions import db
-from tasktrack.models import Category, Plan, Section, Task, TaskTerm, Unit, User
-from tasktrack.services import ServiceError
-from tasktrack.services.assignments import SyncResult, sync_tasks, task_terms
+from tasktrack.models import Category, Plan, Section, Task, TaskMilestone, TaskTerm, Unit, User, WorkGroup
+from tasktrack.services import ServiceError, work_groups
+from tasktrack.services.assignments import SyncResult, sync_tasks, task_reading
 from tasktrack.services.audit import record, snapshot
 
 logger = logging.getLogger(__name__)
 
 TASK_FIELDS = ("number", "text", "deadline_phrase", "deadline_kind", "due_date", "period_months",
                "responsible_phrase", "section_id")
+#: Problems listed in one refusal before "…等N处".
+_SHOWN_PROBLEMS = 30
 
 
 @dataclass(frozen=True)
 class PlanMeta:
-    """A plan's header data (seed/plans/<year>/plan.yaml)."""
+    """A plan's header data."""
 
     year: int
     title: str
@@ -40,6 +36,8 @@ class PlanMeta:
     focus_choice_deadline: dt.date | None = None
     report_period_months: int = 3
     warning_days: int = 14
+    end_year: int | None = None
+    context: str = ""
 
 
 @dataclass
@@ -57,109 +55,79 @@ class ImportResult:
         return self.created or bool(self.tasks_created or self.tasks_updated) or self.assignments.changed
 
 
-@dataclass(frozen=True)
-class _ParsedRow:
-    row: TaskRow
-    deadline_kind: object
-    due: dt.date | None
-    period_months: int | None
-    terms: list[ResponsibleTerm]
+def group_names(group: WorkGroup) -> Names:
+    """Return the names a work group's plans may use, in the pure reviewer's form."""
+    table = work_groups.name_table(group)
+    return Names(
+        unit_names=table.unit_names,
+        category_aliases=table.category_aliases,
+        unit_aliases=table.unit_aliases,
+        members=table.members,
+        unit_order=table.unit_order,
+    )
 
 
-def _parse_rows(meta: PlanMeta, rows: list[TaskRow]) -> list[_ParsedRow]:
-    """Parse every deadline and responsible phrase; report all problems at once."""
-    units = {u.name: u for u in db.session.scalars(sa.select(Unit))}
-    aliases = dict(DEFAULT_CATEGORY_ALIASES)
-    aliases.update({c.name: c.name for c in db.session.scalars(sa.select(Category))})
-    problems: list[str] = []
-    parsed: list[_ParsedRow] = []
-    for row in rows:
-        try:
-            deadline = parse_deadline(row.deadline_phrase, default_year=meta.year)
-        except DeadlineParseError as exc:
-            problems.append(f"第{row.line}行（任务 {row.number}）：{exc}")
-            deadline = None
-        try:
-            terms = parse_responsible(row.responsible_phrase, unit_names=units, category_aliases=aliases)
-        except ResponsibilityParseError as exc:
-            problems.append(f"第{row.line}行（任务 {row.number}）：{exc}")
-            terms = []
-        if deadline is not None:
-            parsed.append(_ParsedRow(row, deadline.kind, deadline.due, deadline.period_months, terms))
-    if problems:
-        raise ServiceError("任务表有错误，未导入任何内容：\n" + "\n".join(problems))
-    return parsed
+def review_rows(rows: list[DraftRow], group: WorkGroup, *, year: int, end_year: int | None) -> Review:
+    """Review rows against a work group's current names."""
+    return review(rows, group_names(group), year=year, end_year=end_year)
 
 
-def import_plan(meta: PlanMeta, rows: list[TaskRow], *, actor: User | None, now: dt.datetime) -> ImportResult:
-    """Create or update a plan from its task table; running it again with the same data changes nothing."""
+def problem_lines(result: Review) -> list[str]:
+    """Return "任务 N：message" for every problem, in row order."""
+    return [f"任务 {r.row.number}：{p.message}" for r in result.rows for p in r.problems]
+
+
+def import_plan(
+    meta: PlanMeta, rows: list[DraftRow], *, actor: User | None, now: dt.datetime, work_group: WorkGroup | None = None
+) -> ImportResult:
+    """Create or update a plan of a work group (by default the provincial one) from reviewed rows.
+
+    Every problem is reported at once and nothing is written while any is left. Running it again with the same
+    rows changes nothing.
+    """
     if not rows:
         raise ServiceError("任务表中没有任务")
-    parsed = _parse_rows(meta, rows)
-    plan = db.session.scalar(sa.select(Plan).where(Plan.year == meta.year, Plan.title == meta.title))
+    group = work_group or work_groups.default_work_group(now=now)
+    result_review = review_rows(rows, group, year=meta.year, end_year=meta.end_year)
+    if not result_review.ready:
+        lines = problem_lines(result_review)
+        more = f"\n……共{len(lines)}处" if len(lines) > _SHOWN_PROBLEMS else ""
+        raise ServiceError("任务有问题，未导入任何内容：\n" + "\n".join(lines[:_SHOWN_PROBLEMS]) + more)
+    plan = db.session.scalar(
+        sa.select(Plan).where(Plan.work_group_id == group.id, Plan.year == meta.year, Plan.title == meta.title)
+    )
     created = plan is None
     if plan is None:
-        plan = Plan(year=meta.year, title=meta.title, issuer=meta.issuer, created_at=now)
+        plan = Plan(year=meta.year, title=meta.title, issuer=meta.issuer, created_at=now, work_group_id=group.id)
         db.session.add(plan)
     result = ImportResult(plan=plan, created=created)
     for name in ("issuer", "document_number", "issued_on", "focus_choice_deadline",
-                 "report_period_months", "warning_days"):
+                 "report_period_months", "warning_days", "end_year", "context"):
         setattr(plan, name, getattr(meta, name))
     db.session.flush()
     if result.created:
         record(actor, "plan.create", plan, now=now, summary=f"导入工作计划 {plan.title}")
 
     sections = {s.number: s for s in plan.sections}
-    for p in parsed:
-        section = sections.get(p.row.section_number)
+    for row in rows:
+        section = sections.get(row.section_number)
         if section is None:
-            section = Section(plan=plan, number=p.row.section_number, title=p.row.section_title)
+            section = Section(plan=plan, number=row.section_number, title=row.section_title)
             db.session.add(section)
             sections[section.number] = section
-        elif section.title != p.row.section_title:
-            section.title = p.row.section_title
+        elif section.title != row.section_title:
+            section.title = row.section_title
     db.session.flush()
 
-    units = {u.name: u for u in db.session.scalars(sa.select(Unit))}
-    categories = {c.name: c for c in db.session.scalars(sa.select(Category))}
+    units = {u.name: u for u in db.session.scalars(sa.select(Unit).where(Unit.work_group_id == group.id))}
+    categories = {
+        c.name: c for c in db.session.scalars(sa.select(Category).where(Category.work_group_id == group.id))
+    }
     existing = {t.number: t for t in db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id))}
     touched: list[Task] = []
-    for p in parsed:
-        task = existing.get(p.row.number)
-        values = {
-            "text": p.row.text,
-            "deadline_phrase": p.row.deadline_phrase,
-            "deadline_kind": p.deadline_kind,
-            "due_date": p.due,
-            "period_months": p.period_months,
-            "responsible_phrase": p.row.responsible_phrase,
-            "section_id": sections[p.row.section_number].id,
-        }
-        if task is None:
-            task = Task(plan=plan, number=p.row.number, created_at=now, is_deleted=False, **values)
-            db.session.add(task)
-            _set_terms(task, p.terms, units, categories)
-            db.session.flush()
-            record(actor, "task.create", task, now=now, summary=f"新增任务 {task.number}",
-                   after=snapshot(task, TASK_FIELDS))
-            result.tasks_created += 1
-        else:
-            before = snapshot(task, TASK_FIELDS)
-            for name, value in values.items():
-                setattr(task, name, value)
-            if [(t.text, t.unit, t.category) for t in task_terms(task)] != [
-                (t.text, t.unit, t.category) for t in p.terms
-            ]:
-                task.terms.clear()
-                db.session.flush()
-                _set_terms(task, p.terms, units, categories)
-            task.is_deleted = False
-            db.session.flush()
-            after = snapshot(task, TASK_FIELDS)
-            if before != after:
-                record(actor, "task.update", task, now=now, summary=f"修改任务 {task.number}",
-                       before=before, after=after)
-                result.tasks_updated += 1
+    for reviewed in result_review.rows:
+        task = _save_task(plan, existing.get(reviewed.row.number), reviewed, sections, units, categories,
+                          actor=actor, now=now, result=result)
         touched.append(task)
     db.session.flush()
     result.assignments = sync_tasks(touched, actor=actor, now=now)
@@ -168,8 +136,54 @@ def import_plan(meta: PlanMeta, rows: list[TaskRow], *, actor: User | None, now:
     return result
 
 
-def _set_terms(task: Task, terms: list[ResponsibleTerm], units: dict[str, Unit],
-               categories: dict[str, Category]) -> None:
+def _save_task(
+    plan: Plan, task: Task | None, reviewed: RowReview, sections: dict[int, Section], units: dict[str, Unit],
+    categories: dict[str, Category], *, actor: User | None, now: dt.datetime, result: ImportResult,
+) -> Task:
+    row, deadline = reviewed.row, reviewed.deadline
+    assert deadline is not None and reviewed.owners is not None  # a ready review has both
+    values = {
+        "text": row.text,
+        "deadline_phrase": row.deadline_phrase,
+        "deadline_kind": deadline.kind,
+        "due_date": deadline.due,
+        "period_months": deadline.period_months,
+        "responsible_phrase": row.responsible_phrase,
+        "section_id": sections[row.section_number].id,
+    }
+    terms = [t for t in reviewed.owners.terms if t.unit is not None or t.category is not None]
+    milestones = [(m.label, m.due) for m in deadline.milestones]
+    if task is None:
+        task = Task(plan=plan, number=row.number, created_at=now, is_deleted=False, **values)
+        db.session.add(task)
+        _set_terms(task, terms, units, categories)
+        _set_milestones(task, milestones)
+        db.session.flush()
+        record(actor, "task.create", task, now=now, summary=f"新增任务 {task.number}",
+               after=snapshot(task, TASK_FIELDS))
+        result.tasks_created += 1
+        return task
+    before = snapshot(task, TASK_FIELDS)
+    for name, value in values.items():
+        setattr(task, name, value)
+    if list(task_reading(task).terms) != terms:
+        task.terms.clear()
+        db.session.flush()
+        _set_terms(task, terms, units, categories)
+    if [(m.label, m.due_date) for m in task.milestones] != milestones:
+        task.milestones.clear()
+        db.session.flush()
+        _set_milestones(task, milestones)
+    task.is_deleted = False
+    db.session.flush()
+    after = snapshot(task, TASK_FIELDS)
+    if before != after:
+        record(actor, "task.update", task, now=now, summary=f"修改任务 {task.number}", before=before, after=after)
+        result.tasks_updated += 1
+    return task
+
+
+def _set_terms(task: Task, terms: list[OwnerTerm], units: dict[str, Unit], categories: dict[str, Category]) -> None:
     for position, term in enumerate(terms):
         category = None
         if term.category is not None:
@@ -177,6 +191,11 @@ def _set_terms(task: Task, terms: list[ResponsibleTerm], units: dict[str, Unit],
             if category is None:
                 raise ServiceError(f"责任单位类别“{term.category}”不存在，请先在单位管理中添加")
         task.terms.append(
-            TaskTerm(position=position, text=term.text,
+            TaskTerm(position=position, text=term.text, role=term.role,
                      unit=units[term.unit] if term.unit else None, category=category)
         )
+
+
+def _set_milestones(task: Task, milestones: list[tuple[str, dt.date]]) -> None:
+    for position, (label, due) in enumerate(milestones):
+        task.milestones.append(TaskMilestone(position=position, label=label, due_date=due))

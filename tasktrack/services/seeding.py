@@ -5,6 +5,7 @@ Idempotent: a second run changes nothing; existing units keep what the secretari
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -14,12 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from tasktrack.domain.plan_table import read_task_table
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, Category, FocusItem, Plan, Role, Task, Unit, UnitKind
+from tasktrack.models import AssignmentStatus, Category, FocusItem, ImportStatus, Plan, Role, Task, Unit, UnitKind, WorkGroup
 from tasktrack.models.plan import Assignment
 from tasktrack.services import plans as plan_service
-from tasktrack.services import progress, units, users
+from tasktrack.services import plan_imports, progress, units, users, work_groups
 from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)
@@ -62,16 +62,23 @@ def load_plan_meta(path: Path) -> plan_service.PlanMeta:
 def seed_base(*, now: dt.datetime, seed_dir: Path = SEED_DIR) -> SeedReport:
     """Create the categories, units, focus items and plans that are missing."""
     report = SeedReport()
-    categories = {c.name: c for c in db.session.scalars(sa.select(Category))}
+    group = work_groups.default_work_group(now=now)
+    categories = {c.name: c for c in db.session.scalars(sa.select(Category).where(Category.work_group_id == group.id))}
     for order, row in enumerate(_yaml(seed_dir / "categories.yaml"), start=1):
         if row["name"] not in categories:
             category = Category(name=row["name"], code=row["code"], description=row.get("description", ""),
-                                sort_order=order)
+                                sort_order=order, work_group_id=group.id)
             db.session.add(category)
             categories[category.name] = category
             db.session.flush()
             record(None, "category.create", category, now=now, summary=f"新增责任单位类别 {category.name}")
             report.add("categories")
+    names = work_groups.name_table(group)
+    for row in _yaml(seed_dir / "categories.yaml"):
+        for alias in row.get("aliases") or []:
+            if alias not in names.category_aliases:
+                work_groups.add_alias(group, alias, category=categories[row["name"]], actor=None, now=now)
+                report.add("aliases")
 
     existing_units = set(db.session.scalars(sa.select(Unit.name)))
     for row in _yaml(seed_dir / "units.yaml"):
@@ -94,19 +101,32 @@ def seed_base(*, now: dt.datetime, seed_dir: Path = SEED_DIR) -> SeedReport:
             report.add("focus_items")
 
     for plan_dir in sorted(p for p in (seed_dir / "plans").iterdir() if p.is_dir()):
-        meta = load_plan_meta(plan_dir / "plan.yaml")
-        rows = read_task_table((plan_dir / "tasks.tsv").read_text(encoding="utf-8"))
-        result = plan_service.import_plan(meta, rows, actor=None, now=now)
-        case_task = _yaml(plan_dir / "plan.yaml").get("case_task")
-        if case_task is not None and result.plan.case_task_number is None:
-            result.plan.case_task_number = int(case_task)
-            record(None, "plan.case_task", result.plan, now=now,
-                   summary=f"案例报送计入任务 {case_task} 的进展", after={"case_task_number": int(case_task)})
-        if result.created:
-            report.add("plans")
-        report.add("tasks", result.tasks_created)
-        report.add("assignments", len(result.assignments.opened))
+        _seed_plan(plan_dir, group, report, now=now)
     return report
+
+
+def _seed_plan(plan_dir: Path, group: WorkGroup, report: SeedReport, *, now: dt.datetime) -> None:
+    """Import a shipped plan document through the importer (draft → publish), once."""
+    data = _yaml(plan_dir / "plan.yaml")
+    meta = load_plan_meta(plan_dir / "plan.yaml")
+    source = (plan_dir / "source.txt").read_bytes()
+    imp = plan_imports.find_by_hash(group, plan_imports.sha256(source))
+    if imp is None:
+        imp = plan_imports.start(plan_imports.Received(source, f"{meta.document_number or meta.title}.txt"),
+                                 title=meta.title, year=meta.year, actor=None, now=now, group=group)
+    if imp.status is ImportStatus.DRAFT:
+        meta = dataclasses.replace(meta, context=imp.context, end_year=imp.end_year)
+        plan = plan_imports.publish(imp, actor=None, now=now, meta=meta, update_existing=True)
+        report.add("plans")
+        report.add("tasks", len(imp.rows))
+    else:
+        assert imp.plan is not None
+        plan = imp.plan
+    case_task = data.get("case_task")
+    if case_task is not None and plan.case_task_number is None:
+        plan.case_task_number = int(case_task)
+        record(None, "plan.case_task", plan, now=now,
+               summary=f"案例报送计入任务 {case_task} 的进展", after={"case_task_number": int(case_task)})
 
 
 def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:

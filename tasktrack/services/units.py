@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tasktrack.extensions import db
-from tasktrack.models import Category, Unit, UnitKind, User
+from tasktrack.models import Category, Unit, UnitKind, User, WorkGroup
 from tasktrack.models.unit import split_emails
-from tasktrack.services import Conflict
+from tasktrack.services import Conflict, ServiceError, work_groups
 from tasktrack.services.assignments import SyncResult, sync_open_tasks
 from tasktrack.services.audit import record, snapshot
 from tasktrack.services.inputs import clean_text
@@ -33,9 +33,10 @@ def list_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
 
 
-def find_unit(name: str) -> Unit | None:
-    """Return the unit with exactly this name."""
-    return db.session.scalar(sa.select(Unit).where(Unit.name == name.strip()))
+def find_unit(name: str, group: WorkGroup | None = None) -> Unit | None:
+    """Return the unit with exactly this name in a work group (by default the provincial one)."""
+    group = group or work_groups.default_work_group()
+    return work_groups.find_unit_in(group, name)
 
 
 def clean_emails(text: str) -> str:
@@ -43,9 +44,9 @@ def clean_emails(text: str) -> str:
     return "\n".join(normalize_email(address) for address in split_emails(text))
 
 
-def _validate(name: str, unit: Unit | None) -> str:
+def _validate(name: str, unit: Unit | None, group: WorkGroup) -> str:
     name = clean_text(name, field="name", label="单位名称", required=True, max_len=100, missing="单位名称不能为空")
-    other = find_unit(name)
+    other = find_unit(name, group)
     if other is not None and other is not unit:
         raise Conflict(f"单位“{name}”已存在", field="name")
     return name
@@ -62,17 +63,24 @@ def save_unit(
     leader_email: str | None,
     parent: Unit | None = None,
     is_active: bool = True,
+    work_group: WorkGroup | None = None,
     now: dt.datetime,
 ) -> tuple[Unit, SyncResult]:
-    """Create or update a unit; joining or leaving a category opens or closes its assignments."""
-    name = _validate(name, unit)
+    """Create or update a unit; joining or leaving a category opens or closes its assignments.
+
+    A new unit joins ``work_group`` (by default the provincial one); a unit never changes work group.
+    """
+    group = unit.work_group if unit is not None else work_group or work_groups.default_work_group(now=now)
+    if any(c.work_group_id != group.id for c in categories):
+        raise ServiceError("只能选择本专班的责任单位类别", field="categories")
+    name = _validate(name, unit, group)
     emails = clean_emails(contact_emails)
     leader = normalize_email(leader_email) if leader_email and leader_email.strip() else None
     creating = unit is None
     before = None if unit is None else snapshot(unit, UNIT_FIELDS)
     if unit is None:
         top = db.session.scalar(sa.select(sa.func.max(Unit.sort_order))) or 0
-        unit = Unit(created_at=now, sort_order=top + 1)
+        unit = Unit(created_at=now, sort_order=top + 1, work_group=group)
         db.session.add(unit)
     membership_changed = creating or (
         {c.id for c in unit.categories} != {c.id for c in categories} or unit.is_active != is_active

@@ -24,7 +24,7 @@ def test_no_flush_under_a_forged_token(app: Flask, seeded: None) -> None:
     before = _count()
     with app.test_request_context("/x", method="POST"):
         g.csrf_refused = True
-        db.session.add(Category(name="伪造令牌写入"))
+        db.session.add(Category(name="伪造令牌写入", code="forged", work_group_id=1))
         with pytest.raises(CSRFError):
             db.session.flush()
         db.session.rollback()
