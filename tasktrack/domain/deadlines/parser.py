@@ -17,8 +17,9 @@ from tasktrack.domain.text import normalize
 
 # Stages are separated by a comma, semicolon or 、 (full-width forms are normalised to ASCII first).
 _STAGE_SEPARATOR = re.compile(r"[,;、]")
-# A stage's label follows its date; it may not begin like the rest of a date ("7月底前后", "7月底之前").
-_LABEL = re.compile(r"[^\d之以前后内起止左右底末初份旬][^\d]*")
+# A stage's label follows its date; it may not read as more of a date ("7月底前后", "7月底之前", "7月中下旬")
+# nor hold another one ("3月底前启动12月底前完成" needs its comma).
+_LABEL = re.compile(r"(?![上中下]+旬)[^\d之以前后内起止左右底末初份旬][^\d]*")
 _TRAILING_STOP = re.compile(r"[。.]+$")
 
 
@@ -108,6 +109,9 @@ def parse_deadline(phrase: str, *, default_year: int, period: tuple[int, int] | 
     if (dated := match_dated(phrase, key)) is not None:
         due = dated.due(plan.dated_year(dated.written_year))
         return Deadline(phrase, DeadlineKind.DATED, due, None)
+    if (stage := _stage(plan, key)) is not None:  # one stage with its work: "6月底前完成", "年底前出台方案"
+        form, _label = stage
+        return Deadline(phrase, DeadlineKind.DATED, form.due(plan.dated_year(form.written_year)), None)
     if (span := match_span(phrase, key)) is not None:
         if span.years is None:
             due = plan.end()
