@@ -92,6 +92,9 @@ ACCEPTED: list[tuple[str, tuple[int, int] | None, DeadlineKind, datetime.date, i
     ("每十二个月", ONE, RECURRING, D(2025, 12, 31), 12, ()),
     ("每年年底前", ONE, RECURRING, D(2025, 12, 31), 12, ()),
     ("按年", ONE, RECURRING, D(2025, 12, 31), 12, ()),
+    ("每季度报送", ONE, RECURRING, D(2025, 12, 31), 3, ()),
+    ("按月上报一次", ONE, RECURRING, D(2025, 12, 31), 1, ()),
+    ("每半年末报告", ONE, RECURRING, D(2025, 12, 31), 6, ()),
     ("每季度", THREE, RECURRING, D(2027, 12, 31), 3, ()),
     ("定期", THREE, RECURRING, D(2027, 12, 31), None, ()),
     ("2026年每月", THREE, RECURRING, D(2026, 12, 31), 1, ()),
@@ -123,6 +126,10 @@ ACCEPTED: list[tuple[str, tuple[int, int] | None, DeadlineKind, datetime.date, i
     (
         "第一季度末摸底,第三季度末整改", None, DATED, D(2025, 9, 30), None,
         (Milestone("摸底", D(2025, 3, 31)), Milestone("整改", D(2025, 9, 30))),
+    ),
+    (
+        "3月底前启动。12月底前完成。", ONE, DATED, D(2025, 12, 31), None,
+        (Milestone("启动", D(2025, 3, 31)), Milestone("完成", D(2025, 12, 31))),
     ),
     (
         "6月底前启动，6月底前完成", ONE, DATED, D(2025, 6, 30), None,
@@ -196,6 +203,12 @@ def test_refused_phrase_names_its_reason_and_itself(phrase: str, period: tuple[i
         parse_deadline(phrase, default_year=2025, period=period)
     assert reason in excinfo.value.reason
     assert str(excinfo.value).endswith(f"：“{phrase}”")
+
+
+def test_a_long_text_in_the_deadline_cell_is_refused() -> None:
+    text = "6月底前" + "推进各项工作" * 2000 + "2025年"
+    with pytest.raises(DeadlineParseError, match="无法识别"):
+        parse_deadline(text, default_year=2025, period=ONE)
 
 
 def test_out_of_period_message_in_full() -> None:

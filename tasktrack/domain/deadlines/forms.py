@@ -1,6 +1,6 @@
 """The written forms of one deadline phrase, read from its matching key without the plan.
 
-Two families, each a table of regular expressions over ``normalize``\\ d text:
+Two families of regular expressions over the matching key (``tasktrack.domain.text.normalize``):
 
 * ``match_dated`` — a phrase naming one date (月底, 日, 年底, 半年, 季度, 旬, 月份, 到某年). It returns the year
   written in the phrase (or None) and a function from a year to the date, so that the caller decides
@@ -49,7 +49,7 @@ _SPAN = re.compile(
     r"|(?P<ongoing>(?:长期|持续|常态化?|长效化?)+(?:坚持|推进|开展|实施|落实){0,2})"
     r"|(?P<regular>定期)"
     r"|(?:每|按)(?:(?P<count>[一两二三四五六]|十二|\d{1,2})?个?(?P<month>月)|(?P<quarter>季度?)"
-    r"|(?P<half>半年)|(?P<year_unit>年))(?:年?(?:底|末)前?)?"
+    r"|(?P<half>半年)|(?P<year_unit>年))(?:年?(?:底|末)前?)?(?:报送|上报|报告)?(?:一次)?"
     r")?"
 )
 

@@ -15,8 +15,10 @@ from tasktrack.domain.deadlines.forms import DatedForm, match_dated, match_span
 from tasktrack.domain.deadlines.model import Deadline, DeadlineKind, DeadlineParseError, Milestone
 from tasktrack.domain.text import normalize
 
-# Stages are separated by a comma, semicolon or 、 (full-width forms are normalised to ASCII first).
-_STAGE_SEPARATOR = re.compile(r"[,;、]")
+# Stages are separated by a comma, semicolon, 、 or 。 (full-width forms are normalised to ASCII first).
+_STAGE_SEPARATOR = re.compile(r"[,;、。]")
+# The longest date a stage can start with ("于2025年12月31日前" is 13 characters): bounds the prefix search.
+_LONGEST_DATE = 24
 # A stage's label follows its date; it may not read as more of a date ("7月底前后", "7月底之前", "7月中下旬")
 # nor hold another one ("3月底前启动12月底前完成" needs its comma).
 _LABEL = re.compile(r"(?![上中下]+旬)[^\d之以前后内起止左右底末初份旬][^\d]*")
@@ -64,7 +66,7 @@ class _Plan:
 
 def _stage(plan: _Plan, part: str) -> tuple[DatedForm, str] | None:
     """Split one stage into its date (the longest prefix naming a date) and its label."""
-    for cut in range(len(part) - 1, 0, -1):
+    for cut in range(min(len(part) - 1, _LONGEST_DATE), 0, -1):
         form = match_dated(plan.phrase, part[:cut])
         if form is not None:
             label = part[cut:]
