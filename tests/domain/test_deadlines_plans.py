@@ -73,6 +73,7 @@ ACCEPTED: list[tuple[str, tuple[int, int] | None, DeadlineKind, datetime.date, i
     ("2025年6月底前完成", ONE, DATED, D(2025, 6, 30), None, ()),
     ("年底前出台方案", ONE, DATED, D(2025, 12, 31), None, ()),
     ("7月中旬上线运行", ONE, DATED, D(2025, 7, 20), None, ()),
+    ("6月底前完成，", ONE, DATED, D(2025, 6, 30), None, ()),
     # cadences
     ("每季度末", ONE, RECURRING, D(2025, 12, 31), 3, ()),
     ("按季度", ONE, RECURRING, D(2025, 12, 31), 3, ()),

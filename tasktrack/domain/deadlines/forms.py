@@ -101,12 +101,12 @@ class DatedForm:
 
     phrase: str
     written_year: int | None
-    _match: re.Match[str]
-    _rule: DateRule
+    match: re.Match[str]
+    rule: DateRule
 
     def due(self, year: int) -> datetime.date:
         """Return the date this form names in ``year``."""
-        return self._rule(self.phrase, year, self._match)
+        return self.rule(self.phrase, year, self.match)
 
 
 @dataclass(frozen=True)

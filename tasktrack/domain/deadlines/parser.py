@@ -108,6 +108,7 @@ def parse_deadline(phrase: str, *, default_year: int, period: tuple[int, int] | 
     parts = [part for part in _STAGE_SEPARATOR.split(key) if part]
     if len(parts) > 1:
         return _staged(plan, parts)
+    key = parts[0] if parts else key  # a stray separator at an end ("6月底前完成，") is dropped
     if (dated := match_dated(phrase, key)) is not None:
         due = dated.due(plan.dated_year(dated.written_year))
         return Deadline(phrase, DeadlineKind.DATED, due, None)
