@@ -20,8 +20,8 @@ _STAGE_SEPARATOR = re.compile(r"[,;、。]")
 # The longest date a stage can start with ("于2025年12月31日前" is 13 characters): bounds the prefix search.
 _LONGEST_DATE = 24
 # A stage's label follows its date; it may not read as more of a date ("7月底前后", "7月底之前", "7月中下旬")
-# nor hold another one ("3月底前启动12月底前完成" needs its comma).
-_LABEL = re.compile(r"(?![上中下]+旬)[^\d之以前后内起止左右底末初份旬][^\d]*")
+# nor hold another one ("3月底前启动12月底前完成" needs its comma); it starts with a Chinese character.
+_LABEL = re.compile(r"(?![上中下]+旬)(?=[\u4e00-\u9fff])[^之以前后内起止左右底末初份旬][^\d]*")
 _TRAILING_STOP = re.compile(r"[。.]+$")
 
 
