@@ -31,7 +31,7 @@ superseded: once the deadline is ``supervision_after_days`` past it stays due (s
 ``supervision_after_days = 0`` turns supervision off. The due date is part of every key, so an approved
 extension (a new effective due date) restarts the ladder with new keys.
 
-Reporting periods (PERIOD_REPORT, year-round and recurring tasks with ``period_months > 0``). Periods
+Reporting periods (PERIOD_REPORT, year-round, recurring and ongoing tasks with ``period_months > 0``). Periods
 are calendar-aligned (:func:`period_bounds`; quarters start in Jan/Apr/Jul/Oct), the first one clamped
 to ``starts_on``. A report on or after a period's start counts for that period ("reports start from the
 last one", DESIGN §4a), even if it was filed during the grace days after the period. With ``m =
@@ -86,8 +86,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 MAX_KEY_LENGTH = 200
-DEADLINE_KINDS = frozenset({"dated", "year_round", "recurring"})
-_PERIODIC_KINDS = frozenset({"year_round", "recurring"})
+DEADLINE_KINDS = frozenset({"dated", "year_round", "recurring", "ongoing"})
+_PERIODIC_KINDS = frozenset({"year_round", "recurring", "ongoing"})
 #: Period lengths that tile a calendar year, so periods align to the same months every year.
 _ALIGNED_PERIOD_MONTHS = frozenset({1, 2, 3, 4, 6, 12})
 
@@ -132,7 +132,7 @@ class AssignmentFacts:
     task_id: int
     #: Effective due date (an approved extension already applied); None = no dated rules.
     due: dt.date | None
-    #: "dated" | "year_round" | "recurring"
+    #: "dated" | "year_round" | "recurring" | "ongoing" (the values of DeadlineKind)
     deadline_kind: str
     is_completed: bool
     #: Date (Asia/Shanghai) of the unit's latest progress report on this assignment.

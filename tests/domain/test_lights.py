@@ -55,6 +55,12 @@ def test_year_round_stale(today, last, expected):
     assert light(today, D(2024, 12, 31), kind=DeadlineKind.YEAR_ROUND, last=last).light is expected
 
 
+@pytest.mark.parametrize("kind", [DeadlineKind.ONGOING, DeadlineKind.RECURRING])
+def test_ongoing_and_recurring_work_is_read_like_year_round_work(kind):
+    assert light(D(2024, 7, 18), D(2026, 12, 31), kind=kind).reason is Reason.STALE
+    assert light(D(2024, 7, 18), D(2026, 12, 31), kind=kind, last=D(2024, 5, 2)).light is Light.GREEN
+
+
 def test_months_before_clamps_month_end():
     assert months_before(D(2024, 5, 31), 3) == D(2024, 2, 29)
     assert months_before(D(2024, 1, 15), 3) == D(2023, 10, 15)

@@ -367,6 +367,14 @@ def test_recurring_task_without_due_date_reports_monthly() -> None:
     ]
 
 
+def test_ongoing_task_reports_every_period_until_the_plan_ends() -> None:
+    # 长期坚持 in a 2024—2026 plan: due at the end of the period, reported quarterly meanwhile.
+    ongoing = dataclasses.replace(TASK11, deadline_kind="ongoing", due=D(2026, 12, 31))
+    assert periods(ongoing, D(2024, 6, 27)) == [(K.PERIOD_REPORT, Q2, 3)]
+    assert periods(ongoing, D(2025, 12, 28)) == [(K.PERIOD_REPORT, "a:21:period:2025-10-01", 3)]
+    assert summary(due_items([ongoing], D(2024, 12, 28))) == [(K.PERIOD_REPORT, "a:21:period:2024-10-01", 3)]
+
+
 def test_dated_task_and_zero_cadence_have_no_period_items() -> None:
     assert periods(dataclasses.replace(TASK1, period_months=3), D(2024, 6, 28)) == []
     assert periods(dataclasses.replace(TASK11, period_months=0), D(2024, 6, 28)) == []
