@@ -70,7 +70,7 @@ class ResponsibilityParseError(ValueError):
         super().__init__(message)
 
 
-def _name_table(unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def name_table(unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """Map each matching key to ("unit"|"category", canonical name); refuse ambiguous keys."""
     table: dict[str, tuple[str, str]] = {}
     entries = [(name, ("unit", name)) for name in unit_names]
@@ -92,7 +92,7 @@ def parse_responsible(
     key, positions = normalize_with_positions(phrase)
     if not key.strip("".join(_SEPARATORS)):
         raise ResponsibilityParseError(phrase, phrase, f"责任单位为空：“{phrase}”")
-    table = _name_table(unit_names, category_aliases)
+    table = name_table(unit_names, category_aliases)
     names = sorted(table, key=len, reverse=True)
     furthest = 0
     failed: set[int] = set()
