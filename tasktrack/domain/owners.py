@@ -11,9 +11,10 @@
 
 How the phrase is cut (on the matching key, :func:`tasktrack.domain.text.normalize`):
 
-* A known name is taken whole, longest first, wherever a new piece starts (after a separator, a role
-  word, or another name), so names containing 、/和 (各市、县（市、区）, 省文化广电和旅游厅) stay whole. A
-  vague phrase that is itself a known alias (相关市、县（市、区）) is therefore resolved, not vague.
+* A known name is taken whole (with a parenthesised gloss right after it), longest first, wherever a
+  new piece starts (after a separator, a role word, or another name), so names containing 、/和
+  (各市、县（市、区）, 省文化广电和旅游厅) stay whole. A vague phrase that is itself a known alias
+  (相关市、县（市、区）) is therefore resolved, not vague.
 * Unknown text runs up to a separator 、，,；; (outside parentheses), a role word, an "等" ending, or a
   和/及/与/以及 that follows a unit-like ending (局, 厅, 委, 部门, 单位, …), so "市住房和城乡建设局"
   stays one name while "市民政局和市财政局" is two. A piece that is only an administrative level
@@ -49,7 +50,8 @@ _CONJUNCTIONS = ("以及", "和", "及", "与")
 #: Last characters of unit-like names; 和/及/与 after one of them separates two owners.
 _UNIT_ENDINGS = frozenset("局厅委部办会院室处所站队行联府区县市镇乡道门位构关司团心组社校")
 _ADMIN_LEVEL = re.compile(r"^(?:县|区|市|乡|镇|街道|县市区|乡镇|乡镇街道)(?:（[^（）]*）)?$")
-_VAGUE = re.compile(r"^(?:各?(?:相关|有关)|其他|其它|其余|各(?:地|级|部门|单位|方面|区|县))")
+_VAGUE = re.compile(r"^(?:各?(?:相关|有关)|其他|其它|其余|各(?:地|级|部门|单位|方面))")
+_GLOSS = re.compile(r"（[^（）]*）")
 _ETC = re.compile(r"等(?:有关|相关|其他)?(?:部门|单位|机构|地方)?")
 _TAIL = re.compile(
     r"(?:(?:(?:按|根据|按照)(?:各自)?(?:职责|职能)(?:分工)?|分别|共同|各自)(?:负责落实|负责|落实|推进|实施|承担)?"
@@ -65,10 +67,10 @@ _CO_AFTER = ("积极配合", "协同配合", "共同参与", "配合实施", "�
 _INFIX = ("会同", "联合")
 #: keyword → kind, tried longest first.
 _KEYWORDS: dict[str, str] = {
-    **{label: "label" for label in _LABELS},
-    **{word: "lead" for word in _LEAD_AFTER},
-    **{word: "co" for word in _CO_AFTER},
-    **{word: "infix" for word in _INFIX},
+    **dict.fromkeys(_LABELS, "label"),
+    **dict.fromkeys(_LEAD_AFTER, "lead"),
+    **dict.fromkeys(_CO_AFTER, "co"),
+    **dict.fromkeys(_INFIX, "infix"),
 }
 _KEYWORD_ORDER = sorted(_KEYWORDS, key=len, reverse=True)
 
@@ -159,8 +161,10 @@ class _Scanner:
             if run < 0:
                 name = self.name_at(i)
                 if name is not None:
-                    out.append(_Token("name", i, i + len(name), name))
-                    i += len(name)
+                    gloss = _GLOSS.match(key, i + len(name))  # 市委组织部（市委两新工委）: one owner
+                    end = gloss.end() if gloss else i + len(name)
+                    out.append(_Token("name", i, end, name))
+                    i = end
                     continue
                 if key[i] == "由" and (not out or out[-1].kind in ("sep", "label")):
                     out.append(_Token("pre", i, i + 1))
@@ -237,7 +241,7 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
     key = full_key[start:end]
     tail_match = _TAIL.search(key)
     tail = ""
-    if tail_match is not None and tail_match.start() > 0:
+    if tail_match is not None:
         tail = phrase[positions[start + tail_match.start()] : positions[end - 1] + 1]
         key = key[: tail_match.start()]
 
