@@ -49,20 +49,26 @@ _SEPARATORS = frozenset("、,;")  # ，； are half-width after normalize
 _CONJUNCTIONS = ("以及", "和", "及", "与")
 #: Last characters of unit-like names; 和/及/与 after one of them separates two owners.
 _UNIT_ENDINGS = frozenset("局厅委部办会院室处所站队行联府区县市镇乡道门位构关司团心组社校")
-_ADMIN_LEVEL = re.compile(r"^(?:县|区|市|乡|镇|街道|县市区|乡镇|乡镇街道)(?:（[^（）]*）)?$")
-_VAGUE = re.compile(r"^(?:各?(?:相关|有关)|其他|其它|其余|各(?:地|级|部门|单位|方面))")
+_ADMIN_LEVEL = re.compile(r"^(?:(?:县|区|市|乡|镇|街道|县市区|乡镇|乡镇街道)$|(?:县|区|市|乡|镇)（)")
+_VAGUE = re.compile(
+    r"^(?:各?(?:相关|有关)|其他|其它|其余|各(?:地|级|部门|单位|方面))|(?:相关|有关)(?:职能)?(?:部门|单位|机构|方面)$"
+)
 _GLOSS = re.compile(r"（[^（）]*）")
 _ETC = re.compile(r"等(?:有关|相关|其他)?(?:部门|单位|机构|地方)?")
-_TAIL = re.compile(
-    r"(?:(?:(?:按|根据|按照)(?:各自)?(?:职责|职能)(?:分工)?|分别|共同|各自)(?:负责落实|负责|落实|推进|实施|承担)?"
-    r"|负责(?:落实|实施)?)$"
+#: Responsibility formulas (按职责分工负责, 分别负责, 抓好落实, …); 分别/共同/各自 only with their verb,
+#: so that names such as 共同富裕… are not cut.
+_FORMULA = re.compile(
+    r"(?:(?:按|根据|按照)(?:各自)?(?:职责|职能)(?:分工)?|(?:分别|共同|各自)(?=负责|落实|推进|实施|承担))"
+    r"(?:负责落实|负责|落实|推进|实施|承担)?|(?:抓好|具体|贯彻)落实|组织实施"
 )
+#: A role written in parentheses after a name: 市民政局（牵头）.
+_ROLE_PAREN = re.compile(r"（(牵头单位|牵头|主责单位|主责|配合单位|配合|参与单位|参与|协办单位|协办)）")
 _LABELS: dict[str, Role | None] = {
     **{f"{name}:": "lead" for name in ("牵头单位", "牵头部门", "主责单位", "主办单位")},
     **{f"{name}:": "co" for name in ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位", "协作单位")},
     **{f"{name}:": None for name in ("责任单位", "责任部门")},
 }
-_LEAD_AFTER = ("分别牵头", "共同牵头", "牵头负责", "牵头抓总", "牵头", "负责")
+_LEAD_AFTER = ("分别牵头", "共同牵头", "牵头负责", "牵头抓总", "牵头", "负责落实", "负责实施", "负责")
 _CO_AFTER = ("积极配合", "协同配合", "共同参与", "配合实施", "配合", "参与", "协助", "协办", "参加")
 _INFIX = ("会同", "联合")
 #: keyword → kind, tried longest first.
@@ -116,7 +122,7 @@ def owner_problems(reading: OwnerReading) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # name | run | sep | etc | label | lead | co | infix | pre
+    kind: str  # name | run | sep | etc | label | lead | co | infix | pre | formula
     start: int
     end: int
     word: str = ""  # the keyword or known-name key
@@ -135,11 +141,17 @@ class _Scanner:
         """Return the longest known name starting at i."""
         return next((n for n in self.by_first.get(self.key[i], ()) if self.key.startswith(n, i)), None)
 
-    def keyword_at(self, i: int) -> str | None:
-        """Return the role keyword starting at i ("联合会" is a name ending, not 联合)."""
+    def keyword_at(self, i: int) -> tuple[str, str] | None:
+        """Return (kind, word) of the role word or formula at i ("联合会" is a name ending, not 联合)."""
+        paren = _ROLE_PAREN.match(self.key, i)
+        if paren is not None:
+            return ("lead" if paren.group(1).startswith(("牵头", "主责")) else "co"), paren.group()
+        formula = _FORMULA.match(self.key, i)
+        if formula is not None:
+            return "formula", formula.group()
         for word in _KEYWORD_ORDER:
             if self.key.startswith(word, i) and not (word == "联合" and self.key.startswith("会", i + 2)):
-                return word
+                return _KEYWORDS[word], word
         return None
 
     def ends_piece(self, i: int) -> bool:
@@ -162,7 +174,7 @@ class _Scanner:
                 name = self.name_at(i)
                 if name is not None:
                     gloss = _GLOSS.match(key, i + len(name))  # 市委组织部（市委两新工委）: one owner
-                    end = gloss.end() if gloss else i + len(name)
+                    end = gloss.end() if gloss and not _ROLE_PAREN.match(gloss.group()) else i + len(name)
                     out.append(_Token("name", i, end, name))
                     i = end
                     continue
@@ -171,13 +183,13 @@ class _Scanner:
                     i += 1
                     continue
             if depth == 0:
-                word = self.keyword_at(i)
+                keyword = self.keyword_at(i)
                 conj = next((c for c in _CONJUNCTIONS if key.startswith(c, i)), None)
                 etc = _ETC.match(key, i)
-                if word is not None:
+                if keyword is not None:
                     close(i)
-                    out.append(_Token(_KEYWORDS[word], i, i + len(word), word))
-                    i += len(word)
+                    out.append(_Token(keyword[0], i, i + len(keyword[1]), keyword[1]))
+                    i += len(keyword[1])
                     continue
                 if key[i] in _SEPARATORS:
                     close(i)
@@ -229,9 +241,19 @@ def _strip_frame(key: str) -> tuple[int, int]:
     start, end = 0, len(key)
     while end > start and key[end - 1] in "。.,;、":
         end -= 1
-    while end - start >= 2 and key[start] == "（" and key[end - 1] == "）" and "（" not in key[start + 1 : end - 1]:
+    while end - start >= 2 and key[start] == "（" and _closing(key, start) == end - 1:
         start, end = start + 1, end - 1
     return start, end
+
+
+def _closing(key: str, start: int) -> int:
+    """Return the index of the parenthesis closing the one at start (-1 when unbalanced)."""
+    depth = 0
+    for index in range(start, len(key)):
+        depth += {"（": 1, "）": -1}.get(key[index], 0)
+        if depth == 0:
+            return index
+    return -1
 
 
 def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> OwnerReading:
@@ -239,17 +261,14 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
     full_key, positions = normalize_with_positions(phrase)
     start, end = _strip_frame(full_key)
     key = full_key[start:end]
-    tail_match = _TAIL.search(key)
     tail = ""
-    if tail_match is not None:
-        tail = phrase[positions[start + tail_match.start()] : positions[end - 1] + 1]
-        key = key[: tail_match.start()]
 
     def written(token: _Token) -> str:
         return phrase[positions[start + token.start] : positions[start + token.end - 1] + 1]
 
     table = name_table(unit_names, category_aliases)
     tokens = _Scanner(key, sorted(table, key=len, reverse=True)).tokens()
+    last = max((index for index, t in enumerate(tokens) if t.kind != "sep"), default=-1)
     has_co_label = any(t.kind == "label" and _LABELS[t.word] == "co" for t in tokens)
     terms: list[OwnerTerm] = []
     roles: list[Role | None] = []
@@ -258,6 +277,7 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
     vague: list[str] = []
     current: Role | None = None
     group_vague = 0  # vague owners (not "等") named since the last role word
+    formula_seen = False
 
     def settle(role: Role | None) -> None:
         nonlocal group_vague
@@ -266,13 +286,20 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
         pending.clear()
         group_vague = 0
 
-    for token in tokens:
-        if token.kind in ("name", "run"):
+    for index, token in enumerate(tokens):
+        if token.kind == "formula" or (token.kind == "lead" and token.word.startswith("负责") and index == last):
+            # one owner before a formula leads unless a lead is already named; several share it as co-owners
+            alone = len(pending) + group_vague == 1
+            settle("lead" if alone and "lead" not in roles and not formula_seen else "co")
+            formula_seen = True
+            if index == last:
+                tail = written(token)
+        elif token.kind in ("name", "run"):
             text = written(token)
             if token.kind == "name":
                 kind, canonical = table[token.word]
                 unit, category = (canonical, None) if kind == "unit" else (None, canonical)
-            elif _VAGUE.match(key[token.start : token.end]):
+            elif _VAGUE.search(key[token.start : token.end]):
                 vague.append(text)
                 group_vague += 1
                 continue
@@ -296,9 +323,6 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
         elif token.kind == "infix":
             settle("lead")
             current = "co"
-    if tail:
-        alone = len(pending) + group_vague == 1
-        settle("lead" if alone and "lead" not in roles else "co")
     final = tuple(OwnerTerm(t.text, t.unit, t.category, role) for t, role in zip(terms, roles, strict=True))
     return OwnerReading(phrase=phrase, terms=final, unknown=tuple(unknown), vague=tuple(vague), tail=tail)
 

@@ -39,6 +39,8 @@ def _roles(reading: OwnerReading) -> list[tuple[str, str | None]]:
         ("市委社会工作部（市委两新工委）、市体育局", ("市委社会工作部（市委两新工委）", "市体育局")),
         ("市工商业联合会", ("市工商业联合会",)),
         ("各市、县", ("各市、县",)),
+        ("各区、县（市）政府、市民政局", ("各区、县（市）政府",)),
+        ("省共同富裕示范区建设办公室、市民政局", ("省共同富裕示范区建设办公室",)),
     ],
 )
 def test_each_unknown_name_on_its_own(phrase: str, unknown: tuple[str, ...]) -> None:
@@ -83,6 +85,7 @@ def test_a_gloss_after_a_known_name_belongs_to_it() -> None:
         ("市民政局、市体育局等部门", ("等部门",), ["市民政局", "市体育局"]),
         ("市民政局等有关单位", ("等有关单位",), ["市民政局"]),
         ("市民政局、相关县（市、区）", ("相关县（市、区）",), ["市民政局"]),
+        ("市级有关部门、市民政局", ("市级有关部门",), ["市民政局"]),
     ],
 )
 def test_vague_owners_need_a_choice(phrase: str, vague: tuple[str, ...], named: list[str]) -> None:
@@ -140,6 +143,12 @@ def test_tails_are_understood_not_names(phrase: str, tail: str) -> None:
         ("市财政局配合，市民政局负责", [("市财政局", "co"), ("市民政局", "lead")]),
         ("市教育局牵头，市体育局配合", [("市教育局", "lead"), ("市体育局", "co")]),
         ("市民政局、市财政局", [("市民政局", None), ("市财政局", None)]),
+        ("市民政局（牵头）、市财政局", [("市民政局", "lead"), ("市财政局", None)]),
+        ("市教育局（牵头），市体育局（配合）", [("市教育局", "lead"), ("市体育局", "co")]),
+        ("（责任单位：市民政局，市财政局）", [("市民政局", None), ("市财政局", None)]),
+        ("市民政局、市财政局按职责分工负责，市体育局抓好落实",
+         [("市民政局", "co"), ("市财政局", "co"), ("市体育局", "co")]),
+        ("市民政局负责落实", [("市民政局", "lead")]),
     ],
 )  # fmt: skip
 def test_roles(phrase: str, roles: list[tuple[str, str | None]]) -> None:
