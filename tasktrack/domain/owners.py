@@ -6,8 +6,12 @@
 * ``terms`` — each owner named, known (a unit or a category alias) or not, with its role;
 * ``unknown`` — each name that is neither a unit nor an alias, on its own, as written;
 * ``vague`` — owners that need a choice rather than a guess: pieces starting with 相关/有关/各有关/
-  其他/其余, "各地"/"各部门"-like collectives, and the open end of a list ("…等", "…等部门");
-* ``tail`` — a trailing formula such as 按职责分工负责 / 分别负责 / 负责, understood and dropped.
+  其他/其余, pieces ending in 有关部门/相关单位 (市级有关部门), "各地"/"各部门"-like collectives, and the
+  open end of a list ("…等", "…等部门");
+* ``tail`` — the trailing formula such as 按职责分工负责 / 分别负责 / 负责, understood and dropped (a
+  formula inside the phrase is understood and dropped too).
+
+The whole phrase may be wrapped in parentheses, as it is after a numbered item: "（…按职责分工负责）".
 
 How the phrase is cut (on the matching key, :func:`tasktrack.domain.text.normalize`):
 
@@ -18,15 +22,17 @@ How the phrase is cut (on the matching key, :func:`tasktrack.domain.text.normali
 * Unknown text runs up to a separator 、，,；; (outside parentheses), a role word, an "等" ending, or a
   和/及/与/以及 that follows a unit-like ending (局, 厅, 委, 部门, 单位, …), so "市住房和城乡建设局"
   stays one name while "市民政局和市财政局" is two. A piece that is only an administrative level
-  ("县（市、区）", "区") joins the piece before it: "相关市、县（市、区）" is one owner.
+  ("县（市、区）", "区", "县（市）政府") joins the piece before it: "相关市、县（市、区）" is one owner.
 
 Roles: labels (牵头单位：/主责单位： lead; 配合单位：/协办单位：/参与单位：/协同单位： co; 责任单位： not said,
 or lead when the phrase also has a co-owner label), "A牵头" (also 分别牵头, 牵头负责), "A负责，B配合",
-"A会同B" / "A联合B" (A lead, B co), "B配合"/"B参与"/"B协助", and "由A负责". With no role wording at all
+"A会同B" / "A联合B" (A lead, B co), "B配合"/"B参与"/"B协助", "由A负责", and a role in parentheses
+after a name ("市民政局（牵头）", "（配合）"). With no role wording at all
 every role is None and :func:`expand_owners` keeps the old rule (the first term, if a unit, leads), so
 the 2024 seed reads exactly as before.
 
-A trailing formula (按职责分工负责, 分别负责, 共同负责, 负责, …) makes a single owner the lead. With
+A formula (按职责分工负责, 分别负责, 共同负责, 抓好落实, a final 负责, …) makes a single owner before it
+the lead, unless a lead is already named or an earlier formula shared the work. With
 several owners and no other role wording ("市民政局、市财政局按职责分工负责") nobody leads: each is a
 co-owner answering for its own share, because the document names no lead and guessing the first would
 put one unit in charge of the others. After other role wording ("A牵头，B、C按职责分工负责") the owners
