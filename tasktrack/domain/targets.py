@@ -110,10 +110,12 @@ _CN_DIGITS = {
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "零〇一二两三四五六七八九十百千"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
-_MEASURES = (
-    "个百分点|百分点|万元|亿元|元|万人次|人次|家次|个|家|项|人|名|次|所|户|场|篇|期|批|条|件|支|座|套|处|类|种|倍"
-    "|平方米|亩|公里|小时|天|%|‰"
+#: Measure words a target's number must carry (longest first, so 个工作日 wins over 个).
+_MEASURE_WORDS = (
+    "个百分点 百分点 万元 亿元 元 万人次 人次 家次 个工作日 工作日 个月 个 家 项 人 名 次 所 户 场 篇 期 批 条"
+    " 件 支 座 套 处 类 种 倍 平方米 亩 公里 小时 天 % ‰"
 )
+_MEASURES = "|".join(sorted(_MEASURE_WORDS.split(" "), key=len, reverse=True))
 _AMOUNT = rf"(?:百分之\s*(?P<pct>{_NUMBER})|(?P<num>{_NUMBER})\s*(?P<mult>万|亿)?\s*(?P<unit>{_MEASURES}))"
 _CUES: dict[str, Comparator] = {
     **dict.fromkeys(("不少于", "不低于", "不小于", "至少"), Comparator.GE),
@@ -134,7 +136,8 @@ _COVERAGE = re.compile(r"实现(?P<what>[^，,；;。：:]{2,30}?)全覆盖")
 _SENTENCES = re.compile(r"[^。；;！？!?\n]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _LEAD = re.compile(
-    r"^(?:(?:到|至|在)?\s*(?:19|20)\d\d\s*年(?:底|末)?前?|力争|确保|全市|全省|全区|全县|全国|各地|同时|其中|年内)+"
+    r"^(?:(?:到|至|在)?\s*(?:19|20)\d\d\s*年(?:底|末)?前?|力争|确保|全市|全省|全区|全县|全国|各地|同时|其中|年内"
+    r"|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|\d+\s*[.、)）])+"
 )
 _TRAIL = re.compile(r"(?:原则上|力争|确保|要|应当|应|将|须|必须|基本|均|都|逐步|稳步|累计|分别|的)+$")
 _CLAUSE_BREAK = re.compile(r"[，,：:]")
@@ -225,7 +228,10 @@ def _year_before(body: str, end: int) -> int | None:
 def _read_match(body: str, match: re.Match[str]) -> Target | None:
     """Return the target of one comparator match in a sentence, or None when it is not one."""
     number = "pct" if match.group("pct") else "num"
-    if _RANGE_BEFORE.search(body[: match.start(number)]) or _RANGE_AFTER.match(body, match.end(number)):
+    if _RANGE_BEFORE.search(body[: match.start(number)]):
+        return None
+    amount_end = match.end("unit") if match.group("unit") else match.end(number)
+    if _RANGE_AFTER.match(body, match.end(number)) or _RANGE_AFTER.match(body, amount_end):  # 1-2项, 90%-95%
         return None
     if _DATE_AFTER.match(body, match.end()):
         return None
