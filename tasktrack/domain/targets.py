@@ -19,11 +19,13 @@ wording before the number (and after it)           comparator  example
 =================================================  ==========  =======================================
 
 "达到100%" (and ≥ 100%) is read as = 100%: a rate cannot exceed it. *What* is the clause before the
-wording (after the last comma), without a leading time (到2030年), area (全市, 全省) or modal (力争,
-原则上, 确保), plus the noun after the unit when there is one ("培育不少于50个社区社会组织" → 培育社区社会组织).
+wording (after the last comma), without a leading time (到2030年), area (全市, 全省), list number
+（三）/1./一是 or modal (力争, 原则上, 确保), plus the noun after the unit when there is one
+("培育不少于50个社区社会组织" → 培育社区社会组织). The year is the last "…年" before the number in the sentence.
 A number needs a unit (%, 个, 家, 项, 人次, 万元, …); 万/亿 multiply it; Chinese numerals and 百分之… are
 read. Never a target: dates and years (a number followed by 年/月/日), 文号 (no wording, no unit), list
-numbers, and ranges such as "1-2项" or "3至5家" — a range is not one number, so it is left to a person.
+numbers, and ranges such as "1-2项", "3至5家" or "90%-95%" — a range is not one number, so it is left to
+a person. Growth against last year ("较上年增长10%") is not read either: it has no absolute value.
 """
 
 from __future__ import annotations
