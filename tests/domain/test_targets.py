@@ -76,6 +76,7 @@ def test_format_number(value: Decimal, text: str) -> None:
         ("（三）年检率达到95%以上，年报率达到90%", [("年检率 ≥ 95%", None), ("年报率 ≥ 90%", None)]),
         ("一是党建入章率达到98%", [("党建入章率 ≥ 98%", None)]),
         ("1. 社会组织党建入章率达到98%", [("社会组织党建入章率 ≥ 98%", None)]),
+        ("年检率、年报率均达到95%", [("年检率、年报率 ≥ 95%", None)]),
     ],
 )
 def test_find_targets(text: str, found: list[tuple[str, int | None]]) -> None:
@@ -92,6 +93,7 @@ def test_find_targets(text: str, found: list[tuple[str, int | None]]) -> None:
         "覆盖率达到3至5家",
         "年检率达到90%-95%",
         "达到3～5个",
+        "社会组织收入较上年增长10%",
         "达到2025年目标",
         "下达30个名额",
         "全市共投入2.2亿元，资助项目4600余个",
