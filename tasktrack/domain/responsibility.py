@@ -8,6 +8,9 @@ error naming it; nothing is guessed.
 
 ``expand_responsible`` turns the terms into the units that own the task: a named unit is itself,
 a category is every unit in it. When the first term is a unit, that unit leads the task.
+
+Imported plans use :func:`tasktrack.domain.owners.read_owners` instead, which never raises: it lists
+each unknown name and vague owner as a problem and reads roles (牵头, 配合, 会同, labels).
 """
 
 from __future__ import annotations
