@@ -8,6 +8,9 @@ error naming it; nothing is guessed.
 
 ``expand_responsible`` turns the terms into the units that own the task: a named unit is itself,
 a category is every unit in it. When the first term is a unit, that unit leads the task.
+
+Imported plans use :func:`tasktrack.domain.owners.read_owners` instead, which never raises: it lists
+each unknown name and vague owner as a problem and reads roles (牵头, 配合, 会同, labels).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ class ResponsibilityParseError(ValueError):
         super().__init__(message)
 
 
-def _name_table(unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+def name_table(unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """Map each matching key to ("unit"|"category", canonical name); refuse ambiguous keys."""
     table: dict[str, tuple[str, str]] = {}
     entries = [(name, ("unit", name)) for name in unit_names]
@@ -92,7 +95,7 @@ def parse_responsible(
     key, positions = normalize_with_positions(phrase)
     if not key.strip("".join(_SEPARATORS)):
         raise ResponsibilityParseError(phrase, phrase, f"责任单位为空：“{phrase}”")
-    table = _name_table(unit_names, category_aliases)
+    table = name_table(unit_names, category_aliases)
     names = sorted(table, key=len, reverse=True)
     furthest = 0
     failed: set[int] = set()
