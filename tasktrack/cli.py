@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from tasktrack.services import ServiceError, seeding, units, users
 from tasktrack.settings import settings
 
 users_cli = AppGroup("users", help="管理账号：创建账号、签发 API 令牌。")
-plan_cli = AppGroup("plan", help="工作计划：导出任务进展表。")
+plan_cli = AppGroup("plan", help="工作计划：导入计划文件生成草稿、导出任务进展表。")
 
 
 def init_app(app: Flask) -> None:
@@ -174,6 +175,58 @@ def plan_export(plan_id: int, fmt: str, output: str) -> None:
     with open(output, "wb") as fh:
         fh.write(content)
     click.echo(f"已导出 {output}（{len(content)} 字节）")
+
+
+@plan_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--title", default=None, help="计划名称（默认取文件中的标题）。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="年度（默认从文件中识别）。")
+@click.option("--dry-run", is_flag=True, help="只显示识别结果和问题，不保存任何内容。")
+@click.option("--publish", is_flag=True, help="没有待处理的问题时直接发布。")
+@dated
+def plan_import(file: str, title: str | None, year: int | None, dry_run: bool, publish: bool) -> None:
+    """Read a plan document (.docx .xlsx .pdf .txt .tsv) into a draft for review on the 导入工作计划 page."""
+    from tasktrack.services import plan_imports
+
+    path = Path(file)
+    received = plan_imports.Received(path.read_bytes(), path.name)
+    try:
+        imp = plan_imports.start(received, title=title, year=year, actor=None, now=context.now())
+        review = plan_imports.review_of(imp)
+    except plan_imports.AlreadyImported as exc:
+        _fail(f"{exc.message}（导入草稿 {exc.existing.id}）")
+        return
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    period = f"{imp.year}—{imp.end_year}" if imp.end_year else str(imp.year)
+    click.echo(f"《{imp.title}》（{period}年）：{len(imp.rows)}项任务，识别方式 {imp.layout}")
+    for line in imp.notes.splitlines():
+        click.echo(f"  {line}")
+    for r in review.rows:
+        mark = "✗" if r.problems else "✓"
+        click.echo(f"{mark} {r.row.number:>3}. [{r.row.section_number}、{r.row.section_title}] {r.row.text[:40]}")
+        click.echo(f"       完成时间：{r.row.deadline_phrase or '（未写）'}  {r.deadline_reading}")
+        click.echo(f"       责任单位：{r.row.responsible_phrase or '（未写）'}")
+        for problem in r.problems:
+            click.echo(f"       问题：{problem.message}")
+    click.echo(f"共 {review.problem_count} 处问题")
+    if dry_run:
+        db.session.rollback()
+        click.echo("（试运行，未保存任何内容）")
+        return
+    if publish:
+        try:
+            plan = plan_imports.publish(imp, actor=None, now=context.now())
+        except ServiceError as exc:
+            db.session.commit()  # the draft stays for review
+            click.echo(f"未发布：{exc.message}；草稿已保存（导入草稿 {imp.id}），请在“导入工作计划”页面处理", err=True)
+            sys.exit(2)
+        db.session.commit()
+        click.echo(f"已发布计划 {plan.id}《{plan.title}》")
+        return
+    db.session.commit()
+    click.echo(f"草稿已保存（导入草稿 {imp.id}），请在“导入工作计划”页面逐行核对后发布：/plans/import/{imp.id}")
 
 
 # -- reminders, digests, outbox, scheduler (DESIGN §4) -------------------------------------------

@@ -137,7 +137,8 @@ def delete_row(imp: PlanImport, row_id: int, *, version: int, actor: User | None
     row = next((r for r in imp.rows if r.id == row_id), None)
     if row is None:
         raise ServiceError("要删除的任务行不存在，请刷新页面", field="rows")
-    record(actor, "plan_import.row_delete", imp, now=now, summary=f"删除导入草稿第{row.position}行（任务 {row.number}）",
+    record(actor, "plan_import.row_delete", imp, now=now,
+           summary=f"删除导入草稿第{row.position}行（任务 {row.number}）",
            before={k: getattr(row, k) for k in ROW_FIELDS})
     imp.rows.remove(row)
     touch(imp, now)

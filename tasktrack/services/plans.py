@@ -141,7 +141,8 @@ def _save_task(
     categories: dict[str, Category], *, actor: User | None, now: dt.datetime, result: ImportResult,
 ) -> Task:
     row, deadline = reviewed.row, reviewed.deadline
-    assert deadline is not None and reviewed.owners is not None  # a ready review has both
+    assert deadline is not None  # a ready review has a deadline and owners on every row
+    assert reviewed.owners is not None
     values = {
         "text": row.text,
         "deadline_phrase": row.deadline_phrase,

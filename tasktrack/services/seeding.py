@@ -16,10 +16,21 @@ import sqlalchemy as sa
 import yaml
 
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, Category, FocusItem, ImportStatus, Plan, Role, Task, Unit, UnitKind, WorkGroup
+from tasktrack.models import (
+    AssignmentStatus,
+    Category,
+    FocusItem,
+    ImportStatus,
+    Plan,
+    Role,
+    Task,
+    Unit,
+    UnitKind,
+    WorkGroup,
+)
 from tasktrack.models.plan import Assignment
-from tasktrack.services import plans as plan_service
 from tasktrack.services import plan_imports, progress, units, users, work_groups
+from tasktrack.services import plans as plan_service
 from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)

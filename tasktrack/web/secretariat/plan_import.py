@@ -138,7 +138,8 @@ def _row_edits(imp: PlanImport) -> list[edits.RowEdit]:
         result.append(edits.RowEdit(
             row_id=row.id, section_number=number(prefix + "section_number"),
             section_title=request.form.get(prefix + "section_title", ""), number=number(prefix + "number"),
-            text=request.form.get(prefix + "text", ""), deadline_phrase=request.form.get(prefix + "deadline_phrase", ""),
+            text=request.form.get(prefix + "text", ""),
+            deadline_phrase=request.form.get(prefix + "deadline_phrase", ""),
             responsible_phrase=request.form.get(prefix + "responsible_phrase", "")))
     return result
 
@@ -163,7 +164,8 @@ def plan_import_add_row(import_id: int) -> ResponseReturnValue:
     form = VersionForm()
     return forms.handle(form, lambda: edits.add_row(imp, version=_version(form), actor=current_user,
                                                     now=context.now()),
-                        success=lambda row: done(f"已新增第{row.position}行，请填写内容", _back(imp) + f"#row-{row.id}"),
+                        success=lambda row: done(f"已新增第{row.position}行，请填写内容",
+                                                 _back(imp) + f"#task-{row.number}"),
                         back=_back(imp))
 
 

@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from tasktrack.models import UnitKind
 from tasktrack.web.secretariat.forms import MultiCheckboxField
 
+_YEAR = "年度须在 2000—2100 之间"
+_PERIODS = [(1, "每月"), (2, "每两个月"), (3, "每季度"), (6, "每半年"), (12, "每年")]
+
 
 class ImportForm(FlaskForm):
     """Upload a plan document, or paste its text."""
@@ -15,7 +18,7 @@ class ImportForm(FlaskForm):
     file = FileField("计划文件（.docx、.xlsx、.pdf、.txt、.tsv）")
     text = TextAreaField("或粘贴计划文本", validators=[Optional(), Length(max=500_000)])
     title = StringField("计划名称（不填则取文件中的标题）", validators=[Optional(), Length(max=200)])
-    year = IntegerField("年度（不填则从文件中识别）", validators=[Optional(), NumberRange(2000, 2100, "年度须在 2000—2100 之间")])
+    year = IntegerField("年度（不填则从文件中识别）", validators=[Optional(), NumberRange(2000, 2100, _YEAR)])
 
 
 class VersionForm(FlaskForm):
@@ -28,13 +31,12 @@ class HeaderForm(VersionForm):
     """The draft's plan header."""
 
     title = StringField("计划名称", validators=[DataRequired("请填写计划名称"), Length(max=200)])
-    year = IntegerField("起始年度", validators=[DataRequired("请填写年度"), NumberRange(2000, 2100, "年度须在 2000—2100 之间")])
-    end_year = IntegerField("结束年度（跨年度计划填写）", validators=[Optional(), NumberRange(2000, 2110, "年度须在 2000—2110 之间")])
+    year = IntegerField("起始年度", validators=[DataRequired("请填写年度"), NumberRange(2000, 2100, _YEAR)])
+    end_year = IntegerField("结束年度（跨年度计划填写）", validators=[Optional(), NumberRange(2000, 2110, _YEAR)])
     issuer = StringField("发文单位", validators=[Optional(), Length(max=200)])
     document_number = StringField("文号", validators=[Optional(), Length(max=200)])
     issued_on = DateField("印发日期", validators=[Optional()])
-    report_period_months = SelectField("常态任务报送周期", coerce=int,
-                                       choices=[(1, "每月"), (2, "每两个月"), (3, "每季度"), (6, "每半年"), (12, "每年")])
+    report_period_months = SelectField("常态任务报送周期", coerce=int, choices=_PERIODS)
 
 
 class FillForm(VersionForm):
