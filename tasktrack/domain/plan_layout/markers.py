@@ -30,7 +30,9 @@ _NOTE_START = re.compile(r"^\s*(?:[（(]\s*注|注\s*[:：]|抄送|印发|[（(]
 DATE_RE = re.compile(
     r"(?P<y>\d{4})\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日|[-./](?P<m2>\d{1,2})[-./](?P<d2>\d{1,2}))"
 )
-DOC_NUMBER_RE = re.compile(r"(?P<prefix>[\u4e00-\u9fff]*)\s*[〔\[［（(【]\s*(?P<y>\d{4})\s*[〕\]］）)】]\s*(?P<n>\d+)\s*号")
+DOC_NUMBER_RE = re.compile(
+    r"(?P<prefix>[\u4e00-\u9fff]*)\s*[〔\[［（(【]\s*(?P<y>\d{4})\s*[〕\]］）)】]\s*(?P<n>\d+)\s*号"
+)
 
 
 @dataclass(frozen=True)

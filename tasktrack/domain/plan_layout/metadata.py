@@ -33,7 +33,7 @@ from tasktrack.domain.plan_layout.markers import (
 
 _LABEL_VALUE = r"\s*[:：]\s*(?P<v>.+?)(?=\s{1,}[\u4e00-\u9fff]{2,6}\s*[:：]|\s{2,}|$)"
 _TITLE_KINDS = re.compile(r"(?:通知|意见|方案|要点|计划|办法|决定|规定|细则|纲要|任务表|清单)$")
-_SEAL = re.compile(r"[（(](?:代章|印章|盖章|章)[）)]$")
+SEAL = re.compile(r"[（(](?:代章|印章|盖章|章)[）)]$")
 _YEARS = re.compile(r"(?P<a>\d{4})\s*(?:年\s*)?(?:[—–\-－~～至到]+\s*(?P<b>\d{4}))?\s*年")
 
 
@@ -100,11 +100,12 @@ def read_head(lines: list[str]) -> Head:
             issued_on, date_index = parse_date(text), index
             break
     if not issuer and date_index and is_heading_like(lines[date_index - 1]):
-        issuer = _SEAL.sub("", _compact(lines[date_index - 1]))
+        issuer = SEAL.sub("", _compact(lines[date_index - 1]))
     if issued_on is None:
         issued_on = next((d for d in map(parse_date, lines) if d is not None), None)
-    if number and not DOC_NUMBER_RE.match(number)["prefix"] and issuer:  # type: ignore[index]
-        number = issuer + number
+    parts = DOC_NUMBER_RE.match(number)
+    if parts is not None and not parts["prefix"] and issuer:
+        number = issuer + number  # "〔2024〕4号" under the issuer's name
 
     title, title_index = "", None
     for index, text in enumerate(lines):

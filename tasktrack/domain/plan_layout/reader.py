@@ -25,7 +25,8 @@ from tasktrack.domain.plan_layout.markers import (
     repaired_entries,
     section_marker,
 )
-from tasktrack.domain.plan_layout.metadata import member_units, read_head
+from tasktrack.domain.plan_layout.metadata import SEAL as _SEAL
+from tasktrack.domain.plan_layout.metadata import member_units, parse_date, read_head
 from tasktrack.domain.plan_layout.model import ContextPart, Layout, LayoutItem, PlanLayout
 from tasktrack.domain.plan_layout.prose import read_sections, split_sections
 from tasktrack.domain.plan_layout.table import find_header, read_task_tables
@@ -95,6 +96,14 @@ def read_plan(doc: DocText) -> PlanLayout:
             first_section = before_table
     head = read_head([line.text for line in lines[: first_section if first_section is not None else 40]])
     start, end = _body_bounds(lines, first_section, head.title)
+    issued_on, issuer = head.issued_on, head.issuer
+    if issued_on is None:  # the signature and date after the text (a 实施意见 has no cover letter)
+        for index in range(end, len(lines)):
+            if is_standalone_date(lines[index].text):
+                issued_on = parse_date(lines[index].text)
+                signature = lines[index - 1].text if index > end else ""
+                issuer = issuer or (_SEAL.sub("", signature.strip()) if is_heading_like(signature) else "")
+                break
     body = lines[start:end]
     preamble, sections = split_sections(body)
     notes: list[str] = [f"修复断行{joins}处（PDF或文本提取时被拆开的句子）"] if joins else []
@@ -123,7 +132,7 @@ def read_plan(doc: DocText) -> PlanLayout:
     units = member_units(entries)
     if units:
         notes.append(f"附件成员单位名单：{len(units)}个单位")
-    for label, value in (("文号", head.document_number), ("发文日期", head.issued_on), ("标题", head.title)):
+    for label, value in (("文号", head.document_number), ("发文日期", issued_on), ("标题", head.title)):
         if not value:
             notes.append(f"未找到{label}")
     return PlanLayout(
@@ -131,8 +140,8 @@ def read_plan(doc: DocText) -> PlanLayout:
         year=head.year,
         end_year=head.end_year,
         document_number=head.document_number,
-        issuer=head.issuer,
-        issued_on=head.issued_on,
+        issuer=issuer,
+        issued_on=issued_on,
         addressees=head.addressees,
         context=tuple(context),
         sections=section_list,
