@@ -25,6 +25,7 @@ _DEADLINE_LABEL = re.compile(r"(?:完成时限|完成时间|时间节点|完成�
 TIME_RE = re.compile(
     r"\d{4}\s*年|\d{1,2}\s*月|年底|年内|年末|全年|季度|半年|长期|持续|常态|每月|每年|每周|每季|底前|之前|前完成"
 )
+_DEADLINE_HINT = re.compile(r"前|底|末|完成|年内|全年|长期|持续|常态|每|启动|截至|之内|以内")
 _RUN = re.compile(r"(?:^|(?<=[。；;！!？?，,：:\s]))(?P<num>[一二三四五六七八九十]{1,2})是")
 _CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
@@ -35,7 +36,11 @@ def _names_like_units(inner: str) -> bool:
 
 
 def _is_time(part: str) -> bool:
-    return TIME_RE.search(part) is not None and not _names_like_units(part) and len(part) <= 30
+    """A time phrase: a time word with a deadline hint, or only a date ("2025年6月"); not "2024年修订"."""
+    dated = TIME_RE.search(part) is not None and (
+        _DEADLINE_HINT.search(part) is not None or re.fullmatch(r"[\d\s年月日份底末—\-至到～~]+", part) is not None
+    )
+    return dated and not _names_like_units(part) and len(part) <= 30
 
 
 def trailing_parenthesis(text: str) -> tuple[str, str, str] | None:
@@ -126,3 +131,9 @@ def runs(text: str) -> tuple[str, list[tuple[str, str]]]:
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
         parts.append((match[0], text[match.end() : end].strip()))
     return text[: found[0].start()].strip(), parts
+
+
+def lone_run(text: str) -> tuple[str, str] | None:
+    """Return (marker, text) for a paragraph that is one run of its own ("二是…" alone), else None."""
+    match = _RUN.match(text)
+    return (match[0], text[match.end() :].strip()) if match else None

@@ -23,7 +23,7 @@ from tasktrack.domain.plan_layout.markers import (
     section_marker,
 )
 from tasktrack.domain.plan_layout.model import ContextPart, LayoutItem
-from tasktrack.domain.plan_layout.phrases import extract_phrases, runs
+from tasktrack.domain.plan_layout.phrases import extract_phrases, lone_run, runs
 
 _CONTEXT_TITLES = re.compile(r"总体要求|指导思想|基本原则|工作原则|工作目标|主要目标|发展目标|目标任务$|总体目标")
 _SUPPORT_TITLES = re.compile(r"工作要求|保障措施|组织实施|组织保障|保障机制|工作保障")
@@ -67,7 +67,17 @@ def split_sections(body: list[Line]) -> tuple[list[Line], list[Section]]:
             sections[-1].lines.append(line)
         else:
             preamble.append(line)
+    if not sections:  # numbered points with no sections above them: one unnamed section
+        first = next((i for i, line in enumerate(preamble) if _numbered_point(line.text)), None)
+        if first is not None:
+            sections.append(Section(None, "", "", preamble[first:]))
+            preamble = preamble[:first]
     return preamble, sections
+
+
+def _numbered_point(text: str) -> bool:
+    marker = item_marker(text)
+    return marker is not None and not is_heading_like(marker[3])
 
 
 def _item_level(section: Section) -> int | None:
@@ -119,7 +129,8 @@ def read_section(
                 items += [_item(section, mark, text, [], line.ordinal) for mark, text in found]
                 sizes += [1] * len(found)
             elif _is_task_paragraph(line.text):
-                items.append(_item(section, "", line.text, [], line.ordinal))
+                mark, text = lone_run(line.text) or ("", line.text)
+                items.append(_item(section, mark, text, [], line.ordinal))
                 sizes.append(1)
             else:
                 context.append(line.text)

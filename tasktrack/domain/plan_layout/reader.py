@@ -59,7 +59,7 @@ def _is_head_line(text: str, title: str) -> bool:
         or "关于印发" in compact
         or is_standalone_date(text)
         or DOC_NUMBER_RE.fullmatch(compact) is not None
-        or (compact.endswith(("：", ":")) and "。" not in compact)
+        or (compact.endswith(("：", ":")) and "。" not in compact and "如下" not in compact and len(compact) <= 80)
         or re.match(r"^[（(]此件", compact) is not None
     )
 
@@ -94,7 +94,13 @@ def read_plan(doc: DocText) -> PlanLayout:
         before_table = sum(1 for entry in entries[:first_table] if isinstance(entry, Line))
         if first_section is None or first_section > before_table:
             first_section = before_table
-    head = read_head([line.text for line in lines[: first_section if first_section is not None else 40]])
+    head_lines = [line.text for line in lines[: first_section if first_section is not None else 40]]
+    head = read_head(head_lines)
+    if not head.title and tables:  # a sheet: the title is a one-cell row above the table's header
+        found = find_header(tables[0].table)
+        above = tables[0].table.rows[: found[0]] if found else ()
+        titles = [cells[0] for row in above if len(cells := [c.strip() for c in row if c.strip()]) == 1]
+        head = read_head(head_lines + titles) if titles else head
     start, end = _body_bounds(lines, first_section, head.title)
     issued_on, issuer = head.issued_on, head.issuer
     if issued_on is None:  # the signature and date after the text (a 实施意见 has no cover letter)

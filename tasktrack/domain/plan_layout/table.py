@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tasktrack.domain.doc_blocks import Table
 from tasktrack.domain.plan_layout.markers import TableAt, item_marker, section_marker
 from tasktrack.domain.plan_layout.model import LayoutItem
+from tasktrack.domain.plan_table import chinese_numeral
 from tasktrack.domain.text import normalize
 
 #: Header words by column role, most specific first (a 类别 column is a section even if it says 任务).
@@ -27,6 +28,7 @@ _ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("owner", ("责任单位", "责任部门", "责任主体", "承办单位", "负责单位", "主责单位")),
     ("deadline", ("完成时间", "时间节点", "完成时限", "时间安排", "完成期限", "时限", "时间")),
     ("task", ("具体工作", "工作任务", "工作内容", "任务内容", "重点任务", "具体任务", "工作举措", "具体措施")),
+    ("task", ("任务", "内容", "措施", "举措", "事项")),
 )
 
 
@@ -90,6 +92,9 @@ def _open_section(cursor: _Cursor, cell: str) -> None:
     cursor.section_cell = cell
     cursor.sections_seen += 1
     parsed = section_marker(cell)
+    marker = item_marker(cell) if parsed is None else None
+    if marker is not None:
+        parsed = (marker[1], marker[3])  # "（一）强化党建统领" in a section column
     cursor.section = parsed if parsed is not None else (cursor.sections_seen, cell)
 
 
@@ -143,10 +148,17 @@ def read_task_tables(tables: list[TableAt]) -> tuple[list[LayoutItem], list[str]
             text = _cell(row, columns, "task")
             deadline = _cell(row, columns, "deadline")
             responsible = _responsible(row, columns)
-            if not text:
+            if not section_cell and not deadline and not responsible:
                 lone = next((cell.strip() for cell in row if cell.strip()), "")
-                if not section_cell and not deadline and not responsible and section_marker(lone):
-                    _open_section(cursor, lone)  # a full-width section row
+                numeral = chinese_numeral(re.sub(r"[、.．\s]", "", _cell(row, columns, "number")))
+                if section_marker(lone):
+                    _open_section(cursor, lone)  # a full-width section row: "一、强化党建统领"
+                    continue
+                if numeral is not None and text:
+                    _open_section(cursor, f"{_cell(row, columns, 'number')}、{text}")  # 序号 "一" + title
+                    cursor.section = (numeral, text)
+                    continue
+            if not text:
                 continue
             number_text, value, text = _number(row, columns, text)
             written.append(value)
