@@ -369,3 +369,18 @@ def test_a_year_in_a_parenthesis_is_not_a_deadline_unless_it_reads_as_one() -> N
     plan = _plan("一、抓规范\n（一）落实《条例（2024年修订）》要求（2025年6月）\n（二）开展评估（2024年修订版）。")
     assert [(i.text, i.deadline_phrase) for i in plan.items] == [
         ("落实《条例（2024年修订）》要求", "2025年6月"), ("开展评估（2024年修订版）。", "")]
+
+
+def test_numbered_headings_with_paragraphs_under_them_are_items_holding_both() -> None:
+    plan = _plan("2025年某区工作要点\n一、党建引领\n1. 加强党建引领\n推动社会组织党组织应建尽建。\n"
+                 "2. 深化清廉建设\n开展清廉建设。（区民政局负责）")
+    assert [(i.number_text, i.text, i.responsible_phrase) for i in plan.items] == [
+        ("1.", "加强党建引领\n推动社会组织党组织应建尽建。", ""),
+        ("2.", "深化清廉建设\n开展清廉建设。", "区民政局负责")]
+
+
+def test_an_owner_parenthesis_with_labels_and_a_time_keeps_the_owners_as_written() -> None:
+    item = _plan("一、抓党建\n（一）强化引领。"
+                 "（责任单位：市委社会工作部，各区、县（市）政府；完成时限：2025年底前）").items[0]
+    assert (item.text, item.deadline_phrase, item.responsible_phrase) == (
+        "强化引领。", "2025年底前", "责任单位：市委社会工作部，各区、县（市）政府")

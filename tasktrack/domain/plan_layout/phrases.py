@@ -63,16 +63,23 @@ def trailing_parenthesis(text: str) -> tuple[str, str, str] | None:
 
 
 def split_owner_parenthesis(inner: str) -> tuple[str, str] | None:
-    """Return (responsible, deadline) when a parenthesis names owners (or a time), else None."""
+    """Return (responsible, deadline) when a parenthesis names owners (or a time), else None.
+
+    Time parts are taken out of an owner parenthesis with their separator; the rest stays as written.
+    """
     if _OWNER_LABEL.search(inner) or _OWNER_WORDS.search(inner) or _names_like_units(inner):
-        parts = [part.strip() for part in re.split(r"[；;，,]", inner) if part.strip()]
-        times = [part for part in parts if _is_time(part) and not _OWNER_LABEL.match(part)]
-        if times and len(times) < len(parts):
-            owners = [part for part in parts if part not in times]
-            return "；".join(owners) if _OWNER_LABEL.search(inner) else "，".join(owners), "，".join(times)
-        return inner, ""
+        pieces = re.split(r"([；;，,])", inner)  # text, separator, text, …
+        owners: list[str] = []
+        times: list[str] = []
+        for index in range(0, len(pieces), 2):
+            part = pieces[index].strip()
+            if _is_time(part) and not _OWNER_LABEL.match(part):
+                times.append(_DEADLINE_LABEL.sub("", part, count=1).strip())
+            elif part:
+                owners.append((pieces[index - 1] if owners and index else "") + part)
+        return ("".join(owners), "，".join(times)) if owners else (inner, "")
     if _is_time(inner):
-        return "", inner
+        return "", _DEADLINE_LABEL.sub("", inner, count=1).strip()
     return None
 
 

@@ -81,10 +81,18 @@ def _numbered_point(text: str) -> bool:
 
 
 def _item_level(section: Section) -> int | None:
-    levels = sorted(
-        {m[0] for line in section.lines if (m := item_marker(line.text)) and not is_heading_like(m[3])}
-    )
-    return levels[0] if levels else None
+    """The level of the section's items: the highest marker level that is not only bare sub-headings.
+
+    Sub-headings ("（一）党建引领" with no sentence) count as items when no lower-level points follow
+    (the text of each item is then its heading and the paragraphs under it).
+    """
+    marked = [(m[0], is_heading_like(m[3])) for line in section.lines if (m := item_marker(line.text))]
+    levels = sorted({level for level, _ in marked})
+    for position, level in enumerate(levels):
+        bare = all(heading for lvl, heading in marked if lvl == level)
+        if not bare or position == len(levels) - 1:
+            return level
+    return None
 
 
 def _is_task_paragraph(text: str) -> bool:

@@ -132,6 +132,7 @@ def read_task_tables(tables: list[TableAt]) -> tuple[list[LayoutItem], list[str]
         start = 0
         if found is not None:
             start, columns = found[0] + 1, found[1]
+            skipped_headers += position > 0
         if columns is None:
             continue
         where = "任务表" if position == 0 else f"任务表续表{position}"
@@ -177,17 +178,8 @@ def read_task_tables(tables: list[TableAt]) -> tuple[list[LayoutItem], list[str]
                 )
             )
     notes: list[str] = []
-    if written and written == list(range(1, len(written) + 1)):
-        items = [_renumber(item, value) for item, value in zip(items, written, strict=True) if value]
-    elif any(value is not None for value in written):
+    if any(value is not None for value in written) and written != list(range(1, len(written) + 1)):
         notes.append("任务表序号不是从1起连续编号，按表中顺序重新编号")
-    if skipped_headers:
-        notes.append(f"跳过重复表头{skipped_headers}行")
+    if len(tables) > 1:
+        notes.append(f"任务表跨{len(tables)}个表格（分页续表），重复的表头{skipped_headers}行已跳过")
     return items, notes
-
-
-def _renumber(item: LayoutItem, number: int) -> LayoutItem:
-    return LayoutItem(
-        item.section_number, item.section_title, number, item.number_text, item.text,
-        item.deadline_phrase, item.responsible_phrase, item.sub_items, item.source,
-    )
