@@ -384,3 +384,15 @@ def test_an_owner_parenthesis_with_labels_and_a_time_keeps_the_owners_as_written
                  "（责任单位：市委社会工作部，各区、县（市）政府；完成时限：2025年底前）").items[0]
     assert (item.text, item.deadline_phrase, item.responsible_phrase) == (
         "强化引领。", "2025年底前", "责任单位：市委社会工作部，各区、县（市）政府")
+
+
+def test_a_headerless_table_after_a_task_table_continues_it_and_other_tables_do_not() -> None:
+    head = Table((("主要任务", "具体工作", "完成时间", "责任单位"),
+                  ("一、抓党建", "1. 开展学习。", "全年", "市民政局")))
+    rest = Table((("", "2. 开展培训。", "全年", "市民政局"),))
+    other = Table((("单位", "联系人", "电话", "备注"), ("市民政局", "张三", "123", "")))
+    doc = DocText((Paragraph("2025年某市工作要点"), head, Paragraph("续表"), rest, Paragraph("附件2 联络员名单"),
+                   other), "docx")
+    plan = read_plan(doc)
+    assert [(i.section_number, i.number, i.text) for i in plan.items] == [(1, 1, "开展学习。"), (1, 2, "开展培训。")]
+    assert plan.items[1].source == "任务表续表1第1行"

@@ -32,23 +32,29 @@ from tasktrack.domain.plan_layout.prose import read_sections, split_sections
 from tasktrack.domain.plan_layout.table import find_header, read_task_tables
 
 _ATTACHMENT = re.compile(r"^\s*附\s*(?:件|表|\s*[:：]|$)")
+_CONTINUATION_LINE = re.compile(r"续表|^[-—\s\d第页/]+$")
 _TAIL = re.compile(r"^\s*(?:抄送|抄报|[（(]此件)|印发$")
 
 
 def _task_tables(entries: list[Entry]) -> list[TableAt]:
-    """The task tables, with headerless tables that continue one (same width, right after it)."""
+    """The task tables, with headerless tables that continue one (a page break).
+
+    A table with no header continues the last task table when it has as many columns and nothing but
+    "续表" or a page number stands between them.
+    """
     found: list[TableAt] = []
-    previous: Entry | None = None
+    open_run = False
     for entry in entries:
-        if isinstance(entry, TableAt):
-            header = find_header(entry.table)
-            continues = (
-                isinstance(previous, TableAt) and found and previous is found[-1]
-                and len(entry.table.rows[0]) == len(found[-1].table.rows[0]) if entry.table.rows else False
-            )
-            if header is not None or continues:
-                found.append(entry)
-        previous = entry
+        if isinstance(entry, Line):
+            open_run = open_run and _CONTINUATION_LINE.search(entry.text) is not None
+            continue
+        width = len(entry.table.rows[0]) if entry.table.rows else 0
+        continues = open_run and bool(found) and width == len(found[-1].table.rows[0])
+        if find_header(entry.table) is not None or continues:
+            found.append(entry)
+            open_run = True
+        else:
+            open_run = False
     return found
 
 
