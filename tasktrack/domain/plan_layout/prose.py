@@ -7,11 +7,14 @@ holding 一是…二是… runs gives its item sub-items. A section with no numb
 per run, and one task per plain sentence paragraph. Sections whose title means 总体要求 / 指导思想 /
 基本原则 / 目标 are context; so is the lead-in before a section's first item. 工作要求 / 保障措施 /
 组织实施 sections are read as tasks (in seed 004 the official task table turned its 工作要求 into
-tasks 15–17); the secretariat can delete them on the review page.
+tasks 15–17); the secretariat can delete them on the review page. When every item but the last is
+one paragraph, the paragraphs after the last item's first are the document's closing (结束语), kept
+as context. Notes ("（注：…）") and closing clauses ("本意见自…起施行") are never tasks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -156,7 +159,7 @@ def read_section(
                     drafts[-1].subs.append(marker[3])
             else:
                 context.append(line.text)
-        if split_last and drafts and len(drafts[-1].parts) > 1:
+        if split_last and drafts and len(drafts[-1].parts) > 1 and not drafts[-1].subs:
             closing = drafts[-1].parts[1:]
             drafts[-1].parts[1:] = []
             context.append("\n".join(closing))
@@ -193,9 +196,5 @@ def read_sections(sections: list[Section]) -> tuple[list[LayoutItem], list[Conte
         items[before:] = found
         context = [part for part in context if part.heading != sections[last].heading] + parts
         notes.append(f"“{sections[last].heading}”最后一条之后的段落作为结束语，不并入该条任务")
-    numbered = [
-        LayoutItem(i.section_number, i.section_title, n, i.number_text, i.text, i.deadline_phrase,
-                   i.responsible_phrase, i.sub_items, i.source)
-        for n, i in enumerate(items, start=1)
-    ]
+    numbered = [dataclasses.replace(item, number=n) for n, item in enumerate(items, start=1)]
     return numbered, context, notes
