@@ -396,3 +396,13 @@ def test_a_headerless_table_after_a_task_table_continues_it_and_other_tables_do_
     plan = read_plan(doc)
     assert [(i.section_number, i.number, i.text) for i in plan.items] == [(1, 1, "开展学习。"), (1, 2, "开展培训。")]
     assert plan.items[1].source == "任务表续表1第1行"
+
+
+def test_parts_circled_points_and_a_date_in_chinese_numerals() -> None:
+    plan = _plan("某市社会组织工作专班\n二〇二五年三月十日\n2025年某市工作要点\n第一部分 总体要求\n坚持党建引领。\n"
+                 "第二部分 重点任务\n1. 开展检查。\n①年检；\n②抽查。\n2. 开展评估。")
+    assert plan.issued_on == date(2025, 3, 10)
+    assert plan.issuer == "某市社会组织工作专班"
+    assert plan.sections == ((2, "重点任务"),)
+    assert [(i.number_text, i.sub_items) for i in plan.items] == [("1.", ("年检；", "抽查。")), ("2.", ())]
+    assert plan.context[0].heading == "第一部分 总体要求"

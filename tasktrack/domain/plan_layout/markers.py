@@ -15,12 +15,19 @@ from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.domain.plan_table import chinese_numeral
 
 _CN = "一二三四五六七八九十"
-SECTION_RE = re.compile(rf"^\s*(?P<num>[{_CN}]{{1,3}})\s*[、．.]\s*(?P<rest>\S.*)$", re.S)
+SECTION_RE = re.compile(
+    rf"^\s*(?:第\s*(?P<part>[{_CN}]{{1,3}})\s*(?:部分|章)\s*[、：:．.]?|(?P<num>[{_CN}]{{1,3}})\s*[、．.])\s*(?P<rest>\S.*)$",
+    re.S,
+)
 _ITEM_RES: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^\s*(?P<mark>[（(]\s*(?P<num>[{_CN}]{{1,3}})\s*[）)])\s*(?P<rest>\S.*)$", re.S)),
     (2, re.compile(r"^\s*(?P<mark>(?P<num>\d{1,3})\s*(?:[.．、](?!\d)|[)）]))\s*(?P<rest>\S.*)$", re.S)),
     (3, re.compile(r"^\s*(?P<mark>[（(]\s*(?P<num>\d{1,3})\s*[）)])\s*(?P<rest>\S.*)$", re.S)),
+    (4, re.compile(r"^\s*(?P<mark>(?P<num>[①-⑳]))\s*(?P<rest>\S.*)$", re.S)),
 )
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+_CN_DATE = re.compile(r"(?P<y>[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
+                      r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
 #: Characters that end a sentence or a complete line.
 FINAL_PUNCT = frozenset("。；！？：…”’」』）)!?;:.")
 SENTENCE_PUNCT = frozenset("。；！？!?;")
@@ -60,7 +67,7 @@ def section_marker(text: str) -> tuple[int, str] | None:
     match = SECTION_RE.match(text)
     if match is None:
         return None
-    number = chinese_numeral(match["num"])
+    number = chinese_numeral(match["num"] or match["part"])
     return None if number is None else (number, match["rest"].strip())
 
 
@@ -71,14 +78,28 @@ def item_marker(text: str) -> tuple[int, int, str, str] | None:
         if match is None:
             continue
         num = match["num"]
-        number = int(num) if num.isdigit() else chinese_numeral(num)
+        if "①" <= num <= "⑳":
+            number: int | None = ord(num) - ord("①") + 1
+        else:
+            number = int(num) if num.isascii() else chinese_numeral(num)
         if number is not None and number > 0:
             return level, number, match["mark"].strip(), match["rest"].strip()
     return None
 
 
+def arabic_dates(text: str) -> str:
+    """Return the text with dates in Chinese numerals ("二〇二四年四月十五日") in Arabic digits."""
+
+    def arabic(match: re.Match[str]) -> str:
+        year = "".join(_CN_DIGITS[c] for c in match["y"])
+        return f"{year}年{chinese_numeral(match['m'])}月{chinese_numeral(match['d'])}日"
+
+    return _CN_DATE.sub(arabic, text)
+
+
 def is_standalone_date(text: str) -> bool:
     """Return True for a line that is only a date ("2024年4月15日", "（2025-02-28）")."""
+    text = arabic_dates(text)
     match = DATE_RE.search(text)
     return match is not None and not re.sub(r"[\s（）()]", "", text.replace(match[0], ""))
 

@@ -26,6 +26,7 @@ from tasktrack.domain.plan_layout.markers import (
     Entry,
     Line,
     TableAt,
+    arabic_dates,
     is_heading_like,
     is_standalone_date,
     item_marker,
@@ -62,7 +63,7 @@ def _cjk_tight(text: str) -> str:
 
 def parse_date(text: str) -> date | None:
     """Return the first date written in the text ("2024年4月15日", "2025-02-28"), or None."""
-    match = DATE_RE.search(text)
+    match = DATE_RE.search(arabic_dates(text))
     if match is None:
         return None
     month, day = match["m"] or match["m2"], match["d"] or match["d2"]
