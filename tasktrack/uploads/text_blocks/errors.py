@@ -53,7 +53,7 @@ def mismatch(name: str, ext: str, expected: str) -> UnreadableDocument:
     """Build the refusal for a file whose content is not what its extension says."""
     label = _FORMAT_LABELS.get(expected, expected)
     return UnreadableDocument(
-        "mismatch", f"文件内容不是{label}，与扩展名 {ext} 不符，请确认选择的文件是否正确：{name}"
+        "mismatch", f"文件内容不是 {label}，与扩展名 {ext} 不符，请确认选择的文件是否正确：{name}"
     )
 
 

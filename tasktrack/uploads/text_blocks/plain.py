@@ -45,7 +45,7 @@ def decode_text(data: bytes, name: str) -> str:
             text = _try_decode(data, "gb18030")
     if text is None or _CONTROL_RE.search(text):
         raise errors.undecodable(name)
-    return text
+    return text.lstrip("\ufeff")  # a second BOM (a file saved twice with one) is not text
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:
