@@ -152,7 +152,10 @@ def test_seed004_docx_round_trips_to_the_task_grid_in_body_order() -> None:
     assert table.rows == seed004_task_grid()
     index = doc.blocks.index(table)
     assert doc.blocks[index - 1] == Paragraph("2024 年省清廉社会组织建设工作任务表")
-    assert doc.blocks[index + 1 : index + 3] == (Paragraph("附件 2"), Paragraph("省清廉社会组织建设工作专班 成员单位名单"))
+    assert doc.blocks[index + 1 : index + 3] == (
+        Paragraph("附件 2"),
+        Paragraph("省清廉社会组织建设工作专班 成员单位名单"),
+    )
     assert texts(doc)[:2] == ["浙江省清廉社会组织建设工作专班", "〔2024〕4号"]
 
 
@@ -180,7 +183,7 @@ def test_empty_or_blank_files_are_refused(filename: str, data: bytes) -> None:
 
 
 @pytest.mark.parametrize("filename", ["a.txt", "a.tsv"])
-@pytest.mark.parametrize("data", ["\u3000\n".encode(), " \t\n".encode("utf-16"), "\t\t\n\t".encode()])
+@pytest.mark.parametrize("data", ["\u3000\n".encode(), " \t\n".encode("utf-16"), b"\t\t\n\t"])
 def test_text_files_of_blank_characters_are_refused(filename: str, data: bytes) -> None:
     refused(data, filename, "empty")
 
@@ -257,10 +260,13 @@ def _samples() -> dict[str, bytes]:
 
 
 def _read_or_refuse(data: bytes, filename: str) -> None:
+    """Read ``data``: a non-empty DocText or an UnreadableDocument with a code and a message, nothing else."""
     try:
         doc = read_document(data, filename)
     except UnreadableDocument as err:
-        assert err.code.isascii() and str(err)
+        code, message = err.code, str(err)
+        assert code.isascii()
+        assert message
     else:
         assert not doc.is_empty
 

@@ -258,7 +258,9 @@ def test_pdf_wrapped_cell_lines_join_their_cell() -> None:
         "正文段落",
     ])
     (table, tail) = read_document(data, "a.pdf").blocks
-    assert table == Table((("任务", "内容", "单位"), ("1", "巩固拓展\n主题教育成果", "省民政厅"), ("2", "推动宣贯", "各市")))
+    assert table == Table(
+        (("任务", "内容", "单位"), ("1", "巩固拓展\n主题教育成果", "省民政厅"), ("2", "推动宣贯", "各市"))
+    )
     assert tail == Paragraph("正文段落")
 
 

@@ -42,8 +42,8 @@ def read_document(data: bytes, filename: str, *, limits: UploadLimits | None = N
     if not data.strip():
         raise errors.empty(name)
     if ext in MACRO_EXTENSIONS:
-        exc = macro_refusal(name)
-        raise UnreadableDocument(exc.code, str(exc))
+        refusal = macro_refusal(name)
+        raise UnreadableDocument(refusal.code, str(refusal))
     if ext in errors.LEGACY_SUFFIXES:
         raise errors.legacy(name, ext)
     if ext in _CONTAINER_SUFFIXES:

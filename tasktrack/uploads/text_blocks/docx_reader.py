@@ -24,7 +24,7 @@ import re
 
 import docx
 from docx.oxml.ns import qn
-from lxml import etree
+from docx.oxml.xmlchemy import BaseOxmlElement
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks.plain import make_table
@@ -55,7 +55,7 @@ _MAX_CELLS = 1_000_000
 class _Styles:
     """Paragraph styles by id: their names, outline levels and base styles."""
 
-    def __init__(self, styles_root: etree._Element | None) -> None:
+    def __init__(self, styles_root: BaseOxmlElement | None) -> None:
         """Index the ``w:style`` elements of styles.xml (``None`` when the package has none)."""
         self._by_id: dict[str, tuple[str, int | None, str | None]] = {}
         if styles_root is None:
@@ -88,7 +88,7 @@ class _Styles:
         return None
 
 
-def _outline_level(ppr: etree._Element | None) -> int | None:
+def _outline_level(ppr: BaseOxmlElement | None) -> int | None:
     """Return the 1-based heading level of a ``w:outlineLvl`` in ``ppr`` (``None`` for none or body text)."""
     if ppr is None:
         return None
@@ -119,7 +119,7 @@ class _BodyReader:
         self.blocks: list[Block] = []
         self.cells = 0
 
-    def read_children(self, parent: etree._Element) -> None:
+    def read_children(self, parent: BaseOxmlElement) -> None:
         """Read the block-level children of ``parent`` (a body or a wrapper) in order."""
         for child in parent.iterchildren():
             if child.tag == _W_P:
@@ -133,7 +133,7 @@ class _BodyReader:
             elif child.tag in _BLOCK_WRAPPERS:
                 self.read_children(child)
 
-    def _heading_level(self, p: etree._Element) -> int | None:
+    def _heading_level(self, p: BaseOxmlElement) -> int | None:
         """Return a paragraph's heading level from its own outline level or its style."""
         ppr = p.find(qn("w:pPr"))
         own = _outline_level(ppr)
@@ -142,7 +142,7 @@ class _BodyReader:
         style_el = ppr.find(qn("w:pStyle")) if ppr is not None else None
         return self.styles.heading_level(style_el.get(_W_VAL) if style_el is not None else None)
 
-    def _table(self, tbl: etree._Element) -> Table | None:
+    def _table(self, tbl: BaseOxmlElement) -> Table | None:
         """Read a ``w:tbl`` as a grid (merged cells per the DocText convention)."""
         grid_cols = len(tbl.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}"))
         rows: list[list[str]] = []
@@ -165,9 +165,9 @@ class _BodyReader:
         return make_table(rows)
 
 
-def _iter_wrapped(parent: etree._Element, tag: str) -> list[etree._Element]:
+def _iter_wrapped(parent: BaseOxmlElement, tag: str) -> list[BaseOxmlElement]:
     """Return ``parent``'s children with ``tag``, looking through content controls and custom XML."""
-    found: list[etree._Element] = []
+    found: list[BaseOxmlElement] = []
     for child in parent.iterchildren():
         if child.tag == tag:
             found.append(child)
@@ -176,7 +176,7 @@ def _iter_wrapped(parent: etree._Element, tag: str) -> list[etree._Element]:
     return found
 
 
-def _int_val(parent: etree._Element, tag: str, default: int) -> int:
+def _int_val(parent: BaseOxmlElement, tag: str, default: int) -> int:
     """Return the integer ``w:val`` of ``parent``'s child ``tag`` (``default`` when absent or malformed)."""
     el = parent.find(qn(tag))
     if el is None:
@@ -187,20 +187,20 @@ def _int_val(parent: etree._Element, tag: str, default: int) -> int:
         return default
 
 
-def _tr_count(tr: etree._Element, tag: str) -> int:
+def _tr_count(tr: BaseOxmlElement, tag: str) -> int:
     """Return a row's ``w:gridBefore``/``w:gridAfter`` count (grid cells with no ``w:tc``)."""
     trpr = tr.find(qn("w:trPr"))
     return max(_int_val(trpr, tag, 0), 0) if trpr is not None else 0
 
 
-def cell_text(tc: etree._Element) -> str:
+def cell_text(tc: BaseOxmlElement) -> str:
     """Return a table cell's text: its paragraphs joined with "\\n", nested tables as lines."""
     lines: list[str] = []
     _cell_lines(tc, lines)
     return "\n".join(lines).strip()
 
 
-def _cell_lines(parent: etree._Element, lines: list[str]) -> None:
+def _cell_lines(parent: BaseOxmlElement, lines: list[str]) -> None:
     """Collect the non-empty lines of a cell's block-level content in order."""
     for child in parent.iterchildren():
         if child.tag == _W_P:
@@ -217,14 +217,14 @@ def _cell_lines(parent: etree._Element, lines: list[str]) -> None:
             _cell_lines(child, lines)
 
 
-def paragraph_text(p: etree._Element) -> str:
+def paragraph_text(p: BaseOxmlElement) -> str:
     """Return a ``w:p``'s visible text, stripped."""
     parts: list[str] = []
     _collect_text(p, parts)
     return "".join(parts).strip()
 
 
-def _collect_text(el: etree._Element, parts: list[str]) -> None:
+def _collect_text(el: BaseOxmlElement, parts: list[str]) -> None:
     """Append the text of ``el``'s descendants, skipping subtrees that are not visible text."""
     for child in el.iterchildren():
         tag = child.tag
