@@ -27,7 +27,7 @@ from pdfminer.layout import LAParams, LTContainer, LTItem, LTTextLineHorizontal
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
-from tasktrack.uploads.text_blocks import errors
+from tasktrack.uploads.text_blocks.errors import encrypted, scanned_pdf, too_large
 
 _MIN_TABLE_COLUMNS = 3
 _MAX_PAGES = 2000
@@ -61,13 +61,13 @@ def read_pdf(data: bytes, name: str) -> DocText:
     try:
         for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True))):
             if number >= _MAX_PAGES:
-                raise errors.too_large(name, f"超过 {_MAX_PAGES} 页")
+                raise too_large(name, f"超过 {_MAX_PAGES} 页")
             blocks.extend(page_blocks(list(_text_lines(page))))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise errors.encrypted(name) from exc
+        raise encrypted(name) from exc
     doc = DocText(blocks=tuple(blocks), source_format="pdf")
     if doc.is_empty:
-        raise errors.scanned_pdf(name)
+        raise scanned_pdf(name)
     return doc
 
 

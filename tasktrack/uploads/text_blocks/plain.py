@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
-from tasktrack.uploads.text_blocks import errors
+from tasktrack.uploads.text_blocks.errors import undecodable
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET_RE = re.compile(r"^[-*+•·]\s+")
@@ -44,7 +44,7 @@ def decode_text(data: bytes, name: str) -> str:
         if text is None:
             text = _try_decode(data, "gb18030")
     if text is None or _CONTROL_RE.search(text):
-        raise errors.undecodable(name)
+        raise undecodable(name)
     return text.lstrip("\ufeff")  # a second BOM (a file saved twice with one) is not text
 
 

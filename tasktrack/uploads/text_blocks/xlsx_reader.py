@@ -23,7 +23,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.xml.functions import iterparse
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
-from tasktrack.uploads.text_blocks import errors
+from tasktrack.uploads.text_blocks.errors import empty_sheets, too_large
 
 _MAX_TEXT_CELLS = 1_000_000
 _MAX_GRID_CELLS = 2_000_000
@@ -45,7 +45,7 @@ def read_xlsx(data: bytes, name: str) -> DocText:
     finally:
         workbook.close()
     if not sheets:
-        raise errors.empty_sheets(name)
+        raise empty_sheets(name)
     blocks: list[Block] = []
     for title, table in sheets:
         if len(sheets) > 1 and title.strip():
@@ -68,7 +68,7 @@ def _sheet_table(sheet: Any, name: str, budget: list[int]) -> Table | None:
                 texts[(cell.row, cell.column)] = text
                 budget[0] -= 1
                 if budget[0] < 0:
-                    raise errors.too_large(name, f"超过 {_MAX_TEXT_CELLS} 个单元格")
+                    raise too_large(name, f"超过 {_MAX_TEXT_CELLS} 个单元格")
     for min_col, min_row, max_col, max_row in _merged_ranges(sheet):
         for r in range(min_row, max_row + 1):
             for c in range(min_col, max_col + 1):
@@ -81,7 +81,7 @@ def _sheet_table(sheet: Any, name: str, budget: list[int]) -> Table | None:
     left = min(c for _, c in texts)
     right = max(c for _, c in texts)
     if (bottom - top + 1) * (right - left + 1) > _MAX_GRID_CELLS:
-        raise errors.too_large(name, f"工作表“{sheet.title}”的范围过大")
+        raise too_large(name, f"工作表“{sheet.title}”的范围过大")
     return Table(
         rows=tuple(
             tuple(texts.get((r, c), "") for c in range(left, right + 1)) for r in range(top, bottom + 1)
