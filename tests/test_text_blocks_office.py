@@ -17,6 +17,7 @@ from openpyxl.worksheet.cell_range import CellRange
 
 from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks import UnreadableDocument, read_document
+from tasktrack.uploads.text_blocks.docx_numbering import format_number
 from tests.plan_docs import text_pdf
 
 
@@ -287,3 +288,84 @@ def test_truncated_pdf_is_refused_by_the_upload_checks() -> None:
 def test_pdf_reader_returns_doctext_of_pdf_format() -> None:
     doc = read_document(text_pdf(["甲"]), "a.PDF")
     assert doc == DocText(blocks=(Paragraph("甲"),), source_format="pdf")
+
+
+# ---------------------------------------------------------------------------------------------
+# Word list numbering
+
+
+def _add_list(document: object, abstract_id: int, levels: list[tuple[str, str]], num_ids: dict[int, int]) -> None:
+    """Add an abstract list of (numFmt, lvlText) levels and ``w:num``s (numId → startOverride of level 0, 0: none)."""
+    numbering = document.part.numbering_part.element  # type: ignore[attr-defined]
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{lvls}</w:abstractNum>')
+    numbering.insert(0, abstract)
+    for num_id, start in num_ids.items():
+        override = (f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride>' if start else "")
+        numbering.append(parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
+        ))
+
+
+def _numbered(container: object, text: str, num_id: int, ilvl: int) -> None:
+    """Add a paragraph in list ``num_id`` at level ``ilvl``."""
+    p = container.add_paragraph(text)  # type: ignore[attr-defined]
+    p._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+    ))
+
+
+def test_docx_automatic_list_numbers_are_rendered_as_word_shows_them() -> None:
+    document = docx.Document()
+    _add_list(document, 90, [("chineseCounting", "%1、"), ("decimal", "%2."), ("chineseCounting", "（%3）")],
+              {90: 0, 91: 5})
+    _numbered(document, "强化党建统领", 90, 0)
+    _numbered(document, "加强思想政治引领", 90, 1)
+    _numbered(document, "", 90, 1)  # an empty numbered paragraph still takes its number
+    _numbered(document, "注重党建质量提升", 90, 1)
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    _numbered(cell, "表格内的条目", 90, 1)
+    _numbered(document, "加强规范监管", 90, 0)
+    _numbered(document, "强化制度保障", 90, 1)
+    _numbered(document, "细化措施", 90, 2)
+    _numbered(document, "重新起编", 91, 0)
+    plain = document.add_paragraph("显式不编号", style="List Number")
+    plain._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>'
+    ))
+    document.add_paragraph("样式编号甲", style="List Number")
+    document.add_paragraph("样式编号乙", style="List Number")
+    document.add_paragraph("项目符号", style="List Bullet")
+    doc = read_document(docx_bytes(document), "a.docx")
+    assert doc.blocks == (
+        Paragraph("一、强化党建统领"),
+        Paragraph("1. 加强思想政治引领"),
+        Paragraph("3. 注重党建质量提升"),
+        Table((("4. 表格内的条目",),)),
+        Paragraph("二、加强规范监管"),
+        Paragraph("1. 强化制度保障"),
+        Paragraph("（一）细化措施"),
+        Paragraph("五、重新起编"),
+        Paragraph("显式不编号"),
+        Paragraph("1. 样式编号甲"),
+        Paragraph("2. 样式编号乙"),
+        Paragraph("项目符号"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCountingThousand", "十一"),
+        (20, "chineseCounting", "二十"), (105, "chineseCounting", "一百零五"), (1010, "chineseCounting", "一千零一十"),
+        (12, "chineseLegalSimplified", "壹拾贰"), (3, "ideographTraditional", "丙"), (2, "decimalEnclosedCircle", "②"),
+        (4, "upperRoman", "IV"), (14, "lowerRoman", "xiv"), (28, "upperLetter", "BB"), (3, "lowerLetter", "c"),
+        (7, "decimalFullWidth", "７"), (3, "decimalZero", "03"), (21, "decimalEnclosedCircle", "21"),
+        (5, "somethingNew", "5"),
+    ],
+)
+def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
+    assert format_number(value, fmt) == expected
