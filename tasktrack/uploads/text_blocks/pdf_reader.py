@@ -1,0 +1,166 @@
+"""PDF text layers as text blocks (pdfminer.six), page by page in reading order.
+
+pdfminer groups characters into text lines (``LTTextLineHorizontal``; text in form XObjects included). The lines
+of a page are then put back in reading order by position: lines whose vertical centres lie within half a line
+height of each other form one visual row, rows run top to bottom and a row's lines left to right. Each line is one
+``Paragraph`` (a paragraph broken across lines or pages is the layout reader's business to join).
+
+Simple tables are rebuilt from positions: a visual row with lines at three or more distinct x positions is a table
+row, and consecutive table rows on a page form one ``Table`` whose columns are those of its widest row. A row with
+fewer lines that follows a table row closely (gap under a line height) and whose lines all fall in the table's
+columns is a wrapped continuation: its text is added to the cells above with "\\n". Multi-column page layouts and
+tables without at least three columns come out as paragraphs.
+
+A PDF whose pages hold no text at all is a scan (``UnreadableDocument`` "no_text"); one that needs a password is
+refused as encrypted.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LAParams, LTContainer, LTItem, LTTextLineHorizontal
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
+from tasktrack.uploads.text_blocks.errors import encrypted, scanned_pdf, too_large
+
+_MIN_TABLE_COLUMNS = 3
+_MAX_PAGES = 2000
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One text line with its box (PDF points, y upwards)."""
+
+    text: str
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+
+    @property
+    def middle(self) -> float:
+        """Return the vertical centre."""
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        """Return the line height (at least one point)."""
+        return max(self.top - self.bottom, 1.0)
+
+
+def read_pdf(data: bytes, name: str) -> DocText:
+    """Read a PDF's text layer as paragraphs and simple tables (``UnreadableDocument`` for scans, passwords)."""
+    blocks: list[Block] = []
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfminer logs every odd font at WARNING
+    try:
+        for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True))):
+            if number >= _MAX_PAGES:
+                raise too_large(name, f"超过 {_MAX_PAGES} 页")
+            blocks.extend(page_blocks(list(_text_lines(page))))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise encrypted(name) from exc
+    doc = DocText(blocks=tuple(blocks), source_format="pdf")
+    if doc.is_empty:
+        raise scanned_pdf(name)
+    return doc
+
+
+def _text_lines(item: LTItem) -> Iterator[_Line]:
+    """Yield the non-empty horizontal text lines inside a layout item."""
+    if isinstance(item, LTTextLineHorizontal):
+        text = item.get_text().strip()
+        if text:
+            yield _Line(text=text, x0=item.x0, x1=item.x1, bottom=item.y0, top=item.y1)
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _text_lines(child)
+
+
+def visual_rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Group lines into visual rows (top to bottom), each row's lines left to right."""
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: (-ln.top, ln.x0)):
+        if rows:
+            row = rows[-1]
+            middle = sum(ln.middle for ln in row) / len(row)
+            height = max(ln.height for ln in row)
+            if abs(line.middle - middle) <= min(height, line.height) / 2:
+                row.append(line)
+                continue
+        rows.append([line])
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+    return rows
+
+
+def page_blocks(lines: list[_Line]) -> list[Block]:
+    """Turn a page's lines into paragraphs and rebuilt tables, in reading order."""
+    blocks: list[Block] = []
+    run: list[list[_Line]] = []  # the table rows being collected
+
+    def flush() -> None:
+        if run:
+            blocks.append(_table(run))
+            run.clear()
+
+    for row in visual_rows(lines):
+        if len(row) >= _MIN_TABLE_COLUMNS:
+            run.append(row)
+        elif run and _continues(run, row):
+            run[-1] = run[-1] + row
+        else:
+            flush()
+            blocks.extend(Paragraph(text=line.text) for line in row)
+    flush()
+    return blocks
+
+
+def _columns(run: list[list[_Line]]) -> list[tuple[float, float]]:
+    """Return the table's column spans: those of its row with the most lines."""
+    widest = max(run, key=len)
+    # Only the rows' first visual line decides; continuation lines were appended after it.
+    first_line = [ln for ln in widest if abs(ln.top - widest[0].top) < widest[0].height]
+    return [(ln.x0, ln.x1) for ln in sorted(first_line or widest, key=lambda ln: ln.x0)]
+
+
+def _column_of(line: _Line, columns: list[tuple[float, float]]) -> int:
+    """Return the index of the column a line belongs to (largest overlap, else nearest centre)."""
+    best, best_overlap = 0, 0.0
+    for index, (x0, x1) in enumerate(columns):
+        overlap = min(line.x1, x1) - max(line.x0, x0)
+        if overlap > best_overlap:
+            best, best_overlap = index, overlap
+    if best_overlap > 0:
+        return best
+    centre = (line.x0 + line.x1) / 2
+    return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - centre))
+
+
+def _continues(run: list[list[_Line]], row: list[_Line]) -> bool:
+    """Tell whether a short row is the wrapped continuation of the table row above it."""
+    above = run[-1]
+    gap = min(ln.bottom for ln in above) - max(ln.top for ln in row)
+    if gap > max(ln.height for ln in row):
+        return False
+    columns = _columns(run)
+    return all(
+        any(min(ln.x1, x1) - max(ln.x0, x0) > 0 for x0, x1 in columns) for ln in row
+    )
+
+
+def _table(run: list[list[_Line]]) -> Table:
+    """Build a table from rows of lines, putting each line in its column (lines of one cell joined by "\\n")."""
+    columns = _columns(run)
+    grid: list[tuple[str, ...]] = []
+    for row in run:
+        cells: list[list[str]] = [[] for _ in columns]
+        for line in sorted(row, key=lambda ln: -ln.top):
+            cells[_column_of(line, columns)].append(line.text)
+        grid.append(tuple("\n".join(parts) for parts in cells))
+    return Table(rows=tuple(grid))
