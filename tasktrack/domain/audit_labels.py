@@ -31,6 +31,16 @@ ACTION_LABELS: dict[str, str] = {
     "unit.create": "新增单位",
     "unit.update": "修改单位",
     "category.create": "新增单位类别",
+    "work_group.create": "新建工作专班",
+    "alias.create": "名称对应到已有单位或类别",
+    "plan_import.create": "导入计划文件生成草稿",
+    "plan_import.header": "修改导入草稿的计划信息",
+    "plan_import.row": "修改导入草稿的任务行",
+    "plan_import.row_add": "导入草稿新增任务行",
+    "plan_import.row_delete": "删除导入草稿的任务行",
+    "plan_import.fill": "导入草稿批量填写",
+    "plan_import.publish": "发布导入的计划",
+    "plan_import.discard": "放弃导入草稿",
     "plan.create": "导入工作计划",
     "plan.case_task": "设置案例报送对应任务",
     "plan.focus_deadline": "设置工作重点选择截止日期",
@@ -68,7 +78,8 @@ AREA_LABELS: dict[str, str] = {
     "user": "账号", "token": "API 令牌", "calendar": "日历订阅", "digest": "每周摘要", "unit": "单位",
     "category": "单位类别", "plan": "工作计划", "task": "任务", "assignment": "任务分配", "progress": "进展报送",
     "extension": "延期", "attachment": "附件", "focus_item": "工作重点条目", "focus": "工作重点选择",
-    "pilot_log": "试点工作", "case": "案例", "notification": "邮件",
+    "pilot_log": "试点工作", "case": "案例", "notification": "邮件", "work_group": "工作专班",
+    "alias": "名称对应", "plan_import": "计划导入",
 }
 
 #: Object type (the model's class name, as recorded) → its Chinese name.
@@ -90,6 +101,9 @@ OBJECT_LABELS: dict[str, str] = {
     "PilotLog": "试点工作记录",
     "CaseReport": "案例",
     "Notification": "邮件",
+    "WorkGroup": "工作专班",
+    "NameAlias": "名称对应",
+    "PlanImport": "计划导入草稿",
 }
 
 #: Field names found in before/after → Chinese.
@@ -105,6 +119,10 @@ FIELD_LABELS: dict[str, str] = {
     "requested_due": "申请延至", "current_due": "原截止日期", "decision_note": "审核意见", "extended_due": "延期至",
     "sha256": "SHA-256", "focus_choice_deadline": "工作重点选择截止日期", "late": "逾期提交",
     "items": "工作重点", "case_task_number": "案例报送对应任务序号", "attempts": "已尝试次数",
+    "alias": "名称", "target": "对应到", "section_number": "主要任务序号", "section_title": "主要任务",
+    "year": "年度", "end_year": "结束年度", "issuer": "发文单位", "document_number": "文号", "issued_on": "印发日期",
+    "report_period_months": "报送周期（月）", "source_sha256": "来源文件 SHA-256", "rows": "任务行",
+    "layout": "识别方式", "plan_id": "计划编号", "tasks": "任务数", "field": "字段", "phrase": "填入内容",
 }
 
 ABSENT = "（空）"

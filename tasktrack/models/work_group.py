@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasktrack.models.base import Base, str_enum
+
+if TYPE_CHECKING:
+    from tasktrack.models.unit import Category, Unit
 
 
 class WorkGroupLevel(enum.StrEnum):
@@ -71,3 +75,5 @@ class NameAlias(Base):
     created_at: Mapped[dt.datetime]
 
     work_group: Mapped[WorkGroup] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    category: Mapped[Category | None] = relationship()

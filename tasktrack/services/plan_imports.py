@@ -189,7 +189,7 @@ def touch(imp: PlanImport, now: dt.datetime) -> None:
 
 def publish(
     imp: PlanImport, *, actor: User | None, now: dt.datetime, version: int | None = None,
-    meta: plan_service.PlanMeta | None = None, update_existing: bool = False,
+    meta: plan_service.PlanMeta | None = None, update_existing: bool = False, allow_empty_categories: bool = False,
 ) -> Plan:
     """Create the plan, its tasks and assignments from a draft with no problem left (one transaction)."""
     require_draft(imp, version)
@@ -205,10 +205,12 @@ def publish(
     if same is not None and not update_existing:
         raise Conflict(f"本专班已有 {meta.year} 年的计划《{meta.title}》，请修改计划名称后再发布", field="title")
     result_review = review_of(imp)
-    if not result_review.ready:
+    ignored = plan_service.EMPTY_CATEGORY if allow_empty_categories else frozenset()
+    if not result_review.ready_ignoring(ignored):
         count = result_review.problem_count
         raise ServiceError(f"草稿还有 {count} 处问题未解决，不能发布" if count else "草稿中没有任务，不能发布")
-    result = plan_service.import_plan(meta, draft_rows(imp), actor=actor, now=now, work_group=group)
+    result = plan_service.import_plan(meta, draft_rows(imp), actor=actor, now=now, work_group=group,
+                                      allow_empty_categories=allow_empty_categories)
     imp.status, imp.plan_id = ImportStatus.PUBLISHED, result.plan.id
     touch(imp, now)
     db.session.flush()

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 TASK_FIELDS = ("number", "text", "deadline_phrase", "deadline_kind", "due_date", "period_months",
                "responsible_phrase", "section_id")
+EMPTY_CATEGORY = frozenset({"empty_category"})
 #: Problems listed in one refusal before "…等N处".
 _SHOWN_PROBLEMS = 30
 
@@ -78,18 +79,20 @@ def problem_lines(result: Review) -> list[str]:
 
 
 def import_plan(
-    meta: PlanMeta, rows: list[DraftRow], *, actor: User | None, now: dt.datetime, work_group: WorkGroup | None = None
+    meta: PlanMeta, rows: list[DraftRow], *, actor: User | None, now: dt.datetime, work_group: WorkGroup | None = None,
+    allow_empty_categories: bool = False,
 ) -> ImportResult:
     """Create or update a plan of a work group (by default the provincial one) from reviewed rows.
 
-    Every problem is reported at once and nothing is written while any is left. Running it again with the same
+    Every problem is reported at once and nothing is written while any is left (``allow_empty_categories``: a
+    category with no member yet is accepted; its units are assigned when they join). Running it again with the same
     rows changes nothing.
     """
     if not rows:
         raise ServiceError("任务表中没有任务")
     group = work_group or work_groups.default_work_group(now=now)
     result_review = review_rows(rows, group, year=meta.year, end_year=meta.end_year)
-    if not result_review.ready:
+    if not result_review.ready_ignoring(EMPTY_CATEGORY if allow_empty_categories else frozenset()):
         lines = problem_lines(result_review)
         more = f"\n……共{len(lines)}处" if len(lines) > _SHOWN_PROBLEMS else ""
         raise ServiceError("任务有问题，未导入任何内容：\n" + "\n".join(lines[:_SHOWN_PROBLEMS]) + more)
