@@ -83,3 +83,10 @@ def test_domain_and_uploads_import_no_flask_and_nothing_above_them() -> None:
             assert not any(n == "flask" or n.startswith("flask.") for n in names), path
             inside = {n for n in names if n in modules or n.startswith("tasktrack.")}
             assert all(n.startswith(f"tasktrack.{package}") for n in inside), (path, inside)
+
+
+def test_one_blueprint_folder_per_audience() -> None:
+    """The web edge's packages are its audiences (issue 14, DESIGN §5), not its features."""
+    web = PACKAGE / "web"
+    folders = {p.name for p in web.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    assert folders == {"auth", "api", "everyone", "liaison", "point", "secretariat"}
