@@ -73,7 +73,7 @@ def link(base_url: str, endpoint: str, /, **values: Any) -> str:
 
 
 def links(base_url: str) -> Callable[..., str]:
-    """Return :func:`link` bound to ``base_url``: ``links(base)("progress.assignment", assignment_id=7)``."""
+    """Return :func:`link` bound to ``base_url``: ``links(base)("everyone.assignment", assignment_id=7)``."""
     return functools.partial(link, base_url)
 
 

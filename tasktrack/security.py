@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -32,8 +32,10 @@ CSP = (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Return whether a `next` value is a path on this site (R18): no scheme, host, backslash or control char."""
+def is_safe_next(target: str | None) -> TypeGuard[str]:
+    """Return whether a `next` value is a path on this site (R18): no scheme, host, backslash or control char.
+
+    A type guard: where it answers yes, the value is a ``str`` (not None) for the type checker too."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
     if any(ch == "\\" or ord(ch) < 33 or ord(ch) == 127 for ch in target):

@@ -85,3 +85,10 @@ def test_domain_and_uploads_import_no_flask_and_nothing_above_them() -> None:
             # The upload adapters produce the domain's neutral types (text_blocks → domain.doc_blocks).
             below = ("tasktrack.domain",) if package == "uploads" else ()
             assert all(n.startswith((f"tasktrack.{package}", *below)) for n in inside), (path, inside)
+
+
+def test_one_blueprint_folder_per_audience() -> None:
+    """The web edge's packages are its audiences (issue 14, DESIGN §5), not its features."""
+    web = PACKAGE / "web"
+    folders = {p.name for p in web.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    assert folders == {"auth", "api", "everyone", "liaison", "point", "secretariat"}

@@ -56,10 +56,10 @@ def test_compose_renders_the_template_pair(app: Flask) -> None:
 ])
 def test_links_are_absolute_under_base_url(app: Flask, base: str, expected: str) -> None:
     with app.app_context():
-        assert notifications.link(base, "progress.assignment", assignment_id=7) == expected
-        assert notifications.links(base)("progress.assignment", assignment_id=7) == expected
-        assert mail.link(base, "progress.assignment", assignment_id=7) == expected  # the old name still works
-        assert notifications.link(base, "observation.point", unit_id=3, _anchor="choose").endswith("/3#choose")
+        assert notifications.link(base, "everyone.assignment", assignment_id=7) == expected
+        assert notifications.links(base)("everyone.assignment", assignment_id=7) == expected
+        assert mail.link(base, "everyone.assignment", assignment_id=7) == expected  # the old name still works
+        assert notifications.link(base, "everyone.observation_point", unit_id=3, _anchor="choose").endswith("/3#choose")
 
 
 def test_links_ignore_the_requests_host(app: Flask) -> None:

@@ -205,11 +205,11 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
         item = line.item
         if item.kind is MessageKind.FOCUS_CHOICE:
             title = f"观察点重点事项选择（截止 {item.anchor.month}月{item.anchor.day}日）"
-            url = notifications.link(base_url, "observation.point", unit_id=item.unit_id, _anchor="choose")
+            url = notifications.link(base_url, "everyone.observation_point", unit_id=item.unit_id, _anchor="choose")
         else:
             task = tasks[item.task_id]
             title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
-            url = notifications.link(base_url, "progress.assignment", assignment_id=item.assignment_id)
+            url = notifications.link(base_url, "everyone.assignment", assignment_id=item.assignment_id)
         views.append(ItemView(item, title, item_label(item), url, line.covers))
     return views
 

@@ -3,10 +3,10 @@
 from tests.web.matrix import ALL, SECRETARIAT, UNIT_ROLES, Route
 
 ROUTES = [
-    Route("plans.home", "GET", lambda c: "/", ALL, ok=302),
-    Route("plans.index", "GET", lambda c: "/plans", ALL),
-    Route("plans.plan", "GET", lambda c: f"/plans/{c.plan_id}", ALL),
-    Route("plans.task", "GET", lambda c: f"/tasks/{c.task_id}", ALL),
+    Route("everyone.home", "GET", lambda c: "/", ALL, ok=302),
+    Route("everyone.plan_list", "GET", lambda c: "/plans", ALL),
+    Route("everyone.plan", "GET", lambda c: f"/plans/{c.plan_id}", ALL),
+    Route("everyone.task", "GET", lambda c: f"/tasks/{c.task_id}", ALL),
     Route("liaison.my_tasks", "GET", lambda c: "/my/tasks", UNIT_ROLES),
     Route("auth.change_password", "GET", lambda c: "/account/password", ALL),
     Route("auth.change_password", "POST", lambda c: "/account/password", ALL,
@@ -30,7 +30,7 @@ ROUTES = [
     Route("secretariat.unit_edit", "POST", lambda c: "/admin/units/new", SECRETARIAT,
           data=lambda c: {"name": "矩阵测试单位", "kind": "other", "parent_id": "0", "is_active": "y"}),
     Route("secretariat.unit_edit", "GET", lambda c: f"/admin/units/{c.own_unit_id}/edit", SECRETARIAT),
-    Route("files.download", "GET", lambda c: f"/attachments/{c.extra['evidence_id']}", ALL),
+    Route("everyone.attachment", "GET", lambda c: f"/attachments/{c.extra['evidence_id']}", ALL),
     Route("api.me", "GET", lambda c: "/api/v1/me", ALL),
     Route("api.plans", "GET", lambda c: "/api/v1/plans", ALL),
     Route("api.plan_tasks", "GET", lambda c: f"/api/v1/plans/{c.plan_id}/tasks", ALL),

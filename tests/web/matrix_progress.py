@@ -40,8 +40,8 @@ def _report(c: Ctx) -> dict[str, Any]:
 
 
 ROUTES = [
-    Route("progress.assignment", "GET", lambda c: f"/assignments/{c.own_assignment_id}", ALL),
-    Route("progress.assignment", "GET", lambda c: f"/assignments/{c.other_assignment_id}", ALL,
+    Route("everyone.assignment", "GET", lambda c: f"/assignments/{c.own_assignment_id}", ALL),
+    Route("everyone.assignment", "GET", lambda c: f"/assignments/{c.other_assignment_id}", ALL,
           note="every signed-in role reads every assignment's history"),
     Route("liaison.report", "GET", lambda c: f"/assignments/{c.own_assignment_id}/report", LIAISON),
     Route("liaison.report", "GET", lambda c: f"/assignments/{c.other_assignment_id}/report", NOBODY),

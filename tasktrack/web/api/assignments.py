@@ -23,7 +23,7 @@ MAX_PER_PAGE = 100
 
 
 def _file_url(attachment_id: int) -> str:
-    return url_for("files.download", attachment_id=attachment_id)
+    return url_for("everyone.attachment", attachment_id=attachment_id)
 
 
 def _scope(today: dt.date) -> Plan | None:

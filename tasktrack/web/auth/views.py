@@ -21,7 +21,7 @@ bp = Blueprint("auth", __name__)
 
 def home_for(user: object) -> str:
     """Return the start page of a user's role."""
-    return url_for("plans.home")
+    return url_for("everyone.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,7 +88,7 @@ def change_password() -> ResponseReturnValue:
 
     def changed(result: users.PasswordChange) -> Response:
         login_user(current_user, remember=False)  # this session carries the new token
-        return done(f"密码已修改。{ended_message(result)}", url_for("plans.home"))
+        return done(f"密码已修改。{ended_message(result)}", url_for("everyone.home"))
 
     return forms.handle(form, change, success=changed, fallback="new",
                         render=lambda: render_template("auth/password.html", form=form))

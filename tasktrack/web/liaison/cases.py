@@ -15,9 +15,9 @@ from tasktrack.services import cases, observations
 from tasktrack.services.cases import CaseText
 from tasktrack.services.read import overview
 from tasktrack.web import forms, loaders
-from tasktrack.web.cases.forms import CaseForm
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.liaison import bp
+from tasktrack.web.liaison.forms import CaseForm
 from tasktrack.web.uploads import uploads_from_request
 
 
@@ -48,7 +48,7 @@ def new_case() -> ResponseReturnValue:
         form, lambda: cases.submit_case(plan, unit, _text(form), actor=current_user, files=uploads_from_request(),
                                         now=context.now()),
         success=lambda case: done(f"已报送《{case.title}》，等待专班办公室审核",
-                                  url_for("cases.detail", case_id=case.id)),
+                                  url_for("everyone.case_detail", case_id=case.id)),
         render=lambda: render_template("cases/form.html", form=form, case=None), refused=422, fallback="attachments")
 
 
@@ -76,6 +76,6 @@ def revise_case(case_id: int) -> ResponseReturnValue:
         form, lambda: cases.revise_case(case, _text(form), actor=current_user, files=uploads_from_request(),
                                         now=context.now(), keep=sorted(kept)),
         success=lambda _r: done(f"已重新报送《{case.title}》（第 {case.version} 版）",
-                                url_for("cases.detail", case_id=case.id)),
+                                url_for("everyone.case_detail", case_id=case.id)),
         render=lambda: render_template("cases/form.html", form=form, case=case, files=files, kept=kept),
         refused=422, fallback="attachments")

@@ -20,7 +20,7 @@ from tasktrack.services.attachments import Upload
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.liaison import bp
-from tasktrack.web.progress.forms import ExtensionForm, ReportForm, UnchangedForm
+from tasktrack.web.liaison.forms import ExtensionForm, ReportForm, UnchangedForm
 
 
 def _load_reportable(assignment_id: int) -> Any:
@@ -89,7 +89,7 @@ def report(assignment_id: int) -> Any:
     return forms.handle(
         form, submit, on_refusal=if_stale,
         success=lambda _r: done("进展已报送" + (claimed if form.status.data == "completed" else ""),
-                                url_for("progress.assignment", assignment_id=a.id)),
+                                url_for("everyone.assignment", assignment_id=a.id)),
         render=lambda: render_template("progress/report_form.html", form=form, a=a, latest=latest,
                                        correcting=correcting, stale=stale[0] if stale else None))
 
@@ -100,13 +100,13 @@ def unchanged(assignment_id: int) -> Any:
     a = _load_reportable(assignment_id)
     form = UnchangedForm()
     back = (request.form.get("next") == "my" and url_for("liaison.my_tasks")) or url_for(
-        "progress.assignment", assignment_id=a.id)
+        "everyone.assignment", assignment_id=a.id)
 
     def if_stale(exc: ServiceError) -> Response | None:
         if not isinstance(exc, progress.StaleReport):
             return None
         return done("在您确认之前，本单位已有人报送了新的进展，请先查看最新报送。",
-                    url_for("progress.assignment", assignment_id=a.id), "warning")
+                    url_for("everyone.assignment", assignment_id=a.id), "warning")
 
     return forms.handle(
         form, lambda: progress.confirm_unchanged(a, author=current_user, now=context.now(),
@@ -129,5 +129,5 @@ def extension(assignment_id: int) -> Any:
         form, lambda: extensions.request_extension(a, author=current_user, requested_due=form.requested_due.data,
                                                    reason=form.reason.data or "", now=context.now()),
         success=lambda _r: done("延期申请已提交，等待专班办公室审核",
-                                url_for("progress.assignment", assignment_id=a.id)),
+                                url_for("everyone.assignment", assignment_id=a.id)),
         render=lambda: render_template("progress/extension_form.html", form=form, a=a, refusal=None))

@@ -14,10 +14,10 @@ from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, observations
 from tasktrack.services.read import overview
 from tasktrack.web import forms, loaders
+from tasktrack.web.everyone.observation import render_point
 from tasktrack.web.forms import done, form_view
-from tasktrack.web.observation.forms import ChoiceForm, PilotLogForm
-from tasktrack.web.observation.views import render_point
 from tasktrack.web.point import bp
+from tasktrack.web.point.forms import ChoiceForm, PilotLogForm
 from tasktrack.web.uploads import uploads_from_request
 
 
@@ -44,7 +44,7 @@ def choose(unit_id: int) -> ResponseReturnValue:
                                                now=context.now()),
         success=lambda choice: done(
             f"已保存工作重点选择（第 {choice.version} 版{'，逾期提交' if choice.is_late else ''}）",
-            url_for("observation.point", unit_id=unit.id)),
+            url_for("everyone.observation_point", unit_id=unit.id)),
         render=lambda: render_point(unit, plan, choice_form=form, submitted=all_texts),
         refused=422, fallback="items")
 
@@ -65,5 +65,5 @@ def add_log(unit_id: int) -> ResponseReturnValue:
 
     return forms.handle(
         form, add,
-        success=lambda _r: done("已记录试点进展", url_for("observation.point", unit_id=unit.id) + "#timeline"),
+        success=lambda _r: done("已记录试点进展", url_for("everyone.observation_point", unit_id=unit.id) + "#timeline"),
         render=lambda: render_point(unit, plan, log_form=form), refused=422, fallback="attachments")

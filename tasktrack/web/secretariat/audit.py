@@ -20,13 +20,13 @@ logger = logging.getLogger(__name__)
 #: The page of each kind of target (services.audit_log.Target): endpoint and its id argument.
 TARGET_PAGES = {
     "user": ("secretariat.user_edit", "user_id"),
-    "unit": ("dashboard.unit", "unit_id"),
-    "plan": ("plans.plan", "plan_id"),
-    "task": ("plans.task", "task_id"),
-    "assignment": ("progress.assignment", "assignment_id"),
-    "case": ("cases.detail", "case_id"),
+    "unit": ("everyone.unit", "unit_id"),
+    "plan": ("everyone.plan", "plan_id"),
+    "task": ("everyone.task", "task_id"),
+    "assignment": ("everyone.assignment", "assignment_id"),
+    "case": ("everyone.case_detail", "case_id"),
     "notification": ("secretariat.outbox_show", "notification_id"),
-    "observation_point": ("observation.point", "unit_id"),
+    "observation_point": ("everyone.observation_point", "unit_id"),
 }
 
 

@@ -12,8 +12,8 @@ from tasktrack.services import observations
 from tasktrack.services.read import overview
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
-from tasktrack.web.observation.forms import DeadlineForm, ReopenForm
 from tasktrack.web.secretariat import bp
+from tasktrack.web.secretariat.forms import ChoiceReopenForm, DeadlineForm
 
 
 def _plan() -> Plan:
@@ -24,7 +24,7 @@ def _plan() -> Plan:
 def reopen_choice(unit_id: int) -> ResponseReturnValue:
     """Reopen a point's locked choice (secretariat)."""
     unit = loaders.observation_point(unit_id)
-    form = ReopenForm()
+    form = ChoiceReopenForm()
     back = (request.referrer if request.referrer and request.referrer.startswith(request.host_url)
             else url_for("secretariat.focus_matrix"))
     return forms.handle(
@@ -39,7 +39,7 @@ def focus_matrix() -> str:
     plan = _plan()
     deadline = plan.focus_choice_deadline
     return render_template("observation/matrix.html", plan=plan, matrix=observations.matrix(plan),
-                           reopen_form=ReopenForm(), past_deadline=bool(deadline and context.today() > deadline))
+                           reopen_form=ChoiceReopenForm(), past_deadline=bool(deadline and context.today() > deadline))
 
 
 @bp.route("/observation/settings", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Forms of the secretariat's administration pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -46,3 +46,15 @@ class UnitForm(FlaskForm):
     leader_email = StringField("分管领导邮箱（督办时抄送）", validators=[Optional(), Length(max=254)])
     parent_id = SelectField("上级单位（县级填所属设区市）", coerce=int, choices=[])
     is_active = BooleanField("启用", default=True)
+
+
+class ChoiceReopenForm(FlaskForm):
+    """Reopen an observation point's locked focus choice."""
+
+    reason = StringField("原因", validators=[Optional(), Length(max=500)])
+
+
+class DeadlineForm(FlaskForm):
+    """The plan's focus-choice deadline."""
+
+    deadline = DateField("工作重点选择截止日期", validators=[Optional()])

@@ -233,7 +233,7 @@ def plan_import_publish(import_id: int) -> ResponseReturnValue:
     return forms.handle(
         form, lambda: plan_imports.publish(imp, actor=current_user, now=context.now(), version=_version(form)),
         success=lambda plan: done(f"已发布《{plan.title}》，各责任单位现在可以看到任务",
-                                  url_for("plans.plan", plan_id=plan.id)),
+                                  url_for("everyone.plan", plan_id=plan.id)),
         back=_back(imp))
 
 

@@ -18,11 +18,10 @@ from tasktrack.services import cases, progress
 from tasktrack.services import extension_requests as extensions
 from tasktrack.services.read import overview, tracking
 from tasktrack.web import forms, loaders
-from tasktrack.web.cases.forms import OrderForm
-from tasktrack.web.cases.forms import ReviewForm as CaseReviewForm
 from tasktrack.web.forms import done, form_view
-from tasktrack.web.progress.forms import DecisionForm, ReopenForm, ReviewForm, UnchangedForm
+from tasktrack.web.liaison.forms import UnchangedForm
 from tasktrack.web.secretariat import bp
+from tasktrack.web.secretariat.review_forms import CaseReviewForm, DecisionForm, OrderForm, ReopenForm, ReviewForm
 
 
 @bp.route("/assignments/<int:assignment_id>/confirm", methods=["POST"])
@@ -58,14 +57,14 @@ def reopen_completion(assignment_id: int) -> Any:
         form, lambda: progress.reopen_completion(a, actor=current_user, reason=form.reason.data or "",
                                                  now=context.now()),
         success=lambda _r: done(f"已重新打开：{a.unit.name} 任务 {a.task.number}，单位可以继续报送",
-                                url_for("progress.assignment", assignment_id=a.id)),
+                                url_for("everyone.assignment", assignment_id=a.id)),
         render=page)
 
 
 def _review(a: Any, action: Any, done_message: str) -> Any:
     form = ReviewForm()
     target = url_for("secretariat.completions") if request.form.get("next") == "queue" else url_for(
-        "progress.assignment", assignment_id=a.id)
+        "everyone.assignment", assignment_id=a.id)
     return forms.handle(form, lambda: action(form.note.data), back=target,
                         success=lambda _r: done(f"{done_message}：{a.unit.name} 任务 {a.task.number}", target))
 
@@ -102,7 +101,7 @@ def review_case(case_id: int) -> ResponseReturnValue:
     """Accept, return (with a comment), feature or unfeature a case (secretariat)."""
     case = loaders.case(case_id)
     form = CaseReviewForm()
-    back = url_for("cases.detail", case_id=case.id)
+    back = url_for("everyone.case_detail", case_id=case.id)
     return forms.handle(
         form, lambda: cases.review_case(case, actor=current_user, action=form.action.data,
                                         comment=form.comment.data or "", now=context.now()),

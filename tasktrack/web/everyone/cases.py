@@ -5,32 +5,29 @@ secretariat's (web/secretariat/review.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, Plan
-from tasktrack.permissions import Action, require
+from tasktrack.permissions import Action, can, require
 from tasktrack.services import cases, compilation, observations, units
 from tasktrack.services.cases import CaseFilter
 from tasktrack.services.read import overview
 from tasktrack.uploads.headers import content_disposition
 from tasktrack.web import loaders
-from tasktrack.web.cases.forms import ReviewForm
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.everyone import bp
 from tasktrack.web.params import enum_arg, id_arg, int_arg, page_arg
-
-bp = Blueprint("cases", __name__, url_prefix="/cases")
-guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
+from tasktrack.web.secretariat.review_forms import CaseReviewForm
 
 
 def _plan() -> Plan:
     return overview.require_current_plan(context.today())
 
 
-@bp.route("/")
-def library() -> str:
+@bp.route("/cases/")
+def case_library() -> str:
     """Search the case library by words and filters (paginated)."""
     flt = CaseFilter(q=request.args.get("q", "").strip()[:100], kind=enum_arg("kind", CaseKind),
                      unit_id=id_arg("unit"), focus_item_id=id_arg("focus"), year=int_arg("year", low=1, high=9999),
@@ -42,27 +39,27 @@ def library() -> str:
                            focus_items=observations.list_focus_items(), years=cases.case_years())
 
 
-@bp.route("/<int:case_id>")
-def detail(case_id: int) -> str:
+@bp.route("/cases/<int:case_id>")
+def case_detail(case_id: int) -> str:
     """Show a case: its latest text, every version, the reviews and the attachments."""
     case = loaders.case(case_id)
     require(current_user, Action.VIEW_CASE, case)
-    review = ReviewForm()
-    labels = dict(review.action.choices)  # type: ignore[arg-type]  # WTForms types choices as any iterable
+    review = CaseReviewForm()
+    labels = dict(review.action.choices)
     review.action.choices = [(a, labels[a]) for a in cases.review_actions(case)]  # only what would be taken
     return render_template("cases/detail.html", case=case, review=review, files=cases.current_files(case),
                            may_revise=case.status is CaseStatus.RETURNED and _may_submit_for(case))
 
 
 def _may_submit_for(case: CaseReport) -> bool:
-    from tasktrack.permissions import can
-
     return can(current_user, Action.SUBMIT_CASE, case.unit)
 
 
-@bp.route("/compilation.docx")
+@bp.route("/cases/compilation.docx")
 def compilation_download() -> Response:
-    """Download the year's 《清廉社会组织优秀案例汇编》 as .docx."""
+    """Download the year's 《清廉社会组织优秀案例汇编》 as .docx (the secretariat and the leaders read it).
+
+    The one role question below a blueprint guard: its readers are two audiences, so the policy is asked here."""
     require(current_user, Action.READ_COMPILATION)
     plan = _plan()
     data = compilation.build_compilation(plan, cases.featured_cases(plan), now=context.now())

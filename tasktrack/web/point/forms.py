@@ -1,8 +1,8 @@
-"""Forms of the observation-point pages."""
+"""Forms of an observation point's own work: its focus choice and pilot notes."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, MultipleFileField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from tasktrack.web.params import coerce_id
 from tasktrack.web.secretariat.forms import MultiCheckboxField
@@ -21,15 +21,3 @@ class PilotLogForm(FlaskForm):
     log_date = DateField("日期", validators=[DataRequired("请填写日期")])
     note = TextAreaField("试点进展", validators=[DataRequired("请填写试点进展"), Length(max=5000)])
     attachments = MultipleFileField("附件（PDF、Word、Excel、图片）")
-
-
-class ReopenForm(FlaskForm):
-    """The secretariat reopens a unit's locked choice."""
-
-    reason = StringField("原因", validators=[Optional(), Length(max=500)])
-
-
-class DeadlineForm(FlaskForm):
-    """The plan's focus-choice deadline."""
-
-    deadline = DateField("工作重点选择截止日期", validators=[Optional()])

@@ -1,28 +1,22 @@
 """The supervision overview: dashboard, filtered assignment list, unit page, exports and print view.
 
-Every signed-in role may read these pages (DESIGN §1: everyone sees the whole plan; the pages are
-read-only), so the blueprint asks the policy module for VIEW_PLAN.
+Every signed-in role may read these pages (DESIGN §1: everyone sees the whole plan; the pages are read-only).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 
 from tasktrack import context
 from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
-from tasktrack.permissions import Action
 from tasktrack.services import ServiceError, exports
 from tasktrack.services.read import dashboard as dash
 from tasktrack.web import downloads
 from tasktrack.web.downloads import file_response
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.everyone import bp
 from tasktrack.web.page_cache import cached
 from tasktrack.web.params import BadInput, choice_arg, id_arg, page_arg
-
-bp = Blueprint("dashboard", __name__)
-guard_blueprint(bp, Action.VIEW_PLAN)
-
 
 
 def list_scope() -> Plan | None:
@@ -41,7 +35,7 @@ def list_filters() -> dash.Filters:
 
 
 @bp.route("/dashboard")
-def index() -> str:
+def dashboard() -> str:
     """Show the plan at a glance: lights, sections, units, overdue work and recent reports."""
     body = _dashboard_body(id_arg("plan"), request.args.get("category") or None, request.args.get("sort", "order"),
                            request.args.get("dir") == "desc")
@@ -60,7 +54,7 @@ def _dashboard_body(plan_id: int | None, category: str | None, sort: str, descen
 
 
 @bp.route("/dashboard/assignments")
-def assignments() -> str:
+def assignment_list() -> str:
     """List a plan's (or every plan's) assignments narrowed by light, reason, section, unit or category, 25 a page."""
     plan = list_scope()  # a bad argument is refused (400) before the cache is asked
     list_filters()

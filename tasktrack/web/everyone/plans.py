@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.models import Role
-from tasktrack.permissions import Action
 from tasktrack.services.read import overview
-from tasktrack.web.guards import guard_blueprint
+from tasktrack.web.everyone import bp
 from tasktrack.web.page_cache import cached
-
-bp = Blueprint("plans", __name__)
-guard_blueprint(bp, Action.VIEW_PLAN)
 
 
 @bp.route("/")
@@ -24,12 +20,12 @@ def home() -> Response:
         return redirect(url_for("liaison.my_tasks"))
     plan = overview.current_plan(context.today())
     if plan is None:
-        return redirect(url_for("plans.index"))
-    return redirect(url_for("plans.plan", plan_id=plan.id))
+        return redirect(url_for("everyone.plan_list"))
+    return redirect(url_for("everyone.plan", plan_id=plan.id))
 
 
 @bp.route("/plans")
-def index() -> str:
+def plan_list() -> str:
     """List the plans."""
     return render_template("plans/index.html", plans=overview.list_plans())
 

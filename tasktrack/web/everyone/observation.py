@@ -4,21 +4,18 @@ The point's own writes are web/point/; the matrix and deadline the secretariat's
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.models import Plan, Unit, UnitKind
-from tasktrack.permissions import Action
 from tasktrack.services import observations
 from tasktrack.services.read import overview
 from tasktrack.web import loaders
-from tasktrack.web.guards import guard_blueprint
-from tasktrack.web.observation.forms import ChoiceForm, PilotLogForm, ReopenForm
-
-bp = Blueprint("observation", __name__, url_prefix="/observation")
-guard_blueprint(bp, Action.VIEW_PLAN)  # everyone signed in; objects are checked in permissions.py
+from tasktrack.web.everyone import bp
+from tasktrack.web.point.forms import ChoiceForm, PilotLogForm
+from tasktrack.web.secretariat.forms import ChoiceReopenForm
 
 
 def _plan() -> Plan:
@@ -26,7 +23,8 @@ def _plan() -> Plan:
 
 
 def render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = None,
-                  log_form: PilotLogForm | None = None, submitted: dict[int, str] | None = None) -> str:
+                 log_form: PilotLogForm | None = None, submitted: dict[int, str] | None = None) -> str:
+    """Render a point's page; the point's own POST views (web/point/) pass their form back with its errors."""
     items = observations.list_focus_items()
     current = observations.current_choice(plan, unit)
     # The form not being submitted shows the saved state, not the other form's POST data.
@@ -46,26 +44,26 @@ def render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = Non
         "observation/point.html", unit=unit, plan=plan, items=items, current=current, chosen=chosen,
         history=observations.choice_history(plan, unit), state=observations.choice_state(plan, unit, context.today()),
         timeline=observations.pilot_timeline(plan, unit, chosen), choice_form=choice_form, log_form=log_form,
-        plan_texts=submitted, reopen_form=ReopenForm(),
+        plan_texts=submitted, reopen_form=ChoiceReopenForm(),
     )
 
 
-@bp.route("/")
-def home() -> Response:
+@bp.route("/observation/")
+def observation_home() -> Response:
     """Send an observation point to its own page, everyone else to the list of points."""
     if current_user.unit_id is not None and current_user.unit and \
             current_user.unit.kind is UnitKind.OBSERVATION_POINT:
-        return redirect(url_for("observation.point", unit_id=current_user.unit_id))
-    return redirect(url_for("observation.points"))
+        return redirect(url_for("everyone.observation_point", unit_id=current_user.unit_id))
+    return redirect(url_for("everyone.observation_points"))
 
 
-@bp.route("/points")
-def points() -> str:
+@bp.route("/observation/points")
+def observation_points() -> str:
     """List the observation points and their current choices (read by every signed-in user)."""
     return render_template("observation/points.html", matrix=observations.matrix(_plan()), plan=_plan())
 
 
-@bp.route("/points/<int:unit_id>")
-def point(unit_id: int) -> str:
+@bp.route("/observation/points/<int:unit_id>")
+def observation_point(unit_id: int) -> str:
     """Show a point's focus choice, its history and the pilot-log timeline."""
     return render_point(loaders.observation_point(unit_id), _plan())

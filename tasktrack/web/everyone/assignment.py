@@ -4,17 +4,14 @@ Reporting is the unit's (web/liaison/reports.py), review the secretariat's (web/
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from tasktrack import context
-from tasktrack.permissions import Action
 from tasktrack.services import extension_requests as extensions
 from tasktrack.services.read import tracking
-from tasktrack.web.guards import guard_blueprint
-from tasktrack.web.progress.forms import ReopenForm, ReviewForm, UnchangedForm
-
-bp = Blueprint("progress", __name__)
-guard_blueprint(bp, Action.VIEW_ASSIGNMENT)
+from tasktrack.web.everyone import bp
+from tasktrack.web.liaison.forms import UnchangedForm
+from tasktrack.web.secretariat.review_forms import ReopenForm, ReviewForm
 
 
 @bp.route("/assignments/<int:assignment_id>")
