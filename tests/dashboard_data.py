@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from tasktrack.domain.deadlines import DeadlineKind
 from tasktrack.extensions import db
-from tasktrack.services.work_groups import default_work_group
 from tasktrack.models import (
     Assignment,
     AssignmentStatus,
@@ -22,6 +21,7 @@ from tasktrack.models import (
     UnitKind,
     User,
 )
+from tasktrack.services.work_groups import default_work_group
 
 NOW = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
 
@@ -96,9 +96,12 @@ def small_plan() -> Small:
     """
     cat_x = Category(work_group_id=_gid(), name="甲类", code="cat_x", sort_order=1)
     cat_y = Category(work_group_id=_gid(), name="乙类", code="cat_y", sort_order=2)
-    unit_a = Unit(work_group_id=_gid(), name="甲单位", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_x])
-    unit_b = Unit(work_group_id=_gid(), name="乙单位", kind=UnitKind.CITY, sort_order=2, created_at=NOW, categories=[cat_y])
-    plan = Plan(work_group_id=_gid(), year=2024, title="测试任务表", issuer="测试专班", issued_on=dt.date(2024, 3, 1), created_at=NOW)
+    unit_a = Unit(work_group_id=_gid(),
+                  name="甲单位", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_x])
+    unit_b = Unit(work_group_id=_gid(),
+                  name="乙单位", kind=UnitKind.CITY, sort_order=2, created_at=NOW, categories=[cat_y])
+    plan = Plan(work_group_id=_gid(),
+                year=2024, title="测试任务表", issuer="测试专班", issued_on=dt.date(2024, 3, 1), created_at=NOW)
     s1 = Section(plan=plan, number=1, title="强化党建统领")
     s2 = Section(plan=plan, number=2, title="加强规范监管")
     db.session.add_all([cat_x, cat_y, unit_a, unit_b, plan, s1, s2])
@@ -125,10 +128,12 @@ def small_plan() -> Small:
 
 def scaled_plan(factor: int) -> Plan:
     """Build a plan with 3 sections, 6·factor tasks, 4·factor units, three assignments per task, reports."""
-    cats = [Category(work_group_id=_gid(), name=f"类别{i}-{factor}", code=f"c{i}-{factor}", sort_order=i) for i in range(2)]
+    cats = [Category(work_group_id=_gid(),
+                     name=f"类别{i}-{factor}", code=f"c{i}-{factor}", sort_order=i) for i in range(2)]
     units = [Unit(work_group_id=_gid(), name=f"单位{i}-{factor}", kind=UnitKind.MEMBER, sort_order=i, created_at=NOW,
                   categories=[cats[i % 2]]) for i in range(4 * factor)]
-    plan = Plan(work_group_id=_gid(), year=2024, title=f"规模测试{factor}", issuer="测试", issued_on=dt.date(2024, 1, 1), created_at=NOW)
+    plan = Plan(work_group_id=_gid(),
+                year=2024, title=f"规模测试{factor}", issuer="测试", issued_on=dt.date(2024, 1, 1), created_at=NOW)
     sections = [Section(plan=plan, number=i + 1, title=f"主要任务{i + 1}") for i in range(3)]
     db.session.add_all([*cats, *units, plan, *sections])
     authors = [_user(f"u{i}-{factor}@example.org", u) for i, u in enumerate(units)]
@@ -212,9 +217,12 @@ def mixed_plans() -> Mixed:
     cat_x = Category(work_group_id=_gid(), name="混合甲类", code="mix_x", sort_order=1)
     cat_y = Category(work_group_id=_gid(), name="混合乙类", code="mix_y", sort_order=2)
     units = {
-        "u1": Unit(work_group_id=_gid(), name="混合单位一", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_x]),
-        "u2": Unit(work_group_id=_gid(), name="混合单位二", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_y]),
-        "u3": Unit(work_group_id=_gid(), name="混合单位三", kind=UnitKind.CITY, sort_order=2, created_at=NOW, categories=[cat_x, cat_y]),
+        "u1": Unit(work_group_id=_gid(),
+                   name="混合单位一", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_x]),
+        "u2": Unit(work_group_id=_gid(),
+                   name="混合单位二", kind=UnitKind.MEMBER, sort_order=1, created_at=NOW, categories=[cat_y]),
+        "u3": Unit(work_group_id=_gid(),
+                   name="混合单位三", kind=UnitKind.CITY, sort_order=2, created_at=NOW, categories=[cat_x, cat_y]),
         "u4": Unit(work_group_id=_gid(), name="混合单位四", kind=UnitKind.COUNTY, sort_order=0, created_at=NOW),
     }
     db.session.add_all([cat_x, cat_y, *units.values()])
@@ -226,7 +234,8 @@ def mixed_plans() -> Mixed:
     red: dict[str, set[int]] = {}
     today = NOW.date()
     for key, (year, title) in specs.items():
-        plan = Plan(work_group_id=_gid(), year=year, title=title, issuer="测试", issued_on=dt.date(year, 2, 1), created_at=NOW,
+        plan = Plan(work_group_id=_gid(),
+                    year=year, title=title, issuer="测试", issued_on=dt.date(year, 2, 1), created_at=NOW,
                     is_deleted=key == "deleted")
         plans[key] = plan
         for n in (1, 2):

@@ -24,7 +24,8 @@ def test_a_clean_row_reads_its_deadline_and_owners() -> None:
     result = review([row(1, owners="省民政厅、业务主管单位")], NAMES, year=2025)
     assert result.ready
     (r,) = result.rows
-    assert r.deadline is not None and r.deadline.due == dt.date(2025, 6, 30)
+    assert r.deadline is not None
+    assert r.deadline.due == dt.date(2025, 6, 30)
     assert r.deadline_reading
     assert r.leads == ("省民政厅",)
     assert r.co_owners == ("省财政厅", "省教育厅")
@@ -68,7 +69,8 @@ def test_deadline_problems_sit_on_their_row() -> None:
 def test_a_multi_year_plan_accepts_its_years() -> None:
     result = review([row(1, deadline="2027年底前"), row(2, deadline="长期坚持")], NAMES, year=2025, end_year=2027)
     assert result.ready
-    assert result.rows[0].deadline is not None and result.rows[0].deadline.due == dt.date(2027, 12, 31)
+    assert result.rows[0].deadline is not None
+    assert result.rows[0].deadline.due == dt.date(2027, 12, 31)
 
 
 def test_empty_text_owners_and_duplicate_numbers() -> None:

@@ -55,7 +55,7 @@ def _start(data: bytes, name: str, now: dt.datetime, **kwargs: object) -> PlanIm
     return plan_imports.start(Received(data, name), actor=None, now=now, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name, data", [("2024年任务表.docx", plan_docs.seed004_docx()),
+@pytest.mark.parametrize(("name", "data"), [("2024年任务表.docx", plan_docs.seed004_docx()),
                                         ("2024年任务表.txt", SEED_TEXT.replace(b"\n", b"\r\n"))])
 def test_seed_004_as_docx_and_text_gives_the_seeded_plan_cell_by_cell(
         seeded: None, now: dt.datetime, name: str, data: bytes) -> None:
@@ -84,7 +84,8 @@ def test_the_seeded_plan_came_through_the_importer_and_keeps_its_source(seeded: 
     plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2024))
     assert plan is not None
     source = plan_imports.source_of(plan)
-    assert source is not None and source.status is ImportStatus.PUBLISHED
+    assert source is not None
+    assert source.status is ImportStatus.PUBLISHED
     assert source.source_sha256 == plan_imports.sha256(SEED_TEXT)
     assert plan_imports.attachments.storage().path(source.source_key).read_bytes() == SEED_TEXT
     assert plan.context.startswith("2024 年是中华人民共和国成立 75 周年") or "总体要求" in plan.context
@@ -102,7 +103,7 @@ def test_the_same_file_again_says_which_plan_it_became(seeded: None, now: dt.dat
     assert _start(docx, "c.docx", now).id != draft.id  # a discarded draft does not block
 
 
-@pytest.mark.parametrize("name, data, code", [
+@pytest.mark.parametrize(("name", "data", "code"), [
     ("空.txt", b"   \n\n", "empty"),
     ("扫描件.pdf", plan_docs.scanned_pdf(), None),
     ("图片.docx", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, None),
@@ -115,7 +116,8 @@ def test_unreadable_documents_are_refused_and_create_nothing(
     before = db.session.scalar(sa.select(sa.func.count()).select_from(PlanImport))
     with pytest.raises(ServiceError) as caught:
         _start(data, name, now)
-    assert caught.value.message and not caught.value.message.isascii()
+    assert caught.value.message
+    assert not caught.value.message.isascii()
     if code:
         assert caught.value.code == code
     db.session.rollback()
@@ -149,13 +151,15 @@ def test_shaoxing_draft_publishes_after_its_owners_are_chosen(seeded: None, now:
     assert review.ready
     assert review.rows[0].leads == ("市民政局",)
     plan = plan_imports.publish(imp, actor=None, now=now, version=imp.version)
-    assert plan.work_group_id == group.id and plan.year == 2025
+    assert plan.work_group_id == group.id
+    assert plan.year == 2025
     assignments = db.session.scalars(sa.select(Assignment).join(Task).where(Task.plan_id == plan.id)).all()
     assert len(assignments) == 14 * 3
     assert {a.unit.work_group_id for a in assignments} == {group.id}
     _name, content = exports.export_plan(plan.id, "xlsx", TODAY)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert sheet is not None and sheet.max_row > 14
+    assert sheet is not None
+    assert sheet.max_row > 14
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "plan_import.publish", AuditEvent.object_id == imp.id)) == 1
 
@@ -200,16 +204,18 @@ def test_a_stale_form_and_a_published_draft_refuse_edits(seeded: None, now: dt.d
     assert plan.title == "专项检查计划"
     with pytest.raises(ServiceError, match="已发布"):
         edits.save_rows(imp, [edit], version=imp.version, actor=None, now=now)
+    again = _start("一、加强监管\n（一）另一项检查。（省民政厅负责，2024年12月底前完成）\n".encode(), "y.txt", now,
+                   year=2024, title="专项检查计划")
     with pytest.raises(ServiceError, match="已有"):
-        again = _start("一、加强监管\n（一）另一项检查。（省民政厅负责，2024年12月底前完成）\n".encode(), "y.txt", now,
-                       year=2024, title="专项检查计划")
         plan_imports.publish(again, actor=None, now=now)
 
 
 def test_problems_block_publishing_and_nothing_is_created(seeded: None, now: dt.datetime) -> None:
-    imp = _start("一、加强监管\n（一）开展专项检查。（市民政局负责，2027年底前完成）\n".encode(), "z.txt", now, year=2024)
+    text = "一、加强监管\n（一）开展专项检查。（市民政局负责，2027年底前完成）\n"
+    imp = _start(text.encode(), "z.txt", now, year=2024)
     problems = [p.message for r in plan_imports.review_of(imp).rows for p in r.problems]
-    assert any("市民政局" in m for m in problems) and any("2027" in m for m in problems)
+    assert any("市民政局" in m for m in problems)
+    assert any("2027" in m for m in problems)
     plans_before = db.session.scalar(sa.select(sa.func.count()).select_from(Plan))
     with pytest.raises(ServiceError, match="2 处问题"):
         plan_imports.publish(imp, actor=None, now=now)

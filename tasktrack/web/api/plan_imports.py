@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import jsonify, request, url_for
+from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.inputs import parse_int

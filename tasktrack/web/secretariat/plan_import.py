@@ -86,7 +86,7 @@ def _review_page(imp: PlanImport, **overrides: Any) -> str:
     map_form = MapNameForm(version=version)
     map_form.target.choices = targets
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
-    context_ = {
+    context_: dict[str, Any] = {
         "imp": imp, "review": plan_imports.review_of(imp), "header": header, "new_unit": new_unit,
         "map_form": map_form, "fill": FillForm(version=version), "button": VersionForm(version=version),
         "typed": {}, "editable": imp.status is ImportStatus.DRAFT,
