@@ -92,6 +92,14 @@ def undecodable(name: str) -> UnreadableDocument:
     )
 
 
+def not_text(name: str) -> UnreadableDocument:
+    """Build the refusal for a .txt/.tsv file that holds binary data (a renamed document or picture)."""
+    return UnreadableDocument(
+        "mismatch",
+        f"文件内容不是纯文本（可能是改了扩展名的 Word、Excel、PDF 或图片文件），请确认选择的文件是否正确：{name}",
+    )
+
+
 def from_rejection(
     name: str, ext: str, expected: str, allowed: Collection[str], exc: FileRejected
 ) -> UnreadableDocument:
