@@ -243,8 +243,7 @@ def test_pdf_pages_in_order_and_simple_tables_rebuilt_from_positions() -> None:
             ("", "2. 规范建设", "全年", "党建工作机构"),
         )),
         Paragraph("附件 2"),
-        Paragraph("第二页"),
-        Paragraph("的两段"),
+        Paragraph("第二页 的两段"),
     )
 
 
@@ -369,3 +368,20 @@ def test_docx_automatic_list_numbers_are_rendered_as_word_shows_them() -> None:
 )
 def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
     assert format_number(value, fmt) == expected
+
+
+def test_pdf_dense_table_cells_stay_apart_and_a_lone_spaced_line_is_a_paragraph() -> None:
+    # Column stops are 130 pt apart; 12 characters of 10 pt leave a gap of one character width.
+    wide = "社会组织党建工作质量提升"
+    data = text_pdf([
+        "通\t知\t书",
+        "",
+        "",
+        f"{wide}\t{wide}\t{wide}",
+        f"{wide[:4]}\t{wide[4:]}\t{wide[:2]}",
+    ])
+    doc = read_document(data, "a.pdf")
+    assert doc.blocks == (
+        Paragraph("通 知 书"),
+        Table(((wide, wide, wide), (wide[:4], wide[4:], wide[:2]))),
+    )

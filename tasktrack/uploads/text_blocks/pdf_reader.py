@@ -1,15 +1,19 @@
 """PDF text layers as text blocks (pdfminer.six), page by page in reading order.
 
-pdfminer groups characters into text lines (``LTTextLineHorizontal``; text in form XObjects included). The lines
-of a page are then put back in reading order by position: lines whose vertical centres lie within half a line
-height of each other form one visual row, rows run top to bottom and a row's lines left to right. Each line is one
-``Paragraph`` (a paragraph broken across lines or pages is the layout reader's business to join).
+pdfminer groups characters into text pieces (``LTTextLineHorizontal``; text in form XObjects included), split
+where the gap between two characters exceeds 0.6 of a character width (pdfminer's default of 2 widths would glue
+the cells of a dense table together). The pieces of a page are then put back in reading order by position: pieces
+whose vertical centres lie within half a line height of each other form one visual line, lines run top to bottom
+and a line's pieces left to right. Each visual line is one ``Paragraph``, its pieces joined with a space (a
+paragraph broken across lines or pages is the layout reader's business to join).
 
-Simple tables are rebuilt from positions: a visual row with lines at three or more distinct x positions is a table
-row, and consecutive table rows on a page form one ``Table`` whose columns are those of its widest row. A row with
-fewer lines that follows a table row closely (gap under a line height) and whose lines all fall in the table's
-columns is a wrapped continuation: its text is added to the cells above with "\\n". Multi-column page layouts and
-tables without at least three columns come out as paragraphs.
+Simple tables are rebuilt from positions: a visual line with pieces at three or more distinct x positions is a
+table row, and two or more consecutive table rows on a page (no more than two line heights apart) form one
+``Table`` whose columns are those of its widest row (a lone such line, such as a letter-spaced title, stays a
+paragraph). A line with fewer pieces that follows a table row closely (gap under a line height) and whose pieces
+all fall in the table's columns is a wrapped continuation: its text is added to the cells above with "\\n".
+Multi-column page layouts and tables without at least three columns come out as paragraphs; a table that runs
+over a page break comes out as one table per page.
 
 A PDF whose pages hold no text at all is a scan (``UnreadableDocument`` "no_text"); one that needs a password is
 refused as encrypted.
@@ -30,6 +34,10 @@ from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks.errors import encrypted, scanned_pdf, too_large
 
 _MIN_TABLE_COLUMNS = 3
+_MIN_TABLE_ROWS = 2
+_CHAR_MARGIN = 0.6
+# Table rows further apart than this many line heights belong to different tables.
+_MAX_ROW_GAP = 2.0
 _MAX_PAGES = 2000
 
 
@@ -59,7 +67,8 @@ def read_pdf(data: bytes, name: str) -> DocText:
     blocks: list[Block] = []
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfminer logs every odd font at WARNING
     try:
-        for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True))):
+        laparams = LAParams(char_margin=_CHAR_MARGIN, all_texts=True)
+        for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=laparams)):
             if number >= _MAX_PAGES:
                 raise too_large(name, f"超过 {_MAX_PAGES} 页")
             blocks.extend(page_blocks(list(_text_lines(page))))
@@ -105,20 +114,34 @@ def page_blocks(lines: list[_Line]) -> list[Block]:
     run: list[list[_Line]] = []  # the table rows being collected
 
     def flush() -> None:
-        if run:
+        if len(run) >= _MIN_TABLE_ROWS:
             blocks.append(_table(run))
-            run.clear()
+        else:
+            blocks.extend(_paragraph(row) for row in run)
+        run.clear()
 
     for row in visual_rows(lines):
         if len(row) >= _MIN_TABLE_COLUMNS:
+            if run and _gap(run[-1], row) > _MAX_ROW_GAP * max(ln.height for ln in row):
+                flush()
             run.append(row)
         elif run and _continues(run, row):
             run[-1] = run[-1] + row
         else:
             flush()
-            blocks.extend(Paragraph(text=line.text) for line in row)
+            blocks.append(_paragraph(row))
     flush()
     return blocks
+
+
+def _gap(above: list[_Line], below: list[_Line]) -> float:
+    """Return the vertical white space between two visual lines (negative when they overlap)."""
+    return min(ln.bottom for ln in above) - max(ln.top for ln in below)
+
+
+def _paragraph(row: list[_Line]) -> Paragraph:
+    """Return a visual line as one paragraph, its pieces left to right joined with a space."""
+    return Paragraph(text=" ".join(line.text for line in sorted(row, key=lambda ln: ln.x0)))
 
 
 def _columns(run: list[list[_Line]]) -> list[tuple[float, float]]:
@@ -144,9 +167,7 @@ def _column_of(line: _Line, columns: list[tuple[float, float]]) -> int:
 
 def _continues(run: list[list[_Line]], row: list[_Line]) -> bool:
     """Tell whether a short row is the wrapped continuation of the table row above it."""
-    above = run[-1]
-    gap = min(ln.bottom for ln in above) - max(ln.top for ln in row)
-    if gap > max(ln.height for ln in row):
+    if _gap(run[-1], row) > max(ln.height for ln in row):
         return False
     columns = _columns(run)
     return all(
