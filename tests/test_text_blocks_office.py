@@ -18,7 +18,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks import UnreadableDocument, read_document
 from tasktrack.uploads.text_blocks.docx_numbering import format_number
-from tests.plan_docs import text_pdf
+from tests.plan_docs import ruled_table_pdf, seed004_task_grid, text_pdf
 
 
 def docx_bytes(document: object) -> bytes:
@@ -385,3 +385,30 @@ def test_pdf_dense_table_cells_stay_apart_and_a_lone_spaced_line_is_a_paragraph(
         Paragraph("通 知 书"),
         Table(((wide, wide, wide), (wide[:4], wide[4:], wide[:2]))),
     )
+
+
+def _squeezed(table: Table) -> tuple[tuple[str, ...], ...]:
+    """Return a table's cells without line breaks and spaces (a PDF cell's lines are its wraps)."""
+    return tuple(tuple(cell.replace("\n", "").replace(" ", "") for cell in row) for row in table.rows)
+
+
+def test_pdf_ruled_table_is_read_cell_by_cell_with_merged_sections_on_their_first_row() -> None:
+    grid = seed004_task_grid()
+    data = ruled_table_pdf(grid, [90, 230, 80, 130], before=("2024 年省清廉社会组织建设工作任务表",), after=("附件 2",))
+    doc = read_document(data, "任务表.pdf")
+    title, table, tail = doc.blocks
+    assert title == Paragraph("2024 年省清廉社会组织建设工作任务表")
+    assert tail == Paragraph("附件 2")
+    assert isinstance(table, Table)
+    assert _squeezed(table) == tuple(tuple(cell.replace(" ", "") for cell in row) for row in grid)
+    # Section 二 is centred over rows 7–9 in the drawing, but stands in row 7's cell with "" below it.
+    assert [row[0] for row in table.rows[7:10]] == ["二、加强规范监管", "", ""]
+    assert table.rows[1][1] == "1. 巩固拓展主题教育成果，在社会组织领域开展党\n纪学习教育。"
+
+
+def test_pdf_ruled_two_column_table_and_a_framed_note() -> None:
+    grid = (("单位", "联系人"), ("省民政厅", "张三"), ("省财政厅", "李四"))
+    doc = read_document(ruled_table_pdf(grid, [150, 150]), "a.pdf")
+    assert doc.blocks == (Table(grid),)
+    framed = read_document(ruled_table_pdf((("注：以上时间均为完成时限。",), ("另行通知。",)), [300]), "b.pdf")
+    assert framed.blocks == (Paragraph("注：以上时间均为完成时限。"), Paragraph("另行通知。"))

@@ -7,7 +7,8 @@ whose vertical centres lie within half a line height of each other form one visu
 and a line's pieces left to right. Each visual line is one ``Paragraph``, its pieces joined with a space (a
 paragraph broken across lines or pages is the layout reader's business to join).
 
-Simple tables are rebuilt from positions: a visual line with pieces at three or more distinct x positions is a
+Ruled tables (drawn borders) are read cell by cell from their grid lines (pdf_grid.py), vertical merges included.
+Other simple tables are rebuilt from positions: a visual line with pieces at three or more distinct x positions is a
 table row, and two or more consecutive table rows on a page (no more than two line heights apart) form one
 ``Table`` whose columns are those of its widest row (a lone such line, such as a letter-spaced title, stays a
 paragraph). A line with fewer pieces that follows a table row closely (gap under a line height) and whose pieces
@@ -24,7 +25,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTContainer, LTItem, LTTextLineHorizontal
@@ -32,6 +32,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks.errors import encrypted, scanned_pdf, too_large
+from tasktrack.uploads.text_blocks.pdf_grid import Piece, Rules, grid_table, page_rules
 
 _MIN_TABLE_COLUMNS = 3
 _MIN_TABLE_ROWS = 2
@@ -39,27 +40,6 @@ _CHAR_MARGIN = 0.6
 # Table rows further apart than this many line heights belong to different tables.
 _MAX_ROW_GAP = 2.0
 _MAX_PAGES = 2000
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One text line with its box (PDF points, y upwards)."""
-
-    text: str
-    x0: float
-    x1: float
-    bottom: float
-    top: float
-
-    @property
-    def middle(self) -> float:
-        """Return the vertical centre."""
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        """Return the line height (at least one point)."""
-        return max(self.top - self.bottom, 1.0)
 
 
 def read_pdf(data: bytes, name: str) -> DocText:
@@ -71,7 +51,7 @@ def read_pdf(data: bytes, name: str) -> DocText:
         for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=laparams)):
             if number >= _MAX_PAGES:
                 raise too_large(name, f"超过 {_MAX_PAGES} 页")
-            blocks.extend(page_blocks(list(_text_lines(page))))
+            blocks.extend(page_blocks(list(_text_lines(page)), page_rules(page)))
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise encrypted(name) from exc
     doc = DocText(blocks=tuple(blocks), source_format="pdf")
@@ -80,20 +60,20 @@ def read_pdf(data: bytes, name: str) -> DocText:
     return doc
 
 
-def _text_lines(item: LTItem) -> Iterator[_Line]:
+def _text_lines(item: LTItem) -> Iterator[Piece]:
     """Yield the non-empty horizontal text lines inside a layout item."""
     if isinstance(item, LTTextLineHorizontal):
         text = item.get_text().strip()
         if text:
-            yield _Line(text=text, x0=item.x0, x1=item.x1, bottom=item.y0, top=item.y1)
+            yield Piece(text=text, x0=item.x0, x1=item.x1, bottom=item.y0, top=item.y1)
     elif isinstance(item, LTContainer):
         for child in item:
             yield from _text_lines(child)
 
 
-def visual_rows(lines: list[_Line]) -> list[list[_Line]]:
+def visual_rows(lines: list[Piece]) -> list[list[Piece]]:
     """Group lines into visual rows (top to bottom), each row's lines left to right."""
-    rows: list[list[_Line]] = []
+    rows: list[list[Piece]] = []
     for line in sorted(lines, key=lambda ln: (-ln.top, ln.x0)):
         if rows:
             row = rows[-1]
@@ -108,10 +88,10 @@ def visual_rows(lines: list[_Line]) -> list[list[_Line]]:
     return rows
 
 
-def page_blocks(lines: list[_Line]) -> list[Block]:
-    """Turn a page's lines into paragraphs and rebuilt tables, in reading order."""
+def page_blocks(lines: list[Piece], rules: Rules | None = None) -> list[Block]:
+    """Turn a page's text pieces into paragraphs, ruled tables and rebuilt tables, in reading order."""
     blocks: list[Block] = []
-    run: list[list[_Line]] = []  # the table rows being collected
+    run: list[list[Piece]] = []  # the table rows being collected
 
     def flush() -> None:
         if len(run) >= _MIN_TABLE_ROWS:
@@ -120,7 +100,17 @@ def page_blocks(lines: list[_Line]) -> list[Block]:
             blocks.extend(_paragraph(row) for row in run)
         run.clear()
 
-    for row in visual_rows(lines):
+    rows = visual_rows(lines)
+    index = 0
+    while index < len(rows):
+        ruled = grid_table(rows, index, rules) if rules is not None else None
+        if ruled is not None:
+            flush()
+            blocks.append(ruled[0])
+            index = ruled[1]
+            continue
+        row = rows[index]
+        index += 1
         if len(row) >= _MIN_TABLE_COLUMNS:
             if run and _gap(run[-1], row) > _MAX_ROW_GAP * max(ln.height for ln in row):
                 flush()
@@ -134,17 +124,17 @@ def page_blocks(lines: list[_Line]) -> list[Block]:
     return blocks
 
 
-def _gap(above: list[_Line], below: list[_Line]) -> float:
+def _gap(above: list[Piece], below: list[Piece]) -> float:
     """Return the vertical white space between two visual lines (negative when they overlap)."""
     return min(ln.bottom for ln in above) - max(ln.top for ln in below)
 
 
-def _paragraph(row: list[_Line]) -> Paragraph:
+def _paragraph(row: list[Piece]) -> Paragraph:
     """Return a visual line as one paragraph, its pieces left to right joined with a space."""
     return Paragraph(text=" ".join(line.text for line in sorted(row, key=lambda ln: ln.x0)))
 
 
-def _columns(run: list[list[_Line]]) -> list[tuple[float, float]]:
+def _columns(run: list[list[Piece]]) -> list[tuple[float, float]]:
     """Return the table's column spans: those of its row with the most lines."""
     widest = max(run, key=len)
     # Only the rows' first visual line decides; continuation lines were appended after it.
@@ -152,7 +142,7 @@ def _columns(run: list[list[_Line]]) -> list[tuple[float, float]]:
     return [(ln.x0, ln.x1) for ln in sorted(first_line or widest, key=lambda ln: ln.x0)]
 
 
-def _column_of(line: _Line, columns: list[tuple[float, float]]) -> int:
+def _column_of(line: Piece, columns: list[tuple[float, float]]) -> int:
     """Return the index of the column a line belongs to (largest overlap, else nearest centre)."""
     best, best_overlap = 0, 0.0
     for index, (x0, x1) in enumerate(columns):
@@ -165,7 +155,7 @@ def _column_of(line: _Line, columns: list[tuple[float, float]]) -> int:
     return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - centre))
 
 
-def _continues(run: list[list[_Line]], row: list[_Line]) -> bool:
+def _continues(run: list[list[Piece]], row: list[Piece]) -> bool:
     """Tell whether a short row is the wrapped continuation of the table row above it."""
     if _gap(run[-1], row) > max(ln.height for ln in row):
         return False
@@ -175,7 +165,7 @@ def _continues(run: list[list[_Line]], row: list[_Line]) -> bool:
     )
 
 
-def _table(run: list[list[_Line]]) -> Table:
+def _table(run: list[list[Piece]]) -> Table:
     """Build a table from rows of lines, putting each line in its column (lines of one cell joined by "\\n")."""
     columns = _columns(run)
     grid: list[tuple[str, ...]] = []
