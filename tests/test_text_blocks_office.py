@@ -412,3 +412,18 @@ def test_pdf_ruled_two_column_table_and_a_framed_note() -> None:
     assert doc.blocks == (Table(grid),)
     framed = read_document(ruled_table_pdf((("注：以上时间均为完成时限。",), ("另行通知。",)), [300]), "b.pdf")
     assert framed.blocks == (Paragraph("注：以上时间均为完成时限。"), Paragraph("另行通知。"))
+
+
+def test_pdf_unruled_table_columns_come_from_the_widest_first_line_not_from_wrapped_lines() -> None:
+    data = text_pdf([
+        "主要任务\t具体工作\t时间\t单位",
+        "一、党建\t1. 学习\t7月\t省民政厅",
+        "\t2. 对照指引\t全年\t党建机构",
+        "\t规范建设",
+        "\t提升质量",
+    ])
+    assert read_document(data, "a.pdf").blocks == (Table((
+        ("主要任务", "具体工作", "时间", "单位"),
+        ("一、党建", "1. 学习", "7月", "省民政厅"),
+        ("", "2. 对照指引\n规范建设\n提升质量", "全年", "党建机构"),
+    )),)

@@ -134,12 +134,15 @@ def _paragraph(row: list[Piece]) -> Paragraph:
     return Paragraph(text=" ".join(line.text for line in sorted(row, key=lambda ln: ln.x0)))
 
 
+def _head(row: list[Piece]) -> list[Piece]:
+    """Return a table row's first visual line (wrapped continuation lines are appended after it)."""
+    return [ln for ln in row if abs(ln.middle - row[0].middle) < row[0].height / 2]
+
+
 def _columns(run: list[list[Piece]]) -> list[tuple[float, float]]:
-    """Return the table's column spans: those of its row with the most lines."""
-    widest = max(run, key=len)
-    # Only the rows' first visual line decides; continuation lines were appended after it.
-    first_line = [ln for ln in widest if abs(ln.top - widest[0].top) < widest[0].height]
-    return [(ln.x0, ln.x1) for ln in sorted(first_line or widest, key=lambda ln: ln.x0)]
+    """Return the table's column spans: those of the row whose first visual line has the most pieces."""
+    widest = max((_head(row) for row in run), key=len)
+    return [(ln.x0, ln.x1) for ln in sorted(widest, key=lambda ln: ln.x0)]
 
 
 def _column_of(line: Piece, columns: list[tuple[float, float]]) -> int:
