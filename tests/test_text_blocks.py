@@ -222,6 +222,8 @@ def test_content_that_is_not_what_the_name_says() -> None:
     assert "Word" in str(refused(png, "计划.docx", "mismatch"))
     assert "PDF" in str(refused("一、强化党建统领".encode(), "计划.pdf", "mismatch"))
     refused(seed004_xlsx(), "计划.docx", "mismatch")
+    refused(make_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}), "计划.docx", "mismatch")
+    refused(make_ole({"PowerPoint Document": b"\x00" * 10}), "计划.xlsx", "mismatch")
     refused(seed004_docx(), "计划.pdf", "mismatch")
 
 
