@@ -127,12 +127,16 @@ def test_docx_runs_in_revisions_hyperlinks_and_content_controls() -> None:
         f'<w:del {nsdecls("w")} w:id="2" w:author="a"><w:r><w:delText>删掉</w:delText></w:r></w:del>'
     ))
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/><w:t>整治</w:t><w:br/><w:t>行动</w:t>'
-                          '<w:br w:type="page"/></w:r>'))
+                          '<w:br w:type="page"/><w:t>20</w:t><w:noBreakHyphen/><w:t>25</w:t></w:r>'))
+    p._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:ruby><w:rt><w:r><w:t>zhuān</w:t></w:r></w:rt>'
+        '<w:rubyBase><w:r><w:t>专</w:t></w:r></w:rubyBase></w:ruby></w:r>'
+    ))
     document.element.body.insert(0, parse_xml(
         f'<w:sdt {nsdecls("w")}><w:sdtContent><w:p><w:r><w:t>控件内段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'
     ))
     doc = read_document(docx_bytes(document), "a.docx")
-    assert doc.blocks == (Paragraph("控件内段落"), Paragraph("开展专项\t整治\n行动"))
+    assert doc.blocks == (Paragraph("控件内段落"), Paragraph("开展专项\t整治\n行动20-25专"))
 
 
 # ---------------------------------------------------------------------------------------------
