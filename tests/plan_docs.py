@@ -6,8 +6,8 @@
 * ``seed004_xlsx()``: the same task table as a worksheet, section cells merged over their rows.
 * ``seed004_task_grid()``: the grid both should read back as (merged-over cells ``""``).
 * ``text_pdf(lines)``: a minimal PDF whose text layer pdfminer extracts (CJK through the standard /STSong-Light
-  font, /UniGB-UCS2-H encoding, not embedded); a TAB in a line moves to the next column stop, a "\\f" line starts
-  a new page.
+  font, /UniGB-UCS2-H encoding, not embedded); a TAB in a line moves to the next column stop, an empty line is
+  left blank, a "\\f" line starts a new page.
 * ``ruled_table_pdf(grid, widths)``: a PDF with a bordered table as Word exports one (cells wrapped to their
   column, a "" cell in column 0 under text merged into it with the text centred over the merged rows).
 * ``scanned_pdf()``: a PDF whose only page holds an image and no text.
