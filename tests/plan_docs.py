@@ -6,8 +6,10 @@
 * ``seed004_xlsx()``: the same task table as a worksheet, section cells merged over their rows.
 * ``seed004_task_grid()``: the grid both should read back as (merged-over cells ``""``).
 * ``text_pdf(lines)``: a minimal PDF whose text layer pdfminer extracts (CJK through the standard /STSong-Light
-  font, /UniGB-UCS2-H encoding, not embedded); a TAB in a line moves to the next column stop, a "\\f" line starts
-  a new page.
+  font, /UniGB-UCS2-H encoding, not embedded); a TAB in a line moves to the next column stop, an empty line is
+  left blank, a "\\f" line starts a new page.
+* ``ruled_table_pdf(grid, widths)``: a PDF with a bordered table as Word exports one (cells wrapped to their
+  column, a "" cell in column 0 under text merged into it with the text centred over the merged rows).
 * ``scanned_pdf()``: a PDF whose only page holds an image and no text.
 """
 
@@ -162,19 +164,7 @@ def text_pdf(lines: list[str]) -> bytes:
             b"/Contents %d 0 R >>" % (_PDF_PAGE_WIDTH, _PDF_PAGE_HEIGHT, font, 4 + 2 * index)
         )
         objects.append(_stream(_page_content(page_lines)))
-    objects.append(
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [%d 0 R] >>" % (font + 1)
-    )
-    objects.append(
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
-        b"/FontDescriptor %d 0 R /DW 1000 >>" % (font + 2)
-    )
-    objects.append(
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
-        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
-    )
+    objects.extend(_cjk_font_objects(font))
     return _pdf(objects)
 
 
@@ -191,3 +181,86 @@ def scanned_pdf() -> bytes:
                 b"/BitsPerComponent 8 "),
     ]
     return _pdf(objects)
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    """Cut a cell's text into lines of at most ``chars`` characters (every character is one em wide here)."""
+    return [text[i : i + chars] for i in range(0, len(text), chars)] if text else []
+
+
+def ruled_table_pdf(
+    grid: tuple[tuple[str, ...], ...],
+    widths: list[int],
+    *,
+    before: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
+    font_size: int = 9,
+) -> bytes:
+    """Build a one-page PDF: paragraphs ``before``, a bordered table of ``grid``, paragraphs ``after``.
+
+    Horizontal borders are drawn as thin filled rectangles and vertical ones as stroked lines (both ways Word
+    and WPS export them). Column 0's empty cells continue the cell above: no border between them, and the text
+    is centred over the merged rows.
+    """
+    step, pad = font_size + 3, 4
+    ops = [b"BT", b"/F1 %d Tf" % font_size]
+    rules: list[bytes] = []
+    y = _PDF_TOP
+    for line in before:
+        ops.append(b"1 0 0 1 %d %d Tm %s Tj" % (_PDF_LEFT, y, _ucs2_hex(line)))
+        y -= step * 2
+    xs = [_PDF_LEFT + sum(widths[:i]) for i in range(len(widths) + 1)]
+    chars = [(w - 2 * pad) // font_size for w in widths]
+    top = y + font_size
+    heights = [
+        max([len(_wrap(cell, chars[c])) for c, cell in enumerate(row) if c > 0] + [1]) * step + 2 * pad
+        for row in grid
+    ]
+    row_tops = [top - sum(heights[:r]) for r in range(len(grid) + 1)]
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            lines = _wrap(cell, chars[c])
+            first_baseline = row_tops[r] - pad - font_size
+            if c == 0 and cell:
+                last = r
+                while last + 1 < len(grid) and not grid[last + 1][0]:
+                    last += 1
+                span = row_tops[r] - row_tops[last + 1]
+                first_baseline = round(row_tops[r] - (span - len(lines) * step) / 2 - font_size)
+            for k, text in enumerate(lines):
+                ops.append(b"1 0 0 1 %d %d Tm %s Tj" % (xs[c] + pad, first_baseline - k * step, _ucs2_hex(text)))
+        if r > 0:
+            x_from = xs[0] if row[0] else xs[1]
+            rules.append(b"%d %.1f %d 0.5 re f" % (x_from, row_tops[r] - 0.25, xs[-1] - x_from))
+    rules.append(b"%d %.1f %d 0.5 re f" % (xs[0], row_tops[0] - 0.25, xs[-1] - xs[0]))
+    rules.append(b"%d %.1f %d 0.5 re f" % (xs[0], row_tops[-1] - 0.25, xs[-1] - xs[0]))
+    rules.extend(b"%d %d m %d %d l S" % (x, row_tops[0], x, row_tops[-1]) for x in xs)
+    y = row_tops[-1] - step * 2
+    for line in after:
+        ops.append(b"1 0 0 1 %d %d Tm %s Tj" % (_PDF_LEFT, y, _ucs2_hex(line)))
+        y -= step * 2
+    ops.append(b"ET")
+    content = b"0.5 w\n" + b"\n".join(rules) + b"\n" + b"\n".join(ops)
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 5 0 R >> >> "
+            b"/Contents 4 0 R >>" % (_PDF_PAGE_WIDTH, _PDF_PAGE_HEIGHT),
+            _stream(content),
+            *_cjk_font_objects(5),
+        ]
+    )
+
+
+def _cjk_font_objects(number: int) -> list[bytes]:
+    """Return the three objects of the /STSong-Light Type0 font, numbered from ``number``."""
+    return [
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        b"/DescendantFonts [%d 0 R] >>" % (number + 1),
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> "
+        b"/FontDescriptor %d 0 R /DW 1000 >>" % (number + 2),
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
+        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]

@@ -71,13 +71,23 @@ def test_txt_encodings(data: bytes) -> None:
     assert read_document(data, "a.txt").blocks == (Paragraph("一、强化党建统领"),)
 
 
-@pytest.mark.parametrize(
-    "data",
-    [b"\x81\x20\xff\xfe\x00abc" * 3, bytes(range(256)), b"text with a NUL\x00 inside", b"\x80\x80\x80"],
-)
+@pytest.mark.parametrize("data", [b"\x81\x20\xff\xfeabc" * 3, b"\x80\x80\x80", b"\xff\xff"])
 def test_undecodable_text_is_refused(data: bytes) -> None:
     err = refused(data, "a.txt", "encoding")
     assert "UTF-8" in str(err)
+
+
+def test_utf16_without_a_bom_is_recognised() -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert read_document("一、党建\r\nab\n".encode(encoding), "a.txt").blocks == (
+            Paragraph("一、党建"), Paragraph("ab")
+        )
+
+
+@pytest.mark.parametrize("ext", [".txt", ".tsv"])
+def test_binary_files_named_as_text_are_refused(ext: str) -> None:
+    for data in (seed004_docx(), text_pdf(["一"]), bytes(range(256)), b"text with a NUL\x00 inside"):
+        assert "不是纯文本" in str(refused(data, "a" + ext, "mismatch"))
 
 
 def test_tab_lines_are_one_padded_table_and_a_blank_line_ends_it() -> None:
@@ -212,6 +222,8 @@ def test_content_that_is_not_what_the_name_says() -> None:
     assert "Word" in str(refused(png, "计划.docx", "mismatch"))
     assert "PDF" in str(refused("一、强化党建统领".encode(), "计划.pdf", "mismatch"))
     refused(seed004_xlsx(), "计划.docx", "mismatch")
+    refused(make_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}), "计划.docx", "mismatch")
+    refused(make_ole({"PowerPoint Document": b"\x00" * 10}), "计划.xlsx", "mismatch")
     refused(seed004_docx(), "计划.pdf", "mismatch")
 
 

@@ -18,7 +18,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.uploads.text_blocks import UnreadableDocument, read_document
 from tasktrack.uploads.text_blocks.docx_numbering import format_number
-from tests.plan_docs import text_pdf
+from tests.plan_docs import ruled_table_pdf, seed004_task_grid, text_pdf
 
 
 def docx_bytes(document: object) -> bytes:
@@ -127,12 +127,16 @@ def test_docx_runs_in_revisions_hyperlinks_and_content_controls() -> None:
         f'<w:del {nsdecls("w")} w:id="2" w:author="a"><w:r><w:delText>删掉</w:delText></w:r></w:del>'
     ))
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:tab/><w:t>整治</w:t><w:br/><w:t>行动</w:t>'
-                          '<w:br w:type="page"/></w:r>'))
+                          '<w:br w:type="page"/><w:t>20</w:t><w:noBreakHyphen/><w:t>25</w:t></w:r>'))
+    p._p.append(parse_xml(
+        f'<w:r {nsdecls("w")}><w:ruby><w:rt><w:r><w:t>zhuān</w:t></w:r></w:rt>'
+        '<w:rubyBase><w:r><w:t>专</w:t></w:r></w:rubyBase></w:ruby></w:r>'
+    ))
     document.element.body.insert(0, parse_xml(
         f'<w:sdt {nsdecls("w")}><w:sdtContent><w:p><w:r><w:t>控件内段落</w:t></w:r></w:p></w:sdtContent></w:sdt>'
     ))
     doc = read_document(docx_bytes(document), "a.docx")
-    assert doc.blocks == (Paragraph("控件内段落"), Paragraph("开展专项\t整治\n行动"))
+    assert doc.blocks == (Paragraph("控件内段落"), Paragraph("开展专项\t整治\n行动20-25专"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +247,7 @@ def test_pdf_pages_in_order_and_simple_tables_rebuilt_from_positions() -> None:
             ("", "2. 规范建设", "全年", "党建工作机构"),
         )),
         Paragraph("附件 2"),
-        Paragraph("第二页"),
-        Paragraph("的两段"),
+        Paragraph("第二页 的两段"),
     )
 
 
@@ -369,3 +372,62 @@ def test_docx_automatic_list_numbers_are_rendered_as_word_shows_them() -> None:
 )
 def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
     assert format_number(value, fmt) == expected
+
+
+def test_pdf_dense_table_cells_stay_apart_and_a_lone_spaced_line_is_a_paragraph() -> None:
+    # Column stops are 130 pt apart; 12 characters of 10 pt leave a gap of one character width.
+    wide = "社会组织党建工作质量提升"
+    data = text_pdf([
+        "通\t知\t书",
+        "",
+        "",
+        f"{wide}\t{wide}\t{wide}",
+        f"{wide[:4]}\t{wide[4:]}\t{wide[:2]}",
+    ])
+    doc = read_document(data, "a.pdf")
+    assert doc.blocks == (
+        Paragraph("通 知 书"),
+        Table(((wide, wide, wide), (wide[:4], wide[4:], wide[:2]))),
+    )
+
+
+def _squeezed(table: Table) -> tuple[tuple[str, ...], ...]:
+    """Return a table's cells without line breaks and spaces (a PDF cell's lines are its wraps)."""
+    return tuple(tuple(cell.replace("\n", "").replace(" ", "") for cell in row) for row in table.rows)
+
+
+def test_pdf_ruled_table_is_read_cell_by_cell_with_merged_sections_on_their_first_row() -> None:
+    grid = seed004_task_grid()
+    data = ruled_table_pdf(grid, [90, 230, 80, 130], before=("2024 年省清廉社会组织建设工作任务表",), after=("附件 2",))
+    doc = read_document(data, "任务表.pdf")
+    title, table, tail = doc.blocks
+    assert title == Paragraph("2024 年省清廉社会组织建设工作任务表")
+    assert tail == Paragraph("附件 2")
+    assert isinstance(table, Table)
+    assert _squeezed(table) == tuple(tuple(cell.replace(" ", "") for cell in row) for row in grid)
+    # Section 二 is centred over rows 7–9 in the drawing, but stands in row 7's cell with "" below it.
+    assert [row[0] for row in table.rows[7:10]] == ["二、加强规范监管", "", ""]
+    assert table.rows[1][1] == "1. 巩固拓展主题教育成果，在社会组织领域开展党\n纪学习教育。"
+
+
+def test_pdf_ruled_two_column_table_and_a_framed_note() -> None:
+    grid = (("单位", "联系人"), ("省民政厅", "张三"), ("省财政厅", "李四"))
+    doc = read_document(ruled_table_pdf(grid, [150, 150]), "a.pdf")
+    assert doc.blocks == (Table(grid),)
+    framed = read_document(ruled_table_pdf((("注：以上时间均为完成时限。",), ("另行通知。",)), [300]), "b.pdf")
+    assert framed.blocks == (Paragraph("注：以上时间均为完成时限。"), Paragraph("另行通知。"))
+
+
+def test_pdf_unruled_table_columns_come_from_the_widest_first_line_not_from_wrapped_lines() -> None:
+    data = text_pdf([
+        "主要任务\t具体工作\t时间\t单位",
+        "一、党建\t1. 学习\t7月\t省民政厅",
+        "\t2. 对照指引\t全年\t党建机构",
+        "\t规范建设",
+        "\t提升质量",
+    ])
+    assert read_document(data, "a.pdf").blocks == (Table((
+        ("主要任务", "具体工作", "时间", "单位"),
+        ("一、党建", "1. 学习", "7月", "省民政厅"),
+        ("", "2. 对照指引\n规范建设\n提升质量", "全年", "党建机构"),
+    )),)

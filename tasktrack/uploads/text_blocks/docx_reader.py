@@ -5,8 +5,8 @@ The body's XML children are walked in order: ``w:p`` is a ``Paragraph``, ``w:tbl
 XML, because python-docx's own ``Table.rows`` repeats merged cells and misses runs inside revisions.
 
 * Paragraph text: the ``w:t`` runs (hyperlinks, fields' results and inserted revisions included; deleted
-  revisions, field codes and text boxes left out), ``w:tab`` as a TAB, ``w:br``/``w:cr`` as a line break (page
-  and column breaks dropped).
+  revisions, field codes, ruby (phonetic) text and text boxes left out), ``w:tab`` as a TAB, ``w:br``/``w:cr``
+  as a line break (page and column breaks dropped). Headers, footers and footnotes are not read.
 * ``heading_level``: the paragraph's outline level (its own, else its style's or a base style's), else a style
   named "Heading N" / "标题 N".
 * Automatic list numbering ("一、", "1.") is put before the text as Word shows it (docx_numbering.py), in the body
@@ -38,6 +38,7 @@ _W_T = qn("w:t")
 _W_TAB = qn("w:tab")
 _W_BR = qn("w:br")
 _W_CR = qn("w:cr")
+_W_NO_BREAK_HYPHEN = qn("w:noBreakHyphen")
 _W_VAL = qn("w:val")
 _W_TYPE = qn("w:type")
 # Wrappers whose block-level children are read as if they stood in their parent.
@@ -45,7 +46,7 @@ _BLOCK_WRAPPERS = frozenset({qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"),
 # Subtrees of a paragraph whose text is not part of it.
 _SKIPPED_IN_PARAGRAPH = frozenset(
     {qn("w:del"), qn("w:moveFrom"), qn("w:txbxContent"), qn("w:pPr"), qn("w:rPr"), qn("w:instrText"),
-     qn("w:delText"), qn("w:fldData"), qn("w:footnoteReference"), qn("w:endnoteReference")}
+     qn("w:delText"), qn("w:fldData"), qn("w:footnoteReference"), qn("w:endnoteReference"), qn("w:rt")}
     | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
 )
 _HEADING_NAME_RE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
@@ -287,5 +288,7 @@ def _collect_text(el: BaseOxmlElement, parts: list[str]) -> None:
                 parts.append("\n")
         elif tag == _W_CR:
             parts.append("\n")
+        elif tag == _W_NO_BREAK_HYPHEN:
+            parts.append("-")
         else:
             _collect_text(child, parts)

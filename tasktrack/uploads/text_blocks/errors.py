@@ -16,6 +16,8 @@ ACCEPTED_SUFFIXES: tuple[str, ...] = (".docx", ".xlsx", ".pdf", ".txt", ".tsv")
 #: Legacy binary formats: refused with a "save as" hint (WPS's own .wps/.et included).
 LEGACY_SUFFIXES: frozenset[str] = frozenset({".doc", ".xls", ".wps", ".et", ".dot", ".xlt", ".rtf"})
 
+# The details office.py adds to ``type_error`` when a ZIP/OLE file is some other kind of package.
+_NOT_A_DOCUMENT_DETAILS = ("", "（压缩包不是 Word 或 Excel 文档）", "（不是 Word 或 Excel 文档）")
 _FORMAT_LABELS = {"docx": "Word 文档（.docx）", "xlsx": "Excel 表格（.xlsx）", "pdf": "PDF 文件"}
 
 
@@ -92,12 +94,21 @@ def undecodable(name: str) -> UnreadableDocument:
     )
 
 
+def not_text(name: str) -> UnreadableDocument:
+    """Build the refusal for a .txt/.tsv file that holds binary data (a renamed document or picture)."""
+    return UnreadableDocument(
+        "mismatch",
+        f"文件内容不是纯文本（可能是改了扩展名的 Word、Excel、PDF 或图片文件），请确认选择的文件是否正确：{name}",
+    )
+
+
 def from_rejection(
     name: str, ext: str, expected: str, allowed: Collection[str], exc: FileRejected
 ) -> UnreadableDocument:
     """Turn an upload check's refusal into ours, keeping its code and message (mismatch and encryption renamed)."""
     if str(exc) == str(encrypted_refusal(name)):
         return encrypted(name)
-    if str(exc) == str(type_error(name, allowed)):  # magic bytes of no kind we read
+    not_a_document = {str(type_error(name, allowed, detail)) for detail in _NOT_A_DOCUMENT_DETAILS}
+    if str(exc) in not_a_document:  # magic bytes of no kind we read, a ZIP or OLE file of another kind
         return mismatch(name, ext, expected)
     return UnreadableDocument(exc.code, str(exc))

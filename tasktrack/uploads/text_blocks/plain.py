@@ -1,7 +1,8 @@
 """Plain text (.txt, pasted text) and tab-separated values (.tsv) as text blocks.
 
-Decoding: a UTF-8 or UTF-16 byte-order mark wins; otherwise strict UTF-8, then strict GB18030 (which covers GBK
-and GB2312, the encodings of Chinese Windows Notepad). Text with NUL or other control characters is not text.
+Decoding: a UTF-8 or UTF-16 byte-order mark wins; otherwise UTF-16 when NUL bytes fall on every other byte,
+then strict UTF-8, then strict GB18030 (which covers GBK and GB2312, the encodings of Chinese Windows Notepad).
+A PDF, Office or picture file, and anything with NUL or other control characters, is not text.
 
 Lines (CRLF, CR or LF) are read one at a time:
 
@@ -23,29 +24,54 @@ import re
 from collections.abc import Iterable
 
 from tasktrack.domain.doc_blocks import Block, DocText, Paragraph, Table
-from tasktrack.uploads.text_blocks.errors import undecodable
+from tasktrack.uploads.text_blocks.errors import not_text, undecodable
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _BULLET_RE = re.compile(r"^[-*+•·]\s+")
 _PIPE_RULE_CELL_RE = re.compile(r"^:?-{3,}:?$")
+# Files that are certainly not text: PDF, ZIP (DOCX/XLSX), OLE (DOC/XLS), PNG, JPEG, GIF.
+_BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 # Control characters that never occur in a text document (TAB, LF, VT, FF, CR are allowed).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES_RE = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode a text file's bytes (BOM, UTF-8, GB18030), or raise ``UnreadableDocument``."""
+    """Decode a text file's bytes (BOM, UTF-8, UTF-16 without BOM, GB18030), or raise ``UnreadableDocument``."""
     text: str | None = None
     if data.startswith(codecs.BOM_UTF8):
         text = _try_decode(data[len(codecs.BOM_UTF8) :], "utf-8")
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _try_decode(data, "utf-16")
+    elif data.startswith(_BINARY_MAGIC):
+        raise not_text(name)
     else:
-        text = _try_decode(data, "utf-8")
-        if text is None:
-            text = _try_decode(data, "gb18030")
-    if text is None or _CONTROL_RE.search(text):
+        utf16 = _utf16_without_bom(data)
+        text = _try_decode(data, utf16) if utf16 is not None else None
+        if text is None or _CONTROL_RE.search(text):
+            if _CONTROL_BYTES_RE.search(data):  # no byte of a UTF-8 or GB18030 character is a control byte
+                raise not_text(name)
+            text = _try_decode(data, "utf-8")
+            if text is None:
+                text = _try_decode(data, "gb18030")
+    if text is None:
         raise undecodable(name)
+    if _CONTROL_RE.search(text):
+        raise not_text(name)
     return text.lstrip("\ufeff")  # a second BOM (a file saved twice with one) is not text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess UTF-16 without a byte-order mark from where the NUL bytes fall ("utf-16-le"/"-be", else ``None``)."""
+    if len(data) % 2 or b"\x00" not in data:
+        return None
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    if odd > 4 * even:
+        return "utf-16-le"
+    if even > 4 * odd:
+        return "utf-16-be"
+    return None
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:
