@@ -26,7 +26,8 @@ def _version(c: Ctx) -> dict[str, Any]:
 def _rows(c: Ctx) -> dict[str, Any]:
     p = f"rows-{c.extra['row_id']}-"
     return {"version": "1", p + "section_number": "1", p + "section_title": "加强监管", p + "number": "1",
-            p + "text": "开展专项检查（修改）。", p + "deadline_phrase": "2024年12月底前", p + "responsible_phrase": "省民政厅"}
+            p + "text": "开展专项检查（修改）。", p + "deadline_phrase": "2024年12月底前",
+            p + "responsible_phrase": "省民政厅"}
 
 
 def _import(c: Ctx) -> str:

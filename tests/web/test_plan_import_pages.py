@@ -45,7 +45,8 @@ def test_upload_fix_two_problems_publish_and_the_new_unit_sees_its_task(client: 
     assert response.status_code == 302
     imp = _latest()
     review = client.get(f"/plans/import/{imp.id}").get_data(as_text=True)
-    assert "未知的责任单位：“市民政局”" in review and "未知的责任单位：“市财政局”" in review
+    assert "未知的责任单位：“市民政局”" in review
+    assert "未知的责任单位：“市财政局”" in review
     assert "完成时间节点的年份2025年不在计划期2024年内" in review
     assert "disabled" in review.split("发布计划")[0][-200:]
     # Problem 1: the two unknown units are created from the review page.
@@ -98,7 +99,8 @@ def test_refusals_keep_what_was_typed_and_create_nothing(client: Any, seeded: No
     response = _upload(client, plan_docs.scanned_pdf(), "扫描件.pdf", title="我的标题")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "扫描件" in html and "我的标题" in html
+    assert "扫描件" in html
+    assert "我的标题" in html
     response = client.post("/plans/import", data={"text": "一、\x00", "csrf_token": _token(client)})
     assert response.status_code == 400
     response = client.post("/plans/import", data={"text": DOC, "csrf_token": "forged"})
@@ -120,7 +122,8 @@ def test_a_stale_version_is_refused_and_the_typed_table_is_kept(client: Any, see
         p + "deadline_phrase": "2024年9月底前", p + "responsible_phrase": "市民政局"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "已被他人修改" in html and "我改过的任务内容" in html
+    assert "已被他人修改" in html
+    assert "我改过的任务内容" in html
     db.session.refresh(row)
     assert row.text != "我改过的任务内容"
 
@@ -140,14 +143,17 @@ def test_api_upload_read_and_publish(client: Any, seeded: None, make_user: Any, 
                            data={"file": (io.BytesIO(text.encode()), "plan.txt"), "year": "2024", "title": "API计划"})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["ready"] is True and body["rows"][0]["leads"] == ["省民政厅"]
+    assert body["ready"] is True
+    assert body["rows"][0]["leads"] == ["省民政厅"]
     assert body["rows"][0]["due_date"] == "2024-09-30"
     again = client.post("/api/v1/plan-imports", headers=headers, content_type="multipart/form-data",
                         data={"file": (io.BytesIO(text.encode()), "same.txt")})
-    assert again.status_code == 409 and again.get_json()["import_id"] == body["id"]
+    assert again.status_code == 409
+    assert again.get_json()["import_id"] == body["id"]
     bad = client.post("/api/v1/plan-imports", headers=headers, content_type="multipart/form-data",
                       data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n0000"), "plan.docx")})
-    assert bad.status_code == 422 and "error" in bad.get_json()
+    assert bad.status_code == 422
+    assert "error" in bad.get_json()
     assert client.get(f"/api/v1/plan-imports/{body['id']}", headers=headers).status_code == 200
     published = client.post(f"/api/v1/plan-imports/{body['id']}/publish", headers=headers)
     assert published.status_code == 200
@@ -163,12 +169,38 @@ def test_cli_dry_run_writes_nothing_and_import_makes_a_draft(runner: Any, seeded
     before = db.session.scalar(sa.select(sa.func.count()).select_from(PlanImport))
     result = runner.invoke(args=["plan", "import", str(path), "--year", "2024", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "未知的责任单位：“市民政局”" in result.output and "试运行" in result.output
+    assert "未知的责任单位：“市民政局”" in result.output
+    assert "试运行" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanImport)) == before
     result = runner.invoke(args=["plan", "import", str(path), "--year", "2024", "--title", "CLI计划", "--publish"])
     assert result.exit_code == 2, result.output
     assert "未发布" in result.output
     imp = _latest()
-    assert imp.title == "CLI计划" and imp.status is ImportStatus.DRAFT
+    assert imp.title == "CLI计划"
+    assert imp.status is ImportStatus.DRAFT
     result = runner.invoke(args=["plan", "import", str(path)])
-    assert result.exit_code == 1 and "已导入为草稿《CLI计划》" in result.output
+    assert result.exit_code == 1
+    assert "已导入为草稿《CLI计划》" in result.output
+
+
+def test_the_plan_page_links_its_source_for_the_secretariat_only(client: Any, seeded: None, login_as: Any) -> None:
+    plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2024))
+    assert plan is not None
+    login_as("secretariat")
+    html = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "原文件" in html
+    assert "〔2024〕4号.txt" in html
+    source = re.search(r'href="(/plans/import/\d+/source)"', html)
+    assert source is not None
+    download = client.get(source.group(1))
+    assert download.status_code == 200
+    assert download.data == (ROOT / "seed" / "plans" / "2024" / "source.txt").read_bytes()
+    liaison = client.application.test_client()
+    from tests.conftest import login
+    user = users.create_user(actor=None, email="ly@example.org", name="联络员", role=Role.LIAISON,
+                             unit=db.session.scalar(sa.select(Unit).where(Unit.name == "省民政厅")),
+                             password="correct-horse-battery", now=plan.created_at, fast_hash=True)
+    db.session.commit()
+    login(liaison, user.email, "correct-horse-battery")
+    assert "原文件" not in liaison.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert liaison.get(source.group(1)).status_code == 403

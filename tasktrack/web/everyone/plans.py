@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.models import Role
+from tasktrack.permissions import Action, can
+from tasktrack.services import plan_imports
 from tasktrack.services.read import overview
 from tasktrack.web.everyone import bp
 from tasktrack.web.page_cache import cached
@@ -34,7 +36,8 @@ def plan_list() -> str:
 def plan(plan_id: int) -> str:
     """Show a plan: sections, tasks, deadlines, responsible units and lights."""
     view = overview.plan_view(plan_id, context.today())
-    return render_template("plans/plan.html", view=view)
+    source = plan_imports.source_of(view.plan) if can(current_user, Action.ADMIN) else None
+    return render_template("plans/plan.html", view=view, source=source)
 
 
 @bp.route("/tasks/<int:task_id>")
