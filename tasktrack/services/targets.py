@@ -130,7 +130,7 @@ def latest_values(target_ids: Sequence[int], *, unit_id: int | None = None) -> d
     newest = newest.group_by(TargetValue.target_id, TargetValue.unit_id)
     rows = db.session.scalars(
         sa.select(TargetValue).where(TargetValue.id.in_(newest))
-        .options(joinedload(TargetValue.unit), joinedload(TargetValue.target))
+        .options(joinedload(TargetValue.unit))  # the targets are loaded already: their many-to-one needs no query
     )
     found: dict[int, list[TargetValue]] = {}
     for row in rows:
