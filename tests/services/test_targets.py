@@ -23,7 +23,15 @@ from tasktrack.models import (
     Task,
     User,
 )
-from tasktrack.services import Conflict, ServiceError, plan_imports, progress, target_drafts, targets
+from tasktrack.services import (
+    Conflict,
+    ServiceError,
+    plan_imports,
+    progress,
+    target_drafts,
+    targets,
+)
+from tasktrack.services import plan_import_targets as edits
 from tests.target_data import draft, published, target_named
 
 
@@ -56,16 +64,16 @@ def test_remove_move_and_type_targets_then_publish_the_kept_ones(app: Any, seede
     imp = draft(actor, now)
     offered = target_drafts.draft_targets(imp)
     rows = {r.number: r.id for r in imp.rows}
-    edits = [
-        target_drafts.TargetEdit(offered[0].id, None, True),  # unchanged
-        target_drafts.TargetEdit(offered[1].id, rows[2], True),  # the plan's 4A target moved to task 2
-        target_drafts.TargetEdit(offered[2].id, rows[1], False),  # removed
-        target_drafts.TargetEdit(offered[3].id, None, True),  # task 2's 年检率 given to the whole plan
+    changes = [
+        edits.TargetEdit(offered[0].id, None, True),  # unchanged
+        edits.TargetEdit(offered[1].id, rows[2], True),  # the plan's 4A target moved to task 2
+        edits.TargetEdit(offered[2].id, rows[1], False),  # removed
+        edits.TargetEdit(offered[3].id, None, True),  # task 2's 年检率 given to the whole plan
     ]
     version = imp.version
-    assert target_drafts.save_targets(imp, edits, version=version, actor=actor, now=now) == 3
+    assert edits.save_targets(imp, changes, version=version, actor=actor, now=now) == 3
     assert imp.version == version + 1
-    typed = target_drafts.add_target(imp, "参评社会组织 ≥ 30 家（2024年）", row_id=rows[3], version=imp.version,
+    typed = edits.add_target(imp, "参评社会组织 ≥ 30 家（2024年）", row_id=rows[3], version=imp.version,
                                      actor=actor, now=now)
     assert (typed.source, typed.what, typed.comparator, typed.value, typed.unit, typed.year) == (
         "手工", "参评社会组织", Comparator.GE, Decimal(30), "家", 2024)
@@ -102,7 +110,7 @@ def test_a_typed_target_that_cannot_be_read_is_refused_on_its_field(app: Any, se
                                                                       message: str) -> None:
     imp = draft(None, now)
     with pytest.raises(ServiceError, match=message) as refused:
-        target_drafts.add_target(imp, typed, row_id=None, version=imp.version, actor=None, now=now)
+        edits.add_target(imp, typed, row_id=None, version=imp.version, actor=None, now=now)
     assert refused.value.field == "text"
 
 
@@ -111,20 +119,20 @@ def test_target_edits_follow_the_drafts_version_and_state(app: Any, seeded: None
     first = target_drafts.draft_targets(imp)[0]
     stale = imp.version - 1
     with pytest.raises(Conflict, match="已被他人修改"):
-        target_drafts.save_targets(imp, [target_drafts.TargetEdit(first.id, None, False)], version=stale,
+        edits.save_targets(imp, [edits.TargetEdit(first.id, None, False)], version=stale,
                                    actor=None, now=now)
     with pytest.raises(Conflict, match="已被他人修改"):
-        target_drafts.add_target(imp, "参评社会组织 ≥ 30 家", row_id=None, version=stale, actor=None, now=now)
+        edits.add_target(imp, "参评社会组织 ≥ 30 家", row_id=None, version=stale, actor=None, now=now)
     with pytest.raises(ServiceError, match="不在本草稿中") as wrong_row:
-        target_drafts.save_targets(imp, [target_drafts.TargetEdit(first.id, 999_999, True)], version=imp.version,
+        edits.save_targets(imp, [edits.TargetEdit(first.id, 999_999, True)], version=imp.version,
                                    actor=None, now=now)
     assert wrong_row.value.field == f"targets-{first.id}-row"
     with pytest.raises(ServiceError, match="不存在"):
-        target_drafts.save_targets(imp, [target_drafts.TargetEdit(999_999, None, True)], version=imp.version,
+        edits.save_targets(imp, [edits.TargetEdit(999_999, None, True)], version=imp.version,
                                    actor=None, now=now)
     plan_imports.discard(imp, actor=None, now=now, version=imp.version)
     with pytest.raises(Conflict, match="已放弃"):
-        target_drafts.add_target(imp, "参评社会组织 ≥ 30 家", row_id=None, version=imp.version, actor=None, now=now)
+        edits.add_target(imp, "参评社会组织 ≥ 30 家", row_id=None, version=imp.version, actor=None, now=now)
 
 
 def _assignment(plan_id: int, number: int, unit: str) -> Assignment:
@@ -144,7 +152,8 @@ def test_each_unit_reports_its_tasks_targets_and_a_lead_unit_the_plans_too(app: 
                                                                             make_user: Callable[..., User]) -> None:
     plan = published(None, now)
     lead, co = _assignment(plan.id, 1, "省民政厅"), _assignment(plan.id, 1, "省委组织部")
-    assert [t.what for t in targets.reportable(lead)] == ["社会组织党建入章率", "4A级及以上社会组织", "培育社区社会组织"]
+    assert [t.what for t in targets.reportable(lead)] == ["社会组织党建入章率", "4A级及以上社会组织",
+                                                          "培育社区社会组织"]
     assert [t.what for t in targets.reportable(co)] == ["培育社区社会组织"]
 
 
@@ -171,7 +180,8 @@ def test_values_are_appended_with_reports_and_the_latest_is_set_against_the_targ
     assert [(v.unit.name, v.label, v.is_met) for v in standing.values] == [("省委组织部", "12 个", False),
                                                                           ("省民政厅", "52 个", True)]  # units' order
     board = {s.target.what: s for s in targets.plan_standings(plan.id)}
-    assert list(board) == ["社会组织党建入章率", "4A级及以上社会组织", "培育社区社会组织", "年检率"]  # the plan's own first
+    # the plan's own targets first
+    assert list(board) == ["社会组织党建入章率", "4A级及以上社会组织", "培育社区社会组织", "年检率"]
     assert (board["社会组织党建入章率"].latest.label, board["社会组织党建入章率"].latest.is_met) == ("97.5%", False)
     assert board["4A级及以上社会组织"].latest is None
     assert (board["培育社区社会组织"].met_count, board["培育社区社会组织"].scope_label) == (1, "任务 1")

@@ -187,8 +187,8 @@ def _count(client: FlaskClient, count_queries: Callable[[], Any], path: str) -> 
 def test_target_pages_make_the_same_number_of_queries_with_more_values(
         client: FlaskClient, seeded: None, login_as: Callable[..., User], make_user: Callable[..., User],
         now: Any, count_queries: Callable[[], Any]) -> None:
-    from tasktrack.services import progress
     from tasktrack.models import AssignmentStatus
+    from tasktrack.services import progress
 
     plan = published(None, now)
     login_as(Role.VIEWER)

@@ -1,7 +1,7 @@
 """Targets (指标) on a draft's review page: keep or remove the offered ones, attach each to a task or the plan, add one.
 
-Thin routes over ``services.target_drafts``; the section they post from is ``templates/plans/_import_targets.html``,
-shown on the review page (``plan_import._review_page``).
+Thin routes over ``services.plan_import_targets``; the section they post from is
+``templates/plans/_import_targets.html``, shown on the review page (``plan_import._review_page``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id
-from tasktrack.services import target_drafts
+from tasktrack.services import plan_import_targets as target_edits
 from tasktrack.web import forms
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
@@ -25,7 +25,7 @@ def _row_id(raw: str | None) -> int | None:
     return parse_id(raw) if raw else None
 
 
-def _edits() -> list[target_drafts.TargetEdit]:
+def _edits() -> list[target_edits.TargetEdit]:
     """Read the table of offered targets: a target is in the form when its 归属 select was sent."""
     result = []
     for key in request.form:
@@ -38,7 +38,7 @@ def _edits() -> list[target_drafts.TargetEdit]:
         row_id = _row_id(raw)
         if raw and row_id is None:
             row_id = 0  # junk: refused by the service as a row not in the draft
-        result.append(target_drafts.TargetEdit(target_id=target_id, row_id=row_id,
+        result.append(target_edits.TargetEdit(target_id=target_id, row_id=row_id,
                                                is_kept=request.form.get(f"targets-{target_id}-kept") == "y"))
     return result
 
@@ -49,7 +49,7 @@ def plan_import_targets(import_id: int) -> ResponseReturnValue:
     imp = _load(import_id)
     form = VersionForm()
     return forms.handle(
-        form, lambda: target_drafts.save_targets(imp, _edits(), version=_version(form), actor=current_user,
+        form, lambda: target_edits.save_targets(imp, _edits(), version=_version(form), actor=current_user,
                                                  now=context.now()),
         success=lambda n: done(f"已保存 {n} 项指标的修改" if n else "指标没有修改", _back(imp) + "#targets"),
         back=_back(imp) + "#targets")
@@ -63,7 +63,7 @@ def plan_import_add_target(import_id: int) -> ResponseReturnValue:
     form = TargetAddForm()
     form.row.choices = scope_choices(imp.rows)
     return forms.handle(
-        form, lambda: target_drafts.add_target(imp, form.text.data or "", row_id=_row_id(form.row.data),
+        form, lambda: target_edits.add_target(imp, form.text.data or "", row_id=_row_id(form.row.data),
                                                version=_version(form), actor=current_user, now=context.now()),
         success=lambda t: done(f"已添加指标“{t.label}”", _back(imp) + "#targets"),
         render=lambda: _review_page(imp, target_form=form))
