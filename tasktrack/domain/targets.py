@@ -1,7 +1,8 @@
 """Quantitative targets (指标) of a plan or task: "党建入章率 ≥ 98%", "4A级及以上社会组织 ≥ 200 家".
 
 ``find_targets`` offers the targets written in running text; ``parse_target`` reads one typed by the
-secretariat. A target is *what* is measured, a ``Comparator``, a ``Decimal`` value with its unit, and the
+secretariat; ``parse_value`` reads the current value a unit reports, and ``Target.is_met_by`` sets it against the
+target (达标 / 未达标, by the comparator). A target is *what* is measured, a ``Comparator``, a ``Decimal`` value with its unit, and the
 year it is due by when the sentence says one.
 
 How running text is read (one sentence at a time, split on 。；！？ and line breaks):
