@@ -2,8 +2,8 @@
 
 ``find_targets`` offers the targets written in running text; ``parse_target`` reads one typed by the
 secretariat; ``parse_value`` reads the current value a unit reports, and ``Target.is_met_by`` sets it against the
-target (达标 / 未达标, by the comparator). A target is *what* is measured, a ``Comparator``, a ``Decimal`` value with its unit, and the
-year it is due by when the sentence says one.
+target (达标 / 未达标, by the comparator). A target is *what* is measured, a ``Comparator``, a ``Decimal`` value
+with its unit, and the year it is due by when the sentence says one.
 
 How running text is read (one sentence at a time, split on 。；！？ and line breaks):
 
