@@ -41,9 +41,12 @@ ACTION_LABELS: dict[str, str] = {
     "plan_import.fill": "导入草稿批量填写",
     "plan_import.publish": "发布导入的计划",
     "plan_import.discard": "放弃导入草稿",
+    "plan_import.target": "修改导入草稿的指标",
+    "plan_import.target_add": "导入草稿新增指标",
     "plan.create": "导入工作计划",
     "plan.case_task": "设置案例报送对应任务",
     "plan.focus_deadline": "设置工作重点选择截止日期",
+    "plan.targets": "设定计划指标",
     "task.create": "新增任务",
     "task.update": "修改任务",
     "assignment.open": "分配任务",
@@ -123,6 +126,7 @@ FIELD_LABELS: dict[str, str] = {
     "year": "年度", "end_year": "结束年度", "issuer": "发文单位", "document_number": "文号", "issued_on": "印发日期",
     "report_period_months": "报送周期（月）", "source_sha256": "来源文件 SHA-256", "rows": "任务行",
     "layout": "识别方式", "plan_id": "计划编号", "tasks": "任务数", "field": "字段", "phrase": "填入内容",
+    "is_kept": "保留", "attached_to": "归属", "targets": "指标", "target_values": "指标当前值",
 }
 
 ABSENT = "（空）"

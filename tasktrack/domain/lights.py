@@ -15,6 +15,11 @@ An assignment's light on a given day:
     so nobody is stale in the plan's first period).
 * **green** (绿灯) – on track: none of the above.
 
+A milestone (one stage of a staged deadline, "3月底前启动，12月底前完成") lights as a dated deadline at the
+milestone's date for the assignment's status (``milestone_light``): done when the assignment is completed (late when
+completed after the milestone), red once the date has passed, yellow within the warning window, else green. The
+assignment's own light keeps using the task's final date.
+
 A task's light is the worst light among its open assignments (red > yellow > green > done); a task whose
 assignments are all done is done, and late when any of them finished late.
 """
@@ -132,6 +137,14 @@ def assignment_light(
     if last_seen <= window_start:
         return LightResult(Light.YELLOW, Reason.STALE, days_left)
     return LightResult(Light.GREEN, Reason.ON_TRACK, days_left)
+
+
+def milestone_light(
+    *, today: dt.date, due: dt.date, is_completed: bool, completed_on: dt.date | None, warning_days: int = 14,
+) -> LightResult:
+    """Return the light of one milestone of an assignment: a dated deadline at the milestone's date."""
+    return assignment_light(today=today, due=due, kind=DeadlineKind.DATED, is_completed=is_completed,
+                            completed_on=completed_on, last_report_on=None, starts_on=due, warning_days=warning_days)
 
 
 def task_light(lights: Iterable[LightResult]) -> LightResult | None:

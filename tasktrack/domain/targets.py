@@ -1,8 +1,9 @@
 """Quantitative targets (指标) of a plan or task: "党建入章率 ≥ 98%", "4A级及以上社会组织 ≥ 200 家".
 
 ``find_targets`` offers the targets written in running text; ``parse_target`` reads one typed by the
-secretariat. A target is *what* is measured, a ``Comparator``, a ``Decimal`` value with its unit, and the
-year it is due by when the sentence says one.
+secretariat; ``parse_value`` reads the current value a unit reports, and ``Target.is_met_by`` sets it against the
+target (达标 / 未达标, by the comparator). A target is *what* is measured, a ``Comparator``, a ``Decimal`` value
+with its unit, and the year it is due by when the sentence says one.
 
 How running text is read (one sentence at a time, split on 。；！？ and line breaks):
 
@@ -55,6 +56,13 @@ class Comparator(Enum):
         """Return the Chinese wording (不低于, 不高于, 等于, 高于, 低于)."""
         return {"≥": "不低于", "≤": "不高于", "=": "等于", ">": "高于", "<": "低于"}[self.value]
 
+    def holds(self, reported: Decimal, target: Decimal) -> bool:
+        """Return whether a reported value meets a target value under this comparator (达标)."""
+        return {
+            "≥": reported >= target, "≤": reported <= target, "=": reported == target,
+            ">": reported > target, "<": reported < target,
+        }[self.value]
+
 
 @dataclass(frozen=True)
 class Target:
@@ -70,16 +78,24 @@ class Target:
     @property
     def label(self) -> str:
         """Return the display form, e.g. "党建入章率 ≥ 98%" or "4A级及以上社会组织 ≥ 200 家"."""
-        number = format_number(self.value)
-        if self.unit in ("%", "‰") or (self.unit and number[-1] in "万亿"):
-            amount = f"{number}{self.unit}"
-        else:
-            amount = f"{number} {self.unit}".rstrip()
-        return f"{self.what} {self.comparator.value} {amount}"
+        return f"{self.what} {self.comparator.value} {amount_label(self.value, self.unit)}"
+
+
+    def is_met_by(self, reported: Decimal) -> bool:
+        """Return whether a reported value meets the target (达标)."""
+        return self.comparator.holds(reported, self.value)
 
 
 class TargetParseError(ValueError):
     """A typed target that cannot be read; ``str(e)`` is a Chinese message."""
+
+
+def amount_label(value: Decimal, unit: str) -> str:
+    """Return a value with its unit as shown: "98%", "200 家", "1.2万元"."""
+    number = format_number(value)
+    if unit in ("%", "‰") or (unit and number[-1] in "万亿"):
+        return f"{number}{unit}"
+    return f"{number} {unit}".rstrip()
 
 
 def format_number(value: Decimal) -> str:
@@ -297,3 +313,33 @@ def parse_target(text: str) -> Target:
         year=int(year) if year else None,
         phrase=text,
     )
+
+
+#: The largest value a target or a reported value may hold (the columns keep 18 digits, four after the point).
+MAX_VALUE = Decimal(10) ** 14
+_VALUE = re.compile(rf"^(?P<num>{_NUMBER})(?P<mult>万|亿)?(?P<unit>\D*)$")
+
+
+def parse_value(text: str, unit: str = "") -> Decimal:
+    """Read a reported current value ("98", "98.5%", "1,200 家", "1.2万"): a number, optionally with the target's unit.
+
+    A value is never negative and keeps at most four decimals; anything else is a ``TargetParseError`` in Chinese.
+    """
+    typed = re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
+    typed = re.sub(r"(?<=\d),(?=\d{3})", "", typed)
+    match = _VALUE.match(typed)
+    if typed.startswith("-") and _VALUE.match(typed[1:]):
+        raise TargetParseError("当前值不能为负数")
+    if match is None or match.group("unit") not in ("", unit):
+        shown = f"{unit}" if unit else ""
+        raise TargetParseError(f"当前值须为数字（例如 98、98.5{shown}）：“{text.strip()}”")
+    value = _number(match.group("num"))
+    if value is None:
+        raise TargetParseError(f"当前值无法识别：“{text.strip()}”")
+    for ch in match.group("mult") or "":
+        value *= 10_000 if ch == "万" else 100_000_000
+    if value >= MAX_VALUE:
+        raise TargetParseError("当前值过大，请检查")
+    if value != value.quantize(Decimal("0.0001")):
+        raise TargetParseError("当前值最多保留四位小数")
+    return value

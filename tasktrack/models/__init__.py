@@ -33,6 +33,7 @@ from tasktrack.models.reminder import (
     NotificationStatus,
     SchedulerLock,
 )
+from tasktrack.models.target import PlanImportTarget, PlanTarget, TargetValue
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
 from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, WorkGroup, WorkGroupLevel
@@ -73,12 +74,15 @@ __all__ = [
     "Plan",
     "PlanImport",
     "PlanImportRow",
+    "PlanImportTarget",
+    "PlanTarget",
     "ProgressReport",
     "Role",
     "SchedulerLock",
     "Section",
     "SupervisionKind",
     "SupervisionRecord",
+    "TargetValue",
     "Task",
     "TaskMilestone",
     "TaskTerm",

@@ -4,6 +4,7 @@ The workbook is ONE sheet with a 主要任务 column rather than one sheet per s
 sorts the whole plan at once (by unit, by light) with Excel's AutoFilter, which a split workbook would
 defeat, and one row per task × unit is what pivot tables and mail merges expect. The header row is frozen
 and repeated on every printed page.
+A plan with targets (指标) gets a second sheet, 指标: each target with every unit's latest value against it.
 
 Every cell is written through ``tasktrack.sheets``: the narratives come from the units, so no text may become a
 formula (.xlsx string cells, CSV ``'`` prefix) or break the file (stored control characters).
@@ -26,6 +27,7 @@ from tasktrack.domain.lights import LightResult
 from tasktrack.models import Assignment, Plan, ProgressReport
 from tasktrack.services.progress import latest_reports
 from tasktrack.services.read.dashboard import plan_rows, resolve_plan
+from tasktrack.services.targets import Standing, plan_standings
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,20 @@ COLUMNS = (
     Column("最新进展", 60, True),
 )
 
+#: The 指标 sheet: one line per target and reporting unit (a target nobody reported on has one line with no value).
+#: Every cell is text, numbers included ("98%", "200 家"), as the office reads them against the target.
+TARGET_COLUMNS = (
+    Column("范围", 10),
+    Column("指标", 40, True),
+    Column("目标", 14),
+    Column("年度", 8),
+    Column("原文", 48, True),
+    Column("填报单位", 18, True),
+    Column("最新填报值", 14),
+    Column("填报日期", 12),
+    Column("对照目标", 10),
+)
+
 LIGHT_FILLS = {"red": "FDECEA", "yellow": "FFF4DB", "green": "E8F5E9", "done": "ECEFF1"}
 
 
@@ -95,13 +111,40 @@ def _values(row: ExportRow) -> list[sheets.Value]:
     ]
 
 
+def target_lines(standings: list[Standing]) -> list[list[sheets.Value]]:
+    """Return the 指标 sheet's lines, all text: a target's own cells, then one unit's latest value against it."""
+    lines: list[list[sheets.Value]] = []
+    for s in standings:
+        t = s.target
+        head: list[sheets.Value] = [s.scope_label, t.what, t.label.removeprefix(t.what).strip(),
+                                    f"{t.year}年" if t.year else "", t.phrase]
+        lines += [[*head, v.unit.name, v.label, local_date(v.value.reported_at).isoformat(),
+                   "达标" if v.is_met else "未达标"] for v in s.values]
+        if not s.values:
+            lines.append([*head, "", "尚未填报", "", ""])
+    return lines
+
+
+def _add_targets_sheet(wb: Workbook, standings: list[Standing]) -> None:
+    ws = wb.create_sheet("指标")
+    sheets.append_row(ws, [c.title for c in TARGET_COLUMNS])
+    for index, column in enumerate(TARGET_COLUMNS, start=1):
+        ws.cell(row=1, column=index).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    for line in target_lines(standings):
+        r = sheets.append_row(ws, line)
+        for index, column in enumerate(TARGET_COLUMNS, start=1):
+            ws.cell(row=r, column=index).alignment = Alignment(vertical="top", wrap_text=column.wrap)
+    ws.freeze_panes = "A2"
+
+
 def file_stem(plan: Plan, today: dt.date) -> str:
     """Return the download name without extension, e.g. 2024年…任务表_进展_20240718."""
     return f"{plan.title}_进展_{today:%Y%m%d}"
 
 
-def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
-    """Return the formatted workbook."""
+def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date, standings: list[Standing] | None = None) -> bytes:
+    """Return the formatted workbook (with a 指标 sheet when the plan has targets)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "任务进展"
@@ -129,6 +172,8 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date) -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if standings:
+        _add_targets_sheet(wb, standings)
     wb.properties.title = safe_text.for_xml(plan.title)
     wb.properties.creator = "清廉社会组织建设任务督办"
     wb.properties.created = dt.datetime.combine(today, dt.time())
@@ -148,7 +193,7 @@ def export_plan(plan_id: int, fmt: str, today: dt.date) -> tuple[str, bytes]:
     rows = export_rows(plan, today)
     stem = file_stem(plan, today)
     if fmt == "xlsx":
-        return f"{stem}.xlsx", to_xlsx(plan, rows, today)
+        return f"{stem}.xlsx", to_xlsx(plan, rows, today, plan_standings(plan.id))
     if fmt == "csv":
         return f"{stem}.csv", to_csv(rows)
     raise ValueError(fmt)

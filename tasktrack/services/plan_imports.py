@@ -21,7 +21,7 @@ from tasktrack.domain.plan_layout import PlanLayout, read_plan
 from tasktrack.domain.plan_review import DraftRow, Review
 from tasktrack.extensions import db
 from tasktrack.models import ImportStatus, Plan, PlanImport, PlanImportRow, User, WorkGroup
-from tasktrack.services import Conflict, ServiceError, attachments, work_groups
+from tasktrack.services import Conflict, ServiceError, attachments, target_drafts, work_groups
 from tasktrack.services import plans as plan_service
 from tasktrack.services.audit import record
 from tasktrack.services.inputs import clean_text
@@ -149,6 +149,7 @@ def start(
         ))
     db.session.add(imp)
     db.session.flush()
+    target_drafts.offer_found(imp)
     record(actor, "plan_import.create", imp, now=now,
            summary=f"导入工作计划草稿《{imp.title}》（{len(imp.rows)}项任务，来自 {name}）",
            after={"source_sha256": digest, "rows": len(imp.rows), "layout": imp.layout})
@@ -211,6 +212,7 @@ def publish(
         raise ServiceError(f"草稿还有 {count} 处问题未解决，不能发布" if count else "草稿中没有任务，不能发布")
     result = plan_service.import_plan(meta, draft_rows(imp), actor=actor, now=now, work_group=group,
                                       allow_empty_categories=allow_empty_categories)
+    target_drafts.publish(imp, result.plan, actor=actor, now=now)
     imp.status, imp.plan_id = ImportStatus.PUBLISHED, result.plan.id
     touch(imp, now)
     db.session.flush()

@@ -30,6 +30,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import Conflict, ServiceError
 from tasktrack.services import attachments as attachment_service
+from tasktrack.services import targets as target_service
 from tasktrack.services.audit import record, snapshot
 from tasktrack.services.inputs import check_past_date, clean_text, optional_text
 
@@ -103,6 +104,7 @@ def submit_report(
     base_report: ProgressReport | _Unset | None = UNSET,
     attachments: Sequence[attachment_service.Upload] = (),
     reason: str | None = None,
+    target_values: target_service.TypedValues | None = None,
 ) -> ProgressReport:
     """Append a progress report (never overwriting an earlier one) and update the assignment's state.
 
@@ -110,6 +112,8 @@ def submit_report(
         a newer report exists, ``StaleReport`` is raised and nothing changes. Not given (the API): the
         report is simply appended, so two reporters at the same moment both keep their report.
     :param reason: why a completed assignment is reopened (required then) or why a report is corrected.
+    :param target_values: current values of the assignment's targets (指标), by target id, as typed; each is kept
+        with the report (services/targets.py), a bad one refused on its field before anything is written.
     """
     text = validate_report(status=status, percent=percent, completed_on=completed_on, narrative=narrative,
                            today=local_date(now))
@@ -123,6 +127,7 @@ def submit_report(
     if reopening and reason is None:
         raise ServiceError("该任务已报完成，改为未完成需要说明重新打开的原因", field="reason")
     attachment_service.check_files(attachments)  # every file is checked before anything is written
+    values = target_service.check_values(assignment, target_values or {})
 
     latest = latest_report(assignment, lock=True)
     if not isinstance(base_report, _Unset):
@@ -153,12 +158,14 @@ def submit_report(
     files = []
     if attachments:
         files = attachment_service.attach(OWNER_TYPE, report.id, attachments, actor=author, now=now)
+    shown = target_service.record_values(report, values, author=author, now=now) if values else {}
     verb = "更正" if supersedes is not None else ("重新打开" if reopening else "报送")
     record(author, "progress.report", report, now=now,
            summary=f"{assignment.unit.name} {verb}任务 {assignment.task.number} 进展：{status.label}",
            before=before,
            after={**snapshot(report, REPORT_FIELDS), "supersedes_id": report.supersedes_id,
-                  "reason": reason, "attachments": [f.id for f in files]})
+                  "reason": reason, "attachments": [f.id for f in files],
+                  **({"target_values": shown} if shown else {})})
     logger.info("progress report %s on assignment %s by %s", report.id, assignment.id, author.email)
     return report
 

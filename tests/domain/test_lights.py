@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tasktrack.domain.deadlines import DeadlineKind
-from tasktrack.domain.lights import Light, Reason, assignment_light, months_before, task_light
+from tasktrack.domain.lights import Light, Reason, assignment_light, milestone_light, months_before, task_light
 
 START = dt.date(2024, 4, 15)
 D = dt.date
@@ -72,3 +72,24 @@ def test_task_light_is_the_worst():
     assert task_light([done, red]).light is Light.RED
     assert task_light([done, done]).light is Light.DONE
     assert task_light([]) is None
+
+
+@pytest.mark.parametrize(
+    ("today", "done", "completed_on", "expected", "reason"),
+    [
+        (D(2024, 3, 1), False, None, Light.GREEN, Reason.ON_TRACK),  # a month before 3月底前启动
+        (D(2024, 3, 20), False, None, Light.YELLOW, Reason.DUE_SOON),  # inside the 14-day window
+        (D(2024, 4, 1), False, None, Light.RED, Reason.OVERDUE),  # the stage's date has passed, work not done
+        (D(2024, 7, 1), True, D(2024, 3, 30), Light.DONE, Reason.COMPLETED),
+        (D(2024, 7, 1), True, D(2024, 5, 2), Light.DONE, Reason.COMPLETED_LATE),  # done after the stage's date
+    ],
+)
+def test_a_milestone_lights_as_a_dated_deadline_at_its_own_date(today, done, completed_on, expected, reason):
+    result = milestone_light(today=today, due=D(2024, 3, 31), is_completed=done, completed_on=completed_on)
+    assert (result.light, result.reason) == (expected, reason)
+    assert result.days_left == (D(2024, 3, 31) - today).days
+
+
+def test_a_milestone_follows_the_plans_warning_window():
+    assert milestone_light(today=D(2024, 3, 1), due=D(2024, 3, 31), is_completed=False, completed_on=None,
+                           warning_days=30).light is Light.YELLOW

@@ -33,6 +33,7 @@ from tasktrack.models import (
     Unit,
 )
 from tasktrack.services import NotFound, ServiceError
+from tasktrack.services import targets as target_service
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
 from tasktrack.services.read import overdue
@@ -119,6 +120,8 @@ class Dashboard:
     category: Category | None
     sort: str
     descending: bool
+    #: The plan's targets (指标) with each unit's latest value against the target.
+    targets: list[target_service.Standing]
 
 
 @dataclass
@@ -252,7 +255,8 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     overdue = worst_first(r for r in rows if r.light.light is Light.RED)
     return Dashboard(plan=plan, plans=list_plans(), counts=counts, sections=list(sections.values()),
                      units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
-                     category=chosen, sort=sort, descending=descending)
+                     category=chosen, sort=sort, descending=descending,
+                     targets=target_service.plan_standings(plan.id))
 
 
 def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page: int = 1,

@@ -5,16 +5,27 @@ Every function here issues a fixed number of queries whatever the data size (tes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tasktrack.clock import local_date
-from tasktrack.domain.lights import LightResult, assignment_light, task_light
+from tasktrack.domain.lights import LightResult, assignment_light, milestone_light, task_light
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, Plan, ProgressReport, Section, Task, TaskTerm, Unit
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    Plan,
+    ProgressReport,
+    Section,
+    Task,
+    TaskMilestone,
+    TaskTerm,
+    Unit,
+)
 from tasktrack.services import NotFound
 
 #: Reports shown in a task page's 最近进展 (each assignment's page has its whole history).
@@ -34,12 +45,21 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True)
+class MilestoneRow:
+    """One stage of a staged deadline with its light: the worst of its open assignments' lights at its date."""
+
+    milestone: TaskMilestone
+    light: LightResult | None
+
+
+@dataclass(frozen=True)
 class TaskRow:
-    """A task with its open assignments' rows and its own light."""
+    """A task with its open assignments' rows and its own light (and, on the task page, its milestones' lights)."""
 
     task: Task
     rows: list[AssignmentRow]
     light: LightResult | None
+    milestones: list[MilestoneRow] = field(default_factory=list)
 
     @property
     def lead(self) -> Unit | None:
@@ -139,11 +159,25 @@ def task_view(task_id: int, today: dt.date) -> TaskRow:
             joinedload(Task.section),
             selectinload(Task.terms).options(joinedload(TaskTerm.unit), joinedload(TaskTerm.category)),
             selectinload(Task.assignments).joinedload(Assignment.unit),
+            selectinload(Task.milestones),
         )
     )
     if task is None or task.plan.is_deleted:
         raise NotFound("任务不存在")
-    return _task_row(task, task.plan, today)
+    row = _task_row(task, task.plan, today)
+    return dataclasses.replace(row, milestones=milestone_rows(row, today))
+
+
+def milestone_rows(row: TaskRow, today: dt.date) -> list[MilestoneRow]:
+    """Return a task's milestones, each with the worst light of its open assignments at the milestone's date."""
+    warning_days = row.task.plan.warning_days
+    return [
+        MilestoneRow(m, task_light(
+            milestone_light(today=today, due=m.due_date, completed_on=r.assignment.completed_on,
+                            is_completed=r.assignment.status is AssignmentStatus.COMPLETED, warning_days=warning_days)
+            for r in row.rows))
+        for m in row.task.milestones
+    ]
 
 
 def task_reports(task_id: int, limit: int = TASK_REPORTS) -> list[ProgressReport]:

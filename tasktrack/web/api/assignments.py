@@ -93,7 +93,28 @@ def _parse_report(body: Any) -> dict[str, Any]:
     if not isinstance(narrative, str):
         raise ServiceError("narrative 必须是字符串", field="narrative")
     return {"status": AssignmentStatus(status), "percent": percent, "completed_on": completed_on,
-            "narrative": narrative}
+            "narrative": narrative, "target_values": _target_values(body.get("target_values"))}
+
+
+def _target_values(raw: Any) -> dict[int, str | None]:
+    """Read ``target_values: [{target_id, value}]`` (a number, or text such as "98%"; null: not reported)."""
+    if raw is None:
+        return {}
+    message = "target_values 必须是 [{target_id, value}] 形式的数组，value 为数字或文字"
+    if not isinstance(raw, list):
+        raise ServiceError(message, field="target_values")
+    values: dict[int, str | None] = {}
+    for item in raw:
+        if not isinstance(item, dict) or set(item) - {"target_id", "value"}:
+            raise ServiceError(message, field="target_values")
+        target_id, value = item.get("target_id"), item.get("value")
+        if isinstance(target_id, bool) or not isinstance(target_id, int) or isinstance(value, bool) \
+                or not isinstance(value, int | float | str | None):
+            raise ServiceError(message, field="target_values")
+        if target_id in values:
+            raise ServiceError(f"target_values 中指标 {target_id} 出现了两次", field="target_values")
+        values[target_id] = None if value is None else str(value)
+    return values
 
 
 @bp.route("/assignments/<int:assignment_id>/reports", methods=["POST"])
@@ -138,7 +159,14 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
         "completed_on": {"type": "string", "format": "date", "nullable": True,
                          "description": "必填于 status=completed；在计划起始日（当年 1 月 1 日）至今天之间"},
         "narrative": {"type": "string",
-                      "description": "进展情况说明（必填，须有可见文字；不能含制表符、换行以外的控制字符）"}}},
+                      "description": "进展情况说明（必填，须有可见文字；不能含制表符、换行以外的控制字符）"},
+        "target_values": {"type": "array",
+                          "description": "指标当前值：本任务的指标（牵头单位另含全计划指标），随报送保存",
+                          "items": {"type": "object", "additionalProperties": False, "required": ["target_id"],
+                                    "properties": {"target_id": {"type": "integer"},
+                                                   "value": {"anyOf": [{"type": "number", "nullable": True},
+                                                                       {"type": "string"}],
+                                                             "description": "数值，或带单位的文字如 \"98%\""}}}}}},
     "ReportCreated": {"type": "object", "additionalProperties": False, "required": ["report", "assignment"],
                       "properties": {"report": ref("Report"), "assignment": ref("Assignment")}},
 }

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from tasktrack import context
 from tasktrack.models import Role
 from tasktrack.permissions import Action, can
-from tasktrack.services import plan_imports
+from tasktrack.services import plan_imports, targets
 from tasktrack.services.read import overview
 from tasktrack.web.everyone import bp
 from tasktrack.web.page_cache import cached
@@ -51,4 +51,5 @@ def task(task_id: int) -> str:
 def _task_body(task_id: int) -> tuple[int, str]:
     row = overview.task_view(task_id, context.today())
     return row.task.number, render_template("plans/_task_body.html", row=row, task=row.task,
-                                            reports=overview.task_reports(task_id))
+                                            reports=overview.task_reports(task_id),
+                                            targets=targets.task_standings(task_id))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tasktrack.models import AssignmentStatus, CaseKind
+from tasktrack.models import AssignmentStatus, CaseKind, PlanTarget
 from tasktrack.services.digests import WEEKDAYS
+from tasktrack.services.targets import field_name
 
 
 class ChineseDateField(DateField):
@@ -43,6 +45,17 @@ class ReportForm(FlaskForm):
         if not raw:
             return None
         return int(raw)
+
+def report_form_with_targets(targets: Sequence[PlanTarget]) -> type[ReportForm]:
+    """Return the report form with an optional 当前值 field per target (``target_<id>``), or the plain form."""
+    if not targets:
+        return ReportForm
+    fields = {
+        field_name(t): StringField(f"{t.what}（目标 {t.label.removeprefix(t.what).strip()}）当前值",
+                                   validators=[Optional(), Length(max=40, message="当前值最多 40 个字符")])
+        for t in targets
+    }
+    return type("TargetReportForm", (ReportForm,), fields)
 
 
 class UnchangedForm(FlaskForm):

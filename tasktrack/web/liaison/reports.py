@@ -11,16 +11,18 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id
+from tasktrack.domain.targets import amount_label
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, ProgressReport
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, progress
 from tasktrack.services import extension_requests as extensions
+from tasktrack.services import targets as target_service
 from tasktrack.services.attachments import Upload
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.liaison import bp
-from tasktrack.web.liaison.forms import ExtensionForm, ReportForm, UnchangedForm
+from tasktrack.web.liaison.forms import ExtensionForm, ReportForm, UnchangedForm, report_form_with_targets
 
 
 def _load_reportable(assignment_id: int) -> Any:
@@ -48,7 +50,8 @@ def report(assignment_id: int) -> Any:
     correcting = _report_of(a.id, request.values.get("correct") or request.form.get("supersedes_id"))
     if request.values.get("correct") and correcting is None:
         abort(404)
-    form = ReportForm()
+    targets = target_service.reportable(a)
+    form: ReportForm = report_form_with_targets(targets)()
     if request.method == "GET":
         start = correcting or latest  # 最多报一次: the form starts from the last report
         if start is not None:
@@ -76,6 +79,7 @@ def report(assignment_id: int) -> Any:
             a, author=current_user, status=status, percent=percent,
             completed_on=completed_on, narrative=form.narrative.data or "", now=context.now(),
             supersedes=correcting, base_report=base, attachments=uploads, reason=form.reason.data,
+            target_values={t.id: form[target_service.field_name(t)].data for t in targets},
         )
 
     def if_stale(exc: ServiceError) -> int | None:
@@ -91,7 +95,16 @@ def report(assignment_id: int) -> Any:
         success=lambda _r: done("进展已报送" + (claimed if form.status.data == "completed" else ""),
                                 url_for("everyone.assignment", assignment_id=a.id)),
         render=lambda: render_template("progress/report_form.html", form=form, a=a, latest=latest,
-                                       correcting=correcting, stale=stale[0] if stale else None))
+                                       correcting=correcting, stale=stale[0] if stale else None,
+                                       targets=_target_fields(form, targets, a.unit_id)))
+
+
+def _target_fields(form: ReportForm, targets: list[Any], unit_id: int) -> list[tuple[Any, Any, str]]:
+    """Return (target, its 当前值 field, the unit's last value or "") for the form's 指标 section."""
+    last = target_service.latest_values([t.id for t in targets], unit_id=unit_id)
+    shown = {tid: f"上次填报：{amount_label(v[0].value, v[0].target.unit)}（{v[0].reported_at:%Y-%m-%d}）"
+             for tid, v in last.items()}
+    return [(t, form[target_service.field_name(t)], shown.get(t.id, "")) for t in targets]
 
 
 @bp.route("/assignments/<int:assignment_id>/unchanged", methods=["POST"])

@@ -18,7 +18,7 @@ from tasktrack.domain.inputs import parse_int
 from tasktrack.extensions import db
 from tasktrack.models import Category, ImportStatus, PlanImport, Unit, UnitKind
 from tasktrack.services import plan_import_edits as edits
-from tasktrack.services import plan_imports, units, work_groups
+from tasktrack.services import plan_imports, target_drafts, units, work_groups
 from tasktrack.services.attachments import storage
 from tasktrack.web import forms
 from tasktrack.web.downloads import file_response
@@ -30,7 +30,9 @@ from tasktrack.web.secretariat.plan_import_forms import (
     ImportForm,
     MapNameForm,
     NewUnitForm,
+    TargetAddForm,
     VersionForm,
+    scope_choices,
 )
 
 _SOURCE_TYPES = {
@@ -86,10 +88,14 @@ def _review_page(imp: PlanImport, **overrides: Any) -> str:
     map_form = MapNameForm(version=version)
     map_form.target.choices = targets
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
+    target_form = TargetAddForm(version=version)
+    target_form.row.choices = scope_choices(imp.rows)
     context_: dict[str, Any] = {
         "imp": imp, "review": plan_imports.review_of(imp), "header": header, "new_unit": new_unit,
         "map_form": map_form, "fill": FillForm(version=version), "button": VersionForm(version=version),
         "typed": {}, "editable": imp.status is ImportStatus.DRAFT,
+        "draft_targets": target_drafts.draft_targets(imp), "target_form": target_form,
+        "target_scopes": target_form.row.choices,
     }
     context_.update(overrides)
     return render_template("plans/import_review.html", **context_)

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tasktrack.models import UnitKind
+from tasktrack.models import PlanImportRow, UnitKind
 from tasktrack.web.secretariat.forms import MultiCheckboxField
 
 _YEAR = "年度须在 2000—2100 之间"
@@ -59,3 +59,15 @@ class MapNameForm(VersionForm):
 
     name = HiddenField(validators=[DataRequired()])
     target = SelectField("对应到", choices=[], validate_choice=True)
+
+
+class TargetAddForm(VersionForm):
+    """Add a target typed as "名称 ≥ 数值 单位", for the whole plan or one task."""
+
+    text = StringField("指标", validators=[DataRequired("请填写指标，例如“党建入章率 ≥ 98%”"), Length(max=300)])
+    row = SelectField("归属", choices=[], validate_choice=True)
+
+
+def scope_choices(rows: list[PlanImportRow]) -> list[tuple[str, str]]:
+    """Return what a draft's target may measure: the whole plan ("") or one of its rows (by id)."""
+    return [("", "全计划"), *((str(r.id), f"任务 {r.number}：{r.text[:24]}") for r in rows)]
