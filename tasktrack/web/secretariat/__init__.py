@@ -14,4 +14,12 @@ guard_blueprint(bp, Action.ADMIN)
 
 def load() -> None:
     """Import the view modules, which add their routes to ``bp`` (before it is registered)."""
-    from tasktrack.web.secretariat import accounts, audit, focus, plan_import, reminders, review  # noqa: F401
+    from tasktrack.web.secretariat import (  # noqa: F401
+        accounts,
+        audit,
+        focus,
+        plan_import,
+        plan_next_year,
+        reminders,
+        review,
+    )
