@@ -115,6 +115,9 @@ def test_carry_over_page_lists_by_unit_with_the_matching_task_chosen(app: Flask,
     login_as("secretariat")
     plan_page = client.get(f"/plans/{new.id}").get_data(as_text=True)
     assert f'href="/plans/{new.id}/carry-over"' in plan_page
+    imp = db.session.scalar(sa.select(PlanImport).where(PlanImport.plan_id == new.id))
+    assert imp is not None
+    assert f'href="/plans/{new.id}/carry-over"' in client.get(f"/plans/import/{imp.id}").get_data(as_text=True)
     response = client.get(f"/plans/{new.id}/carry-over")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
