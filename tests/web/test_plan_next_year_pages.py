@@ -172,6 +172,10 @@ def test_a_refused_submit_keeps_what_was_chosen(app: Flask, seeded: None, client
     assert response.status_code == 400
     assert "关闭时请填写原因" in html
     assert f'value="{a.id}" id="pick-{a.id}" checked' in html
+    response = client.post(f"/plans/{new.id}/carry-over", data={
+        "csrf_token": token, "action": "close", "picked": [str(a.id)], "reason": "很" * 301})
+    assert response.status_code == 400
+    assert "关闭原因不能超过 300 字" in response.get_data(as_text=True)
     response = client.post(f"/plans/{new.id}/carry-over", data={"csrf_token": token, "action": "carry"})
     assert response.status_code == 400
     assert "请先勾选要处理的任务" in response.get_data(as_text=True)

@@ -29,14 +29,15 @@ from tasktrack.web.secretariat import bp
 class NextYearForm(FlaskForm):
     """新建年度计划: the first year of the copy (empty: the year after the plan)."""
 
-    year = StringField("新计划年度", validators=[Optional(), Length(max=10)])
+    year = StringField("新计划年度", validators=[Optional(), Length(max=10, message="新计划年度请填写四位数字年份")])
 
 
 class CarryOverForm(FlaskForm):
     """结转 or 关闭 the ticked assignments (``picked``, with ``target-<id>`` per row, read from the request)."""
 
-    action = StringField(validators=[Optional(), Length(max=10)])
-    reason = TextAreaField("关闭原因（关闭时必填，所选各项共用）", validators=[Optional(), Length(max=300)])
+    action = StringField()  # the button pressed: carry or close (anything else is refused by the view)
+    reason = TextAreaField("关闭原因（关闭时必填，所选各项共用）",
+                           validators=[Optional(), Length(max=300, message="关闭原因不能超过 300 字")])
 
 
 def _plan(plan_id: int) -> Plan:
