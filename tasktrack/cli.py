@@ -15,12 +15,12 @@ from flask.cli import AppGroup
 
 from tasktrack import context
 from tasktrack.extensions import db
-from tasktrack.models import Role
+from tasktrack.models import Plan, Role
 from tasktrack.services import ServiceError, seeding, units, users
 from tasktrack.settings import settings
 
 users_cli = AppGroup("users", help="管理账号：创建账号、签发 API 令牌。")
-plan_cli = AppGroup("plan", help="工作计划：导入计划文件生成草稿、导出任务进展表。")
+plan_cli = AppGroup("plan", help="工作计划：导入计划文件生成草稿、由已有计划新建年度计划、导出任务进展表。")
 
 
 def init_app(app: Flask) -> None:
@@ -227,6 +227,35 @@ def plan_import(file: str, title: str | None, year: int | None, dry_run: bool, p
         return
     db.session.commit()
     click.echo(f"草稿已保存（导入草稿 {imp.id}），请在“导入工作计划”页面逐行核对后发布：/plans/import/{imp.id}")
+
+
+@plan_cli.command("next-year")
+@click.option("--plan", "plan_id", required=True, type=int, help="原计划 id。")
+@click.option("--year", type=int, default=None, help="新计划的起始年度（默认：原计划结束的下一年）。")
+@dated
+def plan_next_year(plan_id: int, year: int | None) -> None:
+    """新建年度计划: copy a plan into next year's draft (deadline years moved) for review and publishing."""
+    from tasktrack.services import plan_imports
+    from tasktrack.services import plan_next_year as next_year
+
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.is_deleted:
+        _fail(f"计划 {plan_id} 不存在")
+        return
+    try:
+        imp = next_year.next_year_draft(plan, year=year, actor=None, now=context.now())
+    except plan_imports.AlreadyImported as exc:
+        _fail(f"{exc.message}（导入草稿 {exc.existing.id}）")
+        return
+    except ServiceError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    period = f"{imp.year}—{imp.end_year}" if imp.end_year else str(imp.year)
+    click.echo(f"已由《{plan.title}》生成《{imp.title}》（{period}年）草稿：{len(imp.rows)}项任务（导入草稿 {imp.id}）")
+    for line in imp.notes.splitlines():
+        click.echo(f"  {line}")
+    click.echo(f"请在“导入工作计划”页面逐行核对后发布：/plans/import/{imp.id}")
 
 
 # -- reminders, digests, outbox, scheduler (DESIGN §4) -------------------------------------------

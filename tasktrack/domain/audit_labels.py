@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, str] = {
     "plan_import.discard": "放弃导入草稿",
     "plan_import.target": "修改导入草稿的指标",
     "plan_import.target_add": "导入草稿新增指标",
+    "plan_import.next_year": "由已有计划生成下一年度草稿",
     "plan.create": "导入工作计划",
     "plan.case_task": "设置案例报送对应任务",
     "plan.focus_deadline": "设置工作重点选择截止日期",
@@ -52,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "assignment.open": "分配任务",
     "assignment.reopen": "重新分配任务",
     "assignment.close": "结束任务分配",
+    "assignment.carry_over": "结转上年度任务",
     "assignment.urge": "催办",
     "progress.report": "报送进展",
     "progress.confirm": "确认办结",
@@ -127,6 +129,8 @@ FIELD_LABELS: dict[str, str] = {
     "report_period_months": "报送周期（月）", "source_sha256": "来源文件 SHA-256", "rows": "任务行",
     "layout": "识别方式", "plan_id": "计划编号", "tasks": "任务数", "field": "字段", "phrase": "填入内容",
     "is_kept": "保留", "attached_to": "归属", "targets": "指标", "target_values": "指标当前值",
+    "derived_from_id": "来源计划编号", "carried_from_id": "结转自任务分配编号", "task_id": "任务编号",
+    "closed_reason": "关闭原因",
 }
 
 ABSENT = "（空）"

@@ -244,9 +244,13 @@ class Assignment(Base):
     )
     #: An approved extension (延期): lights and reminders use it; the task's own date stays visible.
     extended_due: Mapped[dt.date | None]
+    #: The earlier plan's assignment this one continues (结转): the old one was closed when it was carried here.
+    #: An assignment carried in is the secretariat's decision, not the task's phrase, so a membership sync keeps it.
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
+    carried_from: Mapped[Assignment | None] = relationship(remote_side=[id])
     reports: WriteOnlyMapped[ProgressReport] = relationship(
         back_populates="assignment", order_by="ProgressReport.id"
     )

@@ -62,6 +62,8 @@ class PlanImport(Base):
     source_sha256: Mapped[str] = mapped_column(sa.String(64))
     source_key: Mapped[str] = mapped_column(sa.String(300))
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    #: The plan this draft was copied from (新建年度计划): the published plan's 结转 lists that plan's unfinished work.
+    derived_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -69,7 +71,8 @@ class PlanImport(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     work_group: Mapped[WorkGroup] = relationship()
-    plan: Mapped[Plan | None] = relationship()
+    plan: Mapped[Plan | None] = relationship(foreign_keys=[plan_id])
+    derived_from: Mapped[Plan | None] = relationship(foreign_keys=[derived_from_id])
     rows: Mapped[list[PlanImportRow]] = relationship(
         back_populates="plan_import", order_by="PlanImportRow.position", cascade="all, delete-orphan"
     )

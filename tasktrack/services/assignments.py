@@ -18,6 +18,10 @@ from tasktrack.services.audit import record
 
 logger = logging.getLogger(__name__)
 
+#: Why a synchronisation closes an assignment. Only assignments it closed itself does it reopen: one closed by the
+#: secretariat's decision (结转, 关闭 with a reason) stays closed.
+LEFT_RESPONSIBILITY = "单位不再属于该任务的责任单位"
+
 
 def get_assignment(assignment_id: int) -> Assignment:
     """Return an assignment (open or closed) with its unit, task, section and plan loaded.
@@ -99,7 +103,12 @@ def task_reading(task: Task) -> OwnerReading:
 
 
 def sync_task(task: Task, *, membership: Membership, actor: User | None, now: dt.datetime) -> SyncResult:
-    """Open, reopen or close a task's assignments so they match its responsible phrase today."""
+    """Open, reopen or close a task's assignments so they match its responsible phrase today.
+
+    Two kinds are the secretariat's decisions and left as they are: an assignment closed by 结转 or 关闭 (any reason
+    but :data:`LEFT_RESPONSIBILITY`) is not reopened, and one carried in from last year's plan (``carried_from_id``)
+    is not closed for being outside the phrase.
+    """
     result = SyncResult()
     wanted = {
         r.unit: r.is_lead
@@ -115,6 +124,8 @@ def sync_task(task: Task, *, membership: Membership, actor: User | None, now: dt
             db.session.add(assignment)
             result.opened.append(assignment)
         elif assignment.closed_at is not None:
+            if assignment.closed_reason != LEFT_RESPONSIBILITY:
+                continue  # closed by a decision (结转, 关闭), not by membership: it stays closed
             assignment.closed_at, assignment.closed_reason = None, None
             assignment.is_lead = is_lead
             result.reopened.append(assignment)
@@ -123,9 +134,9 @@ def sync_task(task: Task, *, membership: Membership, actor: User | None, now: dt
             result.lead_changed.append(assignment)
     wanted_ids = {membership.units[name].id for name in wanted}
     for unit_id, assignment in existing.items():
-        if unit_id not in wanted_ids and assignment.closed_at is None:
+        if unit_id not in wanted_ids and assignment.closed_at is None and assignment.carried_from_id is None:
             assignment.closed_at = now
-            assignment.closed_reason = "单位不再属于该任务的责任单位"
+            assignment.closed_reason = LEFT_RESPONSIBILITY
             result.closed.append(assignment)
     if result.changed:
         db.session.flush()

@@ -68,6 +68,18 @@ def storage() -> FileStorage:
     return store
 
 
+def store_until_commit(data: bytes, *, extension: str = "") -> str:
+    """Store bytes that a row of the open transaction records (a generated file); return its key.
+
+    Like an upload, the file is deleted again when the transaction ends without committing. Raises
+    ``StorageUnavailable`` (nothing stored) when the upload folder cannot take it.
+    """
+    store = storage()
+    key = store.store(data, extension=extension)
+    _uncommitted(db.session()).append((store, key))
+    return key
+
+
 def limits() -> UploadLimits:
     """Return the upload limits from the settings (MAX_UPLOAD_MB)."""
     return UploadLimits(max_bytes=settings.of(current_app).max_upload_bytes)

@@ -20,6 +20,7 @@ def load() -> None:
         focus,
         plan_import,
         plan_import_targets,
+        plan_next_year,
         reminders,
         review,
     )
