@@ -26,6 +26,7 @@ from tasktrack.services import plans as plan_service
 from tasktrack.services.audit import record
 from tasktrack.services.inputs import clean_text
 from tasktrack.uploads.names import clean_filename, split_ext
+from tasktrack.uploads.storage import StorageUnavailable
 from tasktrack.uploads.text_blocks import UnreadableDocument, read_document, read_pasted
 
 #: A plan this long is a mistake (a whole statute pasted in); 200-task plans are large.
@@ -137,7 +138,7 @@ def start(
         addressees=layout.addressees[:500], context=_context_text(layout),
         member_units="\n".join(layout.member_units), notes="\n".join(layout.notes), layout=str(layout.layout),
         source_name=name, source_format=doc.source_format, source_size=len(received.data), source_sha256=digest,
-        source_key=attachments.storage().store(received.data, extension=split_ext(name)[1].lower()),
+        source_key=_store_source(received.data, name),
         created_by_id=actor.id if actor else None, created_at=now, updated_at=now,
     )
     for position, item in enumerate(layout.items, start=1):
@@ -154,6 +155,14 @@ def start(
            summary=f"导入工作计划草稿《{imp.title}》（{len(imp.rows)}项任务，来自 {name}）",
            after={"source_sha256": digest, "rows": len(imp.rows), "layout": imp.layout})
     return imp
+
+
+def _store_source(data: bytes, name: str) -> str:
+    """Keep the document as received (deleted again if the draft is not committed); 503 when it cannot be stored."""
+    try:
+        return attachments.store_until_commit(data, extension=split_ext(name)[1].lower())
+    except StorageUnavailable as exc:
+        raise attachments.UploadsUnavailable(exc.reason) from exc
 
 
 def _context_text(layout: PlanLayout) -> str:

@@ -356,3 +356,43 @@ def test_files_of_a_transaction_that_does_not_commit_are_removed(app: Flask, see
     db.session.remove()  # the request ends without a commit (an error page): the file goes with it
     assert not in_savepoint.exists()
     assert committed.is_file()
+
+
+# -- plan imports -----------------------------------------------------------------------------------
+
+#: A plan document larger than the whole "full" folder (its preamble is long).
+PLAN_TEXT = "2024年工作要点\n" + "总体要求。" * 30_000 + "\n一、加强监管\n（一）开展专项检查。（省民政厅负责，2024年12月底前完成）\n"
+
+
+def test_plan_import_page_keeps_the_input_and_saves_nothing(client: FlaskClient, seeded: None, login_as: Any,
+                                                            broken: Uploads) -> None:
+    from tasktrack.models import PlanImport
+
+    login_as(Role.SECRETARIAT)
+    before = count(PlanImport)
+    response = client.post("/plans/import", data={"text": PLAN_TEXT, "title": "存不下的计划", "year": "2024",
+                                                  "csrf_token": csrf_token(client, "/account/password")})
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert broken.reason in html
+    assert "存不下的计划" in html
+    assert count(PlanImport) == before
+    assert broken.files() == []
+
+
+def test_plan_import_api_answers_503_json_and_saves_nothing(client: FlaskClient, seeded: None,
+                                                            make_user: Callable[..., Any], now: dt.datetime,
+                                                            broken: Uploads) -> None:
+    from tasktrack.models import PlanImport
+
+    admin = make_user(Role.SECRETARIAT)
+    token = users.issue_token(admin, actor=None, now=now)
+    db.session.commit()
+    before = count(PlanImport)
+    response = client.post("/api/v1/plan-imports", headers={"Authorization": f"Bearer {token}"},
+                           content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(PLAN_TEXT.encode()), "plan.txt"), "year": "2024"})
+    assert response.status_code == 503
+    assert broken.reason in response.get_json()["error"]
+    assert count(PlanImport) == before
+    assert broken.files() == []

@@ -15,7 +15,7 @@ from tasktrack.domain.inputs import parse_int
 from tasktrack.extensions import db
 from tasktrack.models import PlanImport
 from tasktrack.permissions import Action, require
-from tasktrack.services import NotFound, ServiceError, plan_imports, work_groups
+from tasktrack.services import NotFound, ServiceError, attachments, plan_imports, work_groups
 from tasktrack.web.api.schemas import nullable
 from tasktrack.web.api.views import api_error, api_user, bp
 
@@ -74,6 +74,9 @@ def create_plan_import() -> tuple[Response, int]:
     except plan_imports.AlreadyImported as exc:
         db.session.rollback()
         return api_error(exc.message, 409, field="file", import_id=exc.existing.id, plan_id=exc.existing.plan_id)
+    except attachments.UploadsUnavailable as exc:
+        db.session.rollback()
+        return api_error(exc.api_message, 503)
     except ServiceError as exc:
         db.session.rollback()
         return api_error(exc.message, 422, field=exc.field, code=exc.code)
