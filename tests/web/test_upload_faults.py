@@ -361,7 +361,8 @@ def test_files_of_a_transaction_that_does_not_commit_are_removed(app: Flask, see
 # -- plan imports -----------------------------------------------------------------------------------
 
 #: A plan document larger than the whole "full" folder (its preamble is long).
-PLAN_TEXT = "2024年工作要点\n" + "总体要求。" * 30_000 + "\n一、加强监管\n（一）开展专项检查。（省民政厅负责，2024年12月底前完成）\n"
+PLAN_TEXT = ("2024年工作要点\n" + "总体要求。" * 30_000
+             + "\n一、加强监管\n（一）开展专项检查。（省民政厅负责，2024年12月底前完成）\n")
 
 
 def test_plan_import_page_keeps_the_input_and_saves_nothing(client: FlaskClient, seeded: None, login_as: Any,
