@@ -41,9 +41,11 @@ before the formula are co-owners.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from tasktrack.domain.responsibility import Responsible, name_table
@@ -262,6 +264,16 @@ def _closing(key: str, start: int) -> int:
     return -1
 
 
+@functools.lru_cache(maxsize=16)
+def _name_index(
+    unit_names: tuple[str, ...], aliases: tuple[tuple[str, str], ...]
+) -> tuple[Mapping[str, tuple[str, str]], tuple[str, ...]]:
+    """Return the name table and its keys longest first, built once per set of names: a review reads hundreds of
+    rows against the same names, and normalising every name for every row was most of its time."""
+    table = name_table(unit_names, dict(aliases))
+    return MappingProxyType(table), tuple(sorted(table, key=len, reverse=True))
+
+
 def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> OwnerReading:
     """Read a 责任单位 phrase into owners with roles, unknown names, vague owners and its tail; never raise."""
     full_key, positions = normalize_with_positions(phrase)
@@ -272,8 +284,8 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
     def written(token: _Token) -> str:
         return phrase[positions[start + token.start] : positions[start + token.end - 1] + 1]
 
-    table = name_table(unit_names, category_aliases)
-    tokens = _Scanner(key, sorted(table, key=len, reverse=True)).tokens()
+    table, longest_first = _name_index(tuple(unit_names), tuple(category_aliases.items()))
+    tokens = _Scanner(key, longest_first).tokens()
     last = max((index for index, t in enumerate(tokens) if t.kind != "sep"), default=-1)
     has_co_label = any(t.kind == "label" and _LABELS[t.word] == "co" for t in tokens)
     terms: list[OwnerTerm] = []

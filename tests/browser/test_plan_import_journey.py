@@ -59,13 +59,17 @@ def test_import_fix_publish_and_the_new_units_liaison_sees_the_task(live_url, pa
     assert "还有 2 处问题待处理" in page.inner_text("main")
     assert page.locator("button:has-text('发布计划')").is_disabled()
     names = page.locator("#names").inner_text()
-    assert "省数据局" in names and "系统中没有这个单位" in names
+    assert "省数据局" in names
+    assert "系统中没有这个单位" in names
     assert page.locator("tr#task-3 input[aria-label=完成时间节点]").input_value() == "2025年汛期前完成"
     assert "无法识别的完成时间节点" in page.locator("tr#task-3 .error").inner_text()
     assert page.locator("tr#task-2 .error").inner_text().count("省数据局") == 1
     assert page.locator("tr#task-1 .error").count() == 0
-    print(page.locator("tr#task-1").inner_text())
-    shot(page, "review_before")
+    # No role wording: the two units share the task, neither leads.
+    assert "负责：省委组织部、省民政厅" in page.locator("tr#task-1").inner_text()
+    folder = shot(page, "review_before").parent
+    page.locator("tr#task-2").scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / "review_before_rows_viewport.png"))  # the sticky header and save bar
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "review_before_phone")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -76,11 +80,14 @@ def test_import_fix_publish_and_the_new_units_liaison_sees_the_task(live_url, pa
     assert page.locator("tr#task-2 .error").count() == 0
     assert "省数据局" in page.locator("tr#task-2").inner_text()
 
-    # Problem 2: the deadline, corrected in the table and saved.
+    # Problem 2: the deadline, corrected in the table and saved with Enter (the form's first button is 保存修改,
+    # not row 1's 删除此行).
     page.fill("tr#task-3 input[aria-label=完成时间节点]", "2025年6月底前")
-    page.click("button:has-text('保存修改')")
+    page.press("tr#task-3 input[aria-label=完成时间节点]", "Enter")
     page.wait_for_selector(".flash-success:has-text('已保存 1 行修改')")
-    assert page.locator("tr#task-3 .error").count() == 0
+    assert page.locator("tr.has-problem").count() == 0
+    assert page.locator("tr#task-1 textarea[aria-label=具体工作]").input_value().startswith("推进党建入章")
+    assert "2025年6月30日前" in page.locator("tr#task-3").inner_text()
     assert "没有待处理的问题，可以发布" in page.inner_text("main")
     shot(page, "review_after")
 
@@ -104,5 +111,6 @@ def test_import_fix_publish_and_the_new_units_liaison_sees_the_task(live_url, pa
     tasks = page.locator("li.my-task")
     assert tasks.count() == 1
     assert "建立信息共享机制" in tasks.inner_text()
-    print(tasks.inner_text())
+    assert "2025年9月底前完成" in tasks.inner_text()
+    assert "牵头" in tasks.inner_text()
     shot(page, "liaison_my_tasks")

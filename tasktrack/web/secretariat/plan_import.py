@@ -76,15 +76,21 @@ def plan_import() -> ResponseReturnValue:
     )
 
 
+def _map_targets(work_group_id: int) -> list[tuple[str, str]]:
+    """The choices of 对应到: nothing chosen first (a name is never mapped to whichever unit happens to be first)."""
+    targets = [("", "请选择单位或类别")]
+    targets += [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units() if u.work_group_id == work_group_id]
+    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories() if c.work_group_id == work_group_id]
+    return targets
+
+
 def _review_page(imp: PlanImport, **overrides: Any) -> str:
     group = imp.work_group
-    targets = [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units() if u.work_group_id == group.id]
-    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories() if c.work_group_id == group.id]
     version = str(imp.version)
     new_unit = NewUnitForm(version=version)
     new_unit.categories.choices = [(c.id, c.name) for c in units.list_categories() if c.work_group_id == group.id]
     map_form = MapNameForm(version=version)
-    map_form.target.choices = targets
+    map_form.target.choices = _map_targets(group.id)
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
     context_ = {
         "imp": imp, "review": plan_imports.review_of(imp), "header": header, "new_unit": new_unit,
@@ -209,9 +215,7 @@ def plan_import_map_name(import_id: int) -> ResponseReturnValue:
     """对应到已有单位或类别: the name is kept as an alias for later imports too."""
     imp = _load(import_id)
     form = MapNameForm()
-    form.target.choices = [(f"u{u.id}", u.name) for u in units.list_units() if u.work_group_id == imp.work_group_id]
-    form.target.choices += [(f"c{c.id}", c.name) for c in units.list_categories()
-                            if c.work_group_id == imp.work_group_id]
+    form.target.choices = _map_targets(imp.work_group_id)
 
     def map_it() -> None:
         target = form.target.data or ""
