@@ -70,10 +70,14 @@ def plan_import() -> ResponseReturnValue:
         form, start, fallback="file", on_refusal=refused,
         success=lambda imp: done(f"已读取《{imp.title}》：{len(imp.rows)}项任务，请逐行核对后发布",
                                  url_for("secretariat.plan_import_review", import_id=imp.id)),
-        render=lambda: render_template(
-            "plans/import.html", form=form, existing=existing[0] if existing else None,
-            imports=plan_imports.list_imports(work_groups.home_work_group(current_user))),
+        render=lambda: _upload_page(form, existing[0] if existing else None),
     )
+
+
+def _upload_page(form: ImportForm, existing: PlanImport | None) -> str:
+    imports = plan_imports.list_imports(work_groups.home_work_group(current_user))
+    return render_template("plans/import.html", form=form, existing=existing, imports=imports,
+                           row_counts=plan_imports.row_counts(imports))
 
 
 def _map_targets(work_group_id: int) -> list[tuple[str, str]]:
@@ -92,7 +96,7 @@ def _review_page(imp: PlanImport, **overrides: Any) -> str:
     map_form = MapNameForm(version=version)
     map_form.target.choices = _map_targets(group.id)
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
-    context_ = {
+    context_: dict[str, Any] = {
         "imp": imp, "review": plan_imports.review_of(imp), "header": header, "new_unit": new_unit,
         "map_form": map_form, "fill": FillForm(version=version), "button": VersionForm(version=version),
         "typed": {}, "editable": imp.status is ImportStatus.DRAFT,
