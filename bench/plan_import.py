@@ -50,6 +50,10 @@ DEADLINES = ("{y}年3月底前", "{y}年6月底前", "{y}年9月底前", "{y}年
 OWNERS = ("省民政厅", "省民政厅牵头，省委组织部、省财政厅配合", "业务主管单位、行业管理部门、党建工作机构",
           "省教育厅、省科技厅按职责分工负责", "各专班成员单位", "牵头单位：省民政厅；配合单位：省公安厅、省商务厅",
           "省民政厅、各市、县（市、区）", "登记管理机关、综合监管部门", "省卫生健康委、省体育局、省科协")
+#: The 17 member units of the 2024 seed: most rows name a few of them, so nearly every 责任单位 phrase is different.
+MEMBERS = ("省委组织部", "省发展改革委", "省经信厅", "省教育厅", "省科技厅", "省公安厅", "省民政厅", "省财政厅",
+           "省商务厅", "省文化广电和旅游厅", "省卫生健康委", "省体育局", "浙江省税务局", "人行浙江省分行", "省科协",
+           "省社科联", "省工商联")
 #: A name the provincial work group does not have: every 25th task names it (the review lists it once).
 UNKNOWN = "省数据局"
 WORKS = ("开展{s}专项行动，对照年度目标逐项细化措施，建立工作台账，定期通报进展",
@@ -90,6 +94,14 @@ class PlanDocument:
         return out.getvalue()
 
 
+def _owners(i: int) -> str:
+    """The 责任单位 of row i: one of the fixed kinds (categories, labels) or a lead with co-owners, or shared work."""
+    if i % 3 == 0:
+        return OWNERS[(i // 3) % len(OWNERS)]
+    first, second, third = (MEMBERS[(i + k) % len(MEMBERS)] for k in (0, 5, 11))
+    return f"{first}牵头，{second}、{third}配合" if i % 3 == 1 else f"{first}、{second}按职责分工负责"
+
+
 def plan_document(tasks: int = TASKS, *, year: int = YEAR, unknown_every: int = 25) -> PlanDocument:
     """Generate a plan of ``tasks`` rows in ten sections (deterministic; ``unknown_every``: 0 for none)."""
     per_section = -(-tasks // len(SECTIONS))
@@ -99,7 +111,7 @@ def plan_document(tasks: int = TASKS, *, year: int = YEAR, unknown_every: int = 
         first = i % per_section == 0
         title = f"{_CN_NUMBERS[section]}、{SECTIONS[section]}" if first else ""
         work = WORKS[i % len(WORKS)].format(s=SECTIONS[section])
-        owners = OWNERS[i % len(OWNERS)]
+        owners = _owners(i)
         if unknown_every and i % unknown_every == unknown_every - 1:
             owners = f"{owners}、{UNKNOWN}"
         rows.append((title, f"{i + 1}. {work}（第{i + 1}项）。", DEADLINES[i % len(DEADLINES)].format(y=year), owners))
