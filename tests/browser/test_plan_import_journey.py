@@ -67,6 +67,13 @@ def test_import_fix_publish_and_the_new_units_liaison_sees_the_task(live_url, pa
     assert page.locator("tr#task-1 .error").count() == 0
     # No role wording: the two units share the task, neither leads.
     assert "负责：省委组织部、省民政厅" in page.locator("tr#task-1").inner_text()
+    delete = page.locator("tr#task-1 button:has-text('删除此行')")
+    assert delete.is_visible()
+    assert delete.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"  # it was white on white
+    assert not page.locator("button:has-text('确定放弃草稿')").is_visible()  # 放弃草稿 asks first
+    page.click("summary:has-text('放弃草稿')")
+    assert page.locator("button:has-text('确定放弃草稿')").is_visible()
+    page.click("summary:has-text('放弃草稿')")
     folder = shot(page, "review_before").parent
     page.locator("tr#task-2").scroll_into_view_if_needed()
     page.screenshot(path=str(folder / "review_before_rows_viewport.png"))  # the sticky header and save bar
