@@ -9,8 +9,9 @@ config, then each page is loaded for ``--duration`` seconds with 1 client (laten
 are read from the app's X-Query-Count header, and the peak RSS of each worker from /proc. ``bench.jobs`` times
 the reminder sweep, the weekly digests and the delivery of 1,000 messages. ``bench.write_load`` has 50 API
 clients post progress reports at once to gunicorn -w 4 on each database (``--only write-load``: that section
-alone). Results: JSON and a markdown table under bench/results/, with how each figure grows from the smallest to
-the largest scale.
+alone); ``bench.plan_import`` times the import of a generated 200-task plan and its review page
+(``--only plan-import``). Results: JSON and a markdown table under bench/results/, with how each figure grows
+from the smallest to the largest scale.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import write_load
+from bench import plan_import, write_load
 from bench.generate import PASSWORD, SECRETARIAT_EMAIL, TODAY
 from bench.jobs import free_port
 
@@ -57,6 +58,8 @@ TRACKER_PAGES = ("overdue_page", "overdue_api", "item")
 TRACKER_SCALES = (0.05, 0.51)
 #: The name of the write-load section for --only (bench/write_load.py).
 WRITE_LOAD = "write-load"
+#: The name of the plan-import section for --only (bench/plan_import.py).
+PLAN_IMPORT = "plan-import"
 
 #: The targets of the issue (PostgreSQL, scale 1).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
@@ -431,6 +434,7 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += write_load.markdown(result.get("write_load") or {})
+    lines += plan_import.markdown(result.get("plan_import") or {})
     lines += _tracker_markdown(result.get("tracker") or [])
     return "\n".join(lines)
 
@@ -478,7 +482,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--only", nargs="*",
-                        help=f"page names to load, and/or {WRITE_LOAD} for the write-load section (default: all)")
+                        help=f"page names to load, and/or {WRITE_LOAD} / {PLAN_IMPORT} for those sections "
+                             "(default: all)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--no-cold", action="store_true", help="skip the pass with the render cache off")
     parser.add_argument("--tracker-scales", type=float, nargs="*", default=list(TRACKER_SCALES),
@@ -491,14 +496,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now().astimezone()
-    only = set(args.only) - {WRITE_LOAD} if args.only else None
-    writes_only = only == set()  # --only write-load: that section alone (the main results/latest stay as they are)
+    only = set(args.only) - {WRITE_LOAD, PLAN_IMPORT} if args.only else None
+    writes_only = only == set()  # --only write-load / plan-import: those sections alone (latest stays as it is)
     runs = [run_one(kind, scale, args.duration, args.client == "wrk", only, cold=not args.no_cold)
             for kind in args.databases for scale in sorted(args.scales)] if not writes_only else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
               "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": [],
-              "write_load": {}}
+              "write_load": {}, "plan_import": {}}
     if not args.only or WRITE_LOAD in args.only:
         for kind in args.databases:
             print(f"== {kind} write load", flush=True)
@@ -506,6 +511,12 @@ def main(argv: list[str] | None = None) -> None:
                                       where=WORK, pg_admin=PG_ADMIN)
             print(write_load.line(kind, measured), flush=True)
             result["write_load"][kind] = measured.as_dict()
+    if not args.only or PLAN_IMPORT in args.only:
+        for kind in args.databases:
+            print(f"== {kind} plan import", flush=True)
+            imported = plan_import.run(kind, where=WORK, pg_admin=PG_ADMIN)
+            print(plan_import.line(imported), flush=True)
+            result["plan_import"][kind] = imported
     _save(result, Path(args.out), started, latest=not writes_only)  # kept even if a tracker run fails
     tracker_pages = set(TRACKER_PAGES) & only if only is not None else set(TRACKER_PAGES)
     if tracker_pages:

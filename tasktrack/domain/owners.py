@@ -41,9 +41,11 @@ before the formula are co-owners.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from tasktrack.domain.responsibility import Responsible, name_table
@@ -137,11 +139,9 @@ class _Token:
 class _Scanner:
     """Cut a normalised phrase into tokens (see the module docstring)."""
 
-    def __init__(self, key: str, names: Sequence[str]) -> None:
+    def __init__(self, key: str, by_first: Mapping[str, Sequence[str]]) -> None:
         self.key = key
-        self.by_first: dict[str, list[str]] = {}
-        for name in names:  # longest first, so the first match is the longest
-            self.by_first.setdefault(name[0], []).append(name)
+        self.by_first = by_first  # first character → the names starting with it, longest first
 
     def name_at(self, i: int) -> str | None:
         """Return the longest known name starting at i."""
@@ -262,6 +262,20 @@ def _closing(key: str, start: int) -> int:
     return -1
 
 
+@functools.lru_cache(maxsize=16)
+def _name_index(
+    unit_names: tuple[str, ...], aliases: tuple[tuple[str, str], ...]
+) -> tuple[Mapping[str, tuple[str, str]], Mapping[str, tuple[str, ...]]]:
+    """Return the name table and its keys by first character, longest first, built once per set of names: a
+    review reads hundreds of rows against the same names, and normalising every name for every row was most of
+    its time."""
+    table = name_table(unit_names, dict(aliases))
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(table, key=len, reverse=True):  # longest first, so the first match is the longest
+        by_first.setdefault(name[0], []).append(name)
+    return MappingProxyType(table), MappingProxyType({k: tuple(v) for k, v in by_first.items()})
+
+
 def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Mapping[str, str]) -> OwnerReading:
     """Read a 责任单位 phrase into owners with roles, unknown names, vague owners and its tail; never raise."""
     full_key, positions = normalize_with_positions(phrase)
@@ -272,8 +286,8 @@ def read_owners(phrase: str, *, unit_names: Iterable[str], category_aliases: Map
     def written(token: _Token) -> str:
         return phrase[positions[start + token.start] : positions[start + token.end - 1] + 1]
 
-    table = name_table(unit_names, category_aliases)
-    tokens = _Scanner(key, sorted(table, key=len, reverse=True)).tokens()
+    table, by_first = _name_index(tuple(unit_names), tuple(category_aliases.items()))
+    tokens = _Scanner(key, by_first).tokens()
     last = max((index for index, t in enumerate(tokens) if t.kind != "sep"), default=-1)
     has_co_label = any(t.kind == "label" and _LABELS[t.word] == "co" for t in tokens)
     terms: list[OwnerTerm] = []

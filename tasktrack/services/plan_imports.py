@@ -83,6 +83,15 @@ def list_imports(group: WorkGroup) -> list[PlanImport]:
     ))
 
 
+def row_counts(imports: list[PlanImport]) -> dict[int, int]:
+    """Return each import's number of rows (one query, without loading the rows)."""
+    if not imports:
+        return {}
+    counted = sa.select(PlanImportRow.import_id, sa.func.count()).where(
+        PlanImportRow.import_id.in_([imp.id for imp in imports])).group_by(PlanImportRow.import_id)
+    return dict(db.session.execute(counted).tuples().all())
+
+
 def read_received(received: Received | None, pasted: str | None) -> tuple[DocText, Received]:
     """Read an uploaded file, or pasted text, as a document; refuse what cannot be read."""
     if received is not None and received.data:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tasktrack.domain.plan_review import DraftRow, Names, review
 
 NAMES = Names(
@@ -84,3 +86,21 @@ def test_empty_text_owners_and_duplicate_numbers() -> None:
 
 def test_no_rows_is_never_ready() -> None:
     assert not review([], NAMES, year=2025).ready
+
+
+def test_the_names_are_indexed_once_however_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 200-row review spent most of its time normalising every name of the work group again for every row.
+    from tasktrack.domain import owners
+
+    calls = []
+    real = owners.name_table
+    monkeypatch.setattr(owners, "name_table", lambda *a: calls.append(1) or real(*a))
+    owners._name_index.cache_clear()
+    names = Names(unit_names=(*NAMES.unit_names, "省体育局"), category_aliases=NAMES.category_aliases,
+                  unit_aliases=NAMES.unit_aliases, members=NAMES.members, unit_order=NAMES.unit_order)
+    result = review([row(n, owners="省民政厅、业务主管单位、民政厅") for n in range(1, 51)], names, year=2025)
+    assert result.ready
+    assert len(calls) == 1
+    again = review([row(1, owners="省体育局")], names, year=2025)
+    assert again.rows[0].leads == ("省体育局",)
+    assert len(calls) == 1

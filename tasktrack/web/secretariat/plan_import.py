@@ -72,21 +72,31 @@ def plan_import() -> ResponseReturnValue:
         form, start, fallback="file", on_refusal=refused,
         success=lambda imp: done(f"已读取《{imp.title}》：{len(imp.rows)}项任务，请逐行核对后发布",
                                  url_for("secretariat.plan_import_review", import_id=imp.id)),
-        render=lambda: render_template(
-            "plans/import.html", form=form, existing=existing[0] if existing else None,
-            imports=plan_imports.list_imports(work_groups.home_work_group(current_user))),
+        render=lambda: _upload_page(form, existing[0] if existing else None),
     )
+
+
+def _upload_page(form: ImportForm, existing: PlanImport | None) -> str:
+    imports = plan_imports.list_imports(work_groups.home_work_group(current_user))
+    return render_template("plans/import.html", form=form, existing=existing, imports=imports,
+                           row_counts=plan_imports.row_counts(imports))
+
+
+def _map_targets(work_group_id: int) -> list[tuple[str, str]]:
+    """The choices of 对应到: nothing chosen first (a name is never mapped to whichever unit happens to be first)."""
+    targets = [("", "请选择单位或类别")]
+    targets += [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units() if u.work_group_id == work_group_id]
+    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories() if c.work_group_id == work_group_id]
+    return targets
 
 
 def _review_page(imp: PlanImport, **overrides: Any) -> str:
     group = imp.work_group
-    targets = [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units() if u.work_group_id == group.id]
-    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories() if c.work_group_id == group.id]
     version = str(imp.version)
     new_unit = NewUnitForm(version=version)
     new_unit.categories.choices = [(c.id, c.name) for c in units.list_categories() if c.work_group_id == group.id]
     map_form = MapNameForm(version=version)
-    map_form.target.choices = targets
+    map_form.target.choices = _map_targets(group.id)
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
     target_form = TargetAddForm(version=version)
     target_form.row.choices = scope_choices(imp.rows)
@@ -215,9 +225,7 @@ def plan_import_map_name(import_id: int) -> ResponseReturnValue:
     """对应到已有单位或类别: the name is kept as an alias for later imports too."""
     imp = _load(import_id)
     form = MapNameForm()
-    form.target.choices = [(f"u{u.id}", u.name) for u in units.list_units() if u.work_group_id == imp.work_group_id]
-    form.target.choices += [(f"c{c.id}", c.name) for c in units.list_categories()
-                            if c.work_group_id == imp.work_group_id]
+    form.target.choices = _map_targets(imp.work_group_id)
 
     def map_it() -> None:
         target = form.target.data or ""
