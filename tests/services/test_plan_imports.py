@@ -168,6 +168,14 @@ def test_shanghai_prose_runs_become_tasks(seeded: None, now: dt.datetime) -> Non
     imp = _start((FIXTURES / "shanghai_2025.txt").read_bytes(), "沪民社登发〔2025〕5号.txt", now, group=_city(now))
     assert (imp.year, len(imp.rows), len({r.section_number for r in imp.rows})) == (2025, 15, 5)
     assert "〔2025〕5" in imp.document_number
+    edits.fill_blank(imp, field="responsible_phrase", phrase="各区民政局", version=imp.version, actor=None, now=now)
+    edits.fill_blank(imp, field="deadline_phrase", phrase="2025年全年", version=imp.version, actor=None, now=now)
+    assert list(plan_imports.review_of(imp).unknown_names) == ["各区民政局"]
+    edits.create_unit(imp, "各区民政局", kind=UnitKind.OTHER, categories=[], version=imp.version, actor=None, now=now)
+    plan = plan_imports.publish(imp, actor=None, now=now)
+    assert len(plan.sections) == 5
+    _name, content = exports.export_plan(plan.id, "xlsx", TODAY)
+    assert openpyxl.load_workbook(io.BytesIO(content)).active is not None
 
 
 def test_a_category_name_of_another_work_group_is_unknown(seeded: None, now: dt.datetime) -> None:
