@@ -152,13 +152,23 @@ class Harness:
         return [t for t in reversed(db.metadata.sorted_tables) if t.name != "data_version"]
 
     def _delete_all(self, conn: sa.Connection) -> None:
-        tables = self._tables()
+        """Delete every row, children first, and start the ids again from 1 (as on a fresh database).
+
+        DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE gives each of the tables and their indexes new files,
+        about half a second for the lot, where deleting the baseline's few hundred rows takes a tenth of that
+        (it ran for every test without the seed). SQLite numbers a table's rows again from 1 once it is empty;
+        PostgreSQL's sequences are put back to 1 here (not transactional: every savepoint test restores them
+        first, and a committed test's data starts from an emptied database).
+        """
+        for table in self._tables():
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            names = conn.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                "WHERE schemaname = current_schema()").scalars().all()
+            calls = [f"setval('{name}', 1, false)" for name in names]
+            if calls:
+                conn.exec_driver_sql(f"SELECT {', '.join(calls)}")
 
     def _wipe(self) -> None:
         """Delete every committed row (the committed mode's empty database)."""

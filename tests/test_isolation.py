@@ -5,6 +5,7 @@ The tests of one module run in file order: the later ones check that the earlier
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 
 from tasktrack import cache
 from tasktrack.extensions import db
-from tasktrack.models import Unit, User
+from tasktrack.models import Unit, UnitKind, User
 from tests import isolation
 from tests.conftest import login
 
@@ -42,6 +43,14 @@ def test_the_next_test_sees_the_seed_and_nothing_of_the_last(app: Flask, seeded:
 
 def test_a_test_without_the_seed_sees_an_empty_database(app: Flask) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+def test_an_empty_database_numbers_its_rows_from_one(app: Flask, now: dt.datetime) -> None:
+    # The baseline's 28 units are deleted, not truncated (isolation.Harness._delete_all): ids still start at 1.
+    unit = Unit(name="编号检查单位", kind=UnitKind.MEMBER, created_at=now)
+    db.session.add(unit)
+    db.session.flush()
+    assert unit.id == 1
 
 
 def test_a_rolled_back_request_leaves_the_tests_data(client: FlaskClient, seeded: None,

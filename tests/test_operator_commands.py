@@ -109,7 +109,13 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: pathlib.Path, monke
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """The checkout's files as a fresh clone has them, with this suite's virtualenv as its .venv."""
+    """The checkout's files as a fresh clone has them, with this suite's virtualenv as its .venv.
+
+    An operator's shell (``shell_env``) has no DATABASE_URL: these tests use the instance's SQLite database in
+    every pass, so CI's PostgreSQL pass leaves them to its SQLite pass rather than run them twice.
+    """
+    if (os.environ.get("DATABASE_URL") or "").startswith("postgresql"):
+        pytest.skip("the operator's shell uses SQLite whatever DATABASE_URL says: the SQLite pass runs this")
     if sys.prefix == sys.base_prefix:
         pytest.skip("the suite does not run in a virtualenv (make test creates .venv)")
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
@@ -216,6 +222,21 @@ def test_make_run_installs_requirements_only_and_make_test_adds_the_rest(checkou
     bench = make_n(checkout, "bench", fresh)
     assert "requirements-bench.txt" in bench
     assert "bench.run" in bench
+
+
+def test_make_test_lints_and_tests_and_make_pytest_only_tests(checkout: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """`make test` is the whole check; `make pytest` (CI's PostgreSQL pass, beside `make test`) the suite alone."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    for stamp in (".installed-run", ".installed-dev"):
+        (venv / "bin" / stamp).touch()
+    test = make_n(checkout, "test", venv)
+    assert [bool(re.search(pattern, test, re.M)) for pattern in (r"/ruff check \.$", r"/mypy$", r" -m pytest ")] \
+        == [True, True, True]
+    only = make_n(checkout, "pytest", venv)
+    assert re.search(r" -m pytest -q -p no:cacheprovider", only)
+    assert "ruff" not in only
+    assert "mypy" not in only
 
 
 def test_the_app_runs_without_the_test_toolchain(checkout: pathlib.Path) -> None:
