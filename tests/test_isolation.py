@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from tasktrack import cache
 from tasktrack.extensions import db
+from tasktrack.services.work_groups import default_work_group
 from tasktrack.models import Unit, UnitKind, User
 from tests import isolation
 from tests.conftest import login
@@ -47,7 +48,9 @@ def test_a_test_without_the_seed_sees_an_empty_database(app: Flask) -> None:
 
 def test_an_empty_database_numbers_its_rows_from_one(app: Flask, now: dt.datetime) -> None:
     # The baseline's 28 units are deleted, not truncated (isolation.Harness._delete_all): ids still start at 1.
-    unit = Unit(name="编号检查单位", kind=UnitKind.MEMBER, created_at=now)
+    group = default_work_group(now=now)
+    assert group.id == 1
+    unit = Unit(name="编号检查单位", kind=UnitKind.MEMBER, created_at=now, work_group_id=group.id)
     db.session.add(unit)
     db.session.flush()
     assert unit.id == 1
