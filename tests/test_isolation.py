@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 
 from tasktrack import cache
 from tasktrack.extensions import db
-from tasktrack.services.work_groups import default_work_group
 from tasktrack.models import Unit, UnitKind, User
+from tasktrack.services.work_groups import default_work_group
 from tests import isolation
 from tests.conftest import login
 
