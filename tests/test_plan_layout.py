@@ -406,3 +406,13 @@ def test_parts_circled_points_and_a_date_in_chinese_numerals() -> None:
     assert plan.sections == ((2, "重点任务"),)
     assert [(i.number_text, i.sub_items) for i in plan.items] == [("1.", ("年检；", "抽查。")), ("2.", ())]
     assert plan.context[0].heading == "第一部分 总体要求"
+
+
+def test_wrapped_table_cells_are_joined_but_sentences_and_points_stay_apart() -> None:
+    from tasktrack.domain.plan_layout.markers import flowed
+
+    assert flowed("开展“评比表\n彰”\n清理优化工作。") == "开展“评比表彰”清理优化工作。"
+    assert flowed("选择1\n-2项重点工作") == "选择1-2项重点工作"
+    assert flowed("Word\nWPS") == "Word WPS"
+    assert flowed("第一项工作。\n1. 第二项") == "第一项工作。\n1. 第二项"
+    assert flowed("  \n甲\n\n乙  ") == "甲乙"

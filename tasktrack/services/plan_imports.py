@@ -94,7 +94,7 @@ def row_counts(imports: list[PlanImport]) -> dict[int, int]:
 
 def read_received(received: Received | None, pasted: str | None) -> tuple[DocText, Received]:
     """Read an uploaded file, or pasted text, as a document; refuse what cannot be read."""
-    if received is not None and received.data:
+    if received is not None and (received.data or received.filename):
         try:
             return read_document(received.data, received.filename, limits=attachments.limits()), received
         except UnreadableDocument as exc:

@@ -80,6 +80,15 @@ def test_seed_004_as_docx_and_text_gives_the_seeded_plan_cell_by_cell(
             assert {a.unit.name for a in task.assignments} == set(r.leads) | set(r.co_owners)
 
 
+def test_seed_004_task_table_as_a_pdf_gives_the_same_cells(seeded: None, now: dt.datetime) -> None:
+    """A PDF wraps each cell every few characters: the wrapped lines are joined back (a quote or a digit range
+    split across lines included)."""
+    pdf = plan_docs.ruled_table_pdf(plan_docs.seed004_task_grid(), [60, 40, 220, 70, 150],
+                                    before=("2024年省清廉社会组织建设工作任务表",))
+    imp = _start(pdf, "任务表.pdf", now, title="PDF任务表", year=2024)
+    assert _cells(imp) == EXPECTED
+
+
 def test_the_seeded_plan_came_through_the_importer_and_keeps_its_source(seeded: None) -> None:
     plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2024))
     assert plan is not None

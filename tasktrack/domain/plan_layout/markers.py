@@ -140,8 +140,32 @@ def _starts_new_line(text: str, heading_level: int | None) -> bool:
 
 
 def _join(left: str, right: str) -> str:
-    space = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() else ""
+    space = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
     return left + space + right
+
+
+#: A cell line that ends a sentence (a closing quote alone does not: "开展“评比表彰”" wraps before 清理…).
+_CELL_BREAK = re.compile(r"[。；;！!？?：:][”’」』）)]*$")
+
+
+def flowed(cell: str) -> str:
+    """Return a table cell's text with its wrapped lines joined (a PDF cell wraps every few characters).
+
+    A line break stays where a sentence ends or the next line starts a numbered point, as in a Word cell holding
+    several paragraphs.
+    """
+    pieces = [piece.strip() for piece in cell.split("\n")]
+    text = ""
+    for piece in pieces:
+        if not piece:
+            continue
+        if not text:
+            text = piece
+        elif _CELL_BREAK.search(text) or item_marker(piece) is not None or section_marker(piece) is not None:
+            text += "\n" + piece
+        else:
+            text = _join(text, piece)
+    return text
 
 
 def repaired_entries(doc: DocText) -> tuple[list[Entry], int]:

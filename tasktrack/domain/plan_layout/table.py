@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from tasktrack.domain.doc_blocks import Table
-from tasktrack.domain.plan_layout.markers import TableAt, item_marker, section_marker
+from tasktrack.domain.plan_layout.markers import TableAt, flowed, item_marker, section_marker
 from tasktrack.domain.plan_layout.model import LayoutItem
 from tasktrack.domain.plan_table import chinese_numeral
 from tasktrack.domain.text import normalize
@@ -83,7 +83,7 @@ class _Cursor:
 
 def _cell(row: tuple[str, ...], columns: Columns, role: str) -> str:
     index = columns.roles.get(role)
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return flowed(row[index]) if index is not None and index < len(row) else ""
 
 
 def _open_section(cursor: _Cursor, cell: str) -> None:
