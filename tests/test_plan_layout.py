@@ -15,6 +15,7 @@ import pytest
 
 from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.domain.plan_layout import PlanLayout, read_plan
+from tasktrack.domain.plan_layout.markers import flowed
 from tasktrack.domain.plan_table import TaskRow, read_task_table
 from tests.plan_text import doc_from_text
 
@@ -409,10 +410,20 @@ def test_parts_circled_points_and_a_date_in_chinese_numerals() -> None:
 
 
 def test_wrapped_table_cells_are_joined_but_sentences_and_points_stay_apart() -> None:
-    from tasktrack.domain.plan_layout.markers import flowed
-
     assert flowed("开展“评比表\n彰”\n清理优化工作。") == "开展“评比表彰”清理优化工作。"
     assert flowed("选择1\n-2项重点工作") == "选择1-2项重点工作"
     assert flowed("Word\nWPS") == "Word WPS"
     assert flowed("第一项工作。\n1. 第二项") == "第一项工作。\n1. 第二项"
     assert flowed("  \n甲\n\n乙  ") == "甲乙"
+
+
+def test_two_task_like_columns_the_left_one_groups_the_rows() -> None:
+
+    grid = (("序号", "重点任务", "工作内容", "完成时限", "牵头单位", "配合单位"),
+            ("1", "一、强化党建", "开展党纪学习教育", "2025年7月底前", "省民政厅", "省委组织部"),
+            ("2", "", "规范党组织建设", "每季度末", "省民政厅", ""),
+            ("3", "二、规范监管", "清理评比表彰", "2025年全年", "省财政厅", ""))
+    layout = read_plan(DocText((Table(grid),), "xlsx"))
+    assert [(i.section_number, i.section_title, i.text) for i in layout.items] == [
+        (1, "强化党建", "开展党纪学习教育"), (1, "强化党建", "规范党组织建设"), (2, "规范监管", "清理评比表彰")]
+    assert layout.items[0].responsible_phrase == "牵头单位：省民政厅；配合单位：省委组织部"

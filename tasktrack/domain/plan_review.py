@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tasktrack.domain.deadlines import Deadline, DeadlineParseError, describe, parse_deadline
-from tasktrack.domain.owners import OwnerReading, expand_owners, read_owners
+from tasktrack.domain.owners import OwnerReading, expand_owners, owner_problems, read_owners
 from tasktrack.domain.responsibility import Responsible
 
 
@@ -126,13 +126,11 @@ def _read_owners(row: DraftRow, names: Names) -> tuple[OwnerReading | None, tupl
         category_aliases=names.category_aliases,
     )
     reading = _canonical(reading, names.unit_aliases)
-    problems = [
-        RowProblem("owners", "unknown", f"未知的责任单位：“{name}”（请新建单位或对应到已有单位）", name)
-        for name in reading.unknown
-    ]
-    problems += [
-        RowProblem("owners", "vague", f"责任单位不明确：“{name}”，请指定具体单位或类别", name) for name in reading.vague
-    ]
+    messages = owner_problems(reading)  # one per unknown name, then one per vague owner, in that order
+    split = len(reading.unknown)
+    unknown, vague = messages[:split], messages[split : split + len(reading.vague)]
+    problems = [RowProblem("owners", "unknown", m, name) for name, m in zip(reading.unknown, unknown, strict=True)]
+    problems += [RowProblem("owners", "vague", m, name) for name, m in zip(reading.vague, vague, strict=True)]
     for term in reading.terms:
         if term.category is not None and not names.members.get(term.category):
             problems.append(RowProblem(

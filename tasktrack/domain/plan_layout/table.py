@@ -54,10 +54,16 @@ def _role(cell: str) -> str | None:
 def header_columns(row: tuple[str, ...]) -> Columns | None:
     """Return the columns of a task-table header row, or None when the row is not one."""
     roles: dict[str, int] = {}
+    tasks: list[int] = []
     for index, cell in enumerate(row):
         role = _role(cell)
+        if role == "task":
+            tasks.append(index)
         if role is not None and role not in roles:
             roles[role] = index
+    if "section" not in roles and len(tasks) >= 2:
+        # Two task-like columns (重点任务 | 工作内容): the left one groups the rows, the next one is the task.
+        roles["section"], roles["task"] = tasks[0], tasks[1]
     if "task" not in roles and "section" in roles:
         roles["task"] = roles.pop("section")  # 主要任务 alone is the task column
     if "task" not in roles or not roles.keys() & {"deadline", "owner", "lead", "co"}:
