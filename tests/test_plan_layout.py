@@ -427,3 +427,10 @@ def test_two_task_like_columns_the_left_one_groups_the_rows() -> None:
     assert [(i.section_number, i.section_title, i.text) for i in layout.items] == [
         (1, "强化党建", "开展党纪学习教育"), (1, "强化党建", "规范党组织建设"), (2, "规范监管", "清理评比表彰")]
     assert layout.items[0].responsible_phrase == "牵头单位：省民政厅；配合单位：省委组织部"
+
+
+def test_runs_of_an_item_leave_its_owner_parenthesis_out() -> None:
+    text = "某区2025年工作要点\n一、强化监管\n1、加强日常监管。一是开展抽查；二是开展评估。（区民政局负责，长期坚持）\n"
+    (item,) = read_plan(doc_from_text(text)).items
+    assert item.sub_items == ("开展抽查；", "开展评估。")
+    assert (item.deadline_phrase, item.responsible_phrase) == ("长期坚持", "区民政局负责")

@@ -165,7 +165,7 @@ def read_section(
             context.append("\n".join(closing))
         for draft in drafts:
             text = "\n".join(draft.parts)
-            subs = draft.subs or [run for _, run in runs(text)[1]]
+            subs = draft.subs or [run for _, run in runs(extract_phrases(text)[0])[1]]  # without the owners
             items.append(_item(section, draft.marker, text, subs, draft.ordinal))
             sizes.append(len(draft.parts))
     parts = [ContextPart(section.heading, "\n".join(context))] if context else []
