@@ -17,6 +17,7 @@ from tasktrack.domain.doc_blocks import DocText, Paragraph, Table
 from tasktrack.domain.plan_layout import PlanLayout, read_plan
 from tasktrack.domain.plan_layout.markers import flowed
 from tasktrack.domain.plan_table import TaskRow, read_task_table
+from tasktrack.uploads.text_blocks import read_pasted
 from tests.plan_text import doc_from_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,3 +435,13 @@ def test_runs_of_an_item_leave_its_owner_parenthesis_out() -> None:
     (item,) = read_plan(doc_from_text(text)).items
     assert item.sub_items == ("开展抽查；", "开展评估。")
     assert (item.deadline_phrase, item.responsible_phrase) == ("长期坚持", "区民政局负责")
+
+
+def test_a_markdown_task_table_under_a_table_title() -> None:
+    text = ("# 2025年某市社会组织工作任务分解表\n\n| 序号 | 工作任务 | 责任单位 | 完成时间 |\n"
+            "| --- | --- | --- | --- |\n| 1 | 开展年检 | 市民政局 | 2025年6月 |\n"
+            "| 2 | 开展评估 | 市民政局、市财政局 | 每季度 |\n")
+    plan = read_plan(read_pasted(text))
+    assert (plan.title, plan.year, plan.layout) == ("2025年某市社会组织工作任务分解表", 2025, "table")
+    assert [(i.text, i.deadline_phrase, i.responsible_phrase) for i in plan.items] == [
+        ("开展年检", "2025年6月", "市民政局"), ("开展评估", "每季度", "市民政局、市财政局")]
