@@ -8,6 +8,9 @@ from tests.web.matrix import ALL, Route
 
 REPORT = {"status": "in_progress", "percent": 30, "narrative": "矩阵测试：API 报送"}
 
+#: Rows here read ids that the progress area's setup makes (a confirmed completion).
+USES = ("tests.web.matrix_progress",)
+
 ROUTES = [
     Route("everyone.dashboard", "GET", lambda c: f"/dashboard?plan={c.plan_id}", ALL),
     Route("everyone.assignment_list", "GET", lambda c: f"/dashboard/assignments?plan={c.plan_id}&light=red", ALL),

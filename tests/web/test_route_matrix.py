@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -26,12 +27,15 @@ MODULES = [
     if m.name.startswith("matrix_")
 ]
 ROWS: list[Route] = [row for module in MODULES for row in module.ROUTES]
+#: The area module each row comes from: a row needs only its own area's setup (see build_context).
+MODULE_OF: dict[int, ModuleType] = {id(row): module for module in MODULES for row in module.ROUTES}
 EXEMPT: set[tuple[str, str]] = set().union(*(getattr(m, "EXEMPT", set()) for m in MODULES))
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def build_context(make_user: Callable[..., Any], now: Any) -> tuple[Ctx, dict[str, Any]]:
+def build_context(make_user: Callable[..., Any], now: Any,
+                  areas: list[ModuleType] | None = None) -> tuple[Ctx, dict[str, Any]]:
     """Seed users of every role, an observation point and one evidence file; return ids and users."""
     category = db.session.scalar(sa.select(Category).where(Category.name == "观察点"))
     obs_unit, _ = units.save_unit(None, actor=None, name="宁波市鄞州区观察点", kind=UnitKind.OBSERVATION_POINT,
@@ -60,12 +64,21 @@ def build_context(make_user: Callable[..., Any], now: Any) -> tuple[Ctx, dict[st
               obs_unit_id=obs_unit.id,
               user_ids={**{k: u.id for k, u in people.items()}, "target": make_user(Role.VIEWER).id},
               extra={"evidence_id": evidence.id, "report_id": report.id})
-    for module in MODULES:
+    for module in MODULES if areas is None else areas:
         setup = getattr(module, "setup", None)
         if setup is not None:
             setup(ctx, people, now)
             db.session.commit()
     return ctx, people
+
+
+def _areas(row: Route) -> list[ModuleType]:
+    """Return the setups a row needs: its own area's (the shared context serves every area)."""
+    module = MODULE_OF.get(id(row))
+    if module is None:
+        return []
+    uses = getattr(module, "USES", ())  # areas whose setup this area's rows also read (their ctx.extra ids)
+    return [m for m in MODULES if m is module or m.__name__ in uses]
 
 
 def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf: str | None) -> Any:
@@ -85,7 +98,7 @@ def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf:
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.endpoint} {i}" for i, r in enumerate(ROWS)])
 def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any, row: Route) -> None:
-    ctx, people = build_context(make_user, now)
+    ctx, people = build_context(make_user, now, _areas(row))
     tokens = {role: users.issue_token(user, actor=None, now=now) for role, user in people.items()}
     db.session.commit()
 
@@ -148,7 +161,7 @@ def _data_version() -> int:
 @pytest.mark.parametrize("token", ["forged-token", None])
 def test_forged_csrf_token_is_refused_and_changes_nothing(app: Flask, seeded: None, make_user: Callable[..., Any],
                                                         now: Any, row: Route, token: str | None) -> None:
-    ctx, people = build_context(make_user, now)
+    ctx, people = build_context(make_user, now, _areas(row))
     role = sorted(row.allowed)[0]
     client = app.test_client()
     assert login(client, people[role].email).status_code == 302
