@@ -49,7 +49,10 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
     role: Role = user.role
     if action in (Action.VIEW_PLAN, Action.VIEW_ASSIGNMENT, Action.VIEW_UNIT, Action.USE_API):
         return True  # every signed-in role sees the whole plan (DESIGN §1)
-    if action in (Action.ADMIN, Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
+    if action is Action.ADMIN:
+        # An object of a work group (a plan, a plan import) is administered by that group's secretariat only.
+        return role is Role.SECRETARIAT and (obj is None or _administers(user, obj))
+    if action in (Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
         return role is Role.SECRETARIAT
     if action is Action.READ_COMPILATION:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
@@ -86,6 +89,13 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
     if action is Action.VIEW_CASE_HISTORY:
         return obj is not None and _can_view_case_history(user, obj)
     return False
+
+
+def _administers(user: User, obj: object) -> bool:
+    """Return whether the secretariat user administers the work group ``obj`` belongs to."""
+    from tasktrack.services.work_groups import home_work_group  # the one place that picks a user's work group
+
+    return getattr(obj, "work_group_id", None) == home_work_group(user).id
 
 
 def _can_view_case(user: User, case: Any) -> bool:

@@ -7,10 +7,12 @@ change the object is asked of permissions.py.
 from __future__ import annotations
 
 from flask import abort
+from flask_login import current_user
 
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, CaseReport, Unit, UnitKind
-from tasktrack.services import cases
+from tasktrack.models import Assignment, CaseReport, Plan, PlanImport, Unit, UnitKind
+from tasktrack.permissions import Action, can
+from tasktrack.services import cases, plan_imports
 from tasktrack.services.read import tracking
 
 
@@ -33,3 +35,19 @@ def observation_point(unit_id: int) -> Unit:
     if unit.kind is not UnitKind.OBSERVATION_POINT:
         abort(404)
     return unit
+
+
+def administered_plan(plan_id: int) -> Plan:
+    """Return a plan the signed-in secretariat administers; 404 if missing, deleted or another work group's."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.is_deleted or not can(current_user, Action.ADMIN, plan):
+        abort(404)
+    return plan
+
+
+def plan_import(import_id: int) -> PlanImport:
+    """Return a plan import (with its rows) of the signed-in secretariat's work group; 404 otherwise."""
+    imp = plan_imports.get_import(import_id)
+    if imp is None or not can(current_user, Action.ADMIN, imp):
+        abort(404)
+    return imp

@@ -204,3 +204,19 @@ def test_the_plan_page_links_its_source_for_the_secretariat_only(client: Any, se
     login(liaison, user.email, "correct-horse-battery")
     assert "原文件" not in liaison.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert liaison.get(source.group(1)).status_code == 403
+
+
+def test_a_draft_of_another_work_group_is_not_found(client: Any, seeded: None, login_as: Any, now: Any) -> None:
+    from tasktrack.models import WorkGroup, WorkGroupLevel
+    from tasktrack.permissions import Action, can
+    from tasktrack.services import plan_imports
+
+    city = WorkGroup(name="某市专班", level=WorkGroupLevel.CITY, created_at=now)
+    db.session.add(city)
+    db.session.flush()
+    imp = plan_imports.start(pasted=DOC, year=2024, actor=None, now=now, group=city)
+    db.session.commit()
+    admin = login_as("secretariat")
+    assert not can(admin, Action.ADMIN, imp)
+    assert client.get(f"/plans/import/{imp.id}").status_code == 404
+    assert client.get(f"/plans/import/{imp.id}/source").status_code == 404

@@ -14,8 +14,8 @@ from tasktrack import context
 from tasktrack.domain.inputs import parse_int
 from tasktrack.extensions import db
 from tasktrack.models import PlanImport
-from tasktrack.permissions import Action, require
-from tasktrack.services import NotFound, ServiceError, attachments, plan_imports, work_groups
+from tasktrack.permissions import Action, can, require
+from tasktrack.services import NotFound, ServiceError, attachments, plan_imports
 from tasktrack.web.api.schemas import nullable
 from tasktrack.web.api.views import api_error, api_user, bp
 
@@ -25,7 +25,7 @@ _ERROR = {"description": "错误", "content": {"application/json": {"schema": {"
 def _load(import_id: int) -> PlanImport:
     require(api_user(), Action.ADMIN)
     imp = plan_imports.get_import(import_id)
-    if imp is None or imp.work_group_id != work_groups.home_work_group(api_user()).id:
+    if imp is None or not can(api_user(), Action.ADMIN, imp):
         raise NotFound("导入草稿不存在")
     return imp
 

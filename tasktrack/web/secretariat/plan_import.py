@@ -20,7 +20,7 @@ from tasktrack.models import Category, ImportStatus, PlanImport, Unit, UnitKind
 from tasktrack.services import plan_import_edits as edits
 from tasktrack.services import plan_imports, target_drafts, units, work_groups
 from tasktrack.services.attachments import storage
-from tasktrack.web import forms
+from tasktrack.web import forms, loaders
 from tasktrack.web.downloads import file_response
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
@@ -45,10 +45,7 @@ _SOURCE_TYPES = {
 
 
 def _load(import_id: int) -> PlanImport:
-    imp = plan_imports.get_import(import_id)
-    if imp is None or imp.work_group_id != work_groups.home_work_group(current_user).id:
-        abort(404)
-    return imp
+    return loaders.plan_import(import_id)
 
 
 @bp.route("/plans/import", methods=["GET", "POST"])

@@ -17,11 +17,10 @@ from wtforms.validators import Length, Optional
 
 from tasktrack import context
 from tasktrack.domain.inputs import parse_id, parse_int
-from tasktrack.extensions import db
 from tasktrack.models import Plan
-from tasktrack.services import ServiceError, work_groups
+from tasktrack.services import ServiceError
 from tasktrack.services import plan_next_year as next_year
-from tasktrack.web import forms
+from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
 
@@ -41,10 +40,7 @@ class CarryOverForm(FlaskForm):
 
 
 def _plan(plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.is_deleted or plan.work_group_id != work_groups.home_work_group(current_user).id:
-        abort(404)
-    return plan
+    return loaders.administered_plan(plan_id)
 
 
 @bp.app_template_global("plan_derived_from")
