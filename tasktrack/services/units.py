@@ -19,18 +19,20 @@ from tasktrack.services.users import normalize_email
 UNIT_FIELDS = ("name", "kind", "contact_emails", "leader_email", "parent_id", "is_active", "category_names")
 
 
-def list_units() -> list[Unit]:
-    """Return all units with their categories, in listing order."""
-    return list(
-        db.session.scalars(
-            sa.select(Unit).options(selectinload(Unit.categories)).order_by(Unit.sort_order, Unit.id)
-        )
-    )
+def list_units(work_group_id: int | None = None) -> list[Unit]:
+    """Return the units (of one work group, if given) with their categories, in listing order."""
+    query = sa.select(Unit).options(selectinload(Unit.categories)).order_by(Unit.sort_order, Unit.id)
+    if work_group_id is not None:
+        query = query.where(Unit.work_group_id == work_group_id)
+    return list(db.session.scalars(query))
 
 
-def list_categories() -> list[Category]:
-    """Return the categories in their fixed order."""
-    return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+def list_categories(work_group_id: int | None = None) -> list[Category]:
+    """Return the categories (of one work group, if given) in their fixed order."""
+    query = sa.select(Category).order_by(Category.sort_order, Category.id)
+    if work_group_id is not None:
+        query = query.where(Category.work_group_id == work_group_id)
+    return list(db.session.scalars(query))
 
 
 def find_unit(name: str, group: WorkGroup | None = None) -> Unit | None:

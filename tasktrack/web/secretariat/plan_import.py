@@ -82,8 +82,8 @@ def _upload_page(form: ImportForm, existing: PlanImport | None) -> str:
 def _map_targets(work_group_id: int) -> list[tuple[str, str]]:
     """The choices of 对应到: nothing chosen first (a name is never mapped to whichever unit happens to be first)."""
     targets = [("", "请选择单位或类别")]
-    targets += [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units() if u.work_group_id == work_group_id]
-    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories() if c.work_group_id == work_group_id]
+    targets += [(f"u{u.id}", f"单位：{u.name}") for u in units.list_units(work_group_id)]
+    targets += [(f"c{c.id}", f"类别：{c.name}") for c in units.list_categories(work_group_id)]
     return targets
 
 
@@ -91,7 +91,7 @@ def _review_page(imp: PlanImport, **overrides: Any) -> str:
     group = imp.work_group
     version = str(imp.version)
     new_unit = NewUnitForm(version=version)
-    new_unit.categories.choices = [(c.id, c.name) for c in units.list_categories() if c.work_group_id == group.id]
+    new_unit.categories.choices = [(c.id, c.name) for c in units.list_categories(group.id)]
     map_form = MapNameForm(version=version)
     map_form.target.choices = _map_targets(group.id)
     header = HeaderForm(obj=imp, version=version) if "header" not in overrides else overrides.pop("header")
@@ -208,11 +208,12 @@ def plan_import_new_unit(import_id: int) -> ResponseReturnValue:
     """新建单位 named as the document names it."""
     imp = _load(import_id)
     form = NewUnitForm()
-    form.categories.choices = [(c.id, c.name) for c in units.list_categories() if c.work_group_id == imp.work_group_id]
-    chosen = lambda: [db.session.get(Category, cid) for cid in form.categories.data or []]  # noqa: E731
+    categories = units.list_categories(imp.work_group_id)
+    form.categories.choices = [(c.id, c.name) for c in categories]
+    chosen = lambda: [c for c in categories if c.id in set(form.categories.data or [])]  # noqa: E731
     return forms.handle(
         form, lambda: edits.create_unit(imp, form.name.data or "", kind=UnitKind(form.kind.data),
-                                        categories=[c for c in chosen() if c is not None], version=_version(form),
+                                        categories=chosen(), version=_version(form),
                                         actor=current_user, now=context.now()),
         success=lambda unit: done(f"已新建单位“{unit.name}”", _back(imp) + "#names"), back=_back(imp))
 
