@@ -44,10 +44,6 @@ _SOURCE_TYPES = {
 }
 
 
-def _load(import_id: int) -> PlanImport:
-    return loaders.plan_import(import_id)
-
-
 @bp.route("/plans/import", methods=["GET", "POST"])
 @form_view
 def plan_import() -> ResponseReturnValue:
@@ -87,7 +83,7 @@ def _map_targets(work_group_id: int) -> list[tuple[str, str]]:
     return targets
 
 
-def _review_page(imp: PlanImport, **overrides: Any) -> str:
+def review_page(imp: PlanImport, **overrides: Any) -> str:
     group = imp.work_group
     version = str(imp.version)
     new_unit = NewUnitForm(version=version)
@@ -111,14 +107,14 @@ def _review_page(imp: PlanImport, **overrides: Any) -> str:
 @bp.route("/plans/import/<int:import_id>")
 def plan_import_review(import_id: int) -> str:
     """The draft as one table: each row's readings and problems, the names to create or map, publish."""
-    return _review_page(_load(import_id))
+    return review_page(loaders.plan_import(import_id))
 
 
-def _back(imp: PlanImport) -> str:
+def back_to(imp: PlanImport) -> str:
     return url_for("secretariat.plan_import_review", import_id=imp.id)
 
 
-def _version(form: VersionForm) -> int:
+def form_version(form: VersionForm) -> int:
     return parse_int(form.version.data, low=1, high=2**31 - 1) or 0
 
 
@@ -126,17 +122,17 @@ def _version(form: VersionForm) -> int:
 @form_view
 def plan_import_header(import_id: int) -> ResponseReturnValue:
     """Save the plan's title, period, issuer, 文号 and date."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = HeaderForm()
     header = lambda: edits.Header(  # noqa: E731 — read when the service runs
         title=form.title.data or "", year=form.year.data or 0, end_year=form.end_year.data,
         issuer=form.issuer.data or "", document_number=form.document_number.data or "",
         issued_on=form.issued_on.data, report_period_months=form.report_period_months.data or 3)
     return forms.handle(
-        form, lambda: edits.update_header(imp, header(), version=_version(form), actor=current_user,
+        form, lambda: edits.update_header(imp, header(), version=form_version(form), actor=current_user,
                                           now=context.now()),
-        success=lambda _r: done("已保存计划信息", _back(imp)),
-        render=lambda: _review_page(imp, header=form))
+        success=lambda _r: done("已保存计划信息", back_to(imp)),
+        render=lambda: review_page(imp, header=form))
 
 
 def _row_edits(imp: PlanImport) -> list[edits.RowEdit]:
@@ -161,67 +157,67 @@ def _row_edits(imp: PlanImport) -> list[edits.RowEdit]:
 @form_view
 def plan_import_rows(import_id: int) -> ResponseReturnValue:
     """Save the edited table (every row at once); the page shows the new readings and problems."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = VersionForm()
     return forms.handle(
-        form, lambda: edits.save_rows(imp, _row_edits(imp), version=_version(form), actor=current_user,
+        form, lambda: edits.save_rows(imp, _row_edits(imp), version=form_version(form), actor=current_user,
                                       now=context.now()),
-        success=lambda n: done(f"已保存 {n} 行修改" if n else "没有修改", _back(imp) + "#rows"),
-        render=lambda: _review_page(imp, typed=request.form, button=form))
+        success=lambda n: done(f"已保存 {n} 行修改" if n else "没有修改", back_to(imp) + "#rows"),
+        render=lambda: review_page(imp, typed=request.form, button=form))
 
 
 @bp.route("/plans/import/<int:import_id>/rows/add", methods=["POST"])
 def plan_import_add_row(import_id: int) -> ResponseReturnValue:
     """Append a blank row."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = VersionForm()
-    return forms.handle(form, lambda: edits.add_row(imp, version=_version(form), actor=current_user,
+    return forms.handle(form, lambda: edits.add_row(imp, version=form_version(form), actor=current_user,
                                                     now=context.now()),
                         success=lambda row: done(f"已新增第{row.position}行，请填写内容",
-                                                 _back(imp) + f"#task-{row.number}"),
-                        back=_back(imp))
+                                                 back_to(imp) + f"#task-{row.number}"),
+                        back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/rows/<int:row_id>/delete", methods=["POST"])
 def plan_import_delete_row(import_id: int, row_id: int) -> ResponseReturnValue:
     """Delete a row that is not a task."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = VersionForm()
-    return forms.handle(form, lambda: edits.delete_row(imp, row_id, version=_version(form), actor=current_user,
+    return forms.handle(form, lambda: edits.delete_row(imp, row_id, version=form_version(form), actor=current_user,
                                                        now=context.now()),
-                        success=lambda _r: done("已删除该行", _back(imp) + "#rows"), back=_back(imp))
+                        success=lambda _r: done("已删除该行", back_to(imp) + "#rows"), back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/fill", methods=["POST"])
 def plan_import_fill(import_id: int) -> ResponseReturnValue:
     """Fill every row lacking a deadline (or owners) with one phrase the secretariat chose."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = FillForm()
     return forms.handle(
         form, lambda: edits.fill_blank(imp, field=form.field.data or "", phrase=form.phrase.data or "",
-                                       version=_version(form), actor=current_user, now=context.now()),
-        success=lambda n: done(f"已为 {n} 项任务填入“{form.phrase.data}”", _back(imp)), back=_back(imp))
+                                       version=form_version(form), actor=current_user, now=context.now()),
+        success=lambda n: done(f"已为 {n} 项任务填入“{form.phrase.data}”", back_to(imp)), back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/names/new", methods=["POST"])
 def plan_import_new_unit(import_id: int) -> ResponseReturnValue:
     """新建单位 named as the document names it."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = NewUnitForm()
     categories = units.list_categories(imp.work_group_id)
     form.categories.choices = [(c.id, c.name) for c in categories]
     chosen = lambda: [c for c in categories if c.id in set(form.categories.data or [])]  # noqa: E731
     return forms.handle(
         form, lambda: edits.create_unit(imp, form.name.data or "", kind=UnitKind(form.kind.data),
-                                        categories=chosen(), version=_version(form),
+                                        categories=chosen(), version=form_version(form),
                                         actor=current_user, now=context.now()),
-        success=lambda unit: done(f"已新建单位“{unit.name}”", _back(imp) + "#names"), back=_back(imp))
+        success=lambda unit: done(f"已新建单位“{unit.name}”", back_to(imp) + "#names"), back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/names/map", methods=["POST"])
 def plan_import_map_name(import_id: int) -> ResponseReturnValue:
     """对应到已有单位或类别: the name is kept as an alias for later imports too."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = MapNameForm()
     form.target.choices = _map_targets(imp.work_group_id)
 
@@ -230,39 +226,39 @@ def plan_import_map_name(import_id: int) -> ResponseReturnValue:
         ident = parse_int(target[1:], low=1, high=2**31 - 1)
         unit = db.session.get(Unit, ident) if target.startswith("u") and ident else None
         category = db.session.get(Category, ident) if target.startswith("c") and ident else None
-        edits.map_name(imp, form.name.data or "", unit=unit, category=category, version=_version(form),
+        edits.map_name(imp, form.name.data or "", unit=unit, category=category, version=form_version(form),
                        actor=current_user, now=context.now())
 
     return forms.handle(form, map_it, success=lambda _r: done(f"已将“{form.name.data}”对应到所选单位或类别",
-                                                              _back(imp) + "#names"), back=_back(imp))
+                                                              back_to(imp) + "#names"), back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/publish", methods=["POST"])
 def plan_import_publish(import_id: int) -> ResponseReturnValue:
     """发布: create the plan, its tasks and assignments (only with no problem left)."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = VersionForm()
     return forms.handle(
-        form, lambda: plan_imports.publish(imp, actor=current_user, now=context.now(), version=_version(form)),
+        form, lambda: plan_imports.publish(imp, actor=current_user, now=context.now(), version=form_version(form)),
         success=lambda plan: done(f"已发布《{plan.title}》，各责任单位现在可以看到任务",
                                   url_for("everyone.plan", plan_id=plan.id)),
-        back=_back(imp))
+        back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/discard", methods=["POST"])
 def plan_import_discard(import_id: int) -> ResponseReturnValue:
     """放弃 a draft (kept for the record)."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     form = VersionForm()
     return forms.handle(
-        form, lambda: plan_imports.discard(imp, actor=current_user, now=context.now(), version=_version(form)),
-        success=lambda _r: done(f"已放弃草稿《{imp.title}》", url_for("secretariat.plan_import")), back=_back(imp))
+        form, lambda: plan_imports.discard(imp, actor=current_user, now=context.now(), version=form_version(form)),
+        success=lambda _r: done(f"已放弃草稿《{imp.title}》", url_for("secretariat.plan_import")), back=back_to(imp))
 
 
 @bp.route("/plans/import/<int:import_id>/source")
 def plan_import_source(import_id: int) -> Response:
     """Download the document as received."""
-    imp = _load(import_id)
+    imp = loaders.plan_import(import_id)
     try:
         with storage().open(imp.source_key) as handle:
             data = handle.read()
