@@ -55,6 +55,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker(isolation.COMMITTED) is not None)
 
 
+def _group(item: pytest.Item | None) -> str | None:
+    """The item's shared-state key (tests/isolation.py), if it has one."""
+    marker = item.get_closest_marker(isolation.SHARED_STATE) if item is not None else None
+    return str(marker.args[0]) if marker is not None else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """End a shared-state group after its last test (its setup is rolled back), before anything else runs."""
+    if _group(item) is not None and _group(nextitem) != _group(item):
+        app = item.funcargs.get("app") if hasattr(item, "funcargs") else None
+        if app is not None:
+            app.extensions["tests_isolation"].end_group()
+
+
 def database_url(tmp_dir: Any) -> str:
     """Return the test database: DATABASE_URL (PostgreSQL in CI) or a fresh SQLite file."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
@@ -137,7 +152,8 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     # SQLite's write lock while the app (in other contexts) serves the test's requests.
     intent = db_engine.write_intent.set(False)
     try:
-        with harness.test(committed=committed, seeded="seeded" in request.fixturenames), \
+        with harness.test(committed=committed, seeded="seeded" in request.fixturenames,
+                          group=_group(request.node)), \
                 application.app_context():
             yield
     finally:

@@ -26,6 +26,14 @@ with a message naming the marker.
 The render cache (tasktrack/cache.py) keys pages by the data version, which the outer rollback takes back: so
 the per-process cache is emptied before and after every test, and a RELEASE of a session's own SAVEPOINT counts
 as the commit it stands for (the cache's "this transaction wrote" flag is cleared, as a COMMIT would).
+
+**Shared state** (``@pytest.mark.shared_state(key)``, e.g. the route matrix's rows of one area): consecutive savepoint
+tests with the same key build their common setup once. The first of them calls :meth:`Harness.shared` before
+anything else; the harness then keeps its outer transaction open after the test and runs each following test of
+the group inside a SAVEPOINT of its own, rolled back afterwards, so every test still starts from the same state
+(the setup's), and the setup is rolled back with the outer transaction when the group ends (the next test has
+another key, see ``conftest.pytest_runtest_teardown``). PostgreSQL's sequences are not transactional: ids in a
+group go on rising, which no test may rely on.
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ from tasktrack.extensions import db
 
 #: The marker of tests that need real commits.
 COMMITTED = "committed"
+#: The marker of tests that share one setup with the tests next to them of the same key.
+SHARED_STATE = "shared_state"
 
 
 class NeedsCommits(RuntimeError):
@@ -74,26 +84,106 @@ class Harness:
         self._depth = 0
         self._violations: list[str] = []
         self._sequences: str | None = None
+        #: The depth of the harness's own SAVEPOINT in a shared-state group (0 otherwise): a session's release
+        #: back to it is that session's commit.
+        self._floor = 0
+        #: The open shared-state group: its key, its outer transaction, its setup's value once built.
+        self._group: str | None = None
+        self._group_outer: sa.Transaction | None = None
+        self._group_built = False
+        self._group_value: Any = None
         sa.event.listen(sa.Engine, "engine_connect", self._on_engine_connect)
 
     def close(self) -> None:
+        self.end_group()
         sa.event.remove(sa.Engine, "engine_connect", self._on_engine_connect)
 
     # -- the two modes ---------------------------------------------------------------------------------------
 
     @contextmanager
-    def test(self, *, committed: bool, seeded: bool) -> Iterator[None]:
-        """Run one test: in a rolled-back outer transaction, or (``committed``) on an emptied database."""
+    def test(self, *, committed: bool, seeded: bool, group: str | None = None) -> Iterator[None]:
+        """Run one test: in a rolled-back outer transaction, or (``committed``) on an emptied database.
+
+        ``group`` is the test's shared-state key (savepoint tests only): see the module docstring.
+        """
         self.clear_render_cache()
         try:
             if committed:
+                self.end_group()
                 with self._committed():
                     yield
+            elif group is not None and group == self._group and self._group_built:
+                with self._in_group():
+                    yield
             else:
-                with self._savepoint(seeded=seeded):
+                self.end_group()
+                with self._savepoint(seeded=seeded, group=group):
                     yield
         finally:
             self.clear_render_cache()
+
+    def shared(self, build: Callable[[], Any]) -> Any:
+        """Return the group's setup, built by ``build`` in the group's first test (outside any group: just build).
+
+        Call it before the test writes anything: what the first test did before it stays for the whole group.
+        """
+        if self._group is None or self._conn is None:
+            return build()
+        if not self._group_built:
+            self._group_value = build()
+            # The test's session ends its own SAVEPOINT first (the setup is committed as far as the test goes):
+            # the group's SAVEPOINT must be the outermost one, or a later RELEASE of the session's would end it.
+            db.session.commit()
+            self._group_built = True
+            self._conn.begin_nested()  # the rest of this first test, rolled back after it like the others'
+            self._floor = self._depth
+        return self._group_value
+
+    def end_group(self) -> None:
+        """Roll back and close the open shared-state group, if any."""
+        if self._group is None:
+            return
+        conn, outer = self._conn, self._group_outer
+        self._group, self._group_outer, self._group_built, self._group_value = None, None, False, None
+        self._floor = 0
+        self._binds[None] = self.engine
+        self._conn = None
+        if outer is not None and outer.is_active:
+            outer.rollback()
+        if conn is not None:
+            conn.close()
+
+    @contextmanager
+    def _in_group(self) -> Iterator[None]:
+        """Run a following test of the open group inside its own SAVEPOINT on the group's connection."""
+        conn = self._conn
+        assert conn is not None
+        self._owner = threading.get_ident()
+        self._depth = 0
+        self._binds[None] = conn
+        nested = conn.begin_nested()
+        self._floor = self._depth
+        try:
+            yield
+        finally:
+            self._end_group_test(nested)
+
+    def _end_group_test(self, nested: sa.NestedTransaction | None) -> None:
+        """Roll the test back to the group's setup; a group whose connection went wrong is ended."""
+        try:
+            if nested is not None and nested.is_active:
+                nested.rollback()
+        except sa.exc.SQLAlchemyError:
+            self.end_group()
+            raise
+        finally:
+            self._floor = 0
+            violations, self._violations = self._violations, []
+            if violations:
+                self.end_group()
+        if violations:
+            pytest.fail(f"this test needs real commits: mark it @pytest.mark.{COMMITTED} ({'; '.join(violations)})",
+                        pytrace=False)
 
     @contextmanager
     def _committed(self) -> Iterator[None]:
@@ -107,7 +197,7 @@ class Harness:
             self.state = "dirty"
 
     @contextmanager
-    def _savepoint(self, *, seeded: bool) -> Iterator[None]:
+    def _savepoint(self, *, seeded: bool, group: str | None = None) -> Iterator[None]:
         if self.state != "seeded":
             if self.state != "empty":
                 self._wipe()
@@ -116,6 +206,7 @@ class Harness:
             self._sequences = self._sequence_restore()
         conn = self.engine.connect()
         outer = conn.begin()
+        kept = False
         try:
             if self._sequences:
                 conn.exec_driver_sql(self._sequences)  # not transactional: ids start where the baseline's end
@@ -127,17 +218,25 @@ class Harness:
                 sa.event.listen(conn, name, listener)
             self._conn = conn
             self._binds[None] = conn
+            self._group, self._group_outer = group, outer
             yield
+            kept = self._group_built  # the group's setup was built: keep it for the group's next test
         finally:
-            self._binds[None] = self.engine
-            self._conn = None
-            if outer.is_active:
-                outer.rollback()
-            conn.close()
-            violations, self._violations = self._violations, []
-        if violations:
-            pytest.fail(f"this test needs real commits: mark it @pytest.mark.{COMMITTED} ({'; '.join(violations)})",
-                        pytrace=False)
+            if kept:
+                nested = conn.get_nested_transaction()
+                self._end_group_test(nested)
+            else:
+                self._group, self._group_outer, self._group_built, self._group_value = None, None, False, None
+                self._floor = 0
+                self._binds[None] = self.engine
+                self._conn = None
+                if outer.is_active:
+                    outer.rollback()
+                conn.close()
+                violations, self._violations = self._violations, []
+                if violations:
+                    pytest.fail(f"this test needs real commits: mark it @pytest.mark.{COMMITTED} "
+                                f"({'; '.join(violations)})", pytrace=False)
 
     # -- helpers ---------------------------------------------------------------------------------------------
 
@@ -222,7 +321,7 @@ class Harness:
 
     def _on_release(self, conn: sa.Connection, _name: str, _context: Any) -> None:
         self._depth -= 1
-        if self._depth == 0:
+        if self._depth == self._floor:
             # A session's own SAVEPOINT is released: that is its commit. The cache clears this flag on COMMIT.
             conn.info.pop(cache._BUMPED, None)
 

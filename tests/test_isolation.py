@@ -111,6 +111,54 @@ def test_another_connection_to_the_test_database_is_refused(app: Flask) -> None:
     assert _refusals(app) == ["another connection to the test database"]
 
 
+SHARED = pytest.mark.shared_state("isolation-check")
+SHARED_UNIT = "共享状态检查单位"
+
+
+def _shared_unit(app: Flask, now: dt.datetime) -> int:
+    def build() -> int:
+        group = default_work_group(now=now)
+        unit = Unit(name=SHARED_UNIT, kind=UnitKind.MEMBER, created_at=now, work_group_id=group.id)
+        db.session.add(unit)
+        db.session.commit()
+        return unit.id
+
+    harness: isolation.Harness = app.extensions["tests_isolation"]
+    return int(harness.shared(build))
+
+
+@SHARED
+def test_a_group_builds_its_setup_in_its_first_test(app: Flask, seeded: None, client: FlaskClient,
+                                                    make_user: Callable[..., Any], now: dt.datetime) -> None:
+    unit_id = _shared_unit(app, now)
+    make_user("secretariat", email=MARK)  # this test's own write, committed (RELEASE) after the group's SAVEPOINT
+    assert login(client, MARK).status_code == 302
+    assert db.session.get(Unit, unit_id) is not None
+
+
+@SHARED
+def test_the_groups_next_test_has_the_setup_and_nothing_of_the_last(app: Flask, seeded: None,
+                                                                    now: dt.datetime) -> None:
+    harness: isolation.Harness = app.extensions["tests_isolation"]
+    unit_id = harness.shared(lambda: pytest.fail("the group's setup was built again"))
+    assert db.session.get(Unit, unit_id).name == SHARED_UNIT
+    assert _users_named(MARK) == 0
+
+
+@SHARED
+def test_a_request_commits_inside_the_group_and_is_taken_back(client: FlaskClient, seeded: None,
+                                                               make_user: Callable[..., Any], now: dt.datetime) -> None:
+    make_user("secretariat", email=MARK)
+    assert login(client, MARK).status_code == 302
+    assert db.session.scalar(sa.select(User.last_login_at).where(User.email == MARK)) is not None
+
+
+def test_after_the_group_its_setup_is_gone(app: Flask, seeded: None) -> None:
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.name == SHARED_UNIT)) == 0
+    assert _users_named(MARK) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 28
+
+
 @pytest.mark.committed
 def test_a_committed_test_commits_for_real(app: Flask, seeded: None, make_user: Callable[..., Any]) -> None:
     make_user("secretariat", email=MARK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -81,6 +82,42 @@ def _areas(row: Route) -> list[ModuleType]:
     return [m for m in MODULES if m is module or m.__name__ in uses]
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the rows of one area share (built once per area, see tests/isolation.py): the context, each role's
+    e-mail, API token, signed-in cookies and CSRF token."""
+
+    ctx: Ctx
+    emails: dict[str, str]
+    tokens: dict[str, str]
+    cookies: dict[str, dict[Any, Any]]
+    csrf: dict[str, str]
+
+
+def _shared(app: Flask, make_user: Callable[..., Any], now: Any, row: Route) -> Shared:
+    def build() -> Shared:
+        ctx, people = build_context(make_user, now, _areas(row))
+        tokens = {role: users.issue_token(user, actor=None, now=now) for role, user in people.items()}
+        db.session.commit()
+        cookies, csrf = {}, {}
+        for role in ROLES:
+            client = app.test_client()
+            assert login(client, people[role].email).status_code == 302
+            csrf[role] = csrf_token(client, "/account/password")
+            cookies[role] = dict(client._cookies or {})  # werkzeug keeps them here; copied into each row's client
+        return Shared(ctx, {role: user.email for role, user in people.items()}, tokens, cookies, csrf)
+
+    shared: Shared = app.extensions["tests_isolation"].shared(build)
+    return shared
+
+
+def _signed_in(app: Flask, shared: Shared, role: str) -> FlaskClient:
+    """A fresh client with the role's cookies as they were right after signing in."""
+    client = app.test_client()
+    client._cookies = dict(shared.cookies[role])
+    return client
+
+
 def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf: str | None) -> Any:
     path = row.path(ctx)
     data = dict(row.data(ctx)) if row.data else {}
@@ -96,11 +133,16 @@ def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf:
     return client.open(path, method=row.method, data=data)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.endpoint} {i}" for i, r in enumerate(ROWS)])
+def _group(kind: str, row: Route) -> str:
+    module = MODULE_OF.get(id(row))
+    return f"{kind}:{module.__name__ if module else 'sign-in'}"
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group("matrix", r))) for r in ROWS],
+                         ids=[f"{r.method} {r.endpoint} {i}" for i, r in enumerate(ROWS)])
 def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any, row: Route) -> None:
-    ctx, people = build_context(make_user, now, _areas(row))
-    tokens = {role: users.issue_token(user, actor=None, now=now) for role, user in people.items()}
-    db.session.commit()
+    shared = _shared(app, make_user, now, row)
+    ctx = shared.ctx
 
     anonymous = app.test_client()
     response = _call(anonymous, row, ctx, token=None, csrf=None)
@@ -115,19 +157,16 @@ def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., 
         assert response.status_code in (302, 400), row.path(ctx)
 
     for role in ROLES:
-        client = app.test_client()
-        csrf = None
-        if not row.endpoint.startswith("api."):
-            assert login(client, people[role].email).status_code == 302
-            csrf = csrf_token(client, "/account/password")
-        response = _call(client, row, ctx, token=tokens[role], csrf=csrf)
+        api = row.endpoint.startswith("api.")
+        client = app.test_client() if api else _signed_in(app, shared, role)
+        response = _call(client, row, ctx, token=shared.tokens[role], csrf=None if api else shared.csrf[role])
         where = f"{role} {row.method} {row.path(ctx)} -> {response.status_code}"
         assert response.status_code < 500, where
         if role in row.allowed:
             assert response.status_code == row.expected(), where
         else:
             assert response.status_code in row.refused, where
-        if row.endpoint.startswith("api.") and response.status_code >= 400:
+        if api and response.status_code >= 400:
             assert "error" in response.get_json(), where
         response.close()
 
@@ -157,14 +196,15 @@ def _data_version() -> int:
     return int(db.session.scalar(sa.text("SELECT value FROM data_version WHERE id = 1")) or 0)
 
 
-@pytest.mark.parametrize("row", FORGED, ids=[f"{r.method} {r.endpoint}" for r in FORGED])
+@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group("forged", r)))
+                                 for r in FORGED], ids=[f"{r.method} {r.endpoint}" for r in FORGED])
 @pytest.mark.parametrize("token", ["forged-token", None])
 def test_forged_csrf_token_is_refused_and_changes_nothing(app: Flask, seeded: None, make_user: Callable[..., Any],
                                                         now: Any, row: Route, token: str | None) -> None:
-    ctx, people = build_context(make_user, now, _areas(row))
+    shared = _shared(app, make_user, now, row)
+    ctx = shared.ctx
     role = sorted(row.allowed)[0]
-    client = app.test_client()
-    assert login(client, people[role].email).status_code == 302
+    client = _signed_in(app, shared, role)
     before = _data_version()
     data = dict(row.data(ctx)) if row.data else {}
     if token is not None:
