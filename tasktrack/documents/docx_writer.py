@@ -60,7 +60,8 @@ def _ppr(*, align: str = "both", first_chars: float = 0, left_chars: float = 0, 
          before: int = 0) -> str:
     """Return a ``w:pPr`` body: alignment, exact line spacing, indents in grid characters (and twips)."""
     del grid  # every paragraph is off the grid (module docstring): the spacing and pitches give its layout
-    parts = ["<w:keepNext/>" if keep_next else "", '<w:snapToGrid w:val="0"/>',
+    # overflowPunct off: no full-width comma hangs into the right margin (Word's and LibreOffice's default does).
+    parts = ["<w:keepNext/>" if keep_next else "", '<w:overflowPunct w:val="0"/>', '<w:snapToGrid w:val="0"/>',
              f'<w:spacing w:before="{before}" w:after="0" w:line="{line}" w:lineRule="exact"/>']
     ind = []
     if left_chars:

@@ -26,6 +26,7 @@ from tasktrack.domain.lights import Light, LightResult, Reason
 from tasktrack.domain.report_text import (
     bracket,
     clean_narrative,
+    finish,
     level1,
     level2,
     short_date,
@@ -158,7 +159,7 @@ def task_paragraph(task: TaskState, as_of: dt.date) -> gw.Paragraph:
         pieces.append(f"截至{short_date(as_of)}，责任单位{unit_list(silent)}尚未报送进展情况。")
     elif not pieces:
         pieces.append("（本任务尚未分解到责任单位。）")
-    return gw.Paragraph("".join(pieces), lead=f"{task.number}. {task.text.strip()} ")
+    return gw.Paragraph("".join(pieces), lead=f"{task.number}. {finish(task.text.strip())}")
 
 
 def _by_unit(data: BulletinData, wanted: str) -> list[str]:

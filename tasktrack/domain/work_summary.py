@@ -20,6 +20,7 @@ from tasktrack.domain import gongwen as gw
 from tasktrack.domain.report_text import (
     bracket,
     clean_narrative,
+    finish,
     level1,
     level2,
     short_date,
@@ -133,7 +134,7 @@ def _task(task: TaskMoves) -> gw.Paragraph:
         words = trim(clean_narrative(move.narrative), NARRATIVE_LIMIT)
         done = f"（{short_date(move.completed_on)}完成）" if move.completed_on else ""
         pieces.append(f"{bracket(move.unit)}{done}{words}")
-    return gw.Paragraph("".join(pieces), lead=f"{task.number}. {task.text.strip()} ")
+    return gw.Paragraph("".join(pieces), lead=f"{task.number}. {finish(task.text.strip())}")
 
 
 def compose(data: SummaryData) -> gw.Document:
