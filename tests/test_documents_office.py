@@ -85,7 +85,8 @@ def test_text_stays_inside_the_type_area(documents, name) -> None:  # type: igno
              or line.y0 < MARGINS["bottom"] - 2 * office.MM or line.y1 > 841.9 - MARGINS["top"] + 2 * office.MM]
     assert not stray, stray[:3]
     numbers = [line for line in office.lines(pdf) if re.fullmatch(r"— \d+ —", line.text)]
-    assert numbers and all(line.y1 < MARGINS["bottom"] and line.y0 > footer_room - 20 for line in numbers)
+    assert numbers
+    assert all(line.y1 < MARGINS["bottom"] and line.y0 > footer_room - 20 for line in numbers)
     # Outer side: odd pages right, even pages left.
     for line in numbers:
         odd = int(line.text.strip("— ")) % 2 == 1

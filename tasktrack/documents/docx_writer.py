@@ -41,7 +41,8 @@ _BODY = round(gw.SIZE_3 * 2)  # half-points
 #: Style ids (built-in ones keep Word's ids, so WPS and Word treat headings and TOC lines as theirs).
 TITLE, SUBTITLE, ADDRESSEE, BODY = "Title", "Subtitle", "GongwenAddressee", "Normal"
 HEADINGS = {1: "Heading1", 2: "Heading2", 3: "Heading3"}
-TABLE_TEXT, SIGNATURE, MARK, FOOTER, TOC_TITLE = "GongwenTable", "GongwenSignature", "GongwenMark", "Footer", "TOCHeading"
+TABLE_TEXT, SIGNATURE, MARK = "GongwenTable", "GongwenSignature", "GongwenMark"
+FOOTER, TOC_TITLE = "Footer", "TOCHeading"
 TOC_LEVELS = {1: "TOC1", 2: "TOC2", 3: "TOC3"}
 
 
@@ -224,7 +225,7 @@ def _table(document: DocxDocument, block: gw.Table) -> None:
         if r < len(block.header):
             tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
             tr_pr.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
-        for c, slot in enumerate(line):
+        for c in range(len(line)):
             table.cell(r, c).width = Twips(widths[c])
     for r, line in enumerate(grid):
         for c, slot in enumerate(line):
@@ -275,7 +276,7 @@ def _toc(document: DocxDocument, block: gw.Toc) -> None:
     document.settings.element.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
 
 
-def _block(document: DocxDocument, block: gw.Block) -> None:  # noqa: C901 - one branch per block kind
+def _block(document: DocxDocument, block: gw.Block) -> None:
     if isinstance(block, gw.Title):
         _paragraph(document, TITLE, block.text, gw.FONT_TITLE, gw.SIZE_2)
         _paragraph(document, BODY, "", gw.FONT_BODY, gw.SIZE_3)
@@ -301,9 +302,11 @@ def _block(document: DocxDocument, block: gw.Block) -> None:  # noqa: C901 - one
             label = "附件：" if i == 1 else "　　　"
             text = f"{label}{i}. {item}" if numbered else f"{label}{item}"
             paragraph = _paragraph(document, BODY, text, gw.FONT_BODY, gw.SIZE_3)
-            _direct(paragraph, align="left", left_chars=5 if numbered else 5, first_chars=0)
-            paragraph._p.pPr.ind.set(qn("w:hangingChars"), "300")
-            paragraph._p.pPr.ind.set(qn("w:hanging"), str(GRID.chars_to_twips(3)))
+            _direct(paragraph, align="left", left_chars=5, first_chars=0)
+            ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+            if ind is not None:
+                ind.set(qn("w:hangingChars"), "300")
+                ind.set(qn("w:hanging"), str(GRID.chars_to_twips(3)))
     elif isinstance(block, gw.Signature):
         date_text = gw.chinese_date(block.date)
         issuer_right, date_right = gw.signature_indents(block.issuer, date_text)
@@ -324,7 +327,7 @@ def _break_before(document: DocxDocument, first: BaseOxmlElement | None) -> None
     """Start ``first`` (the block's first element) on a new page: pageBreakBefore, or a break paragraph before a
     table (an empty paragraph holding only a break would show as a blank first line on the new page)."""
     if first is not None and first.tag == qn("w:p"):
-        ppr = first.get_or_add_pPr()  # type: ignore[attr-defined]
+        ppr = first.get_or_add_pPr()
         style = ppr.find(qn("w:pStyle"))
         ppr.insert(1 if style is not None else 0, parse_xml(f'<w:pageBreakBefore {nsdecls("w")}/>'))
         return

@@ -113,7 +113,8 @@ def figures(data: BulletinData) -> Figures:
     return Figures(
         sections=sum(1 for s in data.sections if s.tasks), tasks=sum(len(s.tasks) for s in data.sections),
         assignments=len(states), completed=count(Light.DONE), on_track=count(Light.GREEN),
-        due_soon=count(Light.YELLOW, Reason.DUE_SOON), overdue=count(Light.RED), stale=count(Light.YELLOW, Reason.STALE),
+        due_soon=count(Light.YELLOW, Reason.DUE_SOON), overdue=count(Light.RED),
+        stale=count(Light.YELLOW, Reason.STALE),
         unreported=sum(1 for u in states if not u.completed and not u.reported_in_period),
     )
 

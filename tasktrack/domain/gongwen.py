@@ -187,7 +187,7 @@ class Addressee:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading: level 1 ``一、`` 黑体, level 2 ``（一）`` 楷体, level 3 ``1.`` 仿宋 bold. The text carries its number."""
+    """A heading (its text carries its number): level 1 ``一、`` 黑体, 2 ``（一）`` 楷体, 3 ``1.`` 仿宋 bold."""
 
     level: int
     text: str

@@ -156,7 +156,8 @@ def compose(data: SummaryData) -> gw.Document:
             for c in data.cases]))
     if data.targets:
         parts.append(("指标完成情况", [
-            gw.Paragraph(f"{t.scope}：{t.text}。" + (f"已报送：{'；'.join(t.values)}。" if t.values else "尚无单位报送。"))
+            gw.Paragraph(f"{t.scope}：{t.text}。"
+                         + (f"已报送：{'；'.join(t.values)}。" if t.values else "尚无单位报送。"))
             for t in data.targets]))
     if data.late:
         parts.append(("存在的问题", [

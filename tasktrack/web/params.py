@@ -13,7 +13,6 @@ Ids in URLs go through ``IdConverter``, installed as the app's ``int`` converter
 from __future__ import annotations
 
 import datetime as dt
-
 import enum
 import json
 from collections.abc import Collection

@@ -55,7 +55,8 @@ def test_a_report_after_the_as_of_date_does_not_count(demo, make_user, now) -> N
     assert "七月二十日已全部完成。" in _narratives(after)
     state = next(u for s in after.sections for t in s.tasks for u in t.units
                  if u.unit == "省财政厅" and u.narrative == "七月二十日已全部完成。")
-    assert state.completed and state.light.light is Light.DONE
+    assert state.completed
+    assert state.light.light is Light.DONE
 
 
 def test_bulletin_queries_do_not_grow_with_rows(demo, count_queries) -> None:  # type: ignore[no-untyped-def]

@@ -28,8 +28,10 @@ def plan(seeded) -> Plan:  # type: ignore[no-untyped-def]
 def test_page_offers_both_forms_and_the_other_documents(client, login_as, plan) -> None:  # type: ignore[no-untyped-def]
     login_as(Role.SECRETARIAT)
     html = client.get("/reports/").get_data(as_text=True)
-    assert 'action="/reports/bulletin.docx"' in html and 'action="/reports/summary.docx"' in html
-    assert f'/plans/{plan.id}/export.xlsx' in html and "/cases/compilation.docx" in html
+    assert 'action="/reports/bulletin.docx"' in html
+    assert 'action="/reports/summary.docx"' in html
+    assert f'/plans/{plan.id}/export.xlsx' in html
+    assert "/cases/compilation.docx" in html
     assert 'href="/reports/"' in client.get("/dashboard").get_data(as_text=True)  # in the navigation
 
 
@@ -94,17 +96,21 @@ def test_api_returns_the_documents_and_json_errors(client, make_user, plan, now)
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     ok = client.get(f"/api/v1/reports/bulletin.docx?plan={plan.id}&as_of=2024-07-18", headers=headers)
-    assert ok.status_code == 200 and ok.data[:2] == b"PK"
+    assert ok.status_code == 200
+    assert ok.data[:2] == b"PK"
     summary = client.get(f"/api/v1/reports/summary.docx?plan={plan.id}&from=2024-01-01&to=2024-06-30",
                          headers=headers)
     assert summary.status_code == 200
     bad = client.get(f"/api/v1/reports/bulletin.docx?plan={plan.id}&as_of=nope", headers=headers)
-    assert bad.status_code == 422 and "不是有效日期" in bad.get_json()["error"]
+    assert bad.status_code == 422
+    assert "不是有效日期" in bad.get_json()["error"]
     backwards = client.get(f"/api/v1/reports/summary.docx?plan={plan.id}&from=2024-07-01&to=2024-01-01",
                            headers=headers)
-    assert backwards.status_code == 422 and "error" in backwards.get_json()
+    assert backwards.status_code == 422
+    assert "error" in backwards.get_json()
     missing = client.get("/api/v1/reports/bulletin.docx?plan=99999&as_of=2024-07-18", headers=headers)
-    assert missing.status_code == 404 and "error" in missing.get_json()
+    assert missing.status_code == 404
+    assert "error" in missing.get_json()
 
 
 def test_cli_writes_both_documents(runner, plan, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +118,8 @@ def test_cli_writes_both_documents(runner, plan, tmp_path) -> None:  # type: ign
     result = runner.invoke(args=["report", "bulletin", "--plan", str(plan.id), "--as-of", "2024-07-18",
                                  "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_bytes()[:2] == b"PK" and "已生成" in result.output
+    assert out.read_bytes()[:2] == b"PK"
+    assert "已生成" in result.output
     summary = tmp_path / "总结.docx"
     result = runner.invoke(args=["report", "summary", "--plan", str(plan.id), "--from", "2024-01-01",
                                  "--to", "2024-12-31", "--output", str(summary)])
@@ -125,7 +132,9 @@ def test_cli_refuses_bad_input(runner, plan, tmp_path) -> None:  # type: ignore[
     assert runner.invoke(args=["report", "bulletin", "--plan", "99999", "--as-of", "2024-07-18",
                                "--output", out]).exit_code == 1
     bad = runner.invoke(args=["report", "bulletin", "--plan", str(plan.id), "--as-of", "7/18", "--output", out])
-    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2
+    assert "YYYY-MM-DD" in bad.output
     backwards = runner.invoke(args=["report", "summary", "--plan", str(plan.id), "--from", "2024-07-01",
                                     "--to", "2024-01-01", "--output", out])
-    assert backwards.exit_code == 1 and "结束日期不能早于开始日期" in backwards.output
+    assert backwards.exit_code == 1
+    assert "结束日期不能早于开始日期" in backwards.output

@@ -43,7 +43,8 @@ _DATE = {"type": "string", "format": "date"}
 _DOCX = {"description": "Word 文稿（公文格式）", "content": {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
         "schema": {"type": "string", "format": "binary"}}}}
-_ERRORS = {code: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_ERRORS = {code: {"description": text, "content": _ERROR}
            for code, text in (("400", "参数缺失或无效"), ("401", "未认证"), ("403", "没有权限"), ("404", "计划不存在"),
                               ("422", "日期不合理"))}
 _PLAN = {"name": "plan", "in": "query", "required": True, "schema": {"type": "integer"}, "description": "计划 id"}
