@@ -30,8 +30,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(plan_cli)
     init_reminder_commands(app)
     from tasktrack.cli_audit import audit_cli
+    from tasktrack.cli_report import report_cli
 
     app.cli.add_command(audit_cli)
+    app.cli.add_command(report_cli)
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

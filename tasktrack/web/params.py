@@ -12,6 +12,7 @@ Ids in URLs go through ``IdConverter``, installed as the app's ``int`` converter
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 from collections.abc import Collection
@@ -114,6 +115,39 @@ def id_arg(name: str) -> int | None:
     number = parse_id(raw)
     if number is None:
         raise BadInput(f"参数 {name} 必须是编号（正整数）", field=name)
+    return number
+
+
+def date_arg(name: str, *, required: bool = False, label: str = "") -> dt.date | None:
+    """Return the date in query value ``name`` (YYYY-MM-DD; None when absent and not required); BadInput otherwise."""
+    raw = request.args.get(name, "").strip()
+    what = label or f"参数 {name}"
+    if not raw:
+        if required:
+            raise BadInput(f"请填写{what}（格式 YYYY-MM-DD）", field=name)
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(f"{what}不是有效日期（格式 YYYY-MM-DD），收到 {raw[:20]!r}", field=name) from None
+    if not 2000 <= day.year <= 2100:
+        raise BadInput(f"{what}超出可用范围（2000—2100 年）", field=name)
+    return day
+
+
+def required_date_arg(name: str, label: str) -> dt.date:
+    """Return the date in query value ``name``; BadInput when it is missing or not a date."""
+    day = date_arg(name, required=True, label=label)
+    if day is None:  # date_arg has refused it already
+        raise BadInput(f"请填写{label}", field=name)
+    return day
+
+
+def required_id_arg(name: str, label: str) -> int:
+    """Return the id in query value ``name``; BadInput when it is missing or not an id."""
+    number = id_arg(name)
+    if number is None:
+        raise BadInput(f"请选择{label}", field=name)
     return number
 
 

@@ -14,6 +14,7 @@ API_MODULES = [
     "tasktrack.web.api.dashboard",
     "tasktrack.web.api.observations",
     "tasktrack.web.api.plan_imports",
+    "tasktrack.web.api.reports",
     "tasktrack.web.api.openapi",
 ]
 

@@ -22,5 +22,6 @@ def load() -> None:
         plan_import_targets,
         plan_next_year,
         reminders,
+        reports,
         review,
     )
