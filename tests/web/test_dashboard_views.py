@@ -72,7 +72,8 @@ def test_xlsx_export_reopens_with_the_narrative(client, login_as) -> None:
     assert "filename*=UTF-8''" in disposition
     assert unquote(disposition.split("UTF-8''")[1]).startswith("测试任务表_进展_20240718")
     wb = load_workbook(io.BytesIO(response.data))
-    ws = wb.active
+    assert wb.sheetnames[:2] == ["工作进展情况表", "任务进展"]
+    ws = wb["任务进展"]
     header = [c.value for c in ws[1]]
     assert header[0] == "主要任务"
     assert header[-1] == "最新进展"
@@ -112,7 +113,7 @@ def test_cli_export(runner, tmp_path) -> None:
     result = runner.invoke(args=["plan", "export", "--plan", str(s.plan.id), "--format", "xlsx",
                                  "--output", str(out)])
     assert result.exit_code == 0, result.output
-    ws = load_workbook(out).active
+    ws = load_workbook(out)["任务进展"]
     assert any(row[-1] == "已完成方案起草" for row in ws.iter_rows(min_row=2, values_only=True))
     out_csv = tmp_path / "plan.csv"
     result = runner.invoke(args=["plan", "export", "--plan", str(s.plan.id), "--format", "csv",
