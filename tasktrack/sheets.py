@@ -27,7 +27,10 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tasktrack.domain import safe_text
@@ -76,17 +79,31 @@ def append_row(ws: Worksheet, values: Sequence[Value]) -> int:
     return row
 
 
-#: Pixels of one unit of column width: the default font's digit width (Calibri 11: 7 px), as Excel counts it.
-DIGIT_PX = 7
+#: The workbooks' default font. A column's width is counted in digits of the default font, so the font decides
+#: how wide a column prints: Excel's Calibri is missing on Linux and LibreOffice measures a wider fallback, while
+#: Arial is on every Windows machine and Liberation Sans (metric-compatible) comes with LibreOffice.
+DEFAULT_FONT = "Arial"
+DEFAULT_FONT_PT = 11
+#: Pixels of one unit of column width: the default font's digit width (Arial 11: 8 px), as Excel counts it.
+DIGIT_PX = 8
 #: Pixels a cell keeps free at its edges (Excel adds 5 px to every column).
 CELL_PADDING_PX = 5
-#: Line pitch as a multiple of the font size: Excel's default row of 11 pt 宋体 is 14.25 pt (1.3 em), and
-#: LibreOffice sets Noto CJK lines a little tighter.
-LINE_PITCH = 1.3
+#: Line pitch as a multiple of the font size, the larger of the suites': Excel sets 11 pt 宋体 at 14.25 pt (1.3 em),
+#: LibreOffice the Noto CJK fonts at their ascent + descent, 1.45 em. A row a little high beats clipped text.
+LINE_PITCH = 1.45
 #: Excel's highest row.
 MAX_ROW_HEIGHT = 409.0
 #: Footer of every printed page (Excel's codes: &P the page, &N the pages).
 PAGE_FOOTER = "第 &P 页 共 &N 页"
+
+
+def new_workbook() -> Workbook:
+    """Return an empty workbook whose default font is :data:`DEFAULT_FONT`, so column widths print alike everywhere."""
+    wb = Workbook()
+    font = Font(name=DEFAULT_FONT, sz=DEFAULT_FONT_PT, family=2)
+    wb._fonts = IndexedList([font])  # font 0: the font of every cell without one of its own
+    wb._named_styles["Normal"].font = font  # the 常规 style, whose digit width is the unit of column widths
+    return wb
 
 
 def text_width(text: str, font_pt: float) -> float:

@@ -55,12 +55,12 @@ def test_ical_text_holds_no_control_characters() -> None:
 
 
 def test_text_lines_count_wide_characters_as_one_em_and_paragraphs_apart() -> None:
-    # Width 20 = 145 px; usable (145 - 6) × 0.9 = 125 px; an 11 pt CJK character is 14.67 px: 8 a line.
+    # Width 20 = 165 px; usable (165 - 6) × 0.9 = 143 px; an 11 pt CJK character is 14.67 px: 9 a line.
     assert sheets.text_lines("", 20, 11) == 1
-    assert sheets.text_lines("甲" * 8, 20, 11) == 1
-    assert sheets.text_lines("甲" * 9, 20, 11) == 2
-    assert sheets.text_lines("a" * 15, 20, 11) == 1  # Latin letters are about half as wide
-    assert sheets.text_lines("甲" * 8 + "\n" + "乙\n\n丙", 20, 11) == 4
+    assert sheets.text_lines("甲" * 9, 20, 11) == 1
+    assert sheets.text_lines("甲" * 10, 20, 11) == 2
+    assert sheets.text_lines("a" * 17, 20, 11) == 1  # Latin letters are about half as wide
+    assert sheets.text_lines("甲" * 9 + "\n" + "乙\n\n丙", 20, 11) == 4
     assert sheets.text_lines("甲" * 40, 40, 11) < sheets.text_lines("甲" * 40, 20, 11)
 
 
@@ -86,6 +86,17 @@ def test_print_setup_is_a4_landscape_one_page_wide_with_titles_and_page_footer()
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_new_workbook_measures_columns_in_arial_digits() -> None:
+    wb = sheets.new_workbook()
+    ws = wb.active
+    assert ws is not None
+    sheets.append_row(ws, ["甲"])
+    again = load_workbook(_saved(wb))
+    assert again._named_styles["Normal"].font.name == "Arial"
+    assert again._fonts[0].name == "Arial"
+    assert again.active["A1"].font.name == "Arial"
 
 
 def _saved(wb: Workbook) -> io.BytesIO:

@@ -178,7 +178,7 @@ def file_stem(plan: Plan, today: dt.date) -> str:
 
 def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date, standings: list[Standing] | None = None) -> bytes:
     """Return the formatted workbook (with a 指标 sheet when the plan has targets)."""
-    wb = Workbook()
+    wb = sheets.new_workbook()
     add_progress_sheet(wb, plan, task_lines(plan, rows), today)
     ws = wb.worksheets[1]
     ws.title = "任务进展"

@@ -27,8 +27,9 @@ from tasktrack.domain.text import chinese_number
 from tasktrack.models import Plan, Task
 
 SHEET_TITLE = "工作进展情况表"
-#: (header, width in Excel units): 138 units = 1,026 px, the width of A4 landscape inside 12.7 mm margins.
-COLUMNS = (("序号", 6), ("工作任务", 30), ("责任单位", 16), ("进展情况", 50), ("存在问题", 22), ("下步计划", 14))
+#: (header, width in Excel units): 120 units of 8 px (+ 5 px a column) = 990 px, inside the 1,026 px of A4
+#: landscape between 12.7 mm margins, so the sheet prints one page wide at 100 %.
+COLUMNS = (("序号", 5), ("工作任务", 28), ("责任单位", 14), ("进展情况", 41), ("存在问题", 20), ("下步计划", 12))
 BODY_PT = 11
 BODY_FONT = "仿宋_GB2312"
 HEAD_FONT = "黑体"
@@ -73,7 +74,7 @@ def as_of_label(today: dt.date) -> str:
 
 
 def _task_cell(task: Task) -> str:
-    return f"{task.text}\n（完成时限：{task.deadline_phrase}）" if task.deadline_phrase else task.text
+    return f"{task.text}\n完成时限：{task.deadline_phrase}" if task.deadline_phrase else task.text
 
 
 def _style(ws: Worksheet, row: int, *, font: Font, align: Alignment, fill: PatternFill | None = None) -> None:
