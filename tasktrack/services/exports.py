@@ -121,6 +121,11 @@ def task_lines(plan: Plan, rows: list[ExportRow]) -> list[TaskLine]:
     return list(lines.values())
 
 
+def plan_lines(plan: Plan, today: dt.date) -> list[TaskLine]:
+    """Return the plan's tasks with their units' progress as of today (the print view; four queries)."""
+    return task_lines(plan, export_rows(plan, today))
+
+
 def _values(row: ExportRow) -> list[sheets.Value]:
     a, task = row.assignment, row.assignment.task
     return [
