@@ -37,7 +37,7 @@ def printed_as(text: str) -> re.Pattern[str]:
     return re.compile("".join(f"(?:{re.escape(c)}|[\u2e80-\u2eff])" for c in squeeze(text)))
 
 
-def test_print_view_of_the_2024_plan_fits_five_a4_landscape_pages(live_url: str, page: Any, seeded: None,
+def test_print_view_of_the_2024_plan_fits_five_a4_landscape_pages(live_url: str, page: Any, shot: Any, seeded: None,
                                                                    make_user: Any, tmp_path: Path) -> None:
     seeding.seed_demo(now=NOW, fast_hash=True)
     db.session.commit()
@@ -56,6 +56,7 @@ def test_print_view_of_the_2024_plan_fits_five_a4_landscape_pages(live_url: str,
     assert heights
     assert max(heights) < 1.5 * line
 
+    shot(page, "screen")  # the page on screen, before it is printed
     pdf = tmp_path / "print.pdf"
     page.emulate_media(media="print")
     page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
