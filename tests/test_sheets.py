@@ -52,3 +52,55 @@ def test_xlsx_text_is_a_string_cell_and_the_file_has_no_formula() -> None:
 
 def test_ical_text_holds_no_control_characters() -> None:
     assert escape_text("甲\x01乙,丙\n丁") == "甲\ufffd乙\\,丙\\n丁"
+
+
+def test_text_lines_count_wide_characters_as_one_em_and_paragraphs_apart() -> None:
+    # Width 20 = 165 px; usable (165 - 6) × 0.9 = 143 px; an 11 pt CJK character is 14.67 px: 9 a line.
+    assert sheets.text_lines("", 20, 11) == 1
+    assert sheets.text_lines("甲" * 9, 20, 11) == 1
+    assert sheets.text_lines("甲" * 10, 20, 11) == 2
+    assert sheets.text_lines("a" * 17, 20, 11) == 1  # Latin letters are about half as wide
+    assert sheets.text_lines("甲" * 9 + "\n" + "乙\n\n丙", 20, 11) == 4
+    assert sheets.text_lines("甲" * 40, 40, 11) < sheets.text_lines("甲" * 40, 20, 11)
+
+
+def test_row_height_follows_the_cell_that_needs_most_lines() -> None:
+    one = sheets.row_height([("短", 20)], 11)
+    three = sheets.row_height([("短", 20), ("甲" * 20, 20)], 11)
+    assert one == round(11 * sheets.LINE_PITCH + 6, 1)
+    assert three == round(3 * 11 * sheets.LINE_PITCH + 6, 1)
+    assert sheets.row_height([], 11) == one
+    assert sheets.row_height([("甲" * 5000, 10)], 11) == sheets.MAX_ROW_HEIGHT  # Excel's limit
+
+
+def test_print_setup_is_a4_landscape_one_page_wide_with_titles_and_page_footer() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    sheets.append_row(ws, ["标题"])
+    sheets.print_setup(ws, title_rows="1:1")
+    ws = load_workbook(_saved(wb)).active
+    assert ws is not None
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_new_workbook_measures_columns_in_arial_digits() -> None:
+    wb = sheets.new_workbook()
+    ws = wb.active
+    assert ws is not None
+    sheets.append_row(ws, ["甲"])
+    again = load_workbook(_saved(wb))
+    assert again._named_styles["Normal"].font.name == "Arial"
+    assert again._fonts[0].name == "Arial"
+    assert again.active["A1"].font.name == "Arial"
+
+
+def _saved(wb: Workbook) -> io.BytesIO:
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out

@@ -50,3 +50,14 @@ def normalize_with_positions(s: str) -> tuple[str, list[int]]:
             out.append(mapped)
             positions.append(index)
     return "".join(out), positions
+
+
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_number(n: int) -> str:
+    """Return 0..99 as a Chinese numeral (一, 十二, 二十), as section headings are numbered (一、)."""
+    if 0 <= n <= 10:
+        return CHINESE_NUMERALS[n]
+    tens, units = divmod(n, 10)
+    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[units] if units else "")

@@ -1,10 +1,13 @@
 """Exports of a plan's task table with every unit's current status and latest narrative (.xlsx, CSV, print).
 
-The workbook is ONE sheet with a 主要任务 column rather than one sheet per section: the office filters and
-sorts the whole plan at once (by unit, by light) with Excel's AutoFilter, which a split workbook would
-defeat, and one row per task × unit is what pivot tables and mail merges expect. The header row is frozen
-and repeated on every printed page.
-A plan with targets (指标) gets a second sheet, 指标: each target with every unit's latest value against it.
+The workbook's first sheet is the 工作进展情况表 offices print for leaders: one row per task, the units' progress
+inside the row (services/progress_sheet.py); the print view shows the same rows (:func:`task_lines`).
+The second sheet, 任务进展, is the data: ONE sheet with a 主要任务 column rather than one sheet per section: the
+office filters and sorts the whole plan at once (by unit, by light) with Excel's AutoFilter, which a split
+workbook would defeat, and one row per task × unit is what pivot tables and mail merges expect. The header row
+is frozen and repeated on every printed page.
+A plan with targets (指标) gets a third sheet, 指标: each target with every unit's latest value against it.
+Every sheet prints on A4 landscape, one page wide, with its header rows repeated (``sheets.print_setup``).
 
 Every cell is written through ``tasktrack.sheets``: the narratives come from the units, so no text may become a
 formula (.xlsx string cells, CSV ``'`` prefix) or break the file (stored control characters).
@@ -19,13 +22,18 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tasktrack import sheets
 from tasktrack.clock import local_date
 from tasktrack.domain import safe_text
 from tasktrack.domain.lights import LightResult
-from tasktrack.models import Assignment, Plan, ProgressReport
+from tasktrack.domain.progress_table import UnitProgress
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, Plan, ProgressReport, Task
 from tasktrack.services.progress import latest_reports
+from tasktrack.services.progress_sheet import TaskLine, add_progress_sheet
 from tasktrack.services.read.dashboard import plan_rows, resolve_plan
 from tasktrack.services.targets import Standing, plan_standings
 
@@ -89,6 +97,35 @@ def export_rows(plan: Plan, today: dt.date) -> list[ExportRow]:
     return [ExportRow(r.assignment, r.light, latest.get(r.assignment.id)) for r in rows]
 
 
+def unit_progress(row: ExportRow) -> UnitProgress:
+    """Return one export row as the progress table reads it."""
+    a = row.assignment
+    return UnitProgress(unit=a.unit.name, is_lead=a.is_lead, light=row.light, status=a.status.value,
+                        percent=a.percent, completed_on=a.completed_on,
+                        narrative=row.latest.narrative if row.latest else None)
+
+
+def task_lines(plan: Plan, rows: list[ExportRow]) -> list[TaskLine]:
+    """Return every task of the plan in plan order with its units' progress (one query: the tasks and sections).
+
+    A task with no open assignment keeps its row (its cells say nothing), so the table always lists the whole plan.
+    """
+    tasks = db.session.scalars(
+        select(Task).where(Task.plan_id == plan.id, Task.is_deleted.is_(False)).options(joinedload(Task.section))
+    ).all()
+    lines = {t.id: TaskLine(t) for t in sorted(tasks, key=lambda t: (t.section.number, t.number, t.id))}
+    for row in rows:
+        line = lines.get(row.assignment.task_id)
+        if line is not None:
+            line.units.append(unit_progress(row))
+    return list(lines.values())
+
+
+def plan_lines(plan: Plan, today: dt.date) -> list[TaskLine]:
+    """Return the plan's tasks with their units' progress as of today (the print view; four queries)."""
+    return task_lines(plan, export_rows(plan, today))
+
+
 def _values(row: ExportRow) -> list[sheets.Value]:
     a, task = row.assignment, row.assignment.task
     return [
@@ -136,6 +173,7 @@ def _add_targets_sheet(wb: Workbook, standings: list[Standing]) -> None:
         for index, column in enumerate(TARGET_COLUMNS, start=1):
             ws.cell(row=r, column=index).alignment = Alignment(vertical="top", wrap_text=column.wrap)
     ws.freeze_panes = "A2"
+    sheets.print_setup(ws, title_rows="1:1")
 
 
 def file_stem(plan: Plan, today: dt.date) -> str:
@@ -145,8 +183,9 @@ def file_stem(plan: Plan, today: dt.date) -> str:
 
 def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date, standings: list[Standing] | None = None) -> bytes:
     """Return the formatted workbook (with a 指标 sheet when the plan has targets)."""
-    wb = Workbook()
-    ws = wb.active
+    wb = sheets.new_workbook()
+    add_progress_sheet(wb, plan, task_lines(plan, rows), today)
+    ws = wb.worksheets[1]
     ws.title = "任务进展"
     sheets.append_row(ws, [c.title for c in COLUMNS])
     header_fill = PatternFill("solid", fgColor="B3261E")
@@ -167,13 +206,10 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date, standings: list[S
         ws.cell(row=r, column=light_column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[row.light.light.value])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    sheets.print_setup(ws, title_rows="1:1")
     if standings:
         _add_targets_sheet(wb, standings)
+    wb.active = 0
     wb.properties.title = safe_text.for_xml(plan.title)
     wb.properties.creator = "清廉社会组织建设任务督办"
     wb.properties.created = dt.datetime.combine(today, dt.time())

@@ -8,18 +8,10 @@ from flask import Flask
 from flask_login import current_user
 
 from tasktrack.clock import SHANGHAI
+from tasktrack.domain.text import chinese_number
 from tasktrack.permissions import Action, can
 
-CHINESE_NUMERALS = "零一二三四五六七八九十"
 WEEKDAYS = "一二三四五六日"
-
-
-def chinese_number(n: int) -> str:
-    """Return 1..99 as a Chinese numeral (一, 十二, 二十)."""
-    if 0 <= n <= 10:
-        return CHINESE_NUMERALS[n]
-    tens, units = divmod(n, 10)
-    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[units] if units else "")
 
 
 def cn_date(value: dt.date | dt.datetime | None) -> str:

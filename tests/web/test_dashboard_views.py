@@ -72,7 +72,8 @@ def test_xlsx_export_reopens_with_the_narrative(client, login_as) -> None:
     assert "filename*=UTF-8''" in disposition
     assert unquote(disposition.split("UTF-8''")[1]).startswith("测试任务表_进展_20240718")
     wb = load_workbook(io.BytesIO(response.data))
-    ws = wb.active
+    assert wb.sheetnames[:2] == ["工作进展情况表", "任务进展"]
+    ws = wb["任务进展"]
     header = [c.value for c in ws[1]]
     assert header[0] == "主要任务"
     assert header[-1] == "最新进展"
@@ -102,8 +103,16 @@ def test_print_view(client, login_as) -> None:
     login_as("viewer")
     html = client.get(f"/plans/{s.plan.id}/print").get_data(as_text=True)
     assert "测试任务表推进情况" in html
-    assert "汇编已印发" in html
-    assert "尚未报送" in html
+    assert "css/print.css" in html
+    assert html.count('class="task-row"') == 4  # one row per task, its units inside
+    assert html.count('class="section-row"') == 2
+    task1 = html[html.index('data-task="1"'):html.index('data-task="2"')]
+    assert '<span class="state state-done">已完成</span>：乙单位' in task1
+    assert '<span class="state state-overdue">逾期</span>：甲单位' in task1
+    assert "乙单位</span>：汇编已印发，共收录 36 个案例。" in task1
+    task3 = html[html.index('data-task="3"'):html.index('data-task="4"')]
+    assert '<span class="state state-in_progress">进行中</span>：乙单位（40%）' in task3
+    assert '<span class="state state-unreported">未报送</span>：甲单位' in task3
 
 
 def test_cli_export(runner, tmp_path) -> None:
@@ -112,7 +121,7 @@ def test_cli_export(runner, tmp_path) -> None:
     result = runner.invoke(args=["plan", "export", "--plan", str(s.plan.id), "--format", "xlsx",
                                  "--output", str(out)])
     assert result.exit_code == 0, result.output
-    ws = load_workbook(out).active
+    ws = load_workbook(out)["任务进展"]
     assert any(row[-1] == "已完成方案起草" for row in ws.iter_rows(min_row=2, values_only=True))
     out_csv = tmp_path / "plan.csv"
     result = runner.invoke(args=["plan", "export", "--plan", str(s.plan.id), "--format", "csv",

@@ -62,12 +62,13 @@ def office(app: Any, client: Any, make_user: Any) -> Any:
 def xlsx_of(client: Any, plan_id: int) -> tuple[Any, bytes]:
     response = client.get(f"/plans/{plan_id}/export.xlsx")
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.data)).active, response.data
+    return load_workbook(io.BytesIO(response.data))["任务进展"], response.data
 
 
 def sheet_xml(data: bytes) -> str:
+    """Return every worksheet's XML (the 工作进展情况表 carries the narratives too)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return z.read("xl/worksheets/sheet1.xml").decode()
+        return "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
 
 
 def csv_rows(client: Any, plan_id: int) -> list[list[str]]:

@@ -102,7 +102,6 @@ def export_csv(plan_id: int) -> Response:
 
 @bp.route("/plans/<int:plan_id>/print")
 def print_view(plan_id: int) -> str:
-    """Show the task table with statuses and latest narratives laid out for printing."""
+    """Show the 工作进展情况表 laid out for A4 landscape: one row per task, its units grouped by state."""
     plan = dash.resolve_plan(plan_id, context.today())
-    rows = exports.export_rows(plan, context.today())
-    return render_template("dashboard/print.html", plan=plan, rows=rows)
+    return render_template("dashboard/print.html", plan=plan, lines=exports.plan_lines(plan, context.today()))
