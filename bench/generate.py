@@ -43,6 +43,7 @@ from tasktrack.models import (
 )
 from tasktrack.models.unit import unit_categories
 from tasktrack.passwords import hash_password
+from tasktrack.services import work_groups
 
 #: The day the benchmark runs on (the demo's day inside the 2024 plan).
 TODAY = dt.date(2024, 7, 18)
@@ -180,11 +181,13 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     liaisons: dict[int, list[int]] = defaultdict(list)
     total_users = max(len(all_units) + 6, round(1000 * scale))
 
+    province = work_groups.default_work_group(now=now).id  # every generated unit is the provincial group's
+
     def add_user(email: str, name: str, role: str, unit_id: int | None) -> int:
         uid = ids.take("users")
         user_rows.append({"id": uid, "email": email, "name": name, "password_hash": password_hash, "role": role,
-                          "unit_id": unit_id, "is_active": True, "session_token": f"bench{uid:027d}",
-                          "created_at": now})
+                          "unit_id": unit_id, "work_group_id": province, "is_active": True,
+                          "session_token": f"bench{uid:027d}", "created_at": now})
         return uid
 
     secretariat = add_user(SECRETARIAT_EMAIL, "专班办公室（压测）", "secretariat", None)

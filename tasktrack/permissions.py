@@ -2,6 +2,12 @@
 
 Role checks answer "may this kind of user reach this area"; object checks answer "may this user touch
 this object". ``visible_*`` filters give list queries exactly what the object checks allow (R7).
+
+Work groups (工作专班) form a tree, province → city → county. Every user works in one (a liaison's is its unit's)
+and reads that group and every group below it — never a sibling's or a parent's data; a secretariat administers
+its own group only. A task a higher plan assigns to a unit that stands for a lower work group
+(``Unit.represents_work_group_id``) is that lower group's 上级下达任务: its secretariat reads that one assignment
+and reports on it (the summary the higher level reads); the higher secretariat reviews it like any other.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tasktrack.models import Assignment, Attachment, CompletionState, Role, Unit, User
+from tasktrack.models import Assignment, Attachment, CompletionState, Plan, Role, Task, Unit, User
 
 
 class Action(enum.StrEnum):
@@ -42,36 +48,81 @@ def _acts_for(user: User, unit_id: int | None) -> bool:
     return user.unit_id is not None and unit_id is not None and user.unit_id == unit_id
 
 
+_GROUPS_KEY = "_tasktrack_visible_groups"
+
+
+def visible_group_ids(user: User) -> frozenset[int]:
+    """Return the ids of the work groups the user reads: their own and every one below it.
+
+    Kept on the request (``g``) for the user it was computed for: one query a request, however many checks.
+    """
+    from flask import g, has_app_context
+
+    from tasktrack.services.work_groups import subtree_ids
+
+    key = (user.id, user.work_group_id)
+    if has_app_context():
+        cached = g.get(_GROUPS_KEY)
+        if cached is not None and cached[0] == key:
+            return frozenset(cached[1])
+    ids = subtree_ids(user.work_group_id)
+    if has_app_context():
+        setattr(g, _GROUPS_KEY, (key, ids))
+    return ids
+
+
+def group_of(obj: object) -> int | None:
+    """Return the work group an object belongs to (None for an object outside every work group)."""
+    if isinstance(obj, Task):
+        return obj.plan.work_group_id
+    if isinstance(obj, Assignment):
+        return obj.unit.work_group_id
+    unit = getattr(obj, "unit", None)
+    if isinstance(unit, Unit) and not isinstance(obj, User):
+        return unit.work_group_id  # a case report, a focus choice, a pilot log: its unit's
+    value = getattr(obj, "work_group_id", None)
+    return value if isinstance(value, int) else None
+
+
+def inbound_to(assignment: Assignment) -> int | None:
+    """Return the lower work group a higher plan's assignment is addressed to (上级下达任务), if any."""
+    return assignment.unit.represents_work_group_id
+
+
+def _reads(user: User, obj: object) -> bool:
+    """Whether the object lies in the user's part of the tree (or is an inbound task of their work group)."""
+    group = group_of(obj)
+    if group is None:
+        return True
+    visible = visible_group_ids(user)
+    if group in visible:
+        return True
+    return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id
+
+
 def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
     """Return whether ``user`` may do ``action`` (on ``obj`` when the action is about one object)."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     role: Role = user.role
-    if action in (Action.VIEW_PLAN, Action.VIEW_ASSIGNMENT, Action.VIEW_UNIT, Action.USE_API):
-        return True  # every signed-in role sees the whole plan (DESIGN §1)
+    if action is Action.USE_API:
+        return True
+    if action in (Action.VIEW_PLAN, Action.VIEW_ASSIGNMENT, Action.VIEW_UNIT):
+        # Every signed-in role reads the plans of its part of the tree (DESIGN §1).
+        return obj is None or _reads(user, obj)
     if action is Action.ADMIN:
-        # An object of a work group (a plan, a plan import) is administered by that group's secretariat only.
+        # An object of a work group (a plan, a plan import, a unit) is administered by that group's secretariat.
         return role is Role.SECRETARIAT and (obj is None or _administers(user, obj))
     if action in (Action.REVIEW_CASE, Action.REVIEW_PROGRESS):
-        return role is Role.SECRETARIAT
+        return role is Role.SECRETARIAT and (obj is None or _administers(user, obj))
     if action is Action.READ_COMPILATION:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
-        if role is Role.SECRETARIAT:
-            return False  # the secretariat confirms and urges; units report for themselves
-        if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
-            return False
-        if obj is None:
-            return True
-        assert isinstance(obj, Assignment)
-        # Once the secretariat confirmed the completion (办结) the unit no longer reports or reopens it:
-        # only the secretariat reopens it (REOPEN_COMPLETION), with a reason.
-        return (_acts_for(user, obj.unit_id) and obj.closed_at is None
-                and obj.completion_state is not CompletionState.CONFIRMED)
+        return _can_report(user, role, obj)
     if action is Action.REOPEN_COMPLETION:
         if role is not Role.SECRETARIAT:
             return False
-        return obj is None or (isinstance(obj, Assignment) and obj.closed_at is None
+        return obj is None or (isinstance(obj, Assignment) and _administers(user, obj) and obj.closed_at is None
                                and obj.completion_state is CompletionState.CONFIRMED)
     if action is Action.VIEW_ATTACHMENT:
         assert isinstance(obj, Attachment)
@@ -85,17 +136,46 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
             return False
         return obj is None or (isinstance(obj, Unit) and _acts_for(user, obj.id))
     if action is Action.VIEW_CASE:
-        return obj is None or _can_view_case(user, obj)
+        return obj is None or (_reads(user, obj) and _can_view_case(user, obj))
     if action is Action.VIEW_CASE_HISTORY:
-        return obj is not None and _can_view_case_history(user, obj)
+        return obj is not None and _reads(user, obj) and _can_view_case_history(user, obj)
     return False
+
+
+def _can_report(user: User, role: Role, obj: object | None) -> bool:
+    """A unit's liaisons and observation points report on its assignments; a lower work group's secretariat
+    reports on the higher plan's assignment addressed to its work group (the summary the higher level reads)."""
+    if role is Role.SECRETARIAT:
+        # Otherwise the secretariat confirms and urges; units report for themselves.
+        return (isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and _open(obj))
+    if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+        return False
+    if obj is None:
+        return True
+    assert isinstance(obj, Assignment)
+    return _acts_for(user, obj.unit_id) and _open(obj)
+
+
+def _open(assignment: Assignment) -> bool:
+    """Once the secretariat confirmed the completion (办结) nobody reports or reopens it but the secretariat
+    (REOPEN_COMPLETION, with a reason)."""
+    return assignment.closed_at is None and assignment.completion_state is not CompletionState.CONFIRMED
 
 
 def _administers(user: User, obj: object) -> bool:
     """Return whether the secretariat user administers the work group ``obj`` belongs to."""
-    from tasktrack.services.work_groups import home_work_group  # the one place that picks a user's work group
+    group = group_of(obj)
+    return group is not None and group == user.work_group_id
 
-    return getattr(obj, "work_group_id", None) == home_work_group(user).id
+
+def visible_plans(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the plans ``user`` reads (agrees with ``can(VIEW_PLAN, plan)``)."""
+    return Plan.work_group_id.in_(sorted(visible_group_ids(user)))
+
+
+def visible_units(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the units ``user`` reads."""
+    return Unit.work_group_id.in_(sorted(visible_group_ids(user)))
 
 
 def _can_view_case(user: User, case: Any) -> bool:
@@ -117,12 +197,13 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     """Return the WHERE clause of the case reports ``user`` may read (agrees with ``_can_view_case``)."""
     from tasktrack.models import CaseReport, CaseStatus
 
+    in_tree = CaseReport.unit_id.in_(sa.select(Unit.id).where(visible_units(user)))
     if role_is(user, Role.SECRETARIAT):
-        return sa.true()
+        return in_tree
     public = CaseReport.status.in_([CaseStatus.ACCEPTED, CaseStatus.FEATURED])
     if user.unit_id is not None:
-        return sa.or_(public, CaseReport.unit_id == user.unit_id)
-    return public
+        return sa.and_(in_tree, sa.or_(public, CaseReport.unit_id == user.unit_id))
+    return sa.and_(in_tree, public)
 
 
 def _can_view_attachment(user: User, attachment: Attachment) -> bool:

@@ -67,6 +67,7 @@ def _assign(task: Task, unit: Unit, *, lead: bool = False) -> Assignment:
 
 def _user(email: str, unit: Unit) -> User:
     user = User(email=email, name=email.split("@")[0], password_hash="x", role=Role.LIAISON, unit=unit,
+                work_group_id=unit.work_group_id,
                 created_at=NOW)
     db.session.add(user)
     return user

@@ -36,7 +36,7 @@ from tasktrack.models.reminder import (
 from tasktrack.models.target import PlanImportTarget, PlanTarget, TargetValue
 from tasktrack.models.unit import Category, Unit, UnitKind, unit_categories
 from tasktrack.models.user import ApiToken, LoginThrottle, Role, User
-from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, WorkGroup, WorkGroupLevel
+from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, TaskLink, WorkGroup, WorkGroupLevel
 
 __all__ = [
     "DEFAULT_WORK_GROUP_NAME",
@@ -84,6 +84,7 @@ __all__ = [
     "SupervisionRecord",
     "TargetValue",
     "Task",
+    "TaskLink",
     "TaskMilestone",
     "TaskTerm",
     "Unit",

@@ -83,6 +83,9 @@ class Unit(Base):
     contact_emails: Mapped[str] = mapped_column(sa.Text, default="")
     #: The unit leader's e-mail, copied on supervision notices (督办).
     leader_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: A unit of a higher work group that stands for a lower one (杭州市 in the provincial plan stands for
+    #: 杭州市清廉社会组织建设工作专班): its assignments are that work group's 上级下达任务 (inbound tasks).
+    represents_work_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("work_groups.id"), unique=True)
     #: For a county: the city it belongs to.
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: Listing order (附件2 order for member units).
@@ -94,7 +97,8 @@ class Unit(Base):
         secondary=unit_categories, back_populates="units", order_by="Category.sort_order"
     )
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
-    work_group: Mapped[WorkGroup] = relationship()
+    work_group: Mapped[WorkGroup] = relationship(foreign_keys=[work_group_id])
+    represents: Mapped[WorkGroup | None] = relationship(foreign_keys=[represents_work_group_id])
 
     @property
     def emails(self) -> list[str]:

@@ -14,6 +14,7 @@ from tasktrack.models.base import Base, str_enum
 
 if TYPE_CHECKING:
     from tasktrack.models.unit import Unit
+    from tasktrack.models.work_group import WorkGroup
 
 
 class Role(enum.StrEnum):
@@ -64,6 +65,9 @@ class User(Base):
     #: Argon2id hash.
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role))
+    #: The work group (工作专班) the user works in: a secretariat administers it, a viewer reads it; a liaison's or
+    #: observation point's is its unit's. Every user reads their own work group and the ones below it.
+    work_group_id: Mapped[int] = mapped_column(sa.ForeignKey("work_groups.id"), index=True)
     #: The unit a liaison or observation point acts for.
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: Phone number, shown to the secretariat.
@@ -76,6 +80,7 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime | None]
 
     unit: Mapped[Unit | None] = relationship(lazy="joined", innerjoin=False)
+    work_group: Mapped[WorkGroup] = relationship()
 
     # -- Flask-Login protocol -------------------------------------------------------------
     @property

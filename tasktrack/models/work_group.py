@@ -1,7 +1,10 @@
 """Work groups (工作专班): the body that owns units, categories, name aliases and plans.
 
 A plan resolves the names in its 责任单位 phrases only inside its own work group, so a city's plan can never
-expand to the province's departments. Levels and parents are recorded now; how levels cascade is issue 12.
+expand to the province's departments. Work groups form a tree (province → city → county): each reads its own
+subtree; a higher plan's task reaches a lower work group through the unit that stands for it
+(``Unit.represents_work_group_id``), and the lower group decomposes it into tasks of its own plan (``TaskLink``),
+whose assignments roll back up.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tasktrack.models.base import Base, str_enum
 
 if TYPE_CHECKING:
+    from tasktrack.models.plan import Assignment, Task
     from tasktrack.models.unit import Category, Unit
 
 
@@ -46,11 +50,42 @@ class WorkGroup(Base):
     level: Mapped[WorkGroupLevel] = mapped_column(str_enum(WorkGroupLevel))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("work_groups.id"), index=True)
     created_at: Mapped[dt.datetime]
+    #: The group's own reminder windows; NULL: the app's (REMINDER_* settings). Due-soon days as "14,3".
+    reminder_due_soon_days: Mapped[str | None] = mapped_column(sa.String(40))
+    reminder_overdue_repeat_days: Mapped[int | None]
+    reminder_supervision_after_days: Mapped[int | None]
+    reminder_period_grace_days: Mapped[int | None]
 
     parent: Mapped[WorkGroup | None] = relationship(remote_side=[id])
 
+    @property
+    def label(self) -> str:
+        """Return the name with its level, e.g. 杭州市清廉社会组织建设工作专班（市级）."""
+        return f"{self.name}（{self.level.label}）"
+
     def __repr__(self) -> str:
         return f"<WorkGroup {self.name}>"
+
+
+class TaskLink(Base):
+    """A lower work group's task that carries out (分解) a higher plan's task assigned to it (上级下达任务).
+
+    ``parent_assignment`` is the higher plan's assignment of the unit that stands for the lower work group;
+    ``task`` is a task of one of the lower group's plans. The inbound assignment's progress rolls up from the
+    assignments of its linked tasks.
+    """
+
+    __tablename__ = "task_links"
+    __table_args__ = (sa.UniqueConstraint("parent_assignment_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("tasks.id"), index=True)
+    created_at: Mapped[dt.datetime]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    parent_assignment: Mapped[Assignment] = relationship()
+    task: Mapped[Task] = relationship()
 
 
 class NameAlias(Base):

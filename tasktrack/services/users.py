@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import joinedload
 
 from tasktrack.extensions import db
-from tasktrack.models import ApiToken, CalendarToken, Role, Unit, User
+from tasktrack.models import ApiToken, CalendarToken, Role, Unit, User, WorkGroup
 from tasktrack.models.user import UNIT_ROLES, new_session_token
 from tasktrack.passwords import hash_password, password_problem
 from tasktrack.services import Conflict, ServiceError
@@ -22,7 +22,7 @@ from tasktrack.services.inputs import clean_text, optional_text
 
 logger = logging.getLogger(__name__)
 
-USER_FIELDS = ("email", "name", "role", "unit_id", "phone", "is_active")
+USER_FIELDS = ("email", "name", "role", "work_group_id", "unit_id", "phone", "is_active")
 
 
 def normalize_email(email: str) -> str:
@@ -46,6 +46,22 @@ def _check_role_unit(role: Role, unit: Unit | None) -> None:
         raise ServiceError(f"角色“{role.label}”不属于某个单位，请不要选择单位", field="unit")
 
 
+def _work_group_for(actor: User | None, unit: Unit | None, work_group: WorkGroup | None) -> WorkGroup:
+    """The new or changed user's work group: their unit's; else the one named; else the actor's (a secretariat
+    creates accounts in its own work group); else the provincial one (the CLI, the seed)."""
+    from tasktrack.services.work_groups import default_work_group
+
+    if unit is not None:
+        if work_group is not None and work_group.id != unit.work_group_id:
+            raise ServiceError("所选单位不属于该工作专班", field="unit")
+        return unit.work_group
+    if work_group is not None:
+        return work_group
+    if actor is not None:
+        return actor.work_group
+    return default_work_group()
+
+
 def create_user(
     *,
     actor: User | None,
@@ -58,15 +74,18 @@ def create_user(
     fast_hash: bool = False,
     phone: str | None = None,
     demo_account: bool = False,
+    work_group: WorkGroup | None = None,
 ) -> User:
     """Create a user; an existing e-mail, a weak password or a role without its unit is refused.
 
+    The user joins ``work_group``, or their unit's, or the actor's (see ``_work_group_for``).
     ``demo_account`` is for `seed --demo` only: it lets the README's demo password through (passwords.py).
     """
     address = normalize_email(email)
     if find_by_email(address) is not None:
         raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
     _check_role_unit(role, unit)
+    group = _work_group_for(actor, unit, work_group)
     display_name = clean_text(name or address.split("@")[0], field="name", label="姓名", required=True, max_len=100)
     phone = optional_text(phone, field="phone", label="电话", max_len=40)
     problem = password_problem(password, email=address, name=display_name, demo_account=demo_account)
@@ -77,6 +96,7 @@ def create_user(
         name=display_name,
         role=role,
         unit=unit,
+        work_group=group,
         phone=(phone or None),
         password_hash=hash_password(password, fast=fast_hash),
         created_at=now,
@@ -100,13 +120,18 @@ def update_user(
     phone: str | None,
     now: dt.datetime,
 ) -> User:
-    """Change a user's name, role, unit or phone; a change of role or unit ends their sessions."""
+    """Change a user's name, role, unit or phone; a change of role or unit ends their sessions.
+
+    A user with a unit follows it into its work group; one without keeps their work group.
+    """
     _check_role_unit(role, unit)
     name = clean_text(name, field="name", label="姓名", required=True, max_len=100)
     phone = optional_text(phone, field="phone", label="电话", max_len=40)
     before = snapshot(user, USER_FIELDS)
     privileges_changed = user.role is not role or user.unit_id != (unit.id if unit else None)
     user.name, user.role, user.unit, user.phone = name, role, unit, phone
+    if unit is not None:
+        user.work_group = unit.work_group
     if privileges_changed:
         user.session_token = new_session_token()
     db.session.flush()

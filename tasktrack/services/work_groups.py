@@ -37,12 +37,43 @@ def default_work_group(*, now: dt.datetime | None = None) -> WorkGroup:
 
 
 def home_work_group(actor: User | None) -> WorkGroup:
-    """Return the work group a secretariat user administers.
+    """Return the work group a user works in (a secretariat administers it); the provincial one for the system."""
+    if actor is None or getattr(actor, "work_group_id", None) is None:
+        return default_work_group()
+    group = db.session.get(WorkGroup, actor.work_group_id)
+    assert group is not None
+    return group
 
-    There is one work group today (the provincial 专班); issue 12 gives users their own, and this is the one place
-    that then reads it.
-    """
-    return default_work_group()
+
+def parents() -> dict[int, int | None]:
+    """Return every work group's parent id (one query: a province has about a hundred work groups)."""
+    return dict(db.session.execute(sa.select(WorkGroup.id, WorkGroup.parent_id)).tuples().all())
+
+
+def subtree_ids(group_id: int, tree: dict[int, int | None] | None = None) -> frozenset[int]:
+    """Return the group's id and the ids of every work group below it."""
+    tree = parents() if tree is None else tree
+    children: dict[int | None, list[int]] = {}
+    for child, parent in tree.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = {group_id}, [group_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def ancestor_ids(group_id: int, tree: dict[int, int | None] | None = None) -> list[int]:
+    """Return the ids of the groups above this one, nearest first."""
+    tree = parents() if tree is None else tree
+    found: list[int] = []
+    parent = tree.get(group_id)
+    while parent is not None and parent not in found:
+        found.append(parent)
+        parent = tree.get(parent)
+    return found
 
 
 @dataclass(frozen=True)
