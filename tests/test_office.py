@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tests import office
+
+pytestmark = pytest.mark.office
 
 
 def _docx(path: Path, east_asian: str) -> Path:

@@ -1,5 +1,6 @@
-"""The declarative page cache (web/page_cache.py): the reader's role and unit are in every key by construction,
-the declared request arguments too, and templates' csrf_token() is the reader's own token on a cached fragment."""
+"""The declarative page cache (web/page_cache.py): the reader's role, unit and work group are in every key by
+construction, the declared request arguments too, and templates' csrf_token() is the reader's own token on a
+cached fragment."""
 
 from __future__ import annotations
 
@@ -36,3 +37,33 @@ def test_the_key_holds_the_reader_and_the_declared_arguments(app: Flask, seeded:
     # Same reader and arguments (an undeclared argument aside): one build. Another unit, another role, another
     # declared argument value: built again. A colleague of the same unit and role shares the entry.
     assert len(builds) == 4
+
+
+def test_the_key_holds_the_readers_work_group(app: Flask, seeded: None, make_user: Callable[..., Any],
+                                              now: Any) -> None:
+    """Two secretariats of different work groups (same role, no unit) never share a cached page: each reads its
+    own part of the tree (permissions.visible_group_ids)."""
+    from tasktrack.extensions import db
+    from tasktrack.models import WorkGroup, WorkGroupLevel
+    from tasktrack.services.work_groups import default_work_group
+
+    city = WorkGroup(name="杭州市清廉社会组织建设工作专班", level=WorkGroupLevel.CITY,
+                     parent_id=default_work_group().id, created_at=now)
+    db.session.add(city)
+    db.session.commit()
+    province_office = make_user("secretariat")
+    city_office = make_user("secretariat")
+    city_office.work_group_id = city.id
+    db.session.commit()
+    builds: list[int] = []
+
+    @cached()
+    def body() -> str:
+        builds.append(1)
+        return "page"
+
+    for reader in (province_office, city_office, province_office, city_office):
+        with app.test_request_context("/x"):
+            login_user(reader)
+            body()
+    assert len(builds) == 2

@@ -31,7 +31,7 @@ pytestmark = [
 ]
 
 WRITERS = 50
-SECONDS = 12.0
+SECONDS = 6.0
 
 
 def _check(result: write_load.Result) -> None:

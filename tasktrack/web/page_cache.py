@@ -1,6 +1,6 @@
 """The render cache as views use it: a builder says what it varies by; the reader's permissions are always in the key.
 
-A view caches the part of its page that every reader with the same role and unit sees alike (the page's frame —
+A view caches the part of its page that every reader with the same role, unit and work group sees alike (the frame —
 the user's name, flashed messages — is rendered around it each time)::
 
     @cached(vary=("args:plan,category,sort,dir",))
@@ -8,8 +8,8 @@ the user's name, flashed messages — is rendered around it each time)::
         return render_template("dashboard/_body.html", ...)
 
 The key is, by construction: the builder's name, its arguments, the declared request arguments, today, and the
-reader's role and unit (everything the policy's answers for a page depend on, permissions.py), under the data
-version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another may
+reader's role, unit and work group (everything the policy's answers for a page depend on, permissions.py), under the
+data version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another may
 see. Templates write ``{{ csrf_token() }}`` as anywhere else: while a fragment is built it gives the cache's
 per-process placeholder, which is replaced with the reader's own token on every read (issue 10 item 4).
 """
@@ -39,10 +39,11 @@ def csrf_token() -> str:
 
 
 def reader_key() -> tuple[Hashable, ...]:
-    """What the policy's answers for a page depend on: the reader's role and unit (and no more, see can())."""
+    """What the policy's answers for a page depend on: the reader's role, unit and work group (and no more, see
+    can(): a user reads their work group's subtree)."""
     if not current_user or not current_user.is_authenticated:
         return ("anonymous",)
-    return (current_user.role.value, current_user.unit_id)
+    return (current_user.role.value, current_user.unit_id, current_user.work_group_id)
 
 
 def _request_key(vary: tuple[str, ...]) -> tuple[Hashable, ...]:
@@ -50,7 +51,7 @@ def _request_key(vary: tuple[str, ...]) -> tuple[Hashable, ...]:
     for spec in vary:
         kind, _, names = spec.partition(":")
         if kind != "args":
-            raise ValueError(f"unknown cache vary {spec!r} (the reader's role and unit are always in the key)")
+            raise ValueError(f"unknown cache vary {spec!r} (the reader's role, unit and group are always in the key)")
         chosen = [n.strip() for n in names.split(",") if n.strip()] or sorted(request.args)
         parts.append(tuple((n, tuple(request.args.getlist(n))) for n in chosen))
     return tuple(parts)

@@ -23,7 +23,7 @@ from tests import office
 TODAY = dt.date(2024, 7, 18)
 NOW = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.office]
 
 
 def _squeeze(text: str) -> str:

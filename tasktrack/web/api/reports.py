@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from tasktrack.models import Plan
 from tasktrack.permissions import Action, can, require
-from tasktrack.services import NotFound, reports, summary
+from tasktrack.services import NotFound, reports
+from tasktrack.web import report_files
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.downloads import DOCX, file_response
 from tasktrack.web.params import required_date_arg, required_id_arg
@@ -27,7 +28,7 @@ def _plan() -> Plan:
 def report_bulletin() -> Response:
     """Return the 工作进展情况通报 of a plan as of a date (.docx)."""
     plan = _plan()
-    name, data = reports.build_bulletin(plan, required_date_arg("as_of", "截止日期"))
+    name, data = report_files.bulletin(plan.id, required_date_arg("as_of", "截止日期"))
     return file_response(data, filename=name, content_type=DOCX, cache_control="private, no-store")
 
 
@@ -35,7 +36,8 @@ def report_bulletin() -> Response:
 def report_summary() -> Response:
     """Return the 工作总结 draft of a plan over a period (.docx)."""
     plan = _plan()
-    name, data = summary.build_summary(plan, required_date_arg("from", "开始日期"), required_date_arg("to", "结束日期"))
+    name, data = report_files.work_summary(plan.id, required_date_arg("from", "开始日期"),
+                                           required_date_arg("to", "结束日期"))
     return file_response(data, filename=name, content_type=DOCX, cache_control="private, no-store")
 
 

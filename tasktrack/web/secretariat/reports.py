@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.permissions import Action, can
-from tasktrack.services import ServiceError, reports, summary
+from tasktrack.services import ServiceError
 from tasktrack.services.read import overview
-from tasktrack.web import loaders
+from tasktrack.web import loaders, report_files
 from tasktrack.web.downloads import DOCX, file_response
 from tasktrack.web.params import BadInput, required_date_arg, required_id_arg
 from tasktrack.web.secretariat import bp
@@ -34,10 +34,10 @@ def _document(build: str) -> Response:
     plan = loaders.administered_plan(required_id_arg("plan", "工作计划"))
     try:
         if build == "bulletin":
-            name, data = reports.build_bulletin(plan, required_date_arg("as_of", "截止日期"))
+            name, data = report_files.bulletin(plan.id, required_date_arg("as_of", "截止日期"))
         else:
-            name, data = summary.build_summary(plan, required_date_arg("from", "开始日期"),
-                                               required_date_arg("to", "结束日期"))
+            name, data = report_files.work_summary(plan.id, required_date_arg("from", "开始日期"),
+                                                   required_date_arg("to", "结束日期"))
     except ServiceError as exc:
         raise BadInput(exc.message, field=exc.field) from None
     return file_response(data, filename=name, content_type=DOCX, cache_control="private, no-store")
