@@ -46,9 +46,10 @@ def _check_role_unit(role: Role, unit: Unit | None) -> None:
         raise ServiceError(f"角色“{role.label}”不属于某个单位，请不要选择单位", field="unit")
 
 
-def _work_group_for(actor: User | None, unit: Unit | None, work_group: WorkGroup | None) -> WorkGroup:
-    """The new or changed user's work group: their unit's; else the one named; else the actor's (a secretariat
-    creates accounts in its own work group); else the provincial one (the CLI, the seed)."""
+def _work_group_for(actor: User | None, unit: Unit | None, work_group: WorkGroup | None,
+                    now: dt.datetime) -> WorkGroup:
+    """The new user's work group: their unit's; else the one named; else the actor's (a secretariat creates
+    accounts in its own work group); else the provincial one (the CLI, the seed; created on an empty database)."""
     from tasktrack.services.work_groups import default_work_group
 
     if unit is not None:
@@ -59,7 +60,7 @@ def _work_group_for(actor: User | None, unit: Unit | None, work_group: WorkGroup
         return work_group
     if actor is not None:
         return actor.work_group
-    return default_work_group()
+    return default_work_group(now=now)
 
 
 def create_user(
@@ -85,7 +86,7 @@ def create_user(
     if find_by_email(address) is not None:
         raise Conflict(f"邮箱 {address} 已被其他账号使用", field="email")
     _check_role_unit(role, unit)
-    group = _work_group_for(actor, unit, work_group)
+    group = _work_group_for(actor, unit, work_group, now)
     display_name = clean_text(name or address.split("@")[0], field="name", label="姓名", required=True, max_len=100)
     phone = optional_text(phone, field="phone", label="电话", max_len=40)
     problem = password_problem(password, email=address, name=display_name, demo_account=demo_account)
