@@ -4,8 +4,8 @@
 
 * the city work groups 杭州市清廉社会组织建设工作专班 and 湖州市清廉社会组织建设工作专班 under the provincial one,
   the seeded provincial units 杭州市 and 湖州市 standing for them;
-* 杭州's member units 市民政局 and 市财政局, its secretariat, a liaison of each unit, and its own plan
-  (2024 杭州市清廉社会组织建设工作要点, one task for 市民政局); 湖州's secretariat;
+* the provincial secretariat; 杭州's member units 市民政局 and 市财政局, its secretariat, a liaison of each unit,
+  and its own plan (2024 杭州市清廉社会组织建设工作要点, one task for 市民政局); 湖州's secretariat;
 * a provincial plan (2024 省级下达任务) with one task for 杭州市、湖州市 — 杭州's and 湖州's inbound assignments.
 
 Used by the cascade tests (services, web, route matrix). Other helpers keep their own builders elsewhere.
@@ -44,6 +44,7 @@ class Levels:
     sibling_inbound: Assignment
     mz: Unit  # 市民政局
     cz: Unit  # 市财政局
+    province_secretariat: User
     city_secretariat: User
     sibling_secretariat: User
     mz_liaison: User
@@ -95,6 +96,7 @@ def build_levels(now: dt.datetime, *, province_deadline: str = "2024年12月底�
     levels = Levels(
         province=province, city=city, sibling=sibling, province_plan=province_plan, city_plan=city_plan,
         inbound=found["杭州市"], sibling_inbound=found["湖州市"], mz=mz, cz=cz,
+        province_secretariat=_user("zj-office@example.org", Role.SECRETARIAT, now, group=province),
         city_secretariat=_user("hz-office@example.org", Role.SECRETARIAT, now, group=city),
         sibling_secretariat=_user("huz-office@example.org", Role.SECRETARIAT, now, group=sibling),
         mz_liaison=_user("hz-mz@example.org", Role.LIAISON, now, unit=mz),

@@ -15,7 +15,6 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Task, TaskLink
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import Conflict, NotFound, ServiceError, cascade, progress
-from tasktrack.services.work_groups import default_work_group
 from tests.levels import Levels, build_levels
 
 TODAY = dt.date(2024, 7, 18)
@@ -89,7 +88,7 @@ def test_decompose_reads_phrases_in_the_lower_group_only(lv: Levels, now: dt.dat
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TaskLink)) == 0
 
 
-def test_decompose_refusals(lv: Levels, now: dt.datetime, make_user: Callable[..., Any]) -> None:
+def test_decompose_refusals(lv: Levels, now: dt.datetime) -> None:
     with pytest.raises(ServiceError) as caught:  # a plan of another group (the province's)
         cascade.decompose(lv.inbound, plan=lv.province_plan, text="x", deadline_phrase="2024年9月底前",
                           responsible_phrase="省民政厅", actor=lv.city_secretariat, now=now)
@@ -98,7 +97,7 @@ def test_decompose_refusals(lv: Levels, now: dt.datetime, make_user: Callable[..
         cascade.decompose(lv.sibling_inbound, plan=lv.city_plan, text="x", deadline_phrase="2024年9月底前",
                           responsible_phrase="市民政局", actor=lv.city_secretariat, now=now)
     with pytest.raises(PermissionDenied):  # the provincial secretariat reads it but does not decompose it
-        _decompose_as(lv, make_user("secretariat"), now)
+        _decompose_as(lv, lv.province_secretariat, now)
     with pytest.raises(PermissionDenied):  # a liaison of the city
         _decompose_as(lv, lv.mz_liaison, now)
     with pytest.raises(NotFound):  # not an inbound assignment at all
@@ -158,8 +157,7 @@ def test_rollup_red_names_the_overdue_unit_then_may_claim(lv: Levels, now: dt.da
     progress.submit_report(lv.inbound, author=lv.city_secretariat, status=AssignmentStatus.COMPLETED,
                            percent=100, completed_on=TODAY, narrative="杭州市两家单位均已完成", now=now)
     assert cascade.rollup_of(lv.inbound, TODAY).state is RollupState.COMPLETED
-    province_office = _provincial_secretariat(now)
-    progress.confirm_completion(lv.inbound, actor=province_office, note=None, now=now)
+    progress.confirm_completion(lv.inbound, actor=lv.province_secretariat, note=None, now=now)
     assert lv.inbound.completion_state.value == "confirmed"
     with pytest.raises(Conflict):  # no more changes to a confirmed decomposition
         cascade.unlink(lv.inbound, task, actor=lv.city_secretariat, now=now)
@@ -189,15 +187,6 @@ def test_rollup_stale_when_nobody_reported_this_period(lv: Levels, now: dt.datet
 def test_a_fresh_decomposition_is_not_stale(lv: Levels, now: dt.datetime) -> None:
     _decompose(lv, now, deadline="2024年12月底前")
     assert cascade.rollup_of(lv.inbound, TODAY).light.light is Light.GREEN
-
-
-def _provincial_secretariat(now: dt.datetime) -> Any:
-    from tasktrack.models import Role
-    from tasktrack.services import users
-
-    return users.create_user(actor=None, email="province-office@example.org", name="省专班办", role=Role.SECRETARIAT,
-                             unit=None, password="levels-password-1", now=now, fast_hash=True,
-                             work_group=default_work_group())
 
 
 def test_reading_inbound_is_flat_in_queries(lv: Levels, now: dt.datetime,
