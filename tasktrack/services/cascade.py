@@ -11,6 +11,7 @@ however many inbound assignments, links and sub-assignments there are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -162,7 +163,13 @@ def _build(inbound: Sequence[Assignment], today: dt.date) -> list[InboundRow]:
             subs += [SubAssignment(r.light, max(local_date(r.assignment.last_reported_at or r.assignment.created_at),
                                                 local_date(link.created_at))) for r in sub_rows]
         completed = a.status is AssignmentStatus.COMPLETED
-        result = rollup(own, subs, period_start=_period_start(a, today), own_completed=completed)
+        start = _period_start(a, today)
+        result = rollup(own, subs, period_start=start, own_completed=completed)
+        # The hand-over only keeps a fresh decomposition from being stale; the count shown is of real reports.
+        reported = sum(1 for lt in linked for r in lt.rows
+                       if r.assignment.last_reported_at is not None
+                       and local_date(r.assignment.last_reported_at) >= start)
+        result = dataclasses.replace(result, reported_this_period=reported)
         rows.append(InboundRow(a, own, result, linked))
     return rows
 

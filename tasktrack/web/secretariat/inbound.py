@@ -38,7 +38,8 @@ def _page(a: Assignment, *, decompose: DecomposeForm | None = None, link: LinkFo
     row = cascade.inbound_detail(a, today)
     group_id = current_user.work_group_id
     decompose = decompose or DecomposeForm(formdata=None)
-    decompose.plan.choices = [(str(p.id), f"{p.period_label} {p.title}") for p in cascade.decomposable_plans(group_id)]
+    decompose.plan.choices = [(str(p.id), p.title if p.title.startswith(str(p.year)) else f"{p.period_label} {p.title}")
+                              for p in cascade.decomposable_plans(group_id)]
     link = link or LinkForm(formdata=None)
     link.task_id.choices = [(str(t.id), f"{t.plan.title} · 任务 {t.number}：{t.text[:40]}")
                             for t in cascade.linkable_tasks(a, group_id)]
