@@ -38,6 +38,7 @@ class Action(enum.StrEnum):
     VIEW_CASE = "view_case"  # one case report (see _can_view_case)
     VIEW_CASE_HISTORY = "view_case_history"  # a case's earlier versions, their files and the review comments
     READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
+    DECOMPOSE = "decompose"  # 分解 an inbound assignment (上级下达任务): the addressed work group's secretariat
 
 
 class PermissionDenied(Exception):
@@ -89,6 +90,11 @@ def inbound_to(assignment: Assignment) -> int | None:
     return assignment.unit.represents_work_group_id
 
 
+def receives(user: User, obj: object) -> bool:
+    """Return whether ``obj`` is an assignment addressed to the user's work group (one of its 上级下达任务)."""
+    return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id
+
+
 def _reads(user: User, obj: object) -> bool:
     """Whether the object lies in the user's part of the tree (or is an inbound task of their work group)."""
     group = group_of(obj)
@@ -119,6 +125,10 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         return _can_report(user, role, obj)
+    if action is Action.DECOMPOSE:
+        # The inbound assignment's page, its decomposition and links: the lower group's secretariat only (the
+        # higher secretariat reads the result on the assignment page and confirms the claim as usual).
+        return role is Role.SECRETARIAT and (obj is None or receives(user, obj))
     if action is Action.REOPEN_COMPLETION:
         if role is not Role.SECRETARIAT:
             return False

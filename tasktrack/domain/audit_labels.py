@@ -50,6 +50,8 @@ ACTION_LABELS: dict[str, str] = {
     "plan.targets": "设定计划指标",
     "task.create": "新增任务",
     "task.update": "修改任务",
+    "task_link.create": "分解上级下达任务",
+    "task_link.delete": "取消上级下达任务的分解",
     "assignment.open": "分配任务",
     "assignment.reopen": "重新分配任务",
     "assignment.close": "结束任务分配",
@@ -84,7 +86,7 @@ AREA_LABELS: dict[str, str] = {
     "category": "单位类别", "plan": "工作计划", "task": "任务", "assignment": "任务分配", "progress": "进展报送",
     "extension": "延期", "attachment": "附件", "focus_item": "工作重点条目", "focus": "工作重点选择",
     "pilot_log": "试点工作", "case": "案例", "notification": "邮件", "work_group": "工作专班",
-    "alias": "名称对应", "plan_import": "计划导入",
+    "alias": "名称对应", "plan_import": "计划导入", "task_link": "任务分解",
 }
 
 #: Object type (the model's class name, as recorded) → its Chinese name.
@@ -96,6 +98,7 @@ OBJECT_LABELS: dict[str, str] = {
     "Category": "单位类别",
     "Plan": "工作计划",
     "Task": "任务",
+    "TaskLink": "任务分解",
     "Assignment": "任务分配",
     "ProgressReport": "进展报送",
     "ExtensionRequest": "延期申请",

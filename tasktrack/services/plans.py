@@ -15,6 +15,7 @@ from tasktrack.models import Category, Plan, Section, Task, TaskMilestone, TaskT
 from tasktrack.services import ServiceError, work_groups
 from tasktrack.services.assignments import SyncResult, sync_tasks, task_reading
 from tasktrack.services.audit import record, snapshot
+from tasktrack.services.inputs import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -203,3 +204,55 @@ def _set_terms(task: Task, terms: list[OwnerTerm], units: dict[str, Unit], categ
 def _set_milestones(task: Task, milestones: list[tuple[str, dt.date]]) -> None:
     for position, (label, due) in enumerate(milestones):
         task.milestones.append(TaskMilestone(position=position, label=label, due_date=due))
+
+
+#: The section a plan's tasks added one at a time go to (分解 of an inbound task), created when first needed.
+ADDED_SECTION_TITLE = "承接上级下达任务"
+TASK_TEXT_MAX = 2_000
+#: Where a row's problem belongs on a one-task form.
+_PROBLEM_FIELDS = {"text": "text", "deadline": "deadline_phrase", "owners": "responsible_phrase"}
+
+
+def add_task(
+    plan: Plan, *, text: str, deadline_phrase: str, responsible_phrase: str, actor: User | None, now: dt.datetime,
+    section_title: str = ADDED_SECTION_TITLE,
+) -> Task:
+    """Add one task to a plan, read like an imported row, and open its assignments (flushes, audits).
+
+    The 完成时间节点 is read by the same parser as an import, inside the plan's period; the 责任单位 only among the
+    plan's own work group's units, categories and aliases. The first problem is raised on its field
+    (``text`` / ``deadline_phrase`` / ``responsible_phrase``) and nothing is written.
+    """
+    if plan.is_deleted or plan.is_closed:
+        raise ServiceError("该工作计划已关闭，不能再添加任务", field="plan")
+    group = db.session.get(WorkGroup, plan.work_group_id)
+    assert group is not None
+    number = (db.session.scalar(sa.select(sa.func.max(Task.number)).where(Task.plan_id == plan.id)) or 0) + 1
+    section = next((s for s in plan.sections if s.title == section_title), None)
+    section_number = section.number if section is not None else max((s.number for s in plan.sections), default=0) + 1
+    row = DraftRow(
+        key=number, section_number=section_number, section_title=section_title, number=number,
+        text=clean_text(text, field="text", label="具体工作", required=True, max_len=TASK_TEXT_MAX),
+        deadline_phrase=clean_text(deadline_phrase, field="deadline_phrase", label="完成时间节点", required=True,
+                                   max_len=100),
+        responsible_phrase=clean_text(responsible_phrase, field="responsible_phrase", label="责任单位",
+                                      required=True, max_len=500),
+    )
+    reviewed = review_rows([row], group, year=plan.year, end_year=plan.end_year).rows[0]
+    if reviewed.problems:
+        problem = reviewed.problems[0]
+        raise ServiceError(problem.message, field=_PROBLEM_FIELDS.get(problem.field))
+    if section is None:
+        section = Section(plan=plan, number=section_number, title=section_title)
+        db.session.add(section)
+        db.session.flush()
+    units = {u.name: u for u in db.session.scalars(sa.select(Unit).where(Unit.work_group_id == group.id))}
+    categories = {
+        c.name: c for c in db.session.scalars(sa.select(Category).where(Category.work_group_id == group.id))
+    }
+    result = ImportResult(plan=plan)
+    task = _save_task(plan, None, reviewed, {section_number: section}, units, categories, actor=actor, now=now,
+                      result=result)
+    sync_tasks([task], actor=actor, now=now)
+    logger.info("task %s added to plan %s", task.number, plan.title)
+    return task

@@ -124,6 +124,9 @@ def submit_report(
     if supersedes is not None and supersedes.assignment_id != assignment.id:
         raise ServiceError("只能更正本任务的报送", field="supersedes_id")
     reopening = assignment.status is AssignmentStatus.COMPLETED and status is not AssignmentStatus.COMPLETED
+    if (status is AssignmentStatus.COMPLETED and assignment.status is not AssignmentStatus.COMPLETED
+            and assignment.unit.represents_work_group_id is not None):
+        _check_rollup_claim(assignment, today=local_date(now))
     if reopening and reason is None:
         raise ServiceError("该任务已报完成，改为未完成需要说明重新打开的原因", field="reason")
     attachment_service.check_files(attachments)  # every file is checked before anything is written
@@ -168,6 +171,15 @@ def submit_report(
                   **({"target_values": shown} if shown else {})})
     logger.info("progress report %s on assignment %s by %s", report.id, assignment.id, author.email)
     return report
+
+
+def _check_rollup_claim(assignment: Assignment, *, today: dt.date) -> None:
+    """An inbound assignment (上级下达任务) is claimed completed only when its decomposition says 可申报完成."""
+    from tasktrack.services import cascade  # cascade reads reports through this module
+
+    refusal = cascade.claim_refusal(assignment, today)
+    if refusal is not None:
+        raise ServiceError(refusal, field="status")
 
 
 def confirm_unchanged(

@@ -21,6 +21,14 @@ def assignment(assignment_id: int) -> Assignment:
     return tracking.load_assignment(assignment_id)  # NotFound → the 404 page
 
 
+def inbound(assignment_id: int) -> Assignment:
+    """Return an inbound assignment (上级下达任务) of the signed-in secretariat's work group; 404 for any other."""
+    found = assignment(assignment_id)
+    if not can(current_user, Action.DECOMPOSE, found):
+        abort(404)
+    return found
+
+
 def case(case_id: int) -> CaseReport:
     """Return a case report with its versions, reviews and files; 404 if missing."""
     found = cases.get_case(case_id)

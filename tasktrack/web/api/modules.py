@@ -12,6 +12,7 @@ from types import ModuleType
 API_MODULES = [
     "tasktrack.web.api.assignments",
     "tasktrack.web.api.dashboard",
+    "tasktrack.web.api.inbound",
     "tasktrack.web.api.observations",
     "tasktrack.web.api.plan_imports",
     "tasktrack.web.api.reports",

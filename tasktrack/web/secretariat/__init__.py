@@ -18,6 +18,7 @@ def load() -> None:
         accounts,
         audit,
         focus,
+        inbound,
         plan_import,
         plan_import_targets,
         plan_next_year,
