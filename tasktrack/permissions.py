@@ -89,8 +89,15 @@ def inbound_to(assignment: Assignment) -> int | None:
     return assignment.unit.represents_work_group_id
 
 
+def reads(user: User, obj: object) -> bool:
+    """Return whether the object lies in the user's part of the tree (or is an inbound task of their work group).
+
+    Routes answer 404, not 403, when this is false, so ids of other work groups are not confirmed (web/scope.py).
+    """
+    return _reads(user, obj)
+
+
 def _reads(user: User, obj: object) -> bool:
-    """Whether the object lies in the user's part of the tree (or is an inbound task of their work group)."""
     group = group_of(obj)
     if group is None:
         return True
@@ -178,6 +185,24 @@ def visible_units(user: User) -> sa.ColumnElement[bool]:
     return Unit.work_group_id.in_(sorted(visible_group_ids(user)))
 
 
+def visible_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the assignments ``user`` reads (agrees with ``can(VIEW_ASSIGNMENT, a)``): those
+    of the units of the user's subtree, and the higher plan's assignments addressed to the user's work group."""
+    units = sa.select(Unit.id).where(sa.or_(visible_units(user), Unit.represents_work_group_id == user.work_group_id))
+    return Assignment.unit_id.in_(units)
+
+
+def administered_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the assignments whose work group the (secretariat) user administers: the ones
+    its review queues list (agrees with ``can(REVIEW_PROGRESS, a)``)."""
+    return Assignment.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id))
+
+
+def administered_users(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the accounts a secretariat manages: its own work group's."""
+    return User.work_group_id == user.work_group_id
+
+
 def _can_view_case(user: User, case: Any) -> bool:
     """A case report is read by its unit and the secretariat always, by every signed-in user once the
     secretariat accepted it (accepted or featured): submitted and returned drafts are not public."""
@@ -206,17 +231,38 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(in_tree, public)
 
 
+def attachment_owner(attachment: Attachment) -> object | None:
+    """Return the object whose group a file follows: a progress report's assignment, a pilot log's unit,
+    a case report; None for a file of another kind (or whose owner is gone)."""
+    from tasktrack.extensions import db
+    from tasktrack.models import CaseReport, PilotLog, ProgressReport
+
+    if attachment.owner_type == "progress_report":
+        report = db.session.get(ProgressReport, attachment.owner_id)
+        return report.assignment if report is not None else None
+    if attachment.owner_type == "pilot_log":
+        log = db.session.get(PilotLog, attachment.owner_id)
+        return db.session.get(Unit, log.unit_id) if log is not None else None
+    if attachment.owner_type == "case_report":
+        return db.session.get(CaseReport, attachment.owner_id)
+    return None
+
+
 def _can_view_attachment(user: User, attachment: Attachment) -> bool:
-    """Evidence of progress reports and pilot logs is read by everyone; a case report's files follow the case:
-    its readers see the current version's files, its unit and the secretariat every version's."""
+    """Evidence of progress reports and pilot logs is read by everyone who reads the assignment / the unit; a case
+    report's files follow the case: its readers see the current version's files, its unit and the secretariat
+    every version's."""
+    owner = attachment_owner(attachment)
+    if owner is not None and not _reads(user, owner):
+        return False  # another work group's file
     if attachment.owner_type in ("progress_report", "pilot_log"):
-        return True  # pilot logs are read by every signed-in user, like the plan's progress
+        return owner is not None  # read by every signed-in user of the tree, like the plan's progress
     if attachment.owner_type == "case_report":
         from tasktrack.extensions import db
         from tasktrack.models import CaseReport, CaseVersion, CaseVersionFile
 
-        case = db.session.get(CaseReport, attachment.owner_id)
-        if case is None or not _can_view_case(user, case):
+        case = owner
+        if not isinstance(case, CaseReport) or not _can_view_case(user, case):
             return False
         if _can_view_case_history(user, case):
             return True
