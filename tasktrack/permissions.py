@@ -203,6 +203,27 @@ def administered_users(user: User) -> sa.ColumnElement[bool]:
     return User.work_group_id == user.work_group_id
 
 
+def owns_notification(user: User, row: Any) -> bool:
+    """Whether a message is the (secretariat) user's work group's: to one of its units or its people; a message to
+    neither (an operator's test) belongs to the top work group (agrees with ``own_notifications``)."""
+    if row.unit is not None:
+        return bool(row.unit.work_group_id == user.work_group_id)
+    if row.user is not None:
+        return bool(row.user.work_group_id == user.work_group_id)
+    return user.work_group.parent_id is None
+
+
+def own_notifications(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the outbox rows the (secretariat) user's work group owns."""
+    from tasktrack.models import Notification
+
+    own = [Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
+           Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id))]
+    if user.work_group.parent_id is None:
+        own.append(sa.and_(Notification.unit_id.is_(None), Notification.user_id.is_(None)))
+    return sa.or_(*own)
+
+
 def _can_view_case(user: User, case: Any) -> bool:
     """A case report is read by its unit and the secretariat always, by every signed-in user once the
     secretariat accepted it (accepted or featured): submitted and returned drafts are not public."""

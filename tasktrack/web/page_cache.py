@@ -8,9 +8,9 @@ the user's name, flashed messages — is rendered around it each time)::
         return render_template("dashboard/_body.html", ...)
 
 The key is, by construction: the builder's name, its arguments, the declared request arguments, today, and the
-reader's role, unit and work group (everything the policy's answers for a page depend on, permissions.py), under the data
-version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another may
-see. Templates write ``{{ csrf_token() }}`` as anywhere else: while a fragment is built it gives the cache's
+reader's role, unit and work group (everything the policy's answers for a page depend on, permissions.py), under
+the data version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another
+may see. Templates write ``{{ csrf_token() }}`` as anywhere else: while a fragment is built it gives the cache's
 per-process placeholder, which is replaced with the reader's own token on every read (issue 10 item 4).
 """
 

@@ -60,7 +60,8 @@ class City:
     case_title: str
     case_file_id: int
     pilot_file_id: int
-    people: dict[str, User] = field(default_factory=dict)
+    #: role → user id (the users' e-mails are ``{key}-{role}@example.org``).
+    people: dict[str, int] = field(default_factory=dict)
 
 
 def _plan(group: WorkGroup, title: str, unit: Unit, now: dt.datetime) -> tuple[Plan, list[Assignment]]:
@@ -130,7 +131,7 @@ def build_city(key: str, name: str, now: dt.datetime) -> City:
                 plan_id=plan.id, plan_title=title, task_id=own.task_id, assignment_id=own.id,
                 claimed_id=claimed.id, extension_id=request.id, report_id=report.id, file_id=evidence.id,
                 case_id=case.id, case_title=text.title, case_file_id=case_file.id, pilot_file_id=pilot_file.id,
-                people=people)
+                people={role: user.id for role, user in people.items()})
 
 
 def build_tree(now: dt.datetime) -> dict[str, Any]:
@@ -146,3 +147,8 @@ def build_tree(now: dt.datetime) -> dict[str, Any]:
                                  fast_hash=True)
     db.session.flush()
     return {"a": city_a, "b": city_b, "province": province, "inbound_id": inbound.id}
+
+
+def email(city: City, role: str) -> str:
+    """Return the e-mail of a city's user of a role."""
+    return f"{city.key}-{role}@example.org"

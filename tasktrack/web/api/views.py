@@ -97,7 +97,7 @@ def plans() -> Response:
     return jsonify({"plans": [
         {"id": p.id, "year": p.year, "title": p.title, "issuer": p.issuer, "document_number": p.document_number,
          "issued_on": p.issued_on.isoformat() if p.issued_on else None}
-        for p in overview.list_plans()
+        for p in overview.list_plans(api_user())
     ]})
 
 

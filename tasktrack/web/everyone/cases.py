@@ -23,7 +23,7 @@ from tasktrack.web.secretariat.review_forms import CaseReviewForm
 
 
 def _plan() -> Plan:
-    return overview.require_current_plan(context.today())
+    return overview.require_current_plan(context.today(), current_user)
 
 
 @bp.route("/cases/")

@@ -20,7 +20,7 @@ def home() -> Response:
     """Send each role to its start page."""
     if current_user.role in (Role.LIAISON, Role.OBSERVATION_POINT):
         return redirect(url_for("liaison.my_tasks"))
-    plan = overview.current_plan(context.today())
+    plan = overview.current_plan(context.today(), current_user)
     if plan is None:
         return redirect(url_for("everyone.plan_list"))
     return redirect(url_for("everyone.plan", plan_id=plan.id))
@@ -29,7 +29,7 @@ def home() -> Response:
 @bp.route("/plans")
 def plan_list() -> str:
     """List the plans."""
-    return render_template("plans/index.html", plans=overview.list_plans())
+    return render_template("plans/index.html", plans=overview.list_plans(current_user))
 
 
 @bp.route("/plans/<int:plan_id>")
