@@ -224,6 +224,33 @@ def own_notifications(user: User) -> sa.ColumnElement[bool]:
     return sa.or_(*own)
 
 
+def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the audit events a secretariat reads: the top work group's reads every event (the
+    whole tree, the seed's and the scheduler's included); any other, the events whose actor works in its part of the
+    tree or whose object (a unit, plan, task, assignment, case, account, plan import or work group) lies in it."""
+    from tasktrack.models import AuditEvent, CaseReport, PlanImport, WorkGroup
+
+    if user.work_group.parent_id is None:
+        return sa.true()
+    groups = sorted(visible_group_ids(user))
+    units = sa.select(Unit.id).where(Unit.work_group_id.in_(groups))
+    plans = sa.select(Plan.id).where(Plan.work_group_id.in_(groups))
+    objects = {
+        "Unit": units,
+        "Plan": plans,
+        "Task": sa.select(Task.id).where(Task.plan_id.in_(plans)),
+        "Assignment": sa.select(Assignment.id).where(Assignment.unit_id.in_(units)),
+        "CaseReport": sa.select(CaseReport.id).where(CaseReport.unit_id.in_(units)),
+        "User": sa.select(User.id).where(User.work_group_id.in_(groups)),
+        "PlanImport": sa.select(PlanImport.id).where(PlanImport.work_group_id.in_(groups)),
+        "WorkGroup": sa.select(WorkGroup.id).where(WorkGroup.id.in_(groups)),
+    }
+    return sa.or_(
+        AuditEvent.actor_id.in_(sa.select(User.id).where(User.work_group_id.in_(groups))),
+        *(sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids)) for kind, ids in objects.items()),
+    )
+
+
 def _can_view_case(user: User, case: Any) -> bool:
     """A case report is read by its unit and the secretariat always, by every signed-in user once the
     secretariat accepted it (accepted or featured): submitted and returned drafts are not public."""

@@ -77,7 +77,7 @@ def _get(app: Flask, tree: Tree, who: str, path: str) -> Any:
 def _names_object(app: Flask, row: Route, ctx: Ctx) -> bool:
     """Whether the row's URL names an object (has an id among its route arguments)."""
     _endpoint, args = app.url_map.bind("localhost").match(row.path(ctx).split("?")[0], method=row.method)
-    return bool(args)
+    return any(value is not None for value in args.values())
 
 
 OBJECT_ROWS = ROWS
