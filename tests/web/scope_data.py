@@ -25,6 +25,7 @@ from tasktrack.models import (
     Role,
     Section,
     Task,
+    TaskTerm,
     Unit,
     UnitKind,
     User,
@@ -78,6 +79,8 @@ def _plan(group: WorkGroup, title: str, unit: Unit, now: dt.datetime) -> tuple[P
                     due_date=dt.date(2024, 12, 31), responsible_phrase=unit.name, created_at=now)
         db.session.add(task)
         db.session.flush()
+        # The term keeps the assignment open when a later unit change re-syncs the assignments.
+        db.session.add(TaskTerm(task_id=task.id, position=1, text=unit.name, unit_id=unit.id))
         assignment = Assignment(task_id=task.id, unit_id=unit.id, is_lead=True, created_at=now)
         db.session.add(assignment)
         found.append(assignment)
