@@ -36,7 +36,7 @@ def plan_list() -> str:
 def plan(plan_id: int) -> str:
     """Show a plan: sections, tasks, deadlines, responsible units and lights."""
     view = overview.plan_view(plan_id, context.today())
-    source = plan_imports.source_of(view.plan) if can(current_user, Action.ADMIN) else None
+    source = plan_imports.source_of(view.plan) if can(current_user, Action.ADMIN, view.plan) else None
     return render_template("plans/plan.html", view=view, source=source)
 
 
