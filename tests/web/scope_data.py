@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from tasktrack.domain.deadlines.model import DeadlineKind
 from tasktrack.extensions import db
 from tasktrack.models import (
-    AssignmentStatus,
     Assignment,
+    AssignmentStatus,
     CaseKind,
     FocusItem,
     Plan,
@@ -145,7 +145,7 @@ def build_tree(now: dt.datetime) -> dict[str, Any]:
     hangzhou.represents_work_group_id = city_a.group_id
     inbound = db.session.scalar(sa.select(Assignment).where(Assignment.unit_id == hangzhou.id).order_by(Assignment.id))
     assert inbound is not None
-    province = users.create_user(actor=None, email="province-secretariat@example.org", name="省专班", 
+    province = users.create_user(actor=None, email="province-secretariat@example.org", name="省专班",
                                  role=Role.SECRETARIAT, unit=None, password="scope-password-1", now=now,
                                  fast_hash=True)
     db.session.flush()

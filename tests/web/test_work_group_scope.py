@@ -18,11 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tasktrack.extensions import db
-from tasktrack.models import User
+from tasktrack.models import User, WorkGroup
 from tasktrack.services import users
 from tests.conftest import csrf_token, login
 from tests.web.matrix import Ctx, Route
-from tests.web.scope_data import ROLES, City, build_tree
+from tests.web.scope_data import ROLES, City, build_city, build_tree
 from tests.web.test_route_matrix import ROWS, build_context
 
 GROUP = pytest.mark.shared_state("work-group-scope")
@@ -216,8 +216,39 @@ def test_lists_show_only_the_readers_part_of_the_tree(app: Flask, seeded: None, 
     users_page = _text(app, tree, "province", "/admin/users")
     assert "a-viewer@example.org" not in users_page, "the province manages its own accounts only"
     plans = _text(app, tree, "province", "/plans")
-    assert a.plan_title in plans and b.plan_title in plans, "the province reads every city's plans"
+    for title in (a.plan_title, b.plan_title):
+        assert title in plans, "the province reads every city's plans"
     everything = _text(app, tree, "province", "/api/v1/assignments?plan=all&light=green&per_page=100")
-    assert a.unit_name in everything and b.unit_name in everything, "the province reads every city's assignments"
+    for name in (a.unit_name, b.unit_name):
+        assert name in everything, "the province reads every city's assignments"
     own = _text(app, tree, "a-viewer", "/api/v1/assignments?plan=all&per_page=100")
     assert a.unit_name in own, "a city reads its own assignments"
+
+
+@GROUP
+def test_scoping_adds_no_query_per_row(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any,
+                                       count_queries: Callable[[], Any]) -> None:
+    """The city's lists cost the same number of queries with one more plan of rows in its tree (filters in SQL,
+    the visible work groups read once a request)."""
+    tree = _tree(app, make_user, now)
+    paths = ["/review/completions", "/review/extensions", "/admin/audit", "/admin/users", "/admin/units",
+             "/cases/", "/plans", "/observation/points",
+             f"/assignments/{tree.a.assignment_id}", f"/attachments/{tree.a.file_id}"]
+
+    def counts() -> list[int]:
+        found = []
+        for path in paths:
+            with count_queries() as q:
+                response = _get(app, tree, "a-secretariat", path)
+            assert response.status_code == 200, path
+            response.close()
+            found.append(q.count)
+        return found
+
+    before = counts()
+    more = build_city("c", "丙县", now)  # a county below city A, with its own plan, reports, cases and files
+    group = db.session.get(WorkGroup, more.group_id)
+    assert group is not None
+    group.parent_id = tree.a.group_id
+    db.session.commit()
+    assert counts() == before
