@@ -217,8 +217,10 @@ def own_notifications(user: User) -> sa.ColumnElement[bool]:
     """Return the WHERE clause of the outbox rows the (secretariat) user's work group owns."""
     from tasktrack.models import Notification
 
-    own = [Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
-           Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id))]
+    own: list[sa.ColumnElement[bool]] = [
+        Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
+        Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id)),
+    ]
     if user.work_group.parent_id is None:
         own.append(sa.and_(Notification.unit_id.is_(None), Notification.user_id.is_(None)))
     return sa.or_(*own)
