@@ -95,8 +95,15 @@ def receives(user: User, obj: object) -> bool:
     return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id
 
 
+def reads(user: User, obj: object) -> bool:
+    """Return whether the object lies in the user's part of the tree (or is an inbound task of their work group).
+
+    Routes answer 404, not 403, when this is false, so ids of other work groups are not confirmed (web/scope.py).
+    """
+    return _reads(user, obj)
+
+
 def _reads(user: User, obj: object) -> bool:
-    """Whether the object lies in the user's part of the tree (or is an inbound task of their work group)."""
     group = group_of(obj)
     if group is None:
         return True
@@ -188,6 +195,74 @@ def visible_units(user: User) -> sa.ColumnElement[bool]:
     return Unit.work_group_id.in_(sorted(visible_group_ids(user)))
 
 
+def visible_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the assignments ``user`` reads (agrees with ``can(VIEW_ASSIGNMENT, a)``): those
+    of the units of the user's subtree, and the higher plan's assignments addressed to the user's work group."""
+    units = sa.select(Unit.id).where(sa.or_(visible_units(user), Unit.represents_work_group_id == user.work_group_id))
+    return Assignment.unit_id.in_(units)
+
+
+def administered_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the assignments whose work group the (secretariat) user administers: the ones
+    its review queues list (agrees with ``can(REVIEW_PROGRESS, a)``)."""
+    return Assignment.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id))
+
+
+def administered_users(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the accounts a secretariat manages: its own work group's."""
+    return User.work_group_id == user.work_group_id
+
+
+def owns_notification(user: User, row: Any) -> bool:
+    """Whether a message is the (secretariat) user's work group's: to one of its units or its people; a message to
+    neither (an operator's test) belongs to the top work group (agrees with ``own_notifications``)."""
+    if row.unit is not None:
+        return bool(row.unit.work_group_id == user.work_group_id)
+    if row.user is not None:
+        return bool(row.user.work_group_id == user.work_group_id)
+    return user.work_group.parent_id is None
+
+
+def own_notifications(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the outbox rows the (secretariat) user's work group owns."""
+    from tasktrack.models import Notification
+
+    own: list[sa.ColumnElement[bool]] = [
+        Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
+        Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id)),
+    ]
+    if user.work_group.parent_id is None:
+        own.append(sa.and_(Notification.unit_id.is_(None), Notification.user_id.is_(None)))
+    return sa.or_(*own)
+
+
+def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the audit events a secretariat reads: the top work group's reads every event (the
+    whole tree, the seed's and the scheduler's included); any other, the events whose actor works in its part of the
+    tree or whose object (a unit, plan, task, assignment, case, account, plan import or work group) lies in it."""
+    from tasktrack.models import AuditEvent, CaseReport, PlanImport, WorkGroup
+
+    if user.work_group.parent_id is None:
+        return sa.true()
+    groups = sorted(visible_group_ids(user))
+    units = sa.select(Unit.id).where(Unit.work_group_id.in_(groups))
+    plans = sa.select(Plan.id).where(Plan.work_group_id.in_(groups))
+    objects = {
+        "Unit": units,
+        "Plan": plans,
+        "Task": sa.select(Task.id).where(Task.plan_id.in_(plans)),
+        "Assignment": sa.select(Assignment.id).where(Assignment.unit_id.in_(units)),
+        "CaseReport": sa.select(CaseReport.id).where(CaseReport.unit_id.in_(units)),
+        "User": sa.select(User.id).where(User.work_group_id.in_(groups)),
+        "PlanImport": sa.select(PlanImport.id).where(PlanImport.work_group_id.in_(groups)),
+        "WorkGroup": sa.select(WorkGroup.id).where(WorkGroup.id.in_(groups)),
+    }
+    return sa.or_(
+        AuditEvent.actor_id.in_(sa.select(User.id).where(User.work_group_id.in_(groups))),
+        *(sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids)) for kind, ids in objects.items()),
+    )
+
+
 def _can_view_case(user: User, case: Any) -> bool:
     """A case report is read by its unit and the secretariat always, by every signed-in user once the
     secretariat accepted it (accepted or featured): submitted and returned drafts are not public."""
@@ -216,17 +291,38 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     return sa.and_(in_tree, public)
 
 
+def attachment_owner(attachment: Attachment) -> object | None:
+    """Return the object whose group a file follows: a progress report's assignment, a pilot log's unit,
+    a case report; None for a file of another kind (or whose owner is gone)."""
+    from tasktrack.extensions import db
+    from tasktrack.models import CaseReport, PilotLog, ProgressReport
+
+    if attachment.owner_type == "progress_report":
+        report = db.session.get(ProgressReport, attachment.owner_id)
+        return report.assignment if report is not None else None
+    if attachment.owner_type == "pilot_log":
+        log = db.session.get(PilotLog, attachment.owner_id)
+        return db.session.get(Unit, log.unit_id) if log is not None else None
+    if attachment.owner_type == "case_report":
+        return db.session.get(CaseReport, attachment.owner_id)
+    return None
+
+
 def _can_view_attachment(user: User, attachment: Attachment) -> bool:
-    """Evidence of progress reports and pilot logs is read by everyone; a case report's files follow the case:
-    its readers see the current version's files, its unit and the secretariat every version's."""
+    """Evidence of progress reports and pilot logs is read by everyone who reads the assignment / the unit; a case
+    report's files follow the case: its readers see the current version's files, its unit and the secretariat
+    every version's."""
+    owner = attachment_owner(attachment)
+    if owner is not None and not _reads(user, owner):
+        return False  # another work group's file
     if attachment.owner_type in ("progress_report", "pilot_log"):
-        return True  # pilot logs are read by every signed-in user, like the plan's progress
+        return owner is not None  # read by every signed-in user of the tree, like the plan's progress
     if attachment.owner_type == "case_report":
         from tasktrack.extensions import db
         from tasktrack.models import CaseReport, CaseVersion, CaseVersionFile
 
-        case = db.session.get(CaseReport, attachment.owner_id)
-        if case is None or not _can_view_case(user, case):
+        case = owner
+        if not isinstance(case, CaseReport) or not _can_view_case(user, case):
             return False
         if _can_view_case_history(user, case):
             return True

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +58,8 @@ class AuditFilter:
     action: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    #: The reader's part of the audit trail (permissions.visible_audit_events); None: all of it (the CLI).
+    scope: sa.ColumnElement[bool] | None = field(default=None, compare=False)
 
     def query_args(self) -> dict[str, str]:
         """Return the filter as query arguments of the page (for pager and CSV links)."""
@@ -186,7 +188,7 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 def conditions(flt: AuditFilter) -> list[sa.ColumnElement[bool]]:
     """Return the SQL conditions of a filter (days are Asia/Shanghai days, both ends included)."""
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = [] if flt.scope is None else [flt.scope]
     if flt.system:
         where.append(AuditEvent.actor_id.is_(None))
     elif flt.actor is not None:
@@ -232,10 +234,16 @@ class FilterChoices:
         return any(value == area or value in {code for code, _ in codes} for area, _, codes in self.actions)
 
 
-def filter_choices() -> FilterChoices:
-    """Return the accounts (e-mail, name), units, actions by area and object types for the filter form."""
-    users = [(e, n) for e, n in db.session.execute(sa.select(User.email, User.name).order_by(User.email))]
-    units = [(i, n) for i, n in db.session.execute(sa.select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id))]
+def filter_choices(groups: Collection[int] | None = None) -> FilterChoices:
+    """Return the accounts (e-mail, name), units, actions by area and object types for the filter form (the accounts
+    and units of these work groups only, when given: the reader's part of the tree)."""
+    user_query = sa.select(User.email, User.name).order_by(User.email)
+    unit_query = sa.select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)
+    if groups is not None:
+        user_query = user_query.where(User.work_group_id.in_(sorted(groups)))
+        unit_query = unit_query.where(Unit.work_group_id.in_(sorted(groups)))
+    users = [(e, n) for e, n in db.session.execute(user_query)]
+    units = [(i, n) for i, n in db.session.execute(unit_query)]
     areas: dict[str, list[tuple[str, str]]] = {}
     for code, label in audit_labels.ACTION_LABELS.items():
         areas.setdefault(code.split(".", 1)[0], []).append((code, label))

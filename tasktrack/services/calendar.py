@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from tasktrack.domain import ical
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, CalendarToken, Plan, Task, User
+from tasktrack.permissions import visible_assignments
 from tasktrack.services.audit import record
 from tasktrack.services.users import stamp_due
 
@@ -76,7 +77,8 @@ def feed_events(user: User, *, url_for_task: Callable[[int], str]) -> list[ical.
     """Return the user's deadlines: their unit's open, uncompleted assignments, or every open task.
 
     A liaison or observation point gets its unit's assignments (the approved extension date when there is
-    one); the secretariat and viewers, who have no unit, get each task's deadline once.
+    one); the secretariat and viewers, who have no unit, get each task's deadline once: the tasks of their part of
+    the work-group tree (and their work group's inbound tasks, 上级下达任务).
     """
     query = (
         sa.select(Assignment)
@@ -102,7 +104,7 @@ def feed_events(user: User, *, url_for_task: Callable[[int], str]) -> list[ical.
                 url=url_for_task(a.task_id)))
         return events
     seen: set[int] = set()
-    for a in db.session.scalars(query):
+    for a in db.session.scalars(query.where(visible_assignments(user))):  # the reader's part of the tree
         task = a.task
         if task.id in seen or task.due_date is None:
             continue

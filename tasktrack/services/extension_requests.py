@@ -107,11 +107,13 @@ def decide(
     return request
 
 
-def pending_requests() -> list[ExtensionRequest]:
-    """Return the undecided requests, oldest first, with assignment, task, unit and requester loaded."""
+def pending_requests(where: sa.ColumnElement[bool] | None = None) -> list[ExtensionRequest]:
+    """Return the undecided requests, oldest first, with assignment, task, unit and requester loaded (``where``:
+    on whose assignments, e.g. permissions.administered_assignments)."""
     return list(db.session.scalars(
         sa.select(ExtensionRequest)
-        .where(ExtensionRequest.status == ExtensionStatus.PENDING)
+        .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
+        .where(ExtensionRequest.status == ExtensionStatus.PENDING, sa.true() if where is None else where)
         .options(
             joinedload(ExtensionRequest.assignment).options(
                 joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan)),

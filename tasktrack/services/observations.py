@@ -53,9 +53,11 @@ def list_focus_items() -> list[FocusItem]:
     return list(db.session.scalars(sa.select(FocusItem).order_by(FocusItem.sort_order, FocusItem.id)))
 
 
-def list_observation_points(*, active_only: bool = True) -> list[Unit]:
-    """Return the observation points in listing order."""
+def list_observation_points(*, active_only: bool = True, work_group_id: int | None = None) -> list[Unit]:
+    """Return the observation points (of one work group when given) in listing order."""
     query = sa.select(Unit).where(Unit.kind == UnitKind.OBSERVATION_POINT)
+    if work_group_id is not None:
+        query = query.where(Unit.work_group_id == work_group_id)
     if active_only:
         query = query.where(Unit.is_active.is_(True))
     return list(db.session.scalars(query.order_by(Unit.sort_order, Unit.id)))
@@ -242,9 +244,9 @@ class Matrix:
 
 
 def matrix(plan: Plan) -> Matrix:
-    """Build the matrix in a fixed number of queries."""
+    """Build the matrix of the plan's work group's observation points in a fixed number of queries."""
     items = list_focus_items()
-    points = list_observation_points()
+    points = list_observation_points(work_group_id=plan.work_group_id)
     choices = {c.unit_id: c for c in db.session.scalars(_choice_query(plan).where(FocusChoice.is_current.is_(True)))}
     reopened = set(db.session.scalars(
         sa.select(FocusReopen.unit_id).where(FocusReopen.plan_id == plan.id, FocusReopen.used_at.is_(None))

@@ -294,9 +294,13 @@ def _deliver_one(notification_id: int, settings: mail.SmtpSettings, worker: str,
 
 # -- reading and resending ------------------------------------------------------------------------
 
-def list_outbox(*, statuses: Sequence[NotificationStatus] | None = None, limit: int = 200) -> list[Notification]:
-    """Return outbox rows, problems first, newest first (units eager-loaded)."""
+def list_outbox(*, statuses: Sequence[NotificationStatus] | None = None, limit: int = 200,
+                where: sa.ColumnElement[bool] | None = None) -> list[Notification]:
+    """Return outbox rows (those ``where`` selects: permissions.own_notifications), problems first, newest first
+    (units eager-loaded)."""
     query = sa.select(Notification).options(sa.orm.joinedload(Notification.unit))
+    if where is not None:
+        query = query.where(where)
     if statuses:
         query = query.where(Notification.status.in_(list(statuses)))
     problem_first = sa.case((Notification.status.in_([NotificationStatus.DEAD, NotificationStatus.FAILED]), 0),
@@ -304,9 +308,12 @@ def list_outbox(*, statuses: Sequence[NotificationStatus] | None = None, limit: 
     return list(db.session.scalars(query.order_by(problem_first, Notification.id.desc()).limit(limit)))
 
 
-def status_counts() -> dict[NotificationStatus, int]:
-    """Return how many rows are in each status."""
-    rows = db.session.execute(sa.select(Notification.status, sa.func.count()).group_by(Notification.status))
+def status_counts(where: sa.ColumnElement[bool] | None = None) -> dict[NotificationStatus, int]:
+    """Return how many rows (of those ``where`` selects) are in each status."""
+    query = sa.select(Notification.status, sa.func.count())
+    if where is not None:
+        query = query.where(where)
+    rows = db.session.execute(query.group_by(Notification.status))
     counts = dict.fromkeys(NotificationStatus, 0)
     counts.update(dict(rows.tuples().all()))
     return counts

@@ -325,15 +325,17 @@ def latest_reports(assignment_ids: Sequence[int]) -> dict[int, ProgressReport]:
     return {r.assignment_id: r for r in rows}
 
 
-def pending_claims() -> list[Assignment]:
-    """Return the assignments whose completion awaits the secretariat, oldest claim first."""
+def pending_claims(where: sa.ColumnElement[bool] | None = None) -> list[Assignment]:
+    """Return the assignments whose completion awaits the secretariat, oldest claim first (``where``: of whose
+    work group, e.g. permissions.administered_assignments)."""
     from sqlalchemy.orm import joinedload
 
     from tasktrack.models import Task
 
     return list(db.session.scalars(
         sa.select(Assignment)
-        .where(Assignment.completion_state == CompletionState.CLAIMED, Assignment.closed_at.is_(None))
+        .where(Assignment.completion_state == CompletionState.CLAIMED, Assignment.closed_at.is_(None),
+               sa.true() if where is None else where)
         .options(joinedload(Assignment.unit), joinedload(Assignment.task).joinedload(Task.plan))
         .order_by(Assignment.last_reported_at, Assignment.id)
     ))

@@ -19,11 +19,14 @@ from tasktrack.services.users import normalize_email
 UNIT_FIELDS = ("name", "kind", "contact_emails", "leader_email", "parent_id", "is_active", "category_names")
 
 
-def list_units(work_group_id: int | None = None) -> list[Unit]:
-    """Return the units (of one work group, if given) with their categories, in listing order."""
+def list_units(work_group_id: int | None = None, *, where: sa.ColumnElement[bool] | None = None) -> list[Unit]:
+    """Return the units (of one work group, if given; those ``where`` selects, e.g. permissions.visible_units) with
+    their categories, in listing order."""
     query = sa.select(Unit).options(selectinload(Unit.categories)).order_by(Unit.sort_order, Unit.id)
     if work_group_id is not None:
         query = query.where(Unit.work_group_id == work_group_id)
+    if where is not None:
+        query = query.where(where)
     return list(db.session.scalars(query))
 
 

@@ -56,11 +56,12 @@ def urge_history(assignment: Assignment) -> list[UrgeRow]:
     return [UrgeRow(r, last is not None and last > r.created_at) for r in records]
 
 
-def recent_urges(limit: int = 100) -> list[UrgeRow]:
-    """Return the latest manual urges over all assignments (eager-loaded), newest first."""
+def recent_urges(limit: int = 100, *, where: sa.ColumnElement[bool] | None = None) -> list[UrgeRow]:
+    """Return the latest manual urges (on the assignments ``where`` selects) eager-loaded, newest first."""
     records = db.session.scalars(
         sa.select(SupervisionRecord)
-        .where(SupervisionRecord.kind == SupervisionKind.URGE)
+        .join(Assignment, SupervisionRecord.assignment_id == Assignment.id)
+        .where(SupervisionRecord.kind == SupervisionKind.URGE, sa.true() if where is None else where)
         .options(joinedload(SupervisionRecord.actor),
                  joinedload(SupervisionRecord.assignment).joinedload(Assignment.unit),
                  joinedload(SupervisionRecord.assignment).joinedload(Assignment.task))

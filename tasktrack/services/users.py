@@ -257,6 +257,9 @@ def stamp_token(token_id: int, *, now: dt.datetime) -> None:
     db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
-def list_users() -> list[User]:
-    """Return all users, secretariat first, then by unit and e-mail."""
-    return list(db.session.scalars(sa.select(User).order_by(User.role, User.unit_id, User.email)))
+def list_users(work_group_id: int | None = None) -> list[User]:
+    """Return the users (of one work group when given), secretariat first, then by unit and e-mail."""
+    query = sa.select(User)
+    if work_group_id is not None:
+        query = query.where(User.work_group_id == work_group_id)
+    return list(db.session.scalars(query.order_by(User.role, User.unit_id, User.email)))

@@ -1,7 +1,9 @@
 """The objects a URL names, loaded once for every view: the object, or 404 (a deleted one included).
 
-Views load through here and nowhere else, so "missing" means the same on every page; who may then see or
-change the object is asked of permissions.py.
+Views load through here and nowhere else, so "missing" means the same on every page. Each loader asks
+permissions.py whether the object lies in the signed-in user's part of the work-group tree (and, for the loaders
+of administration and review, whether the user administers its work group): otherwise 404, not 403, so ids of
+other work groups are not confirmed. What a reader may then do with the object is asked of permissions.py too.
 """
 
 from __future__ import annotations
@@ -10,39 +12,88 @@ from flask import abort
 from flask_login import current_user
 
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, CaseReport, Plan, PlanImport, Unit, UnitKind
-from tasktrack.permissions import Action, can
+from tasktrack.models import (
+    Assignment,
+    CaseReport,
+    ExtensionRequest,
+    Notification,
+    Plan,
+    PlanImport,
+    Unit,
+    UnitKind,
+    User,
+)
+from tasktrack.permissions import Action, can, owns_notification
 from tasktrack.services import cases, plan_imports
 from tasktrack.services.read import tracking
 
 
-def assignment(assignment_id: int) -> Assignment:
-    """Return an assignment with its task, plan, section and unit; 404 if missing or its task or plan is deleted."""
-    return tracking.load_assignment(assignment_id)  # NotFound → the 404 page
+def _seen(obj: object, action: Action) -> None:
+    if not can(current_user, action, obj):
+        abort(404)
+
+
+def assignment(assignment_id: int, action: Action = Action.VIEW_ASSIGNMENT) -> Assignment:
+    """Return an assignment with its task, plan, section and unit; 404 if missing, its task or plan is deleted,
+    or the user may not ``action`` it (read it; REVIEW_PROGRESS: its work group's secretariat)."""
+    found = tracking.load_assignment(assignment_id)  # NotFound → the 404 page
+    _seen(found, action)
+    return found
 
 
 def inbound(assignment_id: int) -> Assignment:
     """Return an inbound assignment (上级下达任务) of the signed-in secretariat's work group; 404 for any other."""
-    found = assignment(assignment_id)
-    if not can(current_user, Action.DECOMPOSE, found):
-        abort(404)
-    return found
+    return assignment(assignment_id, Action.DECOMPOSE)
 
 
-def case(case_id: int) -> CaseReport:
-    """Return a case report with its versions, reviews and files; 404 if missing."""
+def case(case_id: int, action: Action = Action.VIEW_UNIT) -> CaseReport:
+    """Return a case report with its versions, reviews and files; 404 if missing or of another part of the tree
+    (REVIEW_CASE: not of the user's own work group). Whether a reader of the tree may read it is VIEW_CASE's."""
     found = cases.get_case(case_id)
     if found is None:
         abort(404)
+    _seen(found.unit if action is Action.VIEW_UNIT else found, action)
     return found
 
 
-def observation_point(unit_id: int) -> Unit:
-    """Return an observation point; 404 for a missing unit or one of another kind."""
+def extension_request(request_id: int) -> ExtensionRequest:
+    """Return an extension request the secretariat user decides (its assignment's work group's); 404 otherwise."""
+    found = db.get_or_404(ExtensionRequest, request_id)
+    _seen(found.assignment, Action.REVIEW_PROGRESS)
+    return found
+
+
+def observation_point(unit_id: int, action: Action = Action.VIEW_UNIT) -> Unit:
+    """Return an observation point; 404 for a missing unit, one of another kind or outside the user's tree
+    (ADMIN: of another work group than the secretariat's)."""
     unit = db.get_or_404(Unit, unit_id)
     if unit.kind is not UnitKind.OBSERVATION_POINT:
         abort(404)
+    _seen(unit, action)
     return unit
+
+
+def administered_unit(unit_id: int) -> Unit:
+    """Return a unit of the signed-in secretariat's own work group; 404 otherwise."""
+    unit = db.get_or_404(Unit, unit_id)
+    _seen(unit, Action.ADMIN)
+    return unit
+
+
+def administered_user(user_id: int) -> User:
+    """Return an account of the signed-in secretariat's own work group; 404 otherwise."""
+    user = db.get_or_404(User, user_id)
+    if user.work_group_id != current_user.work_group_id:
+        abort(404)
+    return user
+
+
+def notification(notification_id: int) -> Notification:
+    """Return a message of the signed-in secretariat's own work group's outbox; 404 otherwise."""
+    row = db.get_or_404(Notification, notification_id)
+    if not owns_notification(current_user, row):
+        abort(404)
+    return row
 
 
 def administered_plan(plan_id: int) -> Plan:

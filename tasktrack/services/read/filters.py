@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tasktrack.domain.lights import Light
-from tasktrack.models import CompletionState
+from tasktrack.models import Assignment, CompletionState
 from tasktrack.services.read.overview import AssignmentRow
 
 
@@ -18,9 +18,22 @@ class Filters:
     section_id: int | None = None
     unit_id: int | None = None
     category: str | None = None
+    #: The reader's part of the work-group tree (permissions.visible_group_ids) and the reader's own work group,
+    #: whose inbound assignments (上级下达任务) it reads too; None: every work group (the system, the provincial
+    #: dashboards until they pass one). Kept in the filters so the render cache's key carries it.
+    groups: frozenset[int] | None = None
+    inbound_group: int | None = None
+
+    def in_tree(self, assignment: Assignment) -> bool:
+        """Whether the assignment lies in the reader's part of the tree (agrees with can(VIEW_ASSIGNMENT))."""
+        unit = assignment.unit
+        return self.groups is None or unit.work_group_id in self.groups or (
+            self.inbound_group is not None and unit.represents_work_group_id == self.inbound_group)
 
     def matches(self, row: AssignmentRow) -> bool:
         a = row.assignment
+        if not self.in_tree(a):
+            return False
         if self.light is not None and row.light.light is not self.light:
             return False
         if self.reason == "claimed":

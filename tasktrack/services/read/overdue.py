@@ -94,6 +94,11 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters) -> list[sa.
         conditions.append(Task.section_id == filters.section_id)
     if filters.unit_id is not None:
         conditions.append(Assignment.unit_id == filters.unit_id)
+    if filters.groups is not None:
+        readable: sa.ColumnElement[bool] = Unit.work_group_id.in_(sorted(filters.groups))
+        if filters.inbound_group is not None:
+            readable = sa.or_(readable, Unit.represents_work_group_id == filters.inbound_group)
+        conditions.append(Assignment.unit_id.in_(sa.select(Unit.id).where(readable)))
     if filters.category is not None:
         conditions.append(sa.exists().where(unit_categories.c.unit_id == Assignment.unit_id,
                                             unit_categories.c.category_id == Category.id,

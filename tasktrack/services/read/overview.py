@@ -25,7 +25,9 @@ from tasktrack.models import (
     TaskMilestone,
     TaskTerm,
     Unit,
+    User,
 )
+from tasktrack.permissions import visible_plans
 from tasktrack.services import NotFound
 
 #: Reports shown in a task page's 最近进展 (each assignment's page has its whole history).
@@ -107,24 +109,40 @@ def _task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
     return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
 
 
-def list_plans() -> list[Plan]:
-    """Return the plans, newest year first."""
-    return list(
-        db.session.scalars(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc(), Plan.id))
-    )
+def list_plans(reader: User | None = None) -> list[Plan]:
+    """Return the plans ``reader`` reads (every plan when None: the system, the CLI), newest year first."""
+    query = sa.select(Plan).where(Plan.is_deleted.is_(False))
+    if reader is not None:
+        query = query.where(visible_plans(reader))
+    return list(db.session.scalars(query.order_by(Plan.year.desc(), Plan.id)))
 
 
-def current_plan(today: dt.date) -> Plan | None:
-    """Return the plan of today's year, else the newest one."""
-    plans = list_plans()
+def current_plan(today: dt.date, reader: User | None = None, *, own: bool = False) -> Plan | None:
+    """Return the plan of today's year, else the newest one: among the reader's own work group's plans first
+    (only those with ``own``: the plan its secretariat administers), then the rest of the reader's tree."""
+    plans = list_plans(reader)
+    if reader is not None:
+        mine = [p for p in plans if p.work_group_id == reader.work_group_id]
+        plans = mine if own or mine else plans
     return next((p for p in plans if p.year == today.year), plans[0] if plans else None)
 
 
-def require_current_plan(today: dt.date) -> Plan:
-    """Return the current plan, or raise NotFound when there is none yet."""
-    plan = current_plan(today)
+def require_current_plan(today: dt.date, reader: User | None = None, *, own: bool = False) -> Plan:
+    """Return the current plan (see current_plan), or raise NotFound when there is none yet."""
+    plan = current_plan(today, reader, own=own)
     if plan is None:
         raise NotFound("还没有工作计划")
+    return plan
+
+
+def group_plan(today: dt.date, work_group_id: int) -> Plan:
+    """Return one work group's current plan (an observation point's choices and cases are on it); NotFound if none."""
+    plans = list(db.session.scalars(
+        sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.work_group_id == work_group_id)
+        .order_by(Plan.year.desc(), Plan.id)))
+    plan = next((p for p in plans if p.year == today.year), plans[0] if plans else None)
+    if plan is None:
+        raise NotFound("该工作专班还没有工作计划")
     return plan
 
 

@@ -10,10 +10,11 @@ from flask import Response, jsonify, request, url_for
 from tasktrack import context, db_engine
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, Plan
-from tasktrack.permissions import Action, require
-from tasktrack.services import ServiceError, progress
+from tasktrack.models import AssignmentStatus, Plan, Unit
+from tasktrack.permissions import Action, can, require, visible_group_ids
+from tasktrack.services import NotFound, ServiceError, progress
 from tasktrack.services.read import dashboard as dash
+from tasktrack.services.read import overview
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.page_cache import cached_json
@@ -27,27 +28,36 @@ def _file_url(attachment_id: int) -> str:
 
 
 def _scope(today: dt.date) -> Plan | None:
-    """Return the plan asked for (default: the current plan), or None for ``plan=all`` (every plan)."""
+    """Return the plan asked for (default: the caller's current plan), or None for ``plan=all`` (every plan the
+    caller reads); a plan of another part of the work-group tree is 404."""
     if request.args.get("plan", "").strip() == dash.ALL_PLANS:
         return None
-    return dash.resolve_plan(id_arg("plan"), today)
+    plan_id = id_arg("plan")
+    if plan_id is None:
+        return overview.require_current_plan(today, api_user())
+    plan = dash.resolve_plan(plan_id, today)
+    if not can(api_user(), Action.VIEW_PLAN, plan):
+        raise NotFound("工作计划不存在")
+    return plan
 
 
 @bp.route("/assignments")
 def assignment_list() -> Response:
     """List the open assignments of a plan (or of every plan), filtered by unit and light, one page at a time."""
-    today = context.today()
+    today, user = context.today(), api_user()
     plan = _scope(today)
     light = choice_arg("light", LIGHTS)
     unit_id = None
     if request.args.get("unit"):
         unit_id = dash.find_unit_id(request.args["unit"])
-        if unit_id is None:
+        unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+        if unit is None or not can(user, Action.VIEW_UNIT, unit):
             raise ServiceError("单位不存在", field="unit")
     page_no = page_arg()
     per_page = int_arg("per_page", dash.PER_PAGE, low=1, high=MAX_PER_PAGE)
     assert per_page is not None
-    filters = dash.Filters(light=Light(light) if light else None, unit_id=unit_id)
+    filters = dash.Filters(light=Light(light) if light else None, unit_id=unit_id,
+                           groups=visible_group_ids(user), inbound_group=user.work_group_id)
     return _assignment_list_json(plan.id if plan is not None else None, filters, page_no, per_page)
 
 

@@ -11,7 +11,7 @@ from tasktrack import context
 from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusChoice, FocusItem, Plan, Task, Unit, UnitKind
-from tasktrack.permissions import Action, require
+from tasktrack.permissions import Action, can, require
 from tasktrack.services import NotFound, ServiceError, attachments, cases, observations
 from tasktrack.services.attachments import UploadsUnavailable
 from tasktrack.services.cases import CaseFilter, CaseText
@@ -22,7 +22,7 @@ from tasktrack.web.uploads import uploads_from_request
 
 
 def _plan() -> Plan:
-    plan = overview.current_plan(context.today())
+    plan = overview.current_plan(context.today(), api_user())
     if plan is None:
         raise NotFound("没有工作计划")
     return plan
@@ -30,9 +30,14 @@ def _plan() -> Plan:
 
 def _point(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None or unit.kind is not UnitKind.OBSERVATION_POINT:
+    if unit is None or unit.kind is not UnitKind.OBSERVATION_POINT or not can(api_user(), Action.VIEW_UNIT, unit):
         raise NotFound("观察点不存在")
     return unit
+
+
+def _plan_of(unit: Unit) -> Plan:
+    """Return the current plan of the point's work group (its choices and pilot logs are on it)."""
+    return overview.group_plan(context.today(), unit.work_group_id)
 
 
 def _choice_json(choice: FocusChoice | None) -> dict[str, Any] | None:
@@ -76,7 +81,8 @@ def observation_points() -> Response:
 @bp.route("/observation-points/<int:unit_id>/focus-choices", methods=["GET"])
 def get_focus_choices(unit_id: int) -> Response:
     """Return a point's current choice, lock state and history."""
-    unit, plan = _point(unit_id), _plan()
+    unit = _point(unit_id)
+    plan = _plan_of(unit)
     state = observations.choice_state(plan, unit, context.today())
     return jsonify({"unit": {"id": unit.id, "name": unit.name},
                     "deadline": state.deadline.isoformat() if state.deadline else None,
@@ -97,7 +103,7 @@ def put_focus_choices(unit_id: int) -> Response | tuple[Response, int]:
         return api_error("请求格式应为 {\"items\": [工作重点 id], \"plans\": {\"id\": \"试点计划\"}}", 400)
     plans = {item_id: str(v) for k, v in body.get("plans", {}).items() if (item_id := parse_id(k)) is not None}
     try:
-        choice = observations.save_choice(_plan(), unit, actor=api_user(), items=body["items"], plans=plans,
+        choice = observations.save_choice(_plan_of(unit), unit, actor=api_user(), items=body["items"], plans=plans,
                                           now=context.now())
     except ServiceError as exc:
         db.session.rollback()
@@ -110,7 +116,8 @@ def put_focus_choices(unit_id: int) -> Response | tuple[Response, int]:
 @bp.route("/observation-points/<int:unit_id>/pilot-logs", methods=["GET"])
 def pilot_logs(unit_id: int) -> Response:
     """Return every pilot log of a point, newest first; ``is_chosen`` is false for an item no longer chosen."""
-    unit, plan = _point(unit_id), _plan()
+    unit = _point(unit_id)
+    plan = _plan_of(unit)
     current = observations.current_choice(plan, unit)
     timeline = observations.pilot_timeline(plan, unit, [i.focus_item for i in current.items] if current else [])
     logs = [(group, log) for group in timeline.groups for log in group.logs]
@@ -168,9 +175,9 @@ def create_case() -> tuple[Response, int]:
 def review_case(case_id: int) -> Response | tuple[Response, int]:
     """Review a case: {"action": "accept"|"return"|"feature", "comment": "…"}."""
     case = db.session.get(CaseReport, case_id)
-    if case is None:
-        raise NotFound("案例不存在")
-    require(api_user(), Action.REVIEW_CASE)
+    require(api_user(), Action.REVIEW_CASE)  # a role that never reviews: 403
+    if case is None or not can(api_user(), Action.REVIEW_CASE, case):
+        raise NotFound("案例不存在")  # another work group's case: not confirmed
     body = json_body() or {}
     if not isinstance(body, dict):
         return api_error("请求体必须是 JSON 对象", 422, field=None)

@@ -17,6 +17,7 @@ from tasktrack.permissions import Action, PermissionDenied, can
 from tasktrack.services import NotFound, ServiceError, users
 from tasktrack.services.attachments import UploadsUnavailable
 from tasktrack.services.read import overview
+from tasktrack.web.scope import check_view_args
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries a bearer token
@@ -51,6 +52,7 @@ def _authenticate() -> tuple[Response, int] | None:
         # their first statement, rather than upgrading this one, which SQLite (WAL) may refuse at once.
         db.session.rollback()
     g.api_user = user
+    check_view_args(user)  # an object of another work group: JSON 404 (web/scope.py)
     return None
 
 
@@ -95,7 +97,7 @@ def plans() -> Response:
     return jsonify({"plans": [
         {"id": p.id, "year": p.year, "title": p.title, "issuer": p.issuer, "document_number": p.document_number,
          "issued_on": p.issued_on.isoformat() if p.issued_on else None}
-        for p in overview.list_plans()
+        for p in overview.list_plans(api_user())
     ]})
 
 

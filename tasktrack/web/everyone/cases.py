@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from tasktrack import context
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, Plan
-from tasktrack.permissions import Action, can, require
+from tasktrack.permissions import Action, can, require, visible_units
 from tasktrack.services import cases, compilation, observations, units
 from tasktrack.services.cases import CaseFilter
 from tasktrack.services.read import overview
@@ -23,7 +23,7 @@ from tasktrack.web.secretariat.review_forms import CaseReviewForm
 
 
 def _plan() -> Plan:
-    return overview.require_current_plan(context.today())
+    return overview.require_current_plan(context.today(), current_user)
 
 
 @bp.route("/cases/")
@@ -35,7 +35,7 @@ def case_library() -> str:
     page = cases.search_cases(current_user, flt, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/library.html", page=page, flt=flt, args=args, kinds=list(CaseKind),
-                           statuses=list(CaseStatus), units=units.list_units(),
+                           statuses=list(CaseStatus), units=units.list_units(where=visible_units(current_user)),
                            focus_items=observations.list_focus_items(), years=cases.case_years())
 
 

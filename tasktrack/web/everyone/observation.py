@@ -19,7 +19,7 @@ from tasktrack.web.secretariat.forms import ChoiceReopenForm
 
 
 def _plan() -> Plan:
-    return overview.require_current_plan(context.today())
+    return overview.require_current_plan(context.today(), current_user)
 
 
 def render_point(unit: Unit, plan: Plan, *, choice_form: ChoiceForm | None = None,
@@ -66,4 +66,5 @@ def observation_points() -> str:
 @bp.route("/observation/points/<int:unit_id>")
 def observation_point(unit_id: int) -> str:
     """Show a point's focus choice, its history and the pilot-log timeline."""
-    return render_point(loaders.observation_point(unit_id), _plan())
+    unit = loaders.observation_point(unit_id)
+    return render_point(unit, overview.group_plan(context.today(), unit.work_group_id))

@@ -20,7 +20,7 @@ def home() -> Response:
     """Send each role to its start page."""
     if current_user.role in (Role.LIAISON, Role.OBSERVATION_POINT):
         return redirect(url_for("liaison.my_tasks"))
-    plan = overview.current_plan(context.today())
+    plan = overview.current_plan(context.today(), current_user)
     if plan is None:
         return redirect(url_for("everyone.plan_list"))
     return redirect(url_for("everyone.plan", plan_id=plan.id))
@@ -29,14 +29,14 @@ def home() -> Response:
 @bp.route("/plans")
 def plan_list() -> str:
     """List the plans."""
-    return render_template("plans/index.html", plans=overview.list_plans())
+    return render_template("plans/index.html", plans=overview.list_plans(current_user))
 
 
 @bp.route("/plans/<int:plan_id>")
 def plan(plan_id: int) -> str:
     """Show a plan: sections, tasks, deadlines, responsible units and lights."""
     view = overview.plan_view(plan_id, context.today())
-    source = plan_imports.source_of(view.plan) if can(current_user, Action.ADMIN) else None
+    source = plan_imports.source_of(view.plan) if can(current_user, Action.ADMIN, view.plan) else None
     return render_template("plans/plan.html", view=view, source=source)
 
 

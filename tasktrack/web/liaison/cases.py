@@ -41,7 +41,7 @@ def new_case() -> ResponseReturnValue:
     """Submit a case report for the user's unit."""
     unit = current_user.unit
     require(current_user, Action.SUBMIT_CASE, unit)
-    plan = overview.require_current_plan(context.today())
+    plan = overview.require_current_plan(context.today(), current_user)
     form = CaseForm()
     _form_choices(form, plan)
     return forms.handle(

@@ -25,7 +25,7 @@ def _own_point(unit_id: int) -> tuple[Unit, Plan]:
     """Load the observation point the URL names, which the user must manage, and the current plan."""
     unit = loaders.observation_point(unit_id)
     require(current_user, Action.MANAGE_FOCUS, unit)
-    return unit, overview.require_current_plan(context.today())
+    return unit, overview.group_plan(context.today(), unit.work_group_id)
 
 
 @bp.route("/observation/points/<int:unit_id>/choice", methods=["POST"])

@@ -1,4 +1,7 @@
-"""The secretariat's administration: accounts and units."""
+"""The secretariat's administration: accounts and units — of its own work group only (DESIGN §1, issue 12).
+
+A secretariat lists, creates and edits its own work group's accounts and units; new ones join its work group; an
+account or unit of another work group is 404 (web/loaders.py), even one below it that it reads elsewhere."""
 
 from __future__ import annotations
 
@@ -12,20 +15,25 @@ from tasktrack.extensions import db
 from tasktrack.models import Role, Unit, UnitKind, User
 from tasktrack.services import ServiceError, units, users
 from tasktrack.services.assignments import SyncResult
-from tasktrack.web import forms
+from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.forms import ConfirmForm, PasswordResetForm, UnitForm, UserForm
 
 
+def _own_units() -> list[Unit]:
+    return units.list_units(current_user.work_group_id)
+
+
 def _unit_choices(form: UserForm) -> None:
-    form.unit_id.choices = [(0, "（无）")] + [(u.id, u.name) for u in units.list_units() if u.is_active]
+    form.unit_id.choices = [(0, "（无）")] + [(u.id, u.name) for u in _own_units() if u.is_active]
 
 
 @bp.route("/admin/users")
 def user_list() -> str:
     """List the accounts."""
-    return render_template("secretariat/users.html", users=users.list_users(), confirm=ConfirmForm())
+    return render_template("secretariat/users.html", users=users.list_users(current_user.work_group_id),
+                           confirm=ConfirmForm())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -48,6 +56,7 @@ def user_new() -> ResponseReturnValue:
 
 
 def _unit_of(form: UserForm) -> Unit | None:
+    # The choices are the work group's own units (a forged id of another's is refused by the form).
     return db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
 
 
@@ -55,7 +64,7 @@ def _unit_of(form: UserForm) -> Unit | None:
 @form_view
 def user_edit(user_id: int) -> ResponseReturnValue:
     """Edit an account's name, role, unit and phone."""
-    user = db.get_or_404(User, user_id)
+    user = loaders.administered_user(user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     if request.method == "GET":
         form.role.data, form.unit_id.data = user.role.value, user.unit_id or 0
@@ -72,7 +81,7 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 @bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
 def user_set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate or reactivate an account."""
-    user = db.get_or_404(User, user_id)
+    user = loaders.administered_user(user_id)
     active = request.form.get("active") == "1"
     back = url_for("secretariat.user_list")
     return forms.handle(
@@ -83,7 +92,7 @@ def user_set_active(user_id: int) -> ResponseReturnValue:
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 def user_reset_password(user_id: int) -> ResponseReturnValue:
     """Set a new password for an account: its sessions end, its API tokens and calendar address are revoked."""
-    user = db.get_or_404(User, user_id)
+    user = loaders.administered_user(user_id)
     reset = PasswordResetForm()
 
     def reset_done(change: users.PasswordChange) -> Response:
@@ -109,13 +118,13 @@ def user_reset_password(user_id: int) -> ResponseReturnValue:
 @bp.route("/admin/units")
 def unit_list() -> str:
     """List the units with their categories and contacts."""
-    return render_template("secretariat/units.html", units=units.list_units())
+    return render_template("secretariat/units.html", units=_own_units())
 
 
 def _unit_form_choices(form: UnitForm, unit: Unit | None) -> None:
-    form.categories.choices = [(c.id, c.name) for c in units.list_categories()]
+    form.categories.choices = [(c.id, c.name) for c in units.list_categories(current_user.work_group_id)]
     form.parent_id.choices = [(0, "（无）")] + [
-        (u.id, u.name) for u in units.list_units() if u.kind is UnitKind.CITY and u is not unit
+        (u.id, u.name) for u in _own_units() if u.kind is UnitKind.CITY and u is not unit
     ]
 
 
@@ -124,7 +133,7 @@ def _unit_form_choices(form: UnitForm, unit: Unit | None) -> None:
 @form_view
 def unit_edit(unit_id: int | None) -> ResponseReturnValue:
     """Create or edit a unit; a change of categories assigns or closes tasks."""
-    unit = db.get_or_404(Unit, unit_id) if unit_id is not None else None
+    unit = loaders.administered_unit(unit_id) if unit_id is not None else None
     form = UnitForm(obj=unit) if (request.method == "GET" and unit) else UnitForm()
     _unit_form_choices(form, unit)
     if request.method == "GET" and unit is not None:
@@ -133,13 +142,14 @@ def unit_edit(unit_id: int | None) -> ResponseReturnValue:
         form.parent_id.data = unit.parent_id or 0
 
     def save() -> tuple[Unit, SyncResult]:
-        chosen = [c for c in units.list_categories() if c.id in set(form.categories.data or [])]
+        chosen = [c for c in units.list_categories(current_user.work_group_id)
+                  if c.id in set(form.categories.data or [])]
         return units.save_unit(
             unit, actor=current_user, name=form.name.data or "", kind=UnitKind(form.kind.data),
             categories=chosen, contact_emails=form.contact_emails.data or "",
             leader_email=form.leader_email.data, is_active=bool(form.is_active.data),
             parent=db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None,
-            now=context.now(),
+            work_group=current_user.work_group, now=context.now(),
         )
 
     def saved(result: tuple[Unit, SyncResult]) -> Response:

@@ -1,7 +1,12 @@
-"""The audit trail for the secretariat: who did what, when, to which object — filtered, paged, as CSV."""
+"""The audit trail for the secretariat: who did what, when, to which object — filtered, paged, as CSV.
+
+Each secretariat reads its part of the trail (permissions.visible_audit_events): the top work group's every event;
+a lower one's, the events whose actor works in its part of the tree or whose object lies in it. The command line's
+``audit list`` stays global, for operators."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -10,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.permissions import visible_audit_events, visible_group_ids
 from tasktrack.services import audit_csv, audit_filter, audit_log
 from tasktrack.uploads.headers import content_disposition
 from tasktrack.web.secretariat import bp
@@ -39,29 +45,38 @@ def target_url(target: audit_log.Target | None) -> str | None:
     return url_for(endpoint, **values)
 
 
+def _choices() -> audit_filter.FilterChoices:
+    return audit_filter.filter_choices(visible_group_ids(current_user))
+
+
+def _filter() -> audit_filter.AuditFilter:
+    """Read the filter from the query string, narrowed to the reader's part of the trail."""
+    return dataclasses.replace(audit_filter.parse_filter(request.args), scope=visible_audit_events(current_user))
+
+
 def _refused(exc: audit_filter.FilterErrors) -> tuple[str, int]:
     return render_template("audit/index.html", page=None, errors=exc.errors, form=request.args, args={},
-                           choices=audit_filter.filter_choices(), target_url=target_url), 400
+                           choices=_choices(), target_url=target_url), 400
 
 
 @bp.route("/admin/audit")
 def audit() -> str | tuple[str, int]:
     """Show the audit trail newest first, filtered by who, unit, object, action and days, 50 a page."""
     try:
-        flt = audit_filter.parse_filter(request.args)
+        flt = _filter()
         page_no = audit_filter.parse_page(request.args.get("page"))
     except audit_filter.FilterErrors as exc:
         return _refused(exc)
     page = audit_log.search(flt, page=page_no)
     return render_template("audit/index.html", page=page, errors={}, form=request.args, args=flt.query_args(),
-                           choices=audit_filter.filter_choices(), target_url=target_url)
+                           choices=_choices(), target_url=target_url)
 
 
 @bp.route("/admin/audit.csv")
 def audit_export() -> Response | tuple[str, int]:
     """Download the filtered events as CSV (UTF-8 with BOM; no cell can start a formula)."""
     try:
-        flt = audit_filter.parse_filter(request.args)
+        flt = _filter()
     except audit_filter.FilterErrors as exc:
         return _refused(exc)
     logger.info("audit log CSV downloaded by %s: %s", current_user.email, audit_filter.describe_filter(flt))

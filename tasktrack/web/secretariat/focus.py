@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tasktrack import context
 from tasktrack.models import Plan
+from tasktrack.permissions import Action
 from tasktrack.services import observations
 from tasktrack.services.read import overview
 from tasktrack.web import forms, loaders
@@ -17,13 +18,13 @@ from tasktrack.web.secretariat.forms import ChoiceReopenForm, DeadlineForm
 
 
 def _plan() -> Plan:
-    return overview.require_current_plan(context.today())
+    return overview.require_current_plan(context.today(), current_user, own=True)
 
 
 @bp.route("/observation/points/<int:unit_id>/reopen", methods=["POST"])
 def reopen_choice(unit_id: int) -> ResponseReturnValue:
     """Reopen a point's locked choice (secretariat)."""
-    unit = loaders.observation_point(unit_id)
+    unit = loaders.observation_point(unit_id, Action.ADMIN)
     form = ChoiceReopenForm()
     back = (request.referrer if request.referrer and request.referrer.startswith(request.host_url)
             else url_for("secretariat.focus_matrix"))

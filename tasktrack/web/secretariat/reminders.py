@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.extensions import db
-from tasktrack.models import Notification, NotificationStatus
+from tasktrack.models import NotificationStatus
+from tasktrack.permissions import Action, administered_assignments, own_notifications
 from tasktrack.services import ServiceError, outbox, reminders, urging
 from tasktrack.settings import settings
 from tasktrack.web import forms, loaders
@@ -36,8 +36,10 @@ def outbox_list() -> str:
     chosen = enum_arg("status", NotificationStatus)
     status = chosen.value if chosen is not None else None
     statuses = [chosen] if chosen is not None else None
-    counts = outbox.status_counts()
-    return render_template("reminders/outbox.html", rows=outbox.list_outbox(statuses=statuses), counts=counts,
+    own = own_notifications(current_user)
+    counts = outbox.status_counts(where=own)
+    return render_template("reminders/outbox.html", rows=outbox.list_outbox(statuses=statuses, where=own),
+                           counts=counts,
                            status=status, form=ResendForm(), deliver_form=DeliverForm(),
                            waiting=counts[NotificationStatus.PENDING] + counts[NotificationStatus.FAILED])
 
@@ -62,14 +64,14 @@ def outbox_deliver() -> Response:
 @bp.route("/admin/reminders/outbox/<int:notification_id>")
 def outbox_show(notification_id: int) -> str:
     """Show one message: recipients, state, text."""
-    row = db.get_or_404(Notification, notification_id)
+    row = loaders.notification(notification_id)
     return render_template("reminders/message.html", row=row, form=ResendForm())
 
 
 @bp.route("/admin/reminders/outbox/<int:notification_id>/html")
 def outbox_html(notification_id: int) -> Response:
     """Show one message's HTML part as the recipient sees it."""
-    row = db.get_or_404(Notification, notification_id)
+    row = loaders.notification(notification_id)
     response = current_app.response_class(row.body_html or "", mimetype="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_CSP
     return response
@@ -78,6 +80,7 @@ def outbox_html(notification_id: int) -> Response:
 @bp.route("/admin/reminders/outbox/<int:notification_id>/resend", methods=["POST"])
 def outbox_resend(notification_id: int) -> ResponseReturnValue:
     """Queue a failed message again."""
+    loaders.notification(notification_id)
     back = url_for("secretariat.outbox_list")
     return forms.handle(
         ResendForm(), lambda: outbox.resend(notification_id, actor=current_user, now=context.now()),
@@ -87,14 +90,15 @@ def outbox_resend(notification_id: int) -> ResponseReturnValue:
 @bp.route("/admin/reminders/urges")
 def urge_list() -> str:
     """List recent manual urges and whether each unit has reported since."""
-    return render_template("reminders/urges.html", rows=urging.recent_urges())
+    rows = urging.recent_urges(where=administered_assignments(current_user))
+    return render_template("reminders/urges.html", rows=rows)
 
 
 @bp.route("/admin/reminders/assignments/<int:assignment_id>/urge", methods=["GET", "POST"])
 @form_view
 def urge(assignment_id: int) -> ResponseReturnValue:
     """Urge a unit on one assignment (一键催办), sent at once through the outbox."""
-    assignment = loaders.assignment(assignment_id)
+    assignment = loaders.assignment(assignment_id, Action.REVIEW_PROGRESS)
     form = UrgeForm()
     here = url_for("secretariat.urge", assignment_id=assignment.id)
 

@@ -24,7 +24,7 @@ from tasktrack.web.secretariat import bp
 def reports_page() -> str:
     """Offer the bulletin (plan, as-of date) and the summary (plan, period) forms and the other documents."""
     today = context.today()
-    plans = [p for p in overview.list_plans() if can(current_user, Action.ADMIN, p)]
+    plans = [p for p in overview.list_plans(current_user) if can(current_user, Action.ADMIN, p)]
     current = next((p for p in plans if p.year == today.year), plans[0] if plans else None)
     return render_template("reports/index.html", plans=plans, current=current, today=today,
                            year_start=dt.date(today.year, 1, 1))

@@ -11,9 +11,7 @@ from flask_login import current_user
 
 from tasktrack import context
 from tasktrack.domain.inputs import MAX_ID, parse_int
-from tasktrack.extensions import db
-from tasktrack.models import ExtensionRequest
-from tasktrack.permissions import Action, require
+from tasktrack.permissions import Action, administered_assignments, require
 from tasktrack.services import cases, progress
 from tasktrack.services import extension_requests as extensions
 from tasktrack.services.read import overview, tracking
@@ -27,7 +25,7 @@ from tasktrack.web.secretariat.review_forms import CaseReviewForm, DecisionForm,
 @bp.route("/assignments/<int:assignment_id>/confirm", methods=["POST"])
 def confirm(assignment_id: int) -> Any:
     """Confirm a claimed completion (办结)."""
-    a = loaders.assignment(assignment_id)
+    a = loaders.assignment(assignment_id, Action.REVIEW_PROGRESS)
     return _review(a, lambda note: progress.confirm_completion(a, actor=current_user, note=note, now=context.now()),
                    "已确认办结")
 
@@ -35,7 +33,7 @@ def confirm(assignment_id: int) -> Any:
 @bp.route("/assignments/<int:assignment_id>/send-back", methods=["POST"])
 def send_back(assignment_id: int) -> Any:
     """Send a claimed completion back (退回) with a comment."""
-    a = loaders.assignment(assignment_id)
+    a = loaders.assignment(assignment_id, Action.REVIEW_PROGRESS)
     return _review(a, lambda note: progress.send_back(a, actor=current_user, note=note or "", now=context.now()),
                    "已退回，单位将看到退回意见")
 
@@ -44,7 +42,7 @@ def send_back(assignment_id: int) -> Any:
 @form_view
 def reopen_completion(assignment_id: int) -> Any:
     """Reopen a confirmed completion (办结), with a reason (the secretariat)."""
-    a = loaders.assignment(assignment_id)
+    a = loaders.assignment(assignment_id, Action.REVIEW_PROGRESS)
     require(current_user, Action.REOPEN_COMPLETION, a)
     form = ReopenForm()
 
@@ -72,7 +70,7 @@ def _review(a: Any, action: Any, done_message: str) -> Any:
 @bp.route("/review/completions")
 def completions() -> str:
     """List the claimed completions awaiting confirmation."""
-    claims = progress.pending_claims()
+    claims = progress.pending_claims(where=administered_assignments(current_user))
     latest = progress.latest_reports([a.id for a in claims])
     return render_template("progress/completions.html", claims=claims, latest=latest, form=ReviewForm())
 
@@ -80,13 +78,14 @@ def completions() -> str:
 @bp.route("/review/extensions")
 def extension_queue() -> str:
     """List the extension requests awaiting a decision."""
-    return render_template("progress/extensions.html", requests=extensions.pending_requests(), form=DecisionForm())
+    requests = extensions.pending_requests(where=administered_assignments(current_user))
+    return render_template("progress/extensions.html", requests=requests, form=DecisionForm())
 
 
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
 def decide_extension(request_id: int) -> Any:
     """Approve or refuse an extension request."""
-    row = db.get_or_404(ExtensionRequest, request_id)
+    row = loaders.extension_request(request_id)
     form = DecisionForm()
     back = url_for("secretariat.extension_queue")
     return forms.handle(
@@ -99,7 +98,7 @@ def decide_extension(request_id: int) -> Any:
 @bp.route("/cases/<int:case_id>/review", methods=["POST"])
 def review_case(case_id: int) -> ResponseReturnValue:
     """Accept, return (with a comment), feature or unfeature a case (secretariat)."""
-    case = loaders.case(case_id)
+    case = loaders.case(case_id, Action.REVIEW_CASE)
     form = CaseReviewForm()
     back = url_for("everyone.case_detail", case_id=case.id)
     return forms.handle(
@@ -111,7 +110,7 @@ def review_case(case_id: int) -> ResponseReturnValue:
 @bp.route("/cases/compilation", methods=["GET", "POST"])
 def compilation_page() -> ResponseReturnValue:
     """List the featured cases in compilation order and let the secretariat reorder them."""
-    plan = overview.require_current_plan(context.today())
+    plan = overview.require_current_plan(context.today(), current_user, own=True)
     form = OrderForm()
     if request.method == "GET":
         return render_template("cases/compilation.html", plan=plan, featured=cases.featured_cases(plan), form=form)
