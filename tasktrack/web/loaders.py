@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user
 
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, CaseReport, Plan, PlanImport, Unit, UnitKind
+from tasktrack.models import Assignment, CaseReport, Plan, PlanImport, Unit, UnitKind, WorkGroup
 from tasktrack.permissions import Action, can
 from tasktrack.services import cases, plan_imports
 from tasktrack.services.read import tracking
@@ -51,3 +51,11 @@ def plan_import(import_id: int) -> PlanImport:
     if imp is None or not can(current_user, Action.ADMIN, imp):
         abort(404)
     return imp
+
+
+def work_group(group_id: int) -> WorkGroup:
+    """Return a work group in the signed-in user's part of the tree (their own or one below it); 404 otherwise."""
+    group = db.session.get(WorkGroup, group_id)
+    if group is None or not can(current_user, Action.VIEW_PLAN, group):
+        abort(404)
+    return group

@@ -8,9 +8,9 @@ the user's name, flashed messages — is rendered around it each time)::
         return render_template("dashboard/_body.html", ...)
 
 The key is, by construction: the builder's name, its arguments, the declared request arguments, today, and the
-reader's role and unit (everything the policy's answers for a page depend on, permissions.py), under the data
-version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another may
-see. Templates write ``{{ csrf_token() }}`` as anywhere else: while a fragment is built it gives the cache's
+reader's role, unit and work group (everything the policy's answers for a page depend on, permissions.py), under
+the data version (tasktrack/cache.py). A builder cannot forget one of them, and so cannot show one reader what another
+may see. Templates write ``{{ csrf_token() }}`` as anywhere else: while a fragment is built it gives the cache's
 per-process placeholder, which is replaced with the reader's own token on every read (issue 10 item 4).
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -39,10 +39,11 @@ def csrf_token() -> str:
 
 
 def reader_key() -> tuple[Hashable, ...]:
-    """What the policy's answers for a page depend on: the reader's role and unit (and no more, see can())."""
-    if not current_user or not current_user.is_authenticated:
+    """What the policy's answers for a page depend on: the reader's role, unit and work group (see can())."""
+    reader = g.get("api_user") or current_user  # an API call's reader is its token's user (web/api/views.py)
+    if not reader or not reader.is_authenticated:
         return ("anonymous",)
-    return (current_user.role.value, current_user.unit_id)
+    return (reader.role.value, reader.unit_id, reader.work_group_id)
 
 
 def _request_key(vary: tuple[str, ...]) -> tuple[Hashable, ...]:

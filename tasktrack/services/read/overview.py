@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -107,11 +108,12 @@ def _task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
     return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
 
 
-def list_plans() -> list[Plan]:
-    """Return the plans, newest year first."""
-    return list(
-        db.session.scalars(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc(), Plan.id))
-    )
+def list_plans(group_ids: Collection[int] | None = None) -> list[Plan]:
+    """Return the plans (of the given work groups, if given: ``permissions.visible_group_ids``), newest year first."""
+    query = sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc(), Plan.id)
+    if group_ids is not None:
+        query = query.where(Plan.work_group_id.in_(sorted(group_ids)))
+    return list(db.session.scalars(query))
 
 
 def current_plan(today: dt.date) -> Plan | None:
