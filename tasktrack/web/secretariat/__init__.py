@@ -24,4 +24,5 @@ def load() -> None:
         reminders,
         reports,
         review,
+        work_groups,
     )
