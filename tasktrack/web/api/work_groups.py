@@ -14,7 +14,7 @@ from tasktrack.services.read import dashboard as dash
 from tasktrack.services.read import levels
 from tasktrack.services.work_groups import home_work_group
 from tasktrack.web.api.dashboard import COUNTS_SCHEMA_KEYS
-from tasktrack.web.api.schemas import ref
+from tasktrack.web.api.schemas import nullable, ref
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.page_cache import cached_json
 
@@ -65,7 +65,7 @@ def _group_dashboard(group_id: int) -> dict[str, Any]:
 _GROUP = {"type": "object", "required": ["id", "name", "level", "level_label", "parent_id"], "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "level": {"type": "string",
                                                                     "enum": ["province", "city", "county"]},
-    "level_label": {"type": "string"}, "parent_id": {"type": ["integer", "null"]}}}
+    "level_label": {"type": "string"}, "parent_id": nullable({"type": "integer"})}}
 _INBOUND_KEYS = ["total", "undecomposed", "red", "yellow", "green", "done", "may_claim"]
 _OWN_KEYS = ["plans", "total", "red", "done"]
 
@@ -75,8 +75,8 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                                                           "children"], "properties": {
         "work_group": ref("WorkGroup"),
         "today": {"type": "string", "format": "date"},
-        "plan": {"type": ["object", "null"]},
-        "totals": {"type": ["object", "null"], "required": COUNTS_SCHEMA_KEYS},
+        "plan": nullable({"type": "object", "required": ["id", "year", "title"]}),
+        "totals": nullable({"type": "object", "required": COUNTS_SCHEMA_KEYS}),
         "inbound": {"type": "object", "required": [*_INBOUND_KEYS, "items"]},
         "children": {"type": "array", "items": {"type": "object", "required": ["id", "name", "level", "unit",
                                                                                "inbound", "own"]}}}},
