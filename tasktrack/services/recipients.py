@@ -21,12 +21,17 @@ NO_UNIT_ADDRESS = "该单位没有登记联系邮箱，也没有在用的联络�
 
 
 def unit_addresses(unit_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Return each unit's addresses: its contact e-mails, then its active liaisons' (two queries)."""
+    """Return each unit's addresses: its contact e-mails, then its active liaisons' (two queries); a unit that
+    stands for a lower work group (its assignments are that group's 上级下达任务) also reaches that group's active
+    secretariat accounts, who decompose and report on them (one more query when there is such a unit)."""
     out: dict[int, list[str]] = {u: [] for u in unit_ids}
     if not unit_ids:
         return out
+    stands_for: dict[int, int] = {}
     for unit in db.session.scalars(sa.select(Unit).where(Unit.id.in_(unit_ids))):
         out[unit.id].extend(unit.emails)
+        if unit.represents_work_group_id is not None:
+            stands_for[unit.represents_work_group_id] = unit.id
     people = db.session.execute(
         sa.select(User.unit_id, User.email)
         .where(User.unit_id.in_(unit_ids), User.is_active.is_(True),
@@ -36,6 +41,16 @@ def unit_addresses(unit_ids: Sequence[int]) -> dict[int, list[str]]:
     for unit_id, email in people:
         if unit_id is not None and email.lower() not in out[unit_id]:
             out[unit_id].append(email.lower())
+    if stands_for:
+        offices = db.session.execute(
+            sa.select(User.work_group_id, User.email)
+            .where(User.work_group_id.in_(sorted(stands_for)), User.is_active.is_(True),
+                   User.role == Role.SECRETARIAT)
+            .order_by(User.id))
+        for group_id, email in offices:
+            unit_id = stands_for[group_id]
+            if email.lower() not in out[unit_id]:
+                out[unit_id].append(email.lower())
     return out
 
 
