@@ -1,8 +1,9 @@
 """Who gets a message: computed here and nowhere else (the sweep, urging, the digests and resend ask here).
 
 A unit is reached at its contact e-mails, then its active liaisons' and observation-point accounts'
-addresses. A 督办 notice (``copy_leader``) also copies the unit's leader, when one is on file, and the
-secretariat (the office) — exactly the people its text says it copies. A digest goes to its reader; the
+addresses (a unit standing for a lower work group, also that group's secretariat). A 督办 notice
+(``copy_leader``) also copies the unit's leader, when one is on file, and the secretariat (the office) of the
+unit's own work group — exactly the people its text says it copies. A digest goes to its reader; the
 secretariat's messages to the active secretariat accounts.
 """
 
@@ -54,11 +55,24 @@ def unit_addresses(unit_ids: Sequence[int]) -> dict[int, list[str]]:
     return out
 
 
-def secretariat_addresses() -> list[str]:
-    """Return the active secretariat accounts' addresses."""
-    return list(db.session.scalars(
-        sa.select(User.email).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
-    ))
+def secretariat_addresses(work_group_ids: Collection[int] | None = None) -> list[str]:
+    """Return the active secretariat accounts' addresses (of the given work groups only, if given)."""
+    query = sa.select(User.email).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
+    if work_group_ids is not None:
+        query = query.where(User.work_group_id.in_(sorted(work_group_ids)))
+    return list(db.session.scalars(query))
+
+
+def _offices(group_ids: Collection[int]) -> dict[int, list[str]]:
+    """Return each work group's active secretariat addresses (one query)."""
+    out: dict[int, list[str]] = {g: [] for g in group_ids}
+    if group_ids:
+        for group_id, email in db.session.execute(
+                sa.select(User.work_group_id, User.email)
+                .where(User.role == Role.SECRETARIAT, User.is_active.is_(True),
+                       User.work_group_id.in_(sorted(group_ids))).order_by(User.id)):
+            out[group_id].append(email)
+    return out
 
 
 def for_units(units: Sequence[Unit], *, copy_leader: Collection[int] = ()) -> dict[int, Recipients]:
@@ -67,13 +81,14 @@ def for_units(units: Sequence[Unit], *, copy_leader: Collection[int] = ()) -> di
     Three queries at most, however many units: the sweep asks once for all units of the day.
     """
     addresses = unit_addresses([u.id for u in units])
-    office = secretariat_addresses() if any(u.id in copy_leader for u in units) else []
+    # The office copied on a 督办 is the unit's own work group's (the one that supervises it).
+    offices = _offices({u.work_group_id for u in units if u.id in copy_leader})
     out: dict[int, Recipients] = {}
     for unit in units:
         cc: list[str] = []
         if unit.id in copy_leader:
             leader = [unit.leader_email] if unit.leader_email else []
-            cc = leader + [a for a in office if a not in leader]
+            cc = leader + [a for a in offices[unit.work_group_id] if a not in leader]
         out[unit.id] = Recipients.of(addresses[unit.id], cc)
     return out
 
