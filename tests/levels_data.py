@@ -111,7 +111,9 @@ def build_tree() -> Tree:
     unit_a = work_group_admin.representing_unit(city_a)
     unit_b = work_group_admin.representing_unit(city_b)
     unit_c = work_group_admin.representing_unit(county)
-    assert unit_a is not None and unit_b is not None and unit_c is not None
+    assert unit_a is not None
+    assert unit_b is not None
+    assert unit_c is not None
     a_civil = _unit(city_a, "甲市民政局", "a-civil@levels.example.org")
     a_finance = _unit(city_a, "甲市财政局", "a-finance@levels.example.org")
     c_civil = _unit(county, "丙县民政局", "c-civil@levels.example.org")

@@ -30,7 +30,8 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
     first = _snapshot()
     report = seeding.seed_demo(now=now, fast_hash=True)
     db.session.commit()
-    assert _snapshot() == first and not report.created
+    assert _snapshot() == first
+    assert not report.created
     hz, huz, dq = (_group(f"{n}清廉社会组织建设工作专班") for n in ("杭州市", "湖州市", "德清县"))
     province = _group("浙江省清廉社会组织建设工作专班")
     assert (hz.parent_id, huz.parent_id, dq.parent_id) == (province.id, province.id, huz.id)
@@ -38,7 +39,9 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
     # The provincial units 杭州市 and 湖州市 stand for the cities; a new unit 德清县 of 湖州's stands for the county.
     for group, unit_name, parent in ((hz, "杭州市", province), (huz, "湖州市", province), (dq, "德清县", huz)):
         unit = work_group_admin.representing_unit(group)
-        assert unit is not None and unit.name == unit_name and unit.work_group_id == parent.id
+        assert unit is not None
+        assert unit.name == unit_name
+        assert unit.work_group_id == parent.id
     counts = {g.name: db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.work_group_id == g.id))
               for g in (hz, huz, dq)}
     assert counts == {hz.name: 5, huz.name: 5, dq.name: 3}  # 湖州's four members and the unit for 德清
@@ -47,7 +50,8 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
         plan = db.session.scalar(sa.select(Plan).where(Plan.work_group_id == group.id))
         assert plan is not None
         imp = db.session.scalar(sa.select(PlanImport).where(PlanImport.plan_id == plan.id))
-        assert imp is not None and imp.work_group_id == group.id
+        assert imp is not None
+        assert imp.work_group_id == group.id
         tasks = db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id)).all()
         assert len(tasks) == n_tasks
         owners = db.session.scalars(sa.select(Unit.work_group_id).join(Assignment, Assignment.unit_id == Unit.id)
@@ -59,9 +63,12 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
     # Accounts at each level.
     secretariats = {u.email: u.work_group_id for u in db.session.scalars(
         sa.select(User).where(User.role == Role.SECRETARIAT))}
-    assert secretariats["hz-office@example.org"] == hz.id and secretariats["dq-office@example.org"] == dq.id
+    assert secretariats["hz-office@example.org"] == hz.id
+    assert secretariats["dq-office@example.org"] == dq.id
     liaison = db.session.scalar(sa.select(User).where(User.email == "dq-mzj@example.org"))
-    assert liaison is not None and liaison.unit is not None and liaison.unit.name == "县民政局"
+    assert liaison is not None
+    assert liaison.unit is not None
+    assert liaison.unit.name == "县民政局"
     assert liaison.work_group_id == dq.id
     huz_office = db.session.scalar(sa.select(User).where(User.email == "huz-office@example.org"))
     assert visible_group_ids(huz_office) == {huz.id, dq.id}

@@ -39,8 +39,10 @@ def test_create_checks_level_parent_name_and_unit(app) -> None:
 
 def test_create_makes_or_reuses_the_unit_in_the_parent_and_audits(app) -> None:
     t = build_tree()
-    assert t.unit_a.work_group_id == t.province.id and t.unit_a.represents_work_group_id == t.city_a.id
-    assert t.unit_c.work_group_id == t.city_b.id and t.unit_c.kind.value == "county"
+    assert t.unit_a.work_group_id == t.province.id
+    assert t.unit_a.represents_work_group_id == t.city_a.id
+    assert t.unit_c.work_group_id == t.city_b.id
+    assert t.unit_c.kind.value == "county"
     existing = Unit(work_group_id=t.city_b.id, name="戊县", kind=t.unit_c.kind, created_at=NOW)
     db.session.add(existing)
     db.session.flush()
@@ -94,14 +96,20 @@ def test_group_stats_count_inbound_and_own_work(app) -> None:
     t = build_tree()
     stats = {s.group.name: s for s in levels.group_stats([t.city_a, t.city_b, t.county], TODAY, details=True)}
     a, b, c = stats["甲市测试专班"], stats["乙市测试专班"], stats["丙县测试专班"]
-    assert a.unit is not None and a.unit.name == "甲市"
+    assert a.unit is not None
+    assert a.unit.name == "甲市"
     assert a.inbound.as_dict() == {"total": 2, "undecomposed": 1, "red": 1, "yellow": 1, "green": 0, "done": 0,
                                    "may_claim": 0}
-    assert b.inbound.total == 1 and b.inbound.done == 1 and b.inbound.undecomposed == 0
+    assert b.inbound.total == 1
+    assert b.inbound.done == 1
+    assert b.inbound.undecomposed == 0
     assert a.own.as_dict() == {"plans": 1, "total": 2, "red": 1, "done": 1}
     assert b.own.as_dict() == {"plans": 0, "total": 0, "red": 0, "done": 0}
-    assert c.own.total == 1 and c.own.red == 0 and c.inbound.total == 0
-    assert [u.name for u in a.secretariat] == ["sec_a"] and [p.title for p in a.plans] == ["甲市测试计划"]
+    assert c.own.total == 1
+    assert c.own.red == 0
+    assert c.inbound.total == 0
+    assert [u.name for u in a.secretariat] == ["sec_a"]
+    assert [p.title for p in a.plans] == ["甲市测试计划"]
     rows = levels.inbound_rows([t.city_a.id], TODAY)[t.city_a.id]
     assert [(r.assignment.id, r.rollup.state) for r in rows] == [
         (t.inbound_open.id, RollupState.UNDECOMPOSED), (t.inbound_red.id, RollupState.IN_PROGRESS)]
@@ -112,8 +120,10 @@ def test_dashboard_is_scoped_to_the_readers_part_of_the_tree(app) -> None:
     t = build_tree()
     city_scope = frozenset({t.city_a.id})
     d = dash.dashboard(None, TODAY, visible=city_scope, group_id=t.city_a.id, with_levels=True)
-    assert d.plan.id == t.city_plan.id and [p.id for p in d.plans] == [t.city_plan.id]
-    assert d.levels is not None and [g.name for g in d.levels.path] == ["甲市测试专班"]
+    assert d.plan.id == t.city_plan.id
+    assert [p.id for p in d.plans] == [t.city_plan.id]
+    assert d.levels is not None
+    assert [g.name for g in d.levels.path] == ["甲市测试专班"]
     assert [i.assignment.id for i in d.levels.inbound] == [t.inbound_open.id, t.inbound_red.id]
     with pytest.raises(NotFound):
         dash.dashboard(t.province_plan.id, TODAY, visible=city_scope)
@@ -125,7 +135,8 @@ def test_dashboard_is_scoped_to_the_readers_part_of_the_tree(app) -> None:
     assert [(s.group.name, s.inbound.red, s.inbound.undecomposed) for s in d.levels.children] == [
         ("甲市测试专班", 1, 1), ("乙市测试专班", 0, 0)]
     county = dash.dashboard(t.county_plan.id, TODAY, visible=whole, with_levels=True)
-    assert county.levels is not None and [g.name for g in county.levels.path] == [
+    assert county.levels is not None
+    assert [g.name for g in county.levels.path] == [
         t.province.name, "乙市测试专班", "丙县测试专班"]
     everything = dash.assignment_page(None, TODAY, dash.Filters(), visible=city_scope, per_page=100)
     assert {r.assignment.task.plan_id for r in everything.rows} == {t.city_plan.id}
