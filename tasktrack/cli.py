@@ -31,9 +31,11 @@ def init_app(app: Flask) -> None:
     init_reminder_commands(app)
     from tasktrack.cli_audit import audit_cli
     from tasktrack.cli_report import report_cli
+    from tasktrack.cli_work_groups import work_groups_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(work_groups_cli)
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

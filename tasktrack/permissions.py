@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tasktrack.models import Assignment, Attachment, CompletionState, Plan, Role, Task, Unit, User
+from tasktrack.models import Assignment, Attachment, CompletionState, Plan, Role, Task, Unit, User, WorkGroup
 
 
 class Action(enum.StrEnum):
@@ -78,6 +78,8 @@ def group_of(obj: object) -> int | None:
         return obj.plan.work_group_id
     if isinstance(obj, Assignment):
         return obj.unit.work_group_id
+    if isinstance(obj, WorkGroup):
+        return obj.id  # a work group is its own: read by its subtree's ancestors, administered by its secretariat
     unit = getattr(obj, "unit", None)
     if isinstance(unit, Unit) and not isinstance(obj, User):
         return unit.work_group_id  # a case report, a focus choice, a pilot log: its unit's

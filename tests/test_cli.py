@@ -23,7 +23,9 @@ def test_seed_demo_prints_the_logins(runner):
     assert result.exit_code == 0, result.output
     assert "office@example.org" in result.output
     assert "Demo-2024-zj" in result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 6
+    assert "hz-office@example.org" in result.output
+    assert "德清县专班 · 县民政局" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 6 + 7  # demo.yaml, seed/levels.yaml
 
 
 def test_users_create_with_password_option(runner, seeded):

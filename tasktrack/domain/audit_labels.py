@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "unit.update": "修改单位",
     "category.create": "新增单位类别",
     "work_group.create": "新建工作专班",
+    "work_group.reminders": "修改专班提醒设置",
     "alias.create": "名称对应到已有单位或类别",
     "plan_import.create": "导入计划文件生成草稿",
     "plan_import.header": "修改导入草稿的计划信息",

@@ -214,9 +214,39 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
     return views
 
 
+def group_windows(defaults: ReminderSettings) -> tuple[dict[int, int], dict[int, ReminderSettings]]:
+    """Return each unit's work group and each work group's reminder windows (NULL → ``defaults``); two queries."""
+    from tasktrack.models import WorkGroup
+    from tasktrack.services.work_group_admin import reminder_settings
+
+    unit_group = dict(db.session.execute(sa.select(Unit.id, Unit.work_group_id)).tuples().all())
+    windows = {g.id: reminder_settings(g, defaults) for g in db.session.scalars(sa.select(WorkGroup))}
+    return unit_group, windows
+
+
+def due_by_group(today: dt.date, defaults: ReminderSettings) -> list[DueItem]:
+    """Return today's due items, each unit's chased with its own work group's windows (DESIGN §4, issue 12)."""
+    unit_group, windows = group_windows(defaults)
+    facts: dict[ReminderSettings, list[AssignmentFacts]] = defaultdict(list)
+    for f in assignment_facts():
+        facts[windows.get(unit_group.get(f.unit_id, -1), defaults)].append(f)
+    focus: dict[ReminderSettings, list[FocusChoiceFacts]] = defaultdict(list)
+    for c in focus_facts():
+        focus[windows.get(unit_group.get(c.unit_id, -1), defaults)].append(c)
+    items: list[DueItem] = []
+    for settings, group_facts in facts.items():
+        items.extend(due_items(group_facts, today, settings))
+    for settings, group_focus in focus.items():
+        items.extend(focus_choice_items(group_focus, today, settings))
+    return items
+
+
 def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) -> list[PlannedMessage]:
-    """Return the messages the sweep would queue today: one per unit with new due items."""
-    items = due_items(assignment_facts(), today, settings) + focus_choice_items(focus_facts(), today, settings)
+    """Return the messages the sweep would queue today: one per unit with new due items.
+
+    ``settings`` are the app's windows; a work group's own windows (work_group_admin) apply to its units.
+    """
+    items = due_by_group(today, settings)
     sent = already_sent(i.key for i in items)
     by_unit: dict[int, list[Line]] = defaultdict(list)
     for line in one_line_per_assignment(i for i in items if i.key not in sent):

@@ -191,6 +191,9 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
         )
         report.add("reports")
     _seed_observation_demo(data, report, now=now)
+    from tasktrack.services.seeding_levels import seed_levels
+
+    seed_levels(report, password=password, now=now, fast_hash=fast_hash, seed_dir=seed_dir)
     return report
 
 

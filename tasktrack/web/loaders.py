@@ -22,6 +22,7 @@ from tasktrack.models import (
     Unit,
     UnitKind,
     User,
+    WorkGroup,
 )
 from tasktrack.permissions import Action, can, owns_notification
 from tasktrack.services import cases, plan_imports
@@ -110,3 +111,11 @@ def plan_import(import_id: int) -> PlanImport:
     if imp is None or not can(current_user, Action.ADMIN, imp):
         abort(404)
     return imp
+
+
+def work_group(group_id: int) -> WorkGroup:
+    """Return a work group in the signed-in user's part of the tree (their own or one below it); 404 otherwise."""
+    group = db.session.get(WorkGroup, group_id)
+    if group is None or not can(current_user, Action.VIEW_PLAN, group):
+        abort(404)
+    return group

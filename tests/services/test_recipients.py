@@ -44,8 +44,9 @@ def test_only_a_supervision_notice_copies_leader_and_office(app: Flask, demo: No
     civil, edu = units.find_unit("省民政厅"), units.find_unit("省教育厅")
     civil.leader_email, edu.leader_email = "mzt-leader@example.org", None
     db.session.flush()
-    office = recipients.secretariat_addresses()
+    office = recipients.secretariat_addresses([civil.work_group_id])
     assert "office@example.org" in office
+    assert "hz-office@example.org" not in office  # 杭州's office does not supervise the provincial units
     got = recipients.for_units([civil, edu], copy_leader={civil.id, edu.id})
     assert got[civil.id].cc == ("mzt-leader@example.org", *office)
     assert got[edu.id].cc == tuple(office)  # no leader on file: the office only

@@ -92,6 +92,6 @@ def test_demo_seed_is_idempotent_too(seeded, now):
     seeding.seed_demo(now=now, fast_hash=True)
     db.session.commit()
     assert counts() == first
-    assert first["User"] == 6
+    assert first["User"] == 6 + 7  # demo.yaml's six, and seed/levels.yaml's three secretariats and four liaisons
     # the two demo observation points joined 观察点 and so took task 17
     assert len(units_of(17)[0]) == 13

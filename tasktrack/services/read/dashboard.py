@@ -10,7 +10,7 @@ predicate, so services/read/overdue.py pages it in SQL and loads only the page's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +31,13 @@ from tasktrack.models import (
     Section,
     Task,
     Unit,
+    WorkGroup,
 )
 from tasktrack.services import NotFound, ServiceError
 from tasktrack.services import targets as target_service
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
-from tasktrack.services.read import overdue
+from tasktrack.services.read import levels, overdue
 from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
 from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
 from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
@@ -122,6 +123,9 @@ class Dashboard:
     descending: bool
     #: The plan's targets (指标) with each unit's latest value against the target.
     targets: list[target_service.Standing]
+    #: The work group whose 督办总览 this is, and the work-group levels around it (levels.LevelView).
+    group: WorkGroup | None = None
+    levels: levels.LevelView | None = None
 
 
 @dataclass
@@ -134,16 +138,33 @@ class Page(PageMath):
     per_page: int
 
 
-def resolve_plan(plan_id: int | None, today: dt.date) -> Plan:
-    """Return the plan asked for, else the plan of today's year (NotFound when there is none)."""
-    plans = list_plans()
-    if plan_id is not None:
-        plan = next((p for p in plans if p.id == plan_id), None)
-    else:
-        plan = next((p for p in plans if p.year == today.year), plans[0] if plans else None)
+def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
+                 group_id: int | None = None) -> Plan:
+    """Return the plan asked for, else the current plan of the group (NotFound when there is none).
+
+    :param visible: the work groups the reader reads (``permissions.visible_group_ids``); a plan of any other
+        group is not found. None: every group (the CLI, the exports' own callers).
+    :param group_id: whose plan is meant when no plan is named (the reader's own work group); the plan of today's
+        year first, else the group's newest, else (no group given) any plan's.
+    """
+    plan = find_plan(plan_id, today, visible=visible, group_id=group_id)
     if plan is None:
         raise NotFound("工作计划不存在")
     return plan
+
+
+def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
+              group_id: int | None = None) -> Plan | None:
+    """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
+    plans = list_plans(visible)
+    if plan_id is not None:
+        plan = next((p for p in plans if p.id == plan_id), None)
+        if plan is None:
+            raise NotFound("工作计划不存在")
+        return plan
+    if group_id is not None:
+        plans = [p for p in plans if p.work_group_id == group_id]
+    return next((p for p in plans if p.year == today.year), plans[0] if plans else None)
 
 
 def plan_rows(plan: Plan, today: dt.date) -> list[AssignmentRow]:
@@ -163,13 +184,14 @@ def plan_rows(plan: Plan, today: dt.date) -> list[AssignmentRow]:
     return rows
 
 
-def all_plan_rows(today: dt.date) -> list[AssignmentRow]:
-    """Return the open assignments of every plan that is not deleted, with their lights (two queries)."""
+def all_plan_rows(today: dt.date, groups: Collection[int] | None = None) -> list[AssignmentRow]:
+    """Return the open assignments of every plan (of ``groups``, if given) not deleted, with lights (two queries)."""
+    scope = [Plan.work_group_id.in_(sorted(groups))] if groups is not None else []
     assignments = db.session.scalars(
         sa.select(Assignment)
         .join(Task, Assignment.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
-        .where(Plan.is_deleted.is_(False), Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+        .where(Plan.is_deleted.is_(False), Task.is_deleted.is_(False), Assignment.closed_at.is_(None), *scope)
         .options(
             contains_eager(Assignment.task).contains_eager(Task.plan),
             contains_eager(Assignment.task).joinedload(Task.section),
@@ -192,8 +214,9 @@ def _sections(plan: Plan) -> list[Section]:
     return list(db.session.scalars(sa.select(Section).where(Section.plan_id == plan.id).order_by(Section.number)))
 
 
-def _categories() -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+def _categories(group_id: int) -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).where(Category.work_group_id == group_id)
+                                   .order_by(Category.sort_order, Category.id)))
 
 
 def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressReport]:
@@ -226,12 +249,17 @@ def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
 
 
 def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = None, sort: str = "order",
-              descending: bool = False) -> Dashboard:
-    """Return the dashboard of a plan: totals, sections, the per-unit table, overdue and recent reports."""
+              descending: bool = False, visible: Collection[int] | None = None,
+              group_id: int | None = None, with_levels: bool = False) -> Dashboard:
+    """Return the dashboard of a plan: totals, sections, the per-unit table, overdue and recent reports.
+
+    ``visible`` and ``group_id`` choose the plan as in :func:`resolve_plan`; the plan selector offers the plan's
+    own work group's plans; ``with_levels`` adds the group's place in the tree (levels.level_view).
+    """
     if sort not in UNIT_SORTS:
         raise ServiceError("不支持的排序方式", field="sort")
-    plan = resolve_plan(plan_id, today)
-    categories = _categories()
+    plan = resolve_plan(plan_id, today, visible=visible, group_id=group_id)
+    categories = _categories(plan.work_group_id)
     chosen = None
     if category:
         chosen = next((c for c in categories if c.code == category), None)
@@ -253,17 +281,21 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
             stat.last_report_at = reported
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
     overdue = worst_first(r for r in rows if r.light.light is Light.RED)
-    return Dashboard(plan=plan, plans=list_plans(), counts=counts, sections=list(sections.values()),
+    plans = [p for p in list_plans(visible) if p.work_group_id == plan.work_group_id]
+    group = db.session.get(WorkGroup, plan.work_group_id)
+    return Dashboard(plan=plan, plans=plans, counts=counts, sections=list(sections.values()),
                      units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
                      category=chosen, sort=sort, descending=descending,
-                     targets=target_service.plan_standings(plan.id))
+                     targets=target_service.plan_standings(plan.id), group=group,
+                     levels=levels.level_view(group, today, visible) if with_levels and group else None)
 
 
 def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page: int = 1,
-                    per_page: int = PER_PAGE) -> Page:
+                    per_page: int = PER_PAGE, visible: Collection[int] | None = None) -> Page:
     """Return one page of open assignments matching the filters, worst light first.
 
-    :param plan: the plan to list, or None for every plan that is not deleted (全部计划).
+    :param plan: the plan to list, or None for every plan that is not deleted (全部计划) of the ``visible``
+        work groups (every group when None).
 
     The overdue list (red selected) is filtered and paged by the database; the other filters need every
     row's light, so they filter the scope's rows in Python. Both give the same order (``worst_first``).
@@ -271,9 +303,9 @@ def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page
     page = max(1, page)
     start = (page - 1) * per_page
     if overdue.selects_red(filters):
-        rows, total = overdue.overdue_rows(plan, today, filters, offset=start, limit=per_page)
+        rows, total = overdue.overdue_rows(plan, today, filters, offset=start, limit=per_page, groups=visible)
         return Page(rows=rows, total=total, page=page, per_page=per_page)
-    scope = plan_rows(plan, today) if plan is not None else all_plan_rows(today)
+    scope = plan_rows(plan, today) if plan is not None else all_plan_rows(today, visible)
     matching = worst_first(r for r in scope if filters.matches(r))
     return Page(rows=matching[start:start + per_page], total=len(matching), page=page, per_page=per_page)
 

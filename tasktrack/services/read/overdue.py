@@ -14,6 +14,7 @@ other filters and this SQL path must give exactly the same pages (tests/services
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,7 +72,8 @@ def selects_red(filters: Filters) -> bool:
     return filters.light is Light.RED or filters.reason == Reason.OVERDUE.value
 
 
-def _conditions(plan: Plan | None, today: dt.date, filters: Filters) -> list[sa.ColumnElement[bool]]:
+def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
+                groups: Collection[int] | None = None) -> list[sa.ColumnElement[bool]]:
     """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks and plans."""
     conditions: list[sa.ColumnElement[bool]] = [
         Assignment.closed_at.is_(None),
@@ -83,6 +85,8 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters) -> list[sa.
     ]
     if plan is not None:
         conditions.append(Task.plan_id == plan.id)
+    if groups is not None:
+        conditions.append(Plan.work_group_id.in_(sorted(groups)))
     # A red row has reason "overdue"; any other light or reason asked for alongside selects nothing.
     if filters.light not in (None, Light.RED):
         conditions.append(sa.false())
@@ -107,12 +111,12 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters) -> list[sa.
 
 
 def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset: int,
-                 limit: int) -> tuple[list[AssignmentRow], int]:
+                 limit: int, groups: Collection[int] | None = None) -> tuple[list[AssignmentRow], int]:
     """Return one slice of the red rows matching the filters, in ``row_key`` order, and their total.
 
-    :param plan: the plan to list, or None for every plan that is not deleted.
+    :param plan: the plan to list, or None for every plan that is not deleted (of ``groups``, if given).
     """
-    conditions = _conditions(plan, today, filters)
+    conditions = _conditions(plan, today, filters, groups)
     total = db.session.scalar(
         sa.select(sa.func.count(Assignment.id))
         .join(Task, Assignment.task_id == Task.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -109,11 +110,14 @@ def _task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
     return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
 
 
-def list_plans(reader: User | None = None) -> list[Plan]:
-    """Return the plans ``reader`` reads (every plan when None: the system, the CLI), newest year first."""
+def list_plans(reader: User | Collection[int] | None = None) -> list[Plan]:
+    """Return the plans ``reader`` reads — a user, or the ids of the work groups read
+    (``permissions.visible_group_ids``); every plan when None (the system, the CLI) — newest year first."""
     query = sa.select(Plan).where(Plan.is_deleted.is_(False))
-    if reader is not None:
+    if isinstance(reader, User):
         query = query.where(visible_plans(reader))
+    elif reader is not None:
+        query = query.where(Plan.work_group_id.in_(sorted(reader)))
     return list(db.session.scalars(query.order_by(Plan.year.desc(), Plan.id)))
 
 

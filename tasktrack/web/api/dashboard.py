@@ -7,23 +7,29 @@ from typing import Any
 from flask import Response, request
 
 from tasktrack import context
+from tasktrack.permissions import visible_group_ids
 from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
-from tasktrack.web.api.views import bp
+from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.page_cache import cached_json
 from tasktrack.web.params import id_arg
 
 
 @bp.route("/dashboard")
 def dashboard() -> Response:
-    """Return a plan's totals by light, by section and by unit (optionally one unit category)."""
+    """Return a plan's totals by light, by section and by unit (optionally one unit category).
+
+    The plan is one of the caller's part of the tree (another is not found); by default their own group's current.
+    """
     return _dashboard_json(id_arg("plan"), request.args.get("category") or None)
 
 
 @cached_json()
 def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]:
     today = context.today()
-    data = dash.dashboard(plan_id, today, category=category)
+    user = api_user()
+    data = dash.dashboard(plan_id, today, category=category, visible=visible_group_ids(user),
+                          group_id=user.work_group_id if plan_id is None else None)
     return {
         "plan": {"id": data.plan.id, "year": data.plan.year, "title": data.plan.title},
         "today": today.isoformat(),
@@ -42,6 +48,7 @@ def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]
 _COUNT_KEYS = ["total", "red", "yellow", "green", "done", "stale", "due_soon", "completed_late", "claimed",
                "completion_rate"]
 _COUNTS = {key: {"type": "integer"} for key in _COUNT_KEYS}
+COUNTS_SCHEMA_KEYS = _COUNT_KEYS
 
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "Counts": {"type": "object", "additionalProperties": False, "required": _COUNT_KEYS, "properties": _COUNTS},

@@ -16,6 +16,7 @@ API_MODULES = [
     "tasktrack.web.api.observations",
     "tasktrack.web.api.plan_imports",
     "tasktrack.web.api.reports",
+    "tasktrack.web.api.work_groups",
     "tasktrack.web.api.openapi",
 ]
 

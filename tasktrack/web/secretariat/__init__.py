@@ -25,4 +25,5 @@ def load() -> None:
         reminders,
         reports,
         review,
+        work_groups,
     )

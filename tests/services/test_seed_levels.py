@@ -1,0 +1,75 @@
+"""`seed --demo` adds the levels: 杭州 and 湖州 under the province, 德清 under 湖州, units, plans, accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, Plan, PlanImport, Role, Task, Unit, User, WorkGroup
+from tasktrack.permissions import visible_group_ids
+from tasktrack.services import seeding, work_group_admin
+from tasktrack.services.read import levels
+
+
+def _group(name: str) -> WorkGroup:
+    group = db.session.scalar(sa.select(WorkGroup).where(WorkGroup.name == name))
+    assert group is not None, name
+    return group
+
+
+def _snapshot() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+            for model in (WorkGroup, Unit, Plan, Task, Assignment, User, PlanImport)}
+
+
+def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
+    seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    first = _snapshot()
+    report = seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    assert _snapshot() == first
+    assert not report.created
+    hz, huz, dq = (_group(f"{n}清廉社会组织建设工作专班") for n in ("杭州市", "湖州市", "德清县"))
+    province = _group("浙江省清廉社会组织建设工作专班")
+    assert (hz.parent_id, huz.parent_id, dq.parent_id) == (province.id, province.id, huz.id)
+    assert [n.group.name for n in work_group_admin.tree(province)][1:] == [hz.name, huz.name, dq.name]
+    # The provincial units 杭州市 and 湖州市 stand for the cities; a new unit 德清县 of 湖州's stands for the county.
+    for group, unit_name, parent in ((hz, "杭州市", province), (huz, "湖州市", province), (dq, "德清县", huz)):
+        unit = work_group_admin.representing_unit(group)
+        assert unit is not None
+        assert unit.name == unit_name
+        assert unit.work_group_id == parent.id
+    counts = {g.name: db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.work_group_id == g.id))
+              for g in (hz, huz, dq)}
+    assert counts == {hz.name: 5, huz.name: 5, dq.name: 3}  # 湖州's four members and the unit for 德清
+    # Each group's plan came through the importer, owners resolved among the group's own units only.
+    for group, n_tasks in ((hz, 5), (huz, 3), (dq, 2)):
+        plan = db.session.scalar(sa.select(Plan).where(Plan.work_group_id == group.id))
+        assert plan is not None
+        imp = db.session.scalar(sa.select(PlanImport).where(PlanImport.plan_id == plan.id))
+        assert imp is not None
+        assert imp.work_group_id == group.id
+        tasks = db.session.scalars(sa.select(Task).where(Task.plan_id == plan.id)).all()
+        assert len(tasks) == n_tasks
+        owners = db.session.scalars(sa.select(Unit.work_group_id).join(Assignment, Assignment.unit_id == Unit.id)
+                                    .join(Task, Assignment.task_id == Task.id).where(Task.plan_id == plan.id))
+        assert set(owners) == {group.id}
+    # The cities' inbound tasks: the provincial plan's tasks for 各市、县（市、区） (16 and 17).
+    inbound = levels.inbound_rows([hz.id, huz.id], dt.date(2024, 7, 18))
+    assert sorted(i.assignment.task.number for i in inbound[hz.id]) == [16, 17]
+    # Accounts at each level.
+    secretariats = {u.email: u.work_group_id for u in db.session.scalars(
+        sa.select(User).where(User.role == Role.SECRETARIAT))}
+    assert secretariats["hz-office@example.org"] == hz.id
+    assert secretariats["dq-office@example.org"] == dq.id
+    liaison = db.session.scalar(sa.select(User).where(User.email == "dq-mzj@example.org"))
+    assert liaison is not None
+    assert liaison.unit is not None
+    assert liaison.unit.name == "县民政局"
+    assert liaison.work_group_id == dq.id
+    huz_office = db.session.scalar(sa.select(User).where(User.email == "huz-office@example.org"))
+    assert visible_group_ids(huz_office) == {huz.id, dq.id}
+    assert ("hz-mzj@example.org", "联络员", "杭州市专班 · 市民政局") in report.demo_accounts
