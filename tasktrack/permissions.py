@@ -100,7 +100,7 @@ def receives(user: User, obj: object) -> bool:
 def reads(user: User, obj: object) -> bool:
     """Return whether the object lies in the user's part of the tree (or is an inbound task of their work group).
 
-    Routes answer 404, not 403, when this is false, so ids of other work groups are not confirmed (web/scope.py).
+    Routes answer 403 when this is false for an object that exists (web/scope.py).
     """
     return _reads(user, obj)
 

@@ -114,8 +114,11 @@ def plan_import(import_id: int) -> PlanImport:
 
 
 def work_group(group_id: int) -> WorkGroup:
-    """Return a work group in the signed-in user's part of the tree (their own or one below it); 404 otherwise."""
+    """Return a work group in the signed-in user's part of the tree (their own or one below it); 404 when there is
+    none, 403 when it is outside the tree."""
     group = db.session.get(WorkGroup, group_id)
-    if group is None or not can(current_user, Action.VIEW_PLAN, group):
+    if group is None:
         abort(404)
+    if not can(current_user, Action.VIEW_PLAN, group):
+        abort(403)  # a sibling's or a parent's: refused, as every object outside the reader's tree (web/scope.py)
     return group

@@ -1,10 +1,11 @@
-"""The work-group net under every route: an object a URL names that lies outside the reader's part of the tree is 404.
+"""The work-group net under every route: an object a URL names that lies outside the reader's part of the tree is 403.
 
 Every guarded blueprint (web/guards.py, and the API after its token check) runs :func:`check_view_args` before the
-view: each id in the URL (``/assignments/<assignment_id>``, ``/units/<unit_id>``, …) is loaded and the policy asked
-``permissions.reads`` — the work-group half of ``can(VIEW_*, obj)``. Outside the tree the answer is 404 (the Chinese
-page, or JSON under /api), not 403, so ids of other work groups are not confirmed. A missing object is left to the
-view (its own 404). What a reader of the tree may then do with the object (report, review, administer) is still the
+view: each id in the URL (``/assignments/<assignment_id>``, ``/units/<unit_id>``, ``/work-groups/<group_id>``, …) is
+loaded and the policy asked ``permissions.reads`` — the work-group half of ``can(VIEW_*, obj)``. Outside the tree the
+answer is 403 (the Chinese page, or JSON under /api): a sibling city's or the province's object exists but is not
+this reader's (issue 12 asks a city secretariat to be refused with 403). A missing object is left to the view (its
+own 404). What a reader of the tree may then do with the object (report, review, administer) is still the
 view's question to permissions.py; a route added later with one of these names is covered without a line of its own.
 
 One query per id in the URL (the identity map serves the view's own load), never per row.
@@ -28,6 +29,7 @@ from tasktrack.models import (
     Task,
     Unit,
     User,
+    WorkGroup,
 )
 from tasktrack.permissions import attachment_owner, reads
 
@@ -58,15 +60,16 @@ OBJECTS: dict[str, Callable[[int], object | None]] = {
     "notification_id": _get(Notification),
     "request_id": _extension,
     "attachment_id": _attachment,
+    "group_id": _get(WorkGroup),
 }
 
 
 def check_view_args(user: User) -> None:
-    """Abort with 404 when an object the URL names lies outside the user's part of the work-group tree."""
+    """Abort with 403 when an object the URL names lies outside the user's part of the work-group tree."""
     for name, value in (request.view_args or {}).items():
         load = OBJECTS.get(name)
         if load is None or not isinstance(value, int):
             continue
         obj = load(value)
         if obj is not None and not reads(user, obj):
-            abort(404)
+            abort(403)

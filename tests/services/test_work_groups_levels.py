@@ -12,6 +12,7 @@ from tasktrack.domain.reminder_policy import ReminderSettings
 from tasktrack.domain.rollup import RollupState
 from tasktrack.extensions import db
 from tasktrack.models import AuditEvent, Unit, UnitKind, WorkGroup, WorkGroupLevel
+from tasktrack.permissions import PermissionDenied
 from tasktrack.services import Conflict, NotFound, ServiceError, work_group_admin
 from tasktrack.services.read import dashboard as dash
 from tasktrack.services.read import levels
@@ -125,10 +126,12 @@ def test_dashboard_is_scoped_to_the_readers_part_of_the_tree(app) -> None:
     assert d.levels is not None
     assert [g.name for g in d.levels.path] == ["甲市测试专班"]
     assert [i.assignment.id for i in d.levels.inbound] == [t.inbound_open.id, t.inbound_red.id]
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):  # another part of the tree: refused, not hidden
         dash.dashboard(t.province_plan.id, TODAY, visible=city_scope)
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):
         dash.dashboard(t.county_plan.id, TODAY, visible=city_scope)
+    with pytest.raises(NotFound):
+        dash.dashboard(999_999, TODAY, visible=city_scope)
     whole = frozenset({t.province.id, t.city_a.id, t.city_b.id, t.county.id})
     d = dash.dashboard(t.province_plan.id, TODAY, visible=whole, with_levels=True)
     assert d.levels is not None

@@ -104,10 +104,10 @@ def test_link_and_unlink_through_the_page(app: Flask, lv: Levels) -> None:
 
 def test_other_groups_and_other_roles_are_refused(app: Flask, lv: Levels) -> None:
     city = _client(app, lv.city_secretariat)
-    assert city.get(f"/inbound/{lv.sibling_inbound.id}").status_code == 404  # 湖州's inbound task
+    assert city.get(f"/inbound/{lv.sibling_inbound.id}").status_code == 403  # 湖州's inbound task
     token = csrf_token(city, "/inbound")
     assert city.post(f"/inbound/{lv.sibling_inbound.id}/decompose",
-                     data={"csrf_token": token, "plan": str(lv.city_plan.id)}).status_code == 404
+                     data={"csrf_token": token, "plan": str(lv.city_plan.id)}).status_code == 403
     plain = db.session.scalar(sa.select(Assignment).where(Assignment.unit_id == lv.mz.id))
     assert city.get(f"/inbound/{plain.id}").status_code == 404  # not an inbound assignment
     province = _client(app, lv.province_secretariat)

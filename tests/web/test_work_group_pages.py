@@ -61,8 +61,9 @@ def test_a_city_reads_its_own_subtree_only(app) -> None:
                  f"/dashboard?group={t.province.id}", f"/dashboard?plan={t.county_plan.id}",
                  f"/dashboard/assignments?plan={t.province_plan.id}", f"/plans/{t.province_plan.id}/export.csv",
                  f"/plans/{t.county_plan.id}/print", f"/units/{t.unit_c.id}", f"/work-groups/{t.city_b.id}",
-                 f"/work-groups/{t.province.id}", "/dashboard?group=999999"):
-        assert client.get(path).status_code == 404, path
+                 f"/work-groups/{t.province.id}"):
+        assert client.get(path).status_code == 403, path  # outside the city's part of the tree: refused
+    assert client.get("/dashboard?group=999999").status_code == 404  # no such group
     listed = client.get("/dashboard/assignments?plan=all").get_data(as_text=True)
     assert "市任务一" in listed
     assert "省任务二" not in listed
@@ -70,9 +71,9 @@ def test_a_city_reads_its_own_subtree_only(app) -> None:
     assert "县任务一" not in listed
     headers = _token(sec_a)
     api = app.test_client()
-    assert api.get(f"/api/v1/work-groups/{t.city_b.id}/dashboard", headers=headers).status_code == 404
-    assert api.get(f"/api/v1/work-groups/{t.province.id}/dashboard", headers=headers).status_code == 404
-    assert api.get(f"/api/v1/dashboard?plan={t.province_plan.id}", headers=headers).status_code == 404
+    assert api.get(f"/api/v1/work-groups/{t.city_b.id}/dashboard", headers=headers).status_code == 403
+    assert api.get(f"/api/v1/work-groups/{t.province.id}/dashboard", headers=headers).status_code == 403
+    assert api.get(f"/api/v1/dashboard?plan={t.province_plan.id}", headers=headers).status_code == 403
     tree = api.get("/api/v1/work-groups", headers=headers).get_json()["work_groups"]
     assert [(g["name"], g["level"], g["parent_id"]) for g in tree] == [("甲市测试专班", "city", t.province.id)]
     mine = api.get("/api/v1/dashboard", headers=headers).get_json()
@@ -80,7 +81,7 @@ def test_a_city_reads_its_own_subtree_only(app) -> None:
     assert mine["totals"]["red"] == 1
     # A liaison of the county reads the county only.
     county_client = _as(app, t.users["liaison_county"])
-    assert county_client.get(f"/dashboard?group={t.city_b.id}").status_code == 404
+    assert county_client.get(f"/dashboard?group={t.city_b.id}").status_code == 403
     assert "丙县测试计划" in county_client.get("/dashboard").get_data(as_text=True)
 
 

@@ -134,7 +134,7 @@ def test_a_city_reads_its_own_objects_and_not_its_siblings(app: Flask, seeded: N
             response.close()
         for path in _own_paths(tree.b):
             response = _get(app, tree, who, path)
-            assert response.status_code == 404, f"{who} {path} -> {response.status_code}"
+            assert response.status_code == 403, f"{who} {path} -> {response.status_code}"
             response.close()
 
 
@@ -145,7 +145,7 @@ def test_the_inbound_assignment_is_read_by_the_city_secretariat(app: Flask, seed
     for path in (f"/assignments/{tree.inbound_id}", f"/api/v1/assignments/{tree.inbound_id}"):
         assert _get(app, tree, "a-secretariat", path).status_code == 200, path
         # ... but not the provincial task and plan around it
-    assert _get(app, tree, "a-secretariat", f"/plans/{tree.ctx.plan_id}").status_code == 404
+    assert _get(app, tree, "a-secretariat", f"/plans/{tree.ctx.plan_id}").status_code == 403
 
 
 @GROUP

@@ -33,6 +33,7 @@ from tasktrack.models import (
     Unit,
     WorkGroup,
 )
+from tasktrack.permissions import PermissionDenied
 from tasktrack.services import NotFound, ServiceError
 from tasktrack.services import targets as target_service
 from tasktrack.services.assignments import get_assignment
@@ -143,7 +144,7 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
     """Return the plan asked for, else the current plan of the group (NotFound when there is none).
 
     :param visible: the work groups the reader reads (``permissions.visible_group_ids``); a plan of any other
-        group is not found. None: every group (the CLI, the exports' own callers).
+        group is refused (PermissionDenied: 403). None: every group (the CLI, the exports' own callers).
     :param group_id: whose plan is meant when no plan is named (the reader's own work group); the plan of today's
         year first, else the group's newest, else (no group given) any plan's.
     """
@@ -160,6 +161,9 @@ def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] |
     if plan_id is not None:
         plan = next((p for p in plans if p.id == plan_id), None)
         if plan is None:
+            other = db.session.get(Plan, plan_id)
+            if other is not None and not other.is_deleted:
+                raise PermissionDenied("view_plan")  # another part of the tree: refused (403), as web/scope.py
             raise NotFound("工作计划不存在")
         return plan
     if group_id is not None:

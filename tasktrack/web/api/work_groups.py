@@ -36,7 +36,7 @@ def work_group_dashboard(group_id: int) -> Response:
     """Return a group's figures: its current plan's totals, its inbound tasks and each lower group's counts."""
     group = work_group_admin.get_group(group_id)  # NotFound: the JSON 404
     if not can(api_user(), Action.VIEW_PLAN, group):
-        abort(404)
+        abort(403)  # outside the caller's part of the tree
     return _group_dashboard(group.id)
 
 

@@ -1,8 +1,8 @@
 """The supervision overview: dashboard, filtered assignment list, unit page, exports and print view.
 
 Every signed-in role may read these pages (DESIGN §1), scoped by work group: a reader sees the plans of their own
-work group and of every group below it (``permissions.visible_group_ids``); a plan, unit or group elsewhere is not
-found (404). ``/dashboard`` is the reader's own group's 督办总览; ``/dashboard?group=ID`` a lower group's.
+work group and of every group below it (``permissions.visible_group_ids``); a plan, unit or group elsewhere is
+refused (403). ``/dashboard`` is the reader's own group's 督办总览; ``/dashboard?group=ID`` a lower group's.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def dashboard() -> str:
     group_id = id_arg("group")
     plan_id = id_arg("plan")
     if group_id is not None:
-        loaders.work_group(group_id)  # 404 outside the reader's part of the tree
+        loaders.work_group(group_id)  # 403 outside the reader's part of the tree
     if plan_id is not None:
         group_id = None  # the plan says whose 督办总览 it is
     elif group_id is None:
@@ -105,7 +105,7 @@ def unit(unit_id: int) -> str:
     """Show a unit: its open assignments with lights and its full report history."""
     view = dash.unit_view(unit_id, context.today())
     if not can(current_user, Action.VIEW_UNIT, view.unit):
-        abort(404)
+        abort(403)
     return render_template("dashboard/unit.html", view=view)
 
 
