@@ -78,7 +78,7 @@ def build_levels(now: dt.datetime, *, province_deadline: str = "2024年12月底�
                             contact_emails="cz@hz.example.org", leader_email=None, work_group=city, now=now)
     city_plan = plans.import_plan(
         plans.PlanMeta(year=2024, title="2024年杭州市清廉社会组织建设工作要点", issuer=CITY_NAME),
-        [DraftRow(key=1, section_number=1, section_title="一、强化党建引领", number=1,
+        [DraftRow(key=1, section_number=1, section_title="强化党建引领", number=1,
                   text="开展社会组织党建工作专项检查", deadline_phrase="2024年10月底前",
                   responsible_phrase="市民政局")],
         actor=None, now=now, work_group=city,

@@ -297,6 +297,14 @@ def test_document_number_issuer_and_date_in_their_usual_forms(
     assert plan.addressees == "各区民政局"
 
 
+@pytest.mark.parametrize("title", ["2024年省级专项督办任务", "2025年市委交办重点事项",
+                                   "2025年清廉社会组织建设十项举措"])
+def test_a_title_naming_tasks_or_measures_is_the_plans_title_with_its_year(title: str) -> None:
+    plan = _plan(f"{title}\n一、压实属地责任\n（一）开展专项行动。（杭州市、湖州市负责，2024年12月底前完成）")
+    assert plan.title == title
+    assert plan.year == int(title[:4])
+
+
 def test_the_year_comes_from_the_document_number_when_the_title_has_none() -> None:
     plan = _plan("某政办发〔2026〕1号\n某市人民政府办公室关于加强社会组织建设的意见\n一、抓党建\n1. 开展学习。")
     assert plan.title == "某市人民政府办公室关于加强社会组织建设的意见"

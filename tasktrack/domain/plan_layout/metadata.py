@@ -33,7 +33,8 @@ from tasktrack.domain.plan_layout.markers import (
 )
 
 _LABEL_VALUE = r"\s*[:：]\s*(?P<v>.+?)(?=\s{1,}[\u4e00-\u9fff]{2,6}\s*[:：]|\s{2,}|$)"
-_TITLE_KINDS = re.compile(r"(?:通知|意见|方案|要点|计划|办法|决定|规定|细则|纲要|表|清单|台账|安排|分工)$")
+_TITLE_KINDS = re.compile(
+    r"(?:通知|意见|方案|要点|计划|办法|决定|规定|细则|纲要|表|清单|台账|安排|分工|任务|事项|措施|举措)$")
 SEAL = re.compile(r"[（(](?:代章|印章|盖章|章)[）)]$")
 _YEARS = re.compile(r"(?P<a>\d{4})\s*(?:年\s*)?(?:[—–\-－~～至到]+\s*(?P<b>\d{4}))?\s*年")
 
