@@ -152,8 +152,7 @@ def send_secretariat_digests(today: dt.date, *, now: dt.datetime, base_url: str,
     accounts = recipients.secretariat_accounts()
     if not accounts:
         return [], 0
-    groups = list(db.session.scalars(sa.select(WorkGroup).where(WorkGroup.id.in_(sorted(accounts)))
-                                     .order_by(WorkGroup.id)))
+    groups = sorted((people[0].work_group for people in accounts.values()), key=lambda g: g.id)
     messages: list[outbox.Outgoing] = []
     skipped = 0
     for gid, d in group_digests(groups, today, rows).items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tasktrack.extensions import db
 from tasktrack.models import Notification, Role, Unit, User, WorkGroup
@@ -66,8 +67,10 @@ def secretariat_addresses(work_group_ids: Collection[int] | None = None) -> list
 
 
 def secretariat_accounts(work_group_ids: Collection[int] | None = None) -> dict[int, list[User]]:
-    """Return the active secretariat accounts of each work group (of the given ones only, if given), one query."""
-    query = sa.select(User).where(User.role == Role.SECRETARIAT, User.is_active.is_(True)).order_by(User.id)
+    """Return the active secretariat accounts of each work group (of the given ones only, if given), with their work
+    group loaded, one query."""
+    query = (sa.select(User).where(User.role == Role.SECRETARIAT, User.is_active.is_(True))
+             .options(joinedload(User.work_group)).order_by(User.id))
     if work_group_ids is not None:
         query = query.where(User.work_group_id.in_(sorted(work_group_ids)))
     out: dict[int, list[User]] = {}
