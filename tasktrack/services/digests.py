@@ -1,10 +1,10 @@
-"""Weekly digests: one per liaison (their unit's work) and one for the secretariat (DESIGN §4).
+"""Weekly digests: one per liaison (their unit's work) and one per work group's secretariat (DESIGN §4, issue 12).
 
 Level-triggered like the sweep: a digest is due once per ISO week, from the recipient's weekday on
-(so a missed Monday is caught up on Tuesday), keyed ``digest:user:<id>:<week>`` and
-``digest:secretariat:<week>``. A liaison may move their digest to another weekday or pause it; the
-daily reminders (due soon, overdue, 催办, 督办) are not digests and cannot be paused. A digest with
-nothing to say is not sent.
+(so a missed Monday is caught up on Tuesday), keyed ``digest:user:<id>:<week>`` and, for each secretariat
+account, ``digest:secretariat:<id>:<week>`` (services/office_digests.py). A liaison may move their digest to
+another weekday or pause it; the daily reminders (due soon, overdue, 催办, 督办) are not digests and cannot be
+paused. A digest with nothing to say is not sent.
 """
 
 from __future__ import annotations
@@ -25,19 +25,15 @@ from tasktrack.domain.lights import Light, Reason
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
-    CaseReport,
-    CaseStatus,
     DigestPreference,
-    Notification,
     NotificationKind,
-    NotificationStatus,
     Plan,
     Role,
     Task,
     Unit,
     User,
 )
-from tasktrack.services import ServiceError, outbox, recipients
+from tasktrack.services import ServiceError, office_digests, outbox, recipients
 from tasktrack.services.audit import record
 from tasktrack.services.read.overview import AssignmentRow, light_of
 
@@ -191,79 +187,26 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
     return report
 
 
-# -- the secretariat digest -----------------------------------------------------------------------
-
-@dataclass
-class SecretariatDigest:
-    """The data of the secretariat's weekly digest."""
-
-    by_section: list[tuple[str, dict[Light, int]]]
-    by_unit: list[tuple[Unit, dict[Light, int]]]
-    newly_overdue: list[AssignmentRow]
-    cases_awaiting: int | None
-    units_without_email: list[tuple[Unit, bool]]
-    undeliverable: list[Notification]
-
-
-def cases_awaiting_review() -> int:
-    """Count case reports submitted (or resubmitted) and not yet reviewed."""
-    return int(db.session.scalar(
-        sa.select(sa.func.count()).select_from(CaseReport).where(CaseReport.status == CaseStatus.SUBMITTED)
-    ) or 0)
-
-
-def secretariat_digest(today: dt.date, rows: Callable[[], list[AssignmentRow]] | None = None) -> SecretariatDigest:
-    """Collect the totals and the problems of the week (a fixed number of queries; ``rows``: see send_all)."""
-    current = open_rows(today) if rows is None else rows()
-    sections: dict[tuple[int, int], tuple[str, dict[Light, int]]] = {}
-    units: dict[int, tuple[Unit, dict[Light, int]]] = {}
-    newly: list[AssignmentRow] = []
-    for r in current:
-        task = r.assignment.task
-        key = (task.plan_id, task.section.number)
-        sections.setdefault(key, (task.section.title, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
-        units.setdefault(r.assignment.unit_id, (r.assignment.unit, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
-        if r.light.light is Light.RED and r.light.days_left is not None and -RECENT_DAYS <= r.light.days_left < 0:
-            newly.append(r)
-    active_units = [u for u, _ in units.values()]
-    addresses = recipients.for_units(active_units)
-    without = [(u, bool(addresses[u.id].to)) for u in sorted(active_units, key=lambda u: (u.sort_order, u.id))
-               if not u.emails]
-    undeliverable = list(db.session.scalars(
-        sa.select(Notification).where(Notification.status == NotificationStatus.DEAD)
-        .options(joinedload(Notification.unit)).order_by(Notification.id.desc()).limit(50)))
-    return SecretariatDigest(
-        by_section=[sections[k] for k in sorted(sections)],
-        by_unit=sorted(units.values(), key=lambda pair: (pair[0].sort_order, pair[0].id)),
-        newly_overdue=sorted(newly, key=lambda r: r.light.days_left or 0),
-        cases_awaiting=cases_awaiting_review(), units_without_email=without, undeliverable=undeliverable)
-
+# -- the secretariat digests (one per work group: services/office_digests.py) --------------------
 
 def send_secretariat_digest(today: dt.date, *, now: dt.datetime, base_url: str, weekday: int,
                             report: DigestReport | None = None,
                             rows: Callable[[], list[AssignmentRow]] | None = None) -> DigestReport:
-    """Queue this week's secretariat digest once its weekday has come (flushes; ``rows``: open_rows)."""
+    """Queue this week's digest of each work group to its secretariat accounts once the weekday has come (flushes;
+    ``rows``: open_rows)."""
     report = report or DigestReport()
     if today.weekday() < weekday:
         return report
-    to = recipients.for_secretariat()
-    if not to.to:
-        return report
-    week = week_label(today)
-    context = {"d": secretariat_digest(today, rows), "today": today, "week": week,
-               "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.DONE]}
-    letter = notifications.compose("secretariat_digest", subject=f"【清廉社会组织建设】专班每周督办摘要（{week}）",
-                                   context=context, recipients=to, base_url=base_url)
-    [new_id] = outbox.enqueue_many([outbox.Outgoing.of(letter, key=f"digest:secretariat:{week}",
-                                                       kind=NotificationKind.SECRETARIAT_DIGEST, local_date=today)],
-                                   now=now)
-    if new_id is not None:
-        report.queued.append(new_id)
+    queued, skipped = office_digests.send_secretariat_digests(
+        today, now=now, base_url=base_url, week=week_label(today),
+        rows=rows if rows is not None else (lambda: open_rows(today)))
+    report.queued.extend(queued)
+    report.skipped_empty += skipped
     return report
 
 
 def send_all(today: dt.date, *, now: dt.datetime, base_url: str, weekday: int) -> DigestReport:
-    """Queue every digest due this week: the liaisons' and the secretariat's (flushes).
+    """Queue every digest due this week: the liaisons' and each work group's secretariat's (flushes).
 
     :param weekday: the default weekday of the liaisons' digests and the secretariat's (DIGEST_WEEKDAY).
     """

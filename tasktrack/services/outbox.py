@@ -229,8 +229,10 @@ def deliver_due(
     only: Sequence[int] | None = None,
     send: Callable[[mail.OutgoingMessage, mail.SmtpSettings], None] = mail.send_message,
     ignore_backoff: bool = False,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> DeliveryReport:
-    """Send every due outbox row (or only the rows ``only``) once; commits per step, see the module docstring.
+    """Send every due outbox row (or only the rows ``only``, or those ``where`` selects) once; commits per step, see
+    the module docstring.
 
     :param ignore_backoff: an operator's explicit delivery (``outbox deliver``, 立即发送 on the outbox page):
         failed rows are sent now even while their backoff runs (the SMTP server may just have come back);
@@ -244,7 +246,8 @@ def deliver_due(
             sa.select(Notification.id)
             .where(_due(now(), ignore_backoff),
                    Notification.id.not_in(tried) if tried else sa.true(),
-                   Notification.id.in_(only) if only is not None else sa.true())
+                   Notification.id.in_(only) if only is not None else sa.true(),
+                   where if where is not None else sa.true())
             .order_by(Notification.id)
             .limit(50)
         ).all()

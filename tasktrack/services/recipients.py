@@ -3,8 +3,10 @@
 A unit is reached at its contact e-mails, then its active liaisons' and observation-point accounts'
 addresses (a unit standing for a lower work group, also that group's secretariat). A 督办 notice
 (``copy_leader``) also copies the unit's leader, when one is on file, and the secretariat (the office) of the
-unit's own work group — exactly the people its text says it copies. A digest goes to its reader; the
-secretariat's messages to the active secretariat accounts.
+unit's own work group — exactly the people its text says it copies. A digest goes to its reader: a liaison's to
+the liaison, each work group's secretariat digest to each of that group's active secretariat accounts
+(:func:`secretariat_accounts`). A stored message with neither a unit nor a reader belongs to the top work group
+(``permissions.owns_notification``) and is resent to its office.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tasktrack.extensions import db
-from tasktrack.models import Notification, Role, Unit, User
+from tasktrack.models import Notification, Role, Unit, User, WorkGroup
 from tasktrack.notifications import Recipients
 
 #: The outbox's reason for a unit's message that has nobody to go to (stored dead, shown to the office).
@@ -63,6 +66,19 @@ def secretariat_addresses(work_group_ids: Collection[int] | None = None) -> list
     return list(db.session.scalars(query))
 
 
+def secretariat_accounts(work_group_ids: Collection[int] | None = None) -> dict[int, list[User]]:
+    """Return the active secretariat accounts of each work group (of the given ones only, if given), with their work
+    group loaded, one query."""
+    query = (sa.select(User).where(User.role == Role.SECRETARIAT, User.is_active.is_(True))
+             .options(joinedload(User.work_group)).order_by(User.id))
+    if work_group_ids is not None:
+        query = query.where(User.work_group_id.in_(sorted(work_group_ids)))
+    out: dict[int, list[User]] = {}
+    for user in db.session.scalars(query):
+        out.setdefault(user.work_group_id, []).append(user)
+    return out
+
+
 def _offices(group_ids: Collection[int]) -> dict[int, list[str]]:
     """Return each work group's active secretariat addresses (one query)."""
     out: dict[int, list[str]] = {g: [] for g in group_ids}
@@ -103,13 +119,13 @@ def for_user(user: User) -> Recipients:
     return Recipients.of([user.email])
 
 
-def for_secretariat() -> Recipients:
-    """Return the recipients of a message to the secretariat (its digest)."""
-    return Recipients.of(secretariat_addresses())
+def for_secretariat(work_group_ids: Collection[int] | None = None) -> Recipients:
+    """Return the recipients of a message to the secretariat: the given work groups' offices (default: all)."""
+    return Recipients.of(secretariat_addresses(work_group_ids))
 
 
 def for_notification(row: Notification) -> Recipients:
-    """Re-read whom a stored message is for (resend): its unit, its reader, or else the secretariat.
+    """Re-read whom a stored message is for (resend): its unit, its reader, or else the top work group's office.
 
     Only To is re-read; the Cc a message already carries is kept by the caller, because its text says whom
     it copies.
@@ -118,4 +134,4 @@ def for_notification(row: Notification) -> Recipients:
         return Recipients.of(unit_addresses([row.unit_id])[row.unit_id])
     if row.user is not None:
         return for_user(row.user)
-    return for_secretariat()
+    return for_secretariat(db.session.scalars(sa.select(WorkGroup.id).where(WorkGroup.parent_id.is_(None))).all())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,10 +241,13 @@ def due_by_group(today: dt.date, defaults: ReminderSettings) -> list[DueItem]:
     return items
 
 
-def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) -> list[PlannedMessage]:
+def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str,
+                  work_group_ids: Collection[int] | None = None) -> list[PlannedMessage]:
     """Return the messages the sweep would queue today: one per unit with new due items.
 
-    ``settings`` are the app's windows; a work group's own windows (work_group_admin) apply to its units.
+    ``settings`` are the app's windows; a work group's own windows (work_group_admin) apply to its units. With
+    ``work_group_ids``, only the messages to those groups' units (a secretariat's preview of its own mail); the
+    sweep passes none and covers every group.
     """
     items = due_by_group(today, settings)
     sent = already_sent(i.key for i in items)
@@ -254,6 +257,11 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str) 
     if not by_unit:
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(by_unit)))}
+    if work_group_ids is not None:
+        units = {uid: u for uid, u in units.items() if u.work_group_id in work_group_ids}
+        by_unit = {uid: lines for uid, lines in by_unit.items() if uid in units}
+        if not by_unit:
+            return []
     views = _views([line for group in by_unit.values() for line in group], base_url)
     supervised = {v.item.unit_id for v in views if v.kind is MessageKind.SUPERVISION}
     addressed = recipients.for_units(list(units.values()), copy_leader=supervised)

@@ -1,9 +1,11 @@
 """Seed the demo's lower work groups (seed/levels.yaml): cities and a county with units, plans and accounts.
 
 Built through the services a user would use: the work-group service (which makes the parent's unit stand for the
-new group), the unit service, the importer (draft → publish) and the account service. Idempotent: what exists is
-kept as it is (a group by name, a unit by name within its group, a plan by its document's hash, an account by
-e-mail).
+new group), the unit service, the importer (draft → publish) and the account service; then what the lower groups'
+secretariats did with their 上级下达任务 (``cascade:``), through services/cascade.py as on the 上级下达任务 pages.
+Idempotent: what exists is kept as it is (a group by name, a unit by name within its group, a plan by its document's
+hash, an account by e-mail; an inbound task already decomposed or linked, a task already in the plan, a report
+already made).
 """
 
 from __future__ import annotations
@@ -18,8 +20,30 @@ import sqlalchemy as sa
 import yaml
 
 from tasktrack.extensions import db
-from tasktrack.models import ImportStatus, Role, UnitKind, WorkGroup, WorkGroupLevel
-from tasktrack.services import ServiceError, plan_imports, units, users, work_group_admin, work_groups
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    ImportStatus,
+    Plan,
+    Role,
+    Task,
+    TaskLink,
+    Unit,
+    UnitKind,
+    User,
+    WorkGroup,
+    WorkGroupLevel,
+)
+from tasktrack.services import (
+    ServiceError,
+    cascade,
+    plan_imports,
+    progress,
+    units,
+    users,
+    work_group_admin,
+    work_groups,
+)
 from tasktrack.services import plans as plan_service
 
 logger = logging.getLogger(__name__)
@@ -94,3 +118,77 @@ def seed_levels(report: Any, *, password: str, now: dt.datetime, fast_hash: bool
                                   work_group=None if unit else group)
                 report.add("users")
     db.session.flush()
+    for step in data.get("cascade") or []:
+        _seed_cascade(step, report, now=now)
+    db.session.flush()
+
+
+def _account(email: str) -> User:
+    user = users.find_by_email(email)
+    if user is None:
+        raise ServiceError(f"seed/levels.yaml：账号“{email}”不存在")
+    return user
+
+
+def _inbound(group: WorkGroup, number: int) -> Assignment | None:
+    """Return the group's inbound assignment on task ``number`` of its parent's newest plan that has one."""
+    unit = work_group_admin.representing_unit(group)
+    if unit is None or group.parent_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Assignment).join(Task, Assignment.task_id == Task.id).join(Plan, Task.plan_id == Plan.id)
+        .where(Plan.work_group_id == group.parent_id, Plan.is_deleted.is_(False), Task.is_deleted.is_(False),
+               Task.number == number, Assignment.unit_id == unit.id, Assignment.closed_at.is_(None))
+        .order_by(Plan.year.desc(), Plan.id.desc()).limit(1))
+
+
+def _seed_cascade(step: dict[str, Any], report: Any, *, now: dt.datetime) -> None:
+    """Apply one group's step of ``cascade:`` (decompose and report, link, add a task), each only once."""
+    group = _group_by_name(step["group"])
+    if group is None:
+        raise ServiceError(f"seed/levels.yaml：工作专班“{step['group']}”不存在")
+    actor = _account(step["by"])
+    plans = cascade.decomposable_plans(group.id)
+    if not plans:
+        return
+    plan = plans[0]
+    inbound = _inbound(group, int(step["inbound_task"])) if step.get("inbound_task") else None
+    already_linked = inbound is not None and db.session.scalar(
+        sa.select(TaskLink.id).where(TaskLink.parent_assignment_id == inbound.id).limit(1)) is not None
+    if inbound is not None and not already_linked:
+        if step.get("decompose"):
+            row = step["decompose"]
+            cascade.decompose(inbound, plan=plan, text=row["text"], deadline_phrase=row["deadline"],
+                              responsible_phrase=row["responsible"], actor=actor, now=now)
+            report.add("decompositions")
+        elif step.get("link_task"):
+            task = db.session.scalar(sa.select(Task).where(Task.plan_id == plan.id,
+                                                           Task.number == int(step["link_task"])))
+            if task is not None:
+                cascade.link(inbound, task, actor=actor, now=now)
+                report.add("links")
+    if step.get("report") and inbound is not None:
+        _seed_sub_report(inbound, step["report"], report, now=now)
+    if step.get("add_task"):
+        row = step["add_task"]
+        exists = db.session.scalar(sa.select(Task.id).where(Task.plan_id == plan.id, Task.text == row["text"]))
+        if exists is None:
+            plan_service.add_task(plan, text=row["text"], deadline_phrase=row["deadline"],
+                                  responsible_phrase=row["responsible"], actor=actor, now=now)
+            report.add("tasks")
+
+
+def _seed_sub_report(inbound: Assignment, row: dict[str, Any], report: Any, *, now: dt.datetime) -> None:
+    """Have one unit report on its assignment of a task linked to ``inbound`` (once: not if it has reported)."""
+    assignment = db.session.scalar(
+        sa.select(Assignment).join(TaskLink, TaskLink.task_id == Assignment.task_id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(TaskLink.parent_assignment_id == inbound.id, Assignment.closed_at.is_(None), Unit.name == row["unit"])
+        .order_by(Assignment.id).limit(1))
+    if assignment is None or assignment.last_reported_at is not None:
+        return
+    status = AssignmentStatus(row["status"])
+    progress.submit_report(assignment, author=_account(row["by"]), status=status,
+                           percent=100 if status is AssignmentStatus.COMPLETED else row.get("percent"),
+                           completed_on=row.get("completed_on"), narrative=row["narrative"], now=now)
+    report.add("reports")

@@ -200,8 +200,14 @@ def test_urge_and_digests_link_to_the_assignment(app: Flask, demo: None, smtp_se
     [liaison_digest] = [m for m in received if "每周工作摘要" in m["Subject"] and "省民政厅" in m["Subject"]]
     assert f"{BASE}/assignments/{a6.id}\n" in text_of(liaison_digest)
     assert f"{BASE}/my/digest/" in text_of(liaison_digest)
-    [office_digest] = [m for m in received if "专班每周督办摘要" in m["Subject"]]
+    digests_to = {m["To"]: m for m in received if "每周督办摘要" in m["Subject"]}  # one per work group's office
+    office_digest = digests_to["office@example.org"]
+    assert "浙江省清廉社会组织建设工作专班每周督办摘要" in office_digest["Subject"]
     assert f"{BASE}/admin/reminders/outbox\n" in text_of(office_digest)
+    # 杭州's office reads its own: the provincial task 17 it has not decomposed yet, linked to its 上级下达任务 page.
+    city = text_of(digests_to["hz-office@example.org"])
+    assert f"{BASE}/inbound/{assignment_of('杭州市', 17).id}\n" in city
+    assert "省教育厅" not in city
     a1 = assignment_of("省教育厅", 1)  # 5 days late: 本周新增逾期
     assert f"{BASE}/assignments/{a1.id}\n" in text_of(office_digest)
     for message in received:

@@ -6,8 +6,22 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from tasktrack.domain.rollup import RollupState
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, Plan, PlanImport, Role, Task, Unit, User, WorkGroup
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    Plan,
+    PlanImport,
+    ProgressReport,
+    Role,
+    Task,
+    TaskLink,
+    Unit,
+    User,
+    WorkGroup,
+)
 from tasktrack.permissions import visible_group_ids
 from tasktrack.services import seeding, work_group_admin
 from tasktrack.services.read import levels
@@ -45,8 +59,9 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
     counts = {g.name: db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.work_group_id == g.id))
               for g in (hz, huz, dq)}
     assert counts == {hz.name: 5, huz.name: 5, dq.name: 3}  # 湖州's four members and the unit for 德清
-    # Each group's plan came through the importer, owners resolved among the group's own units only.
-    for group, n_tasks in ((hz, 5), (huz, 3), (dq, 2)):
+    # Each group's plan came through the importer, owners resolved among the group's own units only (杭州's sixth
+    # task is its decomposition of the provincial task 16, 湖州's fourth the task it added for 德清县).
+    for group, n_tasks in ((hz, 6), (huz, 4), (dq, 2)):
         plan = db.session.scalar(sa.select(Plan).where(Plan.work_group_id == group.id))
         assert plan is not None
         imp = db.session.scalar(sa.select(PlanImport).where(PlanImport.plan_id == plan.id))
@@ -73,3 +88,46 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
     huz_office = db.session.scalar(sa.select(User).where(User.email == "huz-office@example.org"))
     assert visible_group_ids(huz_office) == {huz.id, dq.id}
     assert ("hz-mzj@example.org", "联络员", "杭州市专班 · 市民政局") in report.demo_accounts
+
+
+def test_demo_seed_shows_the_cascade(seeded, now) -> None:
+    """杭州 decomposed the provincial task 16 to two of its units, one of which reported; 湖州 linked task 17 to one
+    of its tasks; 德清's inbound task (added to 湖州's plan) stays undecomposed. A second seed changes nothing."""
+    seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    first = (_snapshot(), _cascade_snapshot())
+    report = seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    assert (_snapshot(), _cascade_snapshot()) == first
+    assert not report.created
+    hz, huz, dq = (_group(f"{n}清廉社会组织建设工作专班") for n in ("杭州市", "湖州市", "德清县"))
+    today = now.date()
+    rows = levels.inbound_rows([hz.id, huz.id, dq.id], today)
+    by_task = {i.assignment.task.number: i for i in rows[hz.id]}
+    decomposed = by_task[16]
+    assert decomposed.rollup.state is RollupState.IN_PROGRESS
+    assert (decomposed.rollup.total, decomposed.rollup.done) == (2, 1)
+    assert by_task[17].rollup.state is RollupState.UNDECOMPOSED
+    [link] = db.session.scalars(sa.select(TaskLink).where(TaskLink.parent_assignment_id == decomposed.assignment.id))
+    assert link.task.plan.work_group_id == hz.id
+    subs = {a.unit.name: a for a in link.task.assignments}
+    assert set(subs) == {"市民政局", "市财政局"}
+    assert subs["市民政局"].status is AssignmentStatus.COMPLETED
+    assert subs["市财政局"].last_reported_at is None
+    huz_rows = {i.assignment.task.number: i for i in rows[huz.id]}
+    assert huz_rows[17].rollup.state is not RollupState.UNDECOMPOSED
+    [huz_link] = db.session.scalars(sa.select(TaskLink).where(
+        TaskLink.parent_assignment_id == huz_rows[17].assignment.id))
+    assert (huz_link.task.plan.work_group_id, huz_link.task.number) == (huz.id, 2)
+    assert huz_rows[16].rollup.state is RollupState.UNDECOMPOSED
+    [county] = rows[dq.id]
+    assert county.rollup.state is RollupState.UNDECOMPOSED
+    assert county.assignment.task.plan.work_group_id == huz.id
+    # Done through the services, so audited as a user's actions.
+    links = db.session.scalars(sa.select(AuditEvent.summary).where(AuditEvent.action == "task_link.create")).all()
+    assert sorted(s.split("：")[0] for s in links) == ["关联已有任务", "分解上级下达任务"]
+
+
+def _cascade_snapshot() -> tuple[int, int]:
+    return (db.session.scalar(sa.select(sa.func.count()).select_from(TaskLink)) or 0,
+            db.session.scalar(sa.select(sa.func.count()).select_from(ProgressReport)) or 0)

@@ -11,6 +11,7 @@ from tasktrack import context
 from tasktrack.models import NotificationStatus
 from tasktrack.permissions import Action, administered_assignments, own_notifications
 from tasktrack.services import ServiceError, outbox, reminders, urging
+from tasktrack.services.work_groups import home_work_group
 from tasktrack.settings import settings
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
@@ -24,10 +25,12 @@ EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 
 @bp.route("/admin/reminders/")
 def preview() -> str:
-    """Show the messages today's sweep would queue (nothing is written)."""
+    """Show the messages today's sweep would queue to the secretariat's own work group's units (nothing is written)."""
     typed = settings()
-    planned = reminders.plan_messages(context.today(), typed.reminders, base_url=typed.base_url)
-    return render_template("reminders/preview.html", planned=planned, today=context.today())
+    planned = reminders.plan_messages(context.today(), typed.reminders, base_url=typed.base_url,
+                                      work_group_ids={current_user.work_group_id})
+    return render_template("reminders/preview.html", planned=planned, today=context.today(),
+                           group=home_work_group(current_user))
 
 
 @bp.route("/admin/reminders/outbox")
@@ -46,13 +49,15 @@ def outbox_list() -> str:
 
 @bp.route("/admin/reminders/outbox/deliver", methods=["POST"])
 def outbox_deliver() -> Response:
-    """立即发送: send every pending and failed message now, backoff or not (dead ones need 重新发送)."""
+    """立即发送: send the work group's own pending and failed messages now, backoff or not (dead ones need 重新发送);
+    another group's mail waits for the scheduler's delivery or its own office."""
     form = DeliverForm()
     if not form.validate_on_submit():
         flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
         return redirect(url_for("secretariat.outbox_list"))
     typed = settings()
-    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, ignore_backoff=True)
+    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, ignore_backoff=True,
+                                where=own_notifications(current_user))
     if not (report.sent or report.retried or report.dead):
         flash("没有待发送的邮件（无法投递的邮件需先点“重新发送”）", "info")
     else:
