@@ -89,6 +89,8 @@ class Stats:
     assignments: int = 0
     reports: int = 0
     cases: int = 0
+    groups: int = 1
+    links: int = 0
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -384,6 +386,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--province", action="store_true",
+                        help="a province of work groups: 1 + 11 cities + 90 counties at scale 1 (bench/province.py)")
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -394,7 +398,12 @@ def main(argv: list[str] | None = None) -> None:
         upgrade()
         if db.session.scalar(sa.select(sa.func.count()).select_from(ProgressReport)):
             raise SystemExit("the database already holds progress reports; give an empty one")
-        stats = generate(args.scale, seed=args.seed)
+        if args.province:
+            from bench.province import generate_province
+
+            stats = generate_province(args.scale, seed=args.seed)
+        else:
+            stats = generate(args.scale, seed=args.seed)
     print(json.dumps(stats.as_dict()))
 
 
