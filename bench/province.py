@@ -4,7 +4,7 @@ At ``--scale 1``: the provincial work group (the real seed: 17 member units, 11 
 work groups and 90 county work groups (8 or 9 a city) with parent links; each city's seed unit stands for its
 city group, and each county has a unit in its city's group that stands for it. Member units: 25 a city, 29 a
 county (~3,000 units); ~10,000 users (three secretariat accounts a group, liaisons spread over the units); one
-plan a group (~100 plans) of 40 tasks with 15–35 units each (~100,000 assignments); ~20 progress reports an
+plan a group (~100 plans) of 47 tasks with 15–35 units each (~100,000 assignments); ~20 progress reports an
 assignment (~2,000,000, written with COPY on PostgreSQL). The cascade: a city plan's first ten tasks go to every
 county of the city, and each inbound assignment (the province's tasks to a city, a city's to a county) is
 decomposed into 1–3 tasks of the lower group's plan (``TaskLink``), as its secretariat would do. A smaller scale
@@ -65,7 +65,7 @@ class Shape:
     @classmethod
     def at(cls, scale: float) -> Shape:
         return cls(counties=max(11, round(90 * scale)), city_members=max(3, round(25 * scale)),
-                   county_members=max(3, round(29 * scale)), tasks=max(CASCADE_TASKS + 2, round(40 * scale)),
+                   county_members=max(3, round(29 * scale)), tasks=max(CASCADE_TASKS + 2, round(47 * scale)),
                    users=round(10_000 * scale))
 
 
