@@ -134,6 +134,7 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     seeding.seed_base(now=now)
     db.session.commit()
 
+    group = work_groups.default_work_group(now=now).id  # every generated unit and plan is the provincial group's
     ids = Ids()
     _start_ids(ids, "units", "users", "plans", "sections", "tasks", "task_terms", "assignments",
                "progress_reports", "case_reports", "case_versions", "case_reviews")
@@ -154,14 +155,14 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
         city_id, city_name = cities[(i // 8) % len(cities)]
         uid = ids.take("units")
         name = f"{city_name.removesuffix('市')}第{i % 8 + 1 + i // 88 * 8}县（区）"
-        unit_rows.append(_unit(uid, name, "county", city_id, 1000 + i, now))
+        unit_rows.append({**_unit(uid, name, "county", city_id, 1000 + i, now), "work_group_id": group})
         memberships.append({"unit_id": uid, "category_id": categories["cities_counties"]})
         counties.append((uid, city_id))
     for i in range(n_points):
         uid = ids.take("units")
         county_id, city_id = counties[i * len(counties) // n_points]
-        unit_rows.append(_unit(uid, f"观察点{i + 1:03d}号社会组织服务中心", "observation_point", county_id, 2000 + i,
-                               now))
+        unit_rows.append({**_unit(uid, f"观察点{i + 1:03d}号社会组织服务中心", "observation_point", county_id,
+                                  2000 + i, now), "work_group_id": group})
         memberships.append({"unit_id": uid, "category_id": categories["observation_points"]})
         points[city_id].append(uid)
     _insert(Unit, unit_rows)
@@ -183,12 +184,10 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     liaisons: dict[int, list[int]] = defaultdict(list)
     total_users = max(len(all_units) + 6, round(1000 * scale))
 
-    province = work_groups.default_work_group(now=now).id  # every generated unit is the provincial group's
-
     def add_user(email: str, name: str, role: str, unit_id: int | None) -> int:
         uid = ids.take("users")
         user_rows.append({"id": uid, "email": email, "name": name, "password_hash": password_hash, "role": role,
-                          "unit_id": unit_id, "work_group_id": province, "is_active": True,
+                          "unit_id": unit_id, "work_group_id": group, "is_active": True,
                           "session_token": f"bench{uid:027d}", "created_at": now})
         return uid
 
@@ -229,7 +228,7 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     plan_rows, section_rows, task_rows, term_rows, assignment_rows = [], [], [], [], []
     for owner, title, pool in owners:
         plan_id = ids.take("plans")
-        plan_rows.append({"id": plan_id, "year": 2024, "title": title,
+        plan_rows.append({"id": plan_id, "work_group_id": group, "year": 2024, "title": title,
                           "issuer": f"{names[owner]}清廉社会组织建设工作专班", "document_number": "",
                           "issued_on": PLAN_START, "report_period_months": 3,
                           "warning_days": 14, "is_closed": False, "is_deleted": False, "created_at": now,
