@@ -228,14 +228,14 @@ def _scheduler(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> None:
     tmp = Path(str(two_hosts["tmp"]))
-    sweep_at = (dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=20)).time().replace(microsecond=0)
+    sweep_at = (dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=30)).time().replace(microsecond=0)
     with SmtpTestServer() as smtp:
         env = {**dict(two_hosts["env"]), "SWEEP_TIME": sweep_at.isoformat(),  # type: ignore[arg-type]
                "OFFICE_HOURS_START": "00:00", "OFFICE_HOURS_END": "23:59", "DELIVERY_INTERVAL_MINUTES": "1",
                "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port), "MAIL_FROM": "tasktrack@two-hosts.example"}
         logs = [tmp / f"host-{host}" / "scheduler.log" for host in ("a", "b")]
         procs = [_scheduler(env, logs[0])]
-        time.sleep(3)  # A's scheduler takes the lock first; B's stands by
+        time.sleep(3)  # one takes the lock (A, unless it starts slowly), the other stands by
         procs.append(_scheduler(env, logs[1]))
         engine = sa.create_engine(str(two_hosts["url"]))
         try:
