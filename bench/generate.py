@@ -89,6 +89,8 @@ class Stats:
     assignments: int = 0
     reports: int = 0
     cases: int = 0
+    groups: int = 1
+    links: int = 0
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -132,6 +134,7 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     seeding.seed_base(now=now)
     db.session.commit()
 
+    group = work_groups.default_work_group(now=now).id  # every generated unit and plan is the provincial group's
     ids = Ids()
     _start_ids(ids, "units", "users", "plans", "sections", "tasks", "task_terms", "assignments",
                "progress_reports", "case_reports", "case_versions", "case_reviews")
@@ -152,14 +155,14 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
         city_id, city_name = cities[(i // 8) % len(cities)]
         uid = ids.take("units")
         name = f"{city_name.removesuffix('市')}第{i % 8 + 1 + i // 88 * 8}县（区）"
-        unit_rows.append(_unit(uid, name, "county", city_id, 1000 + i, now))
+        unit_rows.append({**_unit(uid, name, "county", city_id, 1000 + i, now), "work_group_id": group})
         memberships.append({"unit_id": uid, "category_id": categories["cities_counties"]})
         counties.append((uid, city_id))
     for i in range(n_points):
         uid = ids.take("units")
         county_id, city_id = counties[i * len(counties) // n_points]
-        unit_rows.append(_unit(uid, f"观察点{i + 1:03d}号社会组织服务中心", "observation_point", county_id, 2000 + i,
-                               now))
+        unit_rows.append({**_unit(uid, f"观察点{i + 1:03d}号社会组织服务中心", "observation_point", county_id,
+                                  2000 + i, now), "work_group_id": group})
         memberships.append({"unit_id": uid, "category_id": categories["observation_points"]})
         points[city_id].append(uid)
     _insert(Unit, unit_rows)
@@ -181,12 +184,10 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     liaisons: dict[int, list[int]] = defaultdict(list)
     total_users = max(len(all_units) + 6, round(1000 * scale))
 
-    province = work_groups.default_work_group(now=now).id  # every generated unit is the provincial group's
-
     def add_user(email: str, name: str, role: str, unit_id: int | None) -> int:
         uid = ids.take("users")
         user_rows.append({"id": uid, "email": email, "name": name, "password_hash": password_hash, "role": role,
-                          "unit_id": unit_id, "work_group_id": province, "is_active": True,
+                          "unit_id": unit_id, "work_group_id": group, "is_active": True,
                           "session_token": f"bench{uid:027d}", "created_at": now})
         return uid
 
@@ -227,7 +228,7 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     plan_rows, section_rows, task_rows, term_rows, assignment_rows = [], [], [], [], []
     for owner, title, pool in owners:
         plan_id = ids.take("plans")
-        plan_rows.append({"id": plan_id, "year": 2024, "title": title,
+        plan_rows.append({"id": plan_id, "work_group_id": group, "year": 2024, "title": title,
                           "issuer": f"{names[owner]}清廉社会组织建设工作专班", "document_number": "",
                           "issued_on": PLAN_START, "report_period_months": 3,
                           "warning_days": 14, "is_closed": False, "is_deleted": False, "created_at": now,
@@ -384,6 +385,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--province", action="store_true",
+                        help="a province of work groups: 1 + 11 cities + 90 counties at scale 1 (bench/province.py)")
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
 
@@ -394,7 +397,12 @@ def main(argv: list[str] | None = None) -> None:
         upgrade()
         if db.session.scalar(sa.select(sa.func.count()).select_from(ProgressReport)):
             raise SystemExit("the database already holds progress reports; give an empty one")
-        stats = generate(args.scale, seed=args.seed)
+        if args.province:
+            from bench.province import generate_province
+
+            stats = generate_province(args.scale, seed=args.seed)
+        else:
+            stats = generate(args.scale, seed=args.seed)
     print(json.dumps(stats.as_dict()))
 
 

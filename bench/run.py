@@ -60,6 +60,8 @@ TRACKER_SCALES = (0.05, 0.51)
 WRITE_LOAD = "write-load"
 #: The name of the plan-import section for --only (bench/plan_import.py).
 PLAN_IMPORT = "plan-import"
+#: The name of the province-of-work-groups section for --only (bench/province_run.py; PostgreSQL, scale 1).
+PROVINCE = "province"
 
 #: The targets of the issue (PostgreSQL, scale 1).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
@@ -435,6 +437,10 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     lines += write_load.markdown(result.get("write_load") or {})
     lines += plan_import.markdown(result.get("plan_import") or {})
+    if result.get("province"):
+        from bench import province_run
+
+        lines += province_run.markdown(result["province"])
     lines += _tracker_markdown(result.get("tracker") or [])
     return "\n".join(lines)
 
@@ -482,7 +488,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--only", nargs="*",
-                        help=f"page names to load, and/or {WRITE_LOAD} / {PLAN_IMPORT} for those sections "
+                        help=f"page names to load, and/or {WRITE_LOAD} / {PLAN_IMPORT} / {PROVINCE} for those sections "
                              "(default: all)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--no-cold", action="store_true", help="skip the pass with the render cache off")
@@ -492,18 +498,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="API clients posting reports at once in the write-load section")
     parser.add_argument("--write-load-duration", type=float, default=write_load.DURATION,
                         help="seconds of the write-load section, per database")
+    parser.add_argument("--province-scale", type=float, default=1.0,
+                        help=f"the scale of the {PROVINCE} section (1: 1 + 11 + 90 work groups, 2,000,000 reports)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now().astimezone()
-    only = set(args.only) - {WRITE_LOAD, PLAN_IMPORT} if args.only else None
+    only = set(args.only) - {WRITE_LOAD, PLAN_IMPORT, PROVINCE} if args.only else None
     writes_only = only == set()  # --only write-load / plan-import: those sections alone (latest stays as it is)
     runs = [run_one(kind, scale, args.duration, args.client == "wrk", only, cold=not args.no_cold)
             for kind in args.databases for scale in sorted(args.scales)] if not writes_only else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
               "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": [],
-              "write_load": {}, "plan_import": {}}
+              "write_load": {}, "plan_import": {}, "province": {}}
     if not args.only or WRITE_LOAD in args.only:
         for kind in args.databases:
             print(f"== {kind} write load", flush=True)
@@ -517,6 +525,12 @@ def main(argv: list[str] | None = None) -> None:
             imported = plan_import.run(kind, where=WORK, pg_admin=PG_ADMIN)
             print(plan_import.line(imported), flush=True)
             result["plan_import"][kind] = imported
+    if not args.only or PROVINCE in args.only:
+        from bench import province_run
+
+        print("== postgresql province", flush=True)
+        result["province"] = province_run.run("postgresql", scale=args.province_scale, seconds=args.duration,
+                                              pg_admin=PG_ADMIN)
     _save(result, Path(args.out), started, latest=not writes_only)  # kept even if a tracker run fails
     tracker_pages = set(TRACKER_PAGES) & only if only is not None else set(TRACKER_PAGES)
     if tracker_pages:

@@ -145,17 +145,18 @@ class JobSpec:
 
 def job_specs(typed: Settings) -> list[JobSpec]:
     """Return the jobs of the scheduler, with Asia/Shanghai triggers built from the settings."""
-    sweep_h, sweep_m = typed.sweep_time.hour, typed.sweep_time.minute
-    digest_h, digest_m = typed.digest_time.hour, typed.digest_time.minute
+    # Seconds count too (SWEEP_TIME=08:00:30): a test of two schedulers can set a sweep a few seconds ahead.
+    sweep_h, sweep_m, sweep_s = typed.sweep_time.hour, typed.sweep_time.minute, typed.sweep_time.second
+    digest_h, digest_m, digest_s = typed.digest_time.hour, typed.digest_time.minute, typed.digest_time.second
     start_h, end_h = typed.office_hours.start.hour, typed.office_hours.end.hour
     every = typed.delivery_interval_minutes
     heartbeat = max(5, typed.scheduler_lock_ttl_seconds // 4)
     return [
         JobSpec("daily_sweep", "tasktrack.jobs:daily_sweep",
-                CronTrigger(hour=sweep_h, minute=sweep_m, timezone=SHANGHAI), 6 * 3600),
+                CronTrigger(hour=sweep_h, minute=sweep_m, second=sweep_s, timezone=SHANGHAI), 6 * 3600),
         # Daily: each liaison has their own weekday; the job sends the digests whose day has come.
         JobSpec("weekly_digests", "tasktrack.jobs:weekly_digests",
-                CronTrigger(hour=digest_h, minute=digest_m, timezone=SHANGHAI), 6 * 3600),
+                CronTrigger(hour=digest_h, minute=digest_m, second=digest_s, timezone=SHANGHAI), 6 * 3600),
         # Every day (调休 makes some weekends working days); the job itself checks working day and hours.
         JobSpec("deliver_outbox", "tasktrack.jobs:deliver_outbox",
                 CronTrigger(hour=f"{start_h}-{end_h}", minute=f"*/{every}", timezone=SHANGHAI), 120),

@@ -265,10 +265,13 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str,
     views = _views([line for group in by_unit.values() for line in group], base_url)
     supervised = {v.item.unit_id for v in views if v.kind is MessageKind.SUPERVISION}
     addressed = recipients.for_units(list(units.values()), copy_leader=supervised)
+    views_of: dict[int, list[ItemView]] = defaultdict(list)  # grouped once: a province has ~3,000 units × 20,000 lines
+    for view in views:
+        views_of[view.item.unit_id].append(view)
     messages = []
     for unit_id in sorted(by_unit, key=lambda u: (units[u].sort_order, u)):
         unit, to = units[unit_id], addressed[unit_id]
-        unit_views = [v for v in views if v.item.unit_id == unit_id]
+        unit_views = views_of[unit_id]
         # The body says who is copied only as far as it is true: the leader needs an address on file.
         leader_copied = unit_id in supervised and bool(unit.leader_email)
         context = {"unit": unit, "items": unit_views, "today": today, "supervised": unit_id in supervised,

@@ -1,0 +1,270 @@
+"""Two app hosts on one PostgreSQL database and one upload folder must agree (issue 12, "More than one host").
+
+Real processes, as a deployment runs them: a fresh database migrated and seeded by the app's own commands, two
+gunicorn instances (host A and host B, two workers each, the production config with ``MULTI_HOST=1``, one
+SECRET_KEY as a load balancer in front of them needs, each with its own folder for its logs) sharing one
+UPLOAD_DIR, and one ``flask scheduler`` process beside each. Checked:
+
+* a page cached on host A (督办总览, 我的任务, the xlsx export; each fetched until both of A's workers hold it) is
+  not served stale after a progress report posted through the API on host B: the render cache is keyed by the
+  data version row that every write bumps in the database, not by anything a host keeps;
+* a file uploaded with a report on host A downloads, byte for byte, on host B (one signed session for both);
+* of the two schedulers only one takes the lock (PostgreSQL advisory lock) and runs the jobs: the daily sweep
+  (set a few seconds ahead) runs once, and every message it queued reaches the SMTP server exactly once.
+
+SQLite is a one-host database (the app refuses ``MULTI_HOST`` on it), so the test runs in the suite's
+PostgreSQL pass (DATABASE_URL) and is skipped on SQLite.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from bench import write_load
+from tasktrack.domain.workdays import SHANGHAI
+from tests.smtp_server import SmtpTestServer
+
+ON_POSTGRESQL = (os.environ.get("DATABASE_URL") or "").startswith("postgresql")
+
+pytestmark = [
+    pytest.mark.committed,
+    pytest.mark.slow,
+    pytest.mark.skipif(not ON_POSTGRESQL, reason="two hosts need PostgreSQL (the app refuses MULTI_HOST on "
+                                                 "SQLite); the suite's PostgreSQL pass (DATABASE_URL) runs this"),
+    pytest.mark.skipif(shutil.which("gunicorn", path=str(Path(write_load.PYTHON).parent)) is None,
+                       reason="gunicorn is not installed next to this Python"),
+]
+
+PASSWORD = "two-hosts-correct-horse-42"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """A signed-in session (its cookie) that can be sent to either host: one SECRET_KEY signs for both."""
+
+    def __init__(self, port: int, email: str) -> None:
+        status, headers, body = _http(port, "GET", "/login")
+        self.cookie = headers["set-cookie"].split(";", 1)[0]
+        form = {"csrf_token": _csrf(body), "email": email, "password": PASSWORD}
+        status, headers, _ = _http(port, "POST", "/login", urllib.parse.urlencode(form).encode(), cookie=self.cookie,
+                                   content_type="application/x-www-form-urlencoded")
+        assert status == 302, f"login of {email} failed ({status})"
+        self.cookie = headers["set-cookie"].split(";", 1)[0]
+
+    def get(self, port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+        answer = _http(port, "GET", path, cookie=self.cookie)
+        if "set-cookie" in answer[1]:  # the session now holds a CSRF token
+            self.cookie = answer[1]["set-cookie"].split(";", 1)[0]
+        return answer
+
+
+def _http(port: int, method: str, path: str, body: bytes | None = None, *, cookie: str = "", token: str = "",
+          content_type: str = "") -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {k: v for k, v in {"Cookie": cookie, "Content-Type": content_type,
+                                 "Authorization": f"Bearer {token}" if token else ""}.items() if v}
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def _csrf(body: bytes) -> str:
+    match = CSRF.search(body.decode())
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(12)
+    out = io.BytesIO()
+    for name, value in fields.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, data) in files.items():
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                  f"Content-Type: application/pdf\r\n\r\n".encode() + data + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def _text_of(path: str, body: bytes) -> str:
+    """The page's text, or the xlsx workbook's strings."""
+    if path.endswith(".xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    return body.decode()
+
+
+def _accounts(url: str, uploads: Path) -> dict[str, object]:
+    """Create the secretariat's and a liaison's accounts (the liaison's unit has open work) and an API token."""
+    from tasktrack import create_app
+    from tasktrack.extensions import db
+    from tasktrack.models import Assignment, Plan, Role, Task, Unit
+    from tasktrack.services import users
+    from tests.conftest import make_config
+
+    app = create_app(make_config(url, str(uploads)))
+    now = dt.datetime(2024, 7, 18, 2, 0, tzinfo=dt.UTC)
+    with app.app_context():
+        assignment = db.session.scalars(sa.select(Assignment).where(Assignment.closed_at.is_(None))
+                                        .order_by(Assignment.id)).first()
+        assert assignment is not None
+        unit = db.session.get(Unit, assignment.unit_id)
+        secretariat = users.create_user(actor=None, email="office@two-hosts.example.gov.cn", name="专班办公室",
+                                        role=Role.SECRETARIAT, unit=None, password=PASSWORD, now=now, fast_hash=True)
+        liaison = users.create_user(actor=None, email="liaison@two-hosts.example.gov.cn", name="联络员",
+                                    role=Role.LIAISON, unit=unit, password=PASSWORD, now=now, fast_hash=True)
+        token = users.issue_token(liaison, actor=None, now=now)
+        plan = db.session.scalar(sa.select(Plan.id).join(Task, Task.plan_id == Plan.id)
+                                 .where(Task.id == assignment.task_id))
+        found = {"secretariat": secretariat.email, "liaison": liaison.email, "token": token,
+                 "assignment": assignment.id, "plan": plan}
+        db.session.commit()
+    with app.app_context():
+        db.engine.dispose()
+    return found
+
+
+@pytest.fixture
+def two_hosts(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """A fresh database, a shared upload folder and hosts A and B serving it (stopped and dropped afterwards)."""
+    admin = os.environ["DATABASE_URL"]
+    name = admin.rsplit("/", 1)[1].split("?", 1)[0] + "_two_hosts"
+    url = write_load.fresh_database("postgresql", tmp_path, admin, name)
+    shared = tmp_path / "shared-uploads"
+    env = {**write_load.server_env(url, shared), "MULTI_HOST": "1", "TASKTRACK_QUERY_COUNT": "1",
+           "RENDER_CACHE_SIZE": "256"}
+    servers: list[write_load.Gunicorn] = []
+    try:
+        write_load._flask(env, "db", "upgrade")
+        write_load._flask(env, "seed")
+        accounts = _accounts(url, shared)
+        for host in ("a", "b"):
+            folder = tmp_path / f"host-{host}"
+            folder.mkdir()
+            servers.append(write_load.Gunicorn(env, folder / "gunicorn.log", workers=2))
+        yield {"url": url, "env": env, "a": servers[0].port, "b": servers[1].port, "tmp": tmp_path, **accounts}
+    finally:
+        for server in servers:
+            server.stop()
+        write_load.drop_database(url, admin)
+
+
+def test_a_write_on_one_host_is_seen_on_the_other(two_hosts: dict[str, object]) -> None:
+    a, b = int(str(two_hosts["a"])), int(str(two_hosts["b"]))
+    office = Browser(a, str(two_hosts["secretariat"]))
+    liaison = Browser(a, str(two_hosts["liaison"]))
+    pages = [(office, "/dashboard"), (liaison, "/my/tasks"), (office, f"/plans/{two_hosts['plan']}/export.xlsx")]
+    marker = f"两台主机{secrets.token_hex(3)}"
+
+    for who, path in pages:  # cached on A: both workers, until a repeat costs fewer statements than the first
+        counts = []
+        for _ in range(6):
+            status, headers, body = who.get(a, path)
+            assert status == 200, (path, status)
+            assert marker not in _text_of(path, body)
+            counts.append(int(headers["x-query-count"]))
+        assert min(counts) < max(counts), f"{path} was never served from the cache on host A: {counts}"
+
+    report = json.dumps({"status": "in_progress", "percent": 40, "narrative": f"{marker}：推进中"}).encode()
+    status, _, body = _http(b, "POST", f"/api/v1/assignments/{two_hosts['assignment']}/reports", report,
+                            token=str(two_hosts["token"]), content_type="application/json")
+    assert status == 201, body[:300]
+
+    for who, path in pages:  # every worker of A shows it at once
+        for _ in range(6):
+            status, _, body = who.get(a, path)
+            assert status == 200, (path, status)
+            assert marker in _text_of(path, body), f"{path} on host A is stale after B's write"
+
+    # A file uploaded with a report on host A downloads on host B.
+    form_path = f"/assignments/{two_hosts['assignment']}/report"
+    status, _, page = liaison.get(a, form_path)
+    assert status == 200
+    base = re.search(r'name="base_report_id"[^>]*value="([^"]*)"', page.decode())
+    pdf = b"%PDF-1.4\n% two hosts " + secrets.token_bytes(2048) + b"\n%%EOF\n"
+    fields = {"csrf_token": _csrf(page), "status": "in_progress", "percent": "60",
+              "narrative": f"{marker}：附佐证材料", "base_report_id": base.group(1) if base else ""}
+    body, content_type = _multipart(fields, {"attachments": ("佐证材料.pdf", pdf)})
+    status, _, answer = _http(a, "POST", form_path, body, cookie=liaison.cookie, content_type=content_type)
+    assert status == 302, re.findall(r"(?:error|alert|invalid)[^>]*>([^<]{1,200})", answer.decode())
+    engine = sa.create_engine(str(two_hosts["url"]))
+    with engine.connect() as conn:
+        attachment = conn.execute(sa.text("SELECT max(id) FROM attachments")).scalar_one()
+    engine.dispose()
+    assert attachment is not None
+    status, headers, download = liaison.get(b, f"/attachments/{attachment}")
+    assert status == 200, status
+    assert download == pdf, len(download)
+
+
+def _scheduler(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    flask = str(Path(write_load.PYTHON).with_name("flask"))
+    with log.open("wb") as sink:
+        return subprocess.Popen([flask, "--app", "wsgi", "scheduler"], env=env, cwd=write_load.ROOT, stdout=sink,
+                                stderr=subprocess.STDOUT)
+
+
+def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> None:
+    tmp = Path(str(two_hosts["tmp"]))
+    sweep_at = (dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=30)).time().replace(microsecond=0)
+    with SmtpTestServer() as smtp:
+        env = {**dict(two_hosts["env"]), "SWEEP_TIME": sweep_at.isoformat(),  # type: ignore[arg-type]
+               "OFFICE_HOURS_START": "00:00", "OFFICE_HOURS_END": "23:59", "DELIVERY_INTERVAL_MINUTES": "1",
+               "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port), "MAIL_FROM": "tasktrack@two-hosts.example"}
+        logs = [tmp / f"host-{host}" / "scheduler.log" for host in ("a", "b")]
+        procs = [_scheduler(env, logs[0])]
+        time.sleep(3)  # one takes the lock (A, unless it starts slowly), the other stands by
+        procs.append(_scheduler(env, logs[1]))
+        engine = sa.create_engine(str(two_hosts["url"]))
+        try:
+            deadline = time.monotonic() + 150
+            sent = queued = -1
+            while time.monotonic() < deadline:
+                time.sleep(2)
+                assert all(p.poll() is None for p in procs), [log.read_text() for log in logs]
+                with engine.connect() as conn:
+                    queued, sent, waiting = conn.execute(sa.text(
+                        "SELECT count(*), count(*) FILTER (WHERE status = 'sent'), "
+                        "count(*) FILTER (WHERE status IN ('pending', 'sending', 'failed')) FROM notifications "
+                        "WHERE kind = 'reminder'")).one()
+                if queued and not waiting:
+                    break
+            time.sleep(3)  # a second sweep or delivery, if there were one, would show now
+            texts = [log.read_text(errors="replace") for log in logs]
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(timeout=30)
+            engine.dispose()
+        started = [t.count("scheduler started") for t in texts]
+        assert sorted(started) == [0, 1], texts
+        assert "standing by" in texts[started.index(0)], texts
+        sweeps = [line for t in texts for line in t.splitlines() if re.search(r"sweep \d{4}-\d\d-\d\d:", line)]
+        assert len(sweeps) == 1, sweeps
+        assert queued > 0, texts
+        assert sent > 0, (queued, texts)
+        ids = collections.Counter(m.message["Message-ID"] for m in smtp.messages)
+        assert len(ids) == sent, (len(ids), sent)
+        assert set(ids.values()) == {1}, ids
