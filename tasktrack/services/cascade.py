@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import Light, LightResult, months_before
@@ -41,7 +41,7 @@ from tasktrack.services import Conflict, NotFound, ServiceError
 from tasktrack.services import plans as plan_service
 from tasktrack.services.audit import record
 from tasktrack.services.progress import latest_reports
-from tasktrack.services.read.overview import light_of
+from tasktrack.services.read.overview import LIGHT_COLUMNS, LightColumns, light_from, light_of
 
 logger = logging.getLogger(__name__)
 
@@ -152,26 +152,39 @@ def _build(inbound: Sequence[Assignment], today: dt.date) -> list[InboundRow]:
     for a in inbound:
         own = light_of(a, a.task, a.task.plan, today)
         linked: list[LinkedTask] = []
-        subs: list[SubAssignment] = []
+        facts: list[SubFacts] = []
         for link in links_of[a.id]:
             task = link.task
             sub_rows = [SubRow(s, light_of(s, task, task.plan, today), latest.get(s.id))
                         for s in task.assignments if s.closed_at is None]
             sub_rows.sort(key=lambda r: (not r.assignment.is_lead, r.unit.sort_order, r.unit.id))
             linked.append(LinkedTask(link, sub_rows))
-            # As for a plain assignment's light, being handed the work counts as a report (no instant "stale").
-            subs += [SubAssignment(r.light, max(local_date(r.assignment.last_reported_at or r.assignment.created_at),
-                                                local_date(link.created_at))) for r in sub_rows]
-        completed = a.status is AssignmentStatus.COMPLETED
-        start = _period_start(a, today)
-        result = rollup(own, subs, period_start=start, own_completed=completed)
-        # The hand-over only keeps a fresh decomposition from being stale; the count shown is of real reports.
-        reported = sum(1 for lt in linked for r in lt.rows
-                       if r.assignment.last_reported_at is not None
-                       and local_date(r.assignment.last_reported_at) >= start)
-        result = dataclasses.replace(result, reported_this_period=reported)
-        rows.append(InboundRow(a, own, result, linked))
+            facts += [SubFacts(r.light, r.assignment.last_reported_at, r.assignment.created_at, link.created_at)
+                      for r in sub_rows]
+        rows.append(InboundRow(a, own, _derive(a, own, facts, today), linked))
     return rows
+
+
+@dataclass(frozen=True)
+class SubFacts:
+    """What the roll-up reads of one sub-assignment: its light, its last report, when it and its link began."""
+
+    light: LightResult
+    last_reported_at: dt.datetime | None
+    created_at: dt.datetime
+    linked_at: dt.datetime
+
+
+def _derive(inbound: Assignment, own: LightResult, facts: Sequence[SubFacts], today: dt.date) -> Rollup:
+    """Return an inbound assignment's roll-up from its own light and its sub-assignments' facts."""
+    start = _period_start(inbound, today)
+    # As for a plain assignment's light, being handed the work counts as a report (no instant "stale").
+    subs = [SubAssignment(f.light, max(local_date(f.last_reported_at or f.created_at), local_date(f.linked_at)))
+            for f in facts]
+    result = rollup(own, subs, period_start=start, own_completed=inbound.status is AssignmentStatus.COMPLETED)
+    # The hand-over only keeps a fresh decomposition from being stale; the count shown is of real reports.
+    reported = sum(1 for f in facts if f.last_reported_at is not None and local_date(f.last_reported_at) >= start)
+    return dataclasses.replace(result, reported_this_period=reported)
 
 
 def _order(rows: Iterable[InboundRow]) -> list[InboundRow]:
@@ -201,7 +214,20 @@ def rollups(inbound_ids: Iterable[int], today: dt.date) -> dict[int, Rollup]:
     if not ids:
         return {}
     found = db.session.scalars(_inbound_select().where(Assignment.id.in_(ids))).unique().all()
-    return {row.assignment.id: row.rollup for row in _build(list(found), today)}
+    # The sub-assignments as columns, not objects: a province's tree has tens of thousands of them.
+    sub = aliased(Assignment)
+    facts: dict[int, list[SubFacts]] = {a.id: [] for a in found}
+    for parent_id, linked_at, sub_created, *columns in db.session.execute(
+            sa.select(TaskLink.parent_assignment_id, TaskLink.created_at, sub.created_at,
+                      *[getattr(sub, c.key) if c.class_ is Assignment else c for c in LIGHT_COLUMNS])
+            .join(Task, TaskLink.task_id == Task.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .join(sub, sub.task_id == Task.id)
+            .where(TaskLink.parent_assignment_id.in_(list(facts)), Task.is_deleted.is_(False),
+                   Plan.is_deleted.is_(False), sub.closed_at.is_(None))):
+        light = light_from(LightColumns(*columns), today)
+        facts[parent_id].append(SubFacts(light, columns[3], sub_created, linked_at))
+    return {a.id: _derive(a, light_of(a, a.task, a.task.plan, today), facts[a.id], today) for a in found}
 
 
 def inbound_detail(inbound: Assignment, today: dt.date) -> InboundRow:

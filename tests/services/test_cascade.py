@@ -144,7 +144,11 @@ def test_rollup_red_names_the_overdue_unit_then_may_claim(lv: Levels, now: dt.da
     assert row.rollup.light.light is Light.RED
     assert (row.rollup.done, row.rollup.overdue) == (1, 1)
     assert row.overdue_units == ["市财政局"]
-    assert cascade.rollups([lv.inbound.id, lv.sibling_inbound.id], TODAY)[lv.inbound.id].light.light is Light.RED
+    batch = cascade.rollups([lv.inbound.id, lv.sibling_inbound.id], TODAY)
+    assert batch[lv.inbound.id].light.light is Light.RED
+    # The batch (rows read as columns, for dashboards) and the page's roll-up (objects) agree, field by field.
+    assert batch[lv.inbound.id] == cascade.rollup_of(lv.inbound, TODAY)
+    assert batch[lv.sibling_inbound.id] == cascade.rollup_of(lv.sibling_inbound, TODAY)
 
     with pytest.raises(ServiceError) as caught:  # the city may not claim completion yet
         progress.submit_report(lv.inbound, author=lv.city_secretariat, status=AssignmentStatus.COMPLETED,
@@ -154,6 +158,7 @@ def test_rollup_red_names_the_overdue_unit_then_may_claim(lv: Levels, now: dt.da
 
     _report(cz, lv, now, AssignmentStatus.COMPLETED, dt.date(2024, 7, 10))
     assert cascade.rollup_of(lv.inbound, TODAY).state is RollupState.MAY_CLAIM
+    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == cascade.rollup_of(lv.inbound, TODAY)
     progress.submit_report(lv.inbound, author=lv.city_secretariat, status=AssignmentStatus.COMPLETED,
                            percent=100, completed_on=TODAY, narrative="杭州市两家单位均已完成", now=now)
     assert cascade.rollup_of(lv.inbound, TODAY).state is RollupState.COMPLETED

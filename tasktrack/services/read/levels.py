@@ -14,10 +14,8 @@ whether any task is linked to it yet (:func:`_own_rollups`). Both return ``domai
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -36,6 +34,7 @@ from tasktrack.models import (
     User,
     WorkGroup,
 )
+from tasktrack.services import cascade
 from tasktrack.services.read.overview import AssignmentRow, light_of
 
 
@@ -104,7 +103,8 @@ class GroupStat:
 
 
 def _own_rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """The roll-up until services/cascade lands: the assignment's own light; undecomposed while nothing links."""
+    """The roll-up of an inbound assignment the cascade does not roll up (a closed plan's): its own light;
+    undecomposed while nothing links."""
     ids = [r.assignment.id for r in rows]
     linked: set[int] = set()
     if ids:
@@ -123,15 +123,8 @@ def _own_rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rol
 
 
 def rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """Return each inbound assignment's roll-up (the cascade's batch roll-up when present, see the docstring)."""
-    try:
-        cascade: Any = importlib.import_module("tasktrack.services.cascade")
-    except ModuleNotFoundError:
-        return _own_rollups(rows, today)
-    batch = getattr(cascade, "rollups", None)
-    if batch is None:
-        return _own_rollups(rows, today)
-    found: dict[int, Rollup] = batch([r.assignment.id for r in rows], today)
+    """Return each inbound assignment's roll-up (services/cascade.rollups; its own light where the cascade has none)."""
+    found = cascade.rollups([r.assignment.id for r in rows], today)
     fallback = _own_rollups([r for r in rows if r.assignment.id not in found], today)
     return {**fallback, **found}
 

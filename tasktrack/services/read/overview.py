@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tasktrack.clock import local_date
+from tasktrack.domain.deadlines import DeadlineKind
 from tasktrack.domain.lights import LightResult, assignment_light, milestone_light, task_light
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -91,16 +92,47 @@ class PlanView:
 
 def light_of(assignment: Assignment, task: Task, plan: Plan, today: dt.date) -> LightResult:
     """Return the light of an assignment (its task and plan already loaded)."""
+    return light_from(LightColumns(
+        assignment.status, assignment.completed_on, assignment.extended_due, assignment.last_reported_at,
+        task.due_date, task.deadline_kind, task.period_months, plan.issued_on, plan.year, plan.warning_days,
+        plan.report_period_months), today)
+
+
+#: The columns an assignment's light is computed from, for queries that read rows as tuples (no ORM objects).
+LIGHT_COLUMNS = (Assignment.status, Assignment.completed_on, Assignment.extended_due, Assignment.last_reported_at,
+                 Task.due_date, Task.deadline_kind, Task.period_months, Plan.issued_on, Plan.year, Plan.warning_days,
+                 Plan.report_period_months)
+
+
+@dataclass(frozen=True)
+class LightColumns:
+    """An assignment's :data:`LIGHT_COLUMNS` values."""
+
+    status: AssignmentStatus
+    completed_on: dt.date | None
+    extended_due: dt.date | None
+    last_reported_at: dt.datetime | None
+    due_date: dt.date | None
+    deadline_kind: DeadlineKind
+    period_months: int | None
+    issued_on: dt.date | None
+    year: int
+    warning_days: int
+    report_period_months: int
+
+
+def light_from(c: LightColumns, today: dt.date) -> LightResult:
+    """Return the light of an assignment from its :data:`LIGHT_COLUMNS` (the one place they become a light)."""
     return assignment_light(
         today=today,
-        due=assignment.extended_due or task.due_date,
-        kind=task.deadline_kind,
-        is_completed=assignment.status is AssignmentStatus.COMPLETED,
-        completed_on=assignment.completed_on,
-        last_report_on=local_date(assignment.last_reported_at) if assignment.last_reported_at else None,
-        starts_on=plan.starts_on,
-        warning_days=plan.warning_days,
-        period_months=task.period_months or plan.report_period_months,
+        due=c.extended_due or c.due_date,
+        kind=c.deadline_kind,
+        is_completed=c.status is AssignmentStatus.COMPLETED,
+        completed_on=c.completed_on,
+        last_report_on=local_date(c.last_reported_at) if c.last_reported_at else None,
+        starts_on=c.issued_on or dt.date(c.year, 1, 1),  # Plan.starts_on
+        warning_days=c.warning_days,
+        period_months=c.period_months or c.report_period_months,
     )
 
 

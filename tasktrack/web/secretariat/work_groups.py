@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.extensions import db
 from tasktrack.models import Role, WorkGroup, WorkGroupLevel
 from tasktrack.permissions import Action, require
 from tasktrack.services import users, work_group_admin
@@ -21,14 +22,24 @@ from tasktrack.services.work_groups import home_work_group
 from tasktrack.settings import settings
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
+from tasktrack.web.page_cache import cached
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.work_group_forms import ReminderWindowsForm, WorkGroupForm
 
 
-def _page(create: WorkGroupForm | None = None, windows: ReminderWindowsForm | None = None) -> str:
-    home = home_work_group(current_user)
+@cached()
+def _tree(home_id: int) -> str:
+    """The tree with each group's counts and lights, rendered once per data version (the reader's work group is
+    in the key: page_cache.reader_key)."""
+    home = db.session.get(WorkGroup, home_id)
+    assert home is not None
     nodes = work_group_admin.tree(home)
     stats = {s.group.id: s for s in levels.group_stats([n.group for n in nodes], context.today(), details=True)}
+    return render_template("work_groups/_tree.html", nodes=nodes, stats=stats)
+
+
+def _page(create: WorkGroupForm | None = None, windows: ReminderWindowsForm | None = None) -> str:
+    home = home_work_group(current_user)
     defaults = settings().reminders
     if windows is None:
         windows = ReminderWindowsForm(data={
@@ -36,7 +47,7 @@ def _page(create: WorkGroupForm | None = None, windows: ReminderWindowsForm | No
             "supervision_after_days": home.reminder_supervision_after_days,
             "period_grace_days": home.reminder_period_grace_days})
     child_level = work_group_admin.CHILD_LEVEL[home.level]
-    return render_template("work_groups/index.html", home=home, nodes=nodes, stats=stats, child_level=child_level,
+    return render_template("work_groups/index.html", home=home, tree=_tree(home.id), child_level=child_level,
                            create=create or WorkGroupForm(), windows=windows, defaults=defaults,
                            effective=work_group_admin.reminder_settings(home, defaults))
 
