@@ -13,7 +13,7 @@ from tasktrack.web.scope import check_view_args
 
 def guard_blueprint(bp: Blueprint, action: Action | None) -> None:
     """Require a signed-in user for every route of ``bp``, who may do ``action`` when one is given, and whose part
-    of the work-group tree holds every object the URL names (404 otherwise)."""
+    of the work-group tree holds every object the URL names (403 otherwise, web/scope.py)."""
 
     @bp.before_request
     def _guard() -> ResponseReturnValue | None:
@@ -21,5 +21,5 @@ def guard_blueprint(bp: Blueprint, action: Action | None) -> None:
             return login_manager.unauthorized()
         if action is not None and not can(current_user, action):
             raise PermissionDenied(action.value)
-        check_view_args(current_user)  # an object of another work group: 404 (web/scope.py)
+        check_view_args(current_user)  # an object of another part of the tree: 403 (web/scope.py)
         return None

@@ -1,4 +1,4 @@
-"""The /reports/ page, its downloads (Chinese file names, bad parameters → 400, another group's plan → 404), the API
+"""The /reports/ page, its downloads (Chinese file names, bad parameters → 400, another group's plan → 403), the API
 twins (JSON errors) and the `flask report` commands."""
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def test_bad_summary_parameters_get_a_400(client, login_as, plan, query) -> None
     assert "日期" in response.get_data(as_text=True)
 
 
-def test_missing_plan_and_another_groups_plan_are_404(client, login_as, plan, now) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_plan_is_404_and_another_groups_plan_403(client, login_as, plan, now) -> None:  # type: ignore[no-untyped-def]
     from tasktrack.models import WorkGroup, WorkGroupLevel
 
     city = WorkGroup(name="某市专班", level=WorkGroupLevel.CITY, created_at=now)
@@ -86,8 +86,8 @@ def test_missing_plan_and_another_groups_plan_are_404(client, login_as, plan, no
     db.session.commit()
     login_as(Role.SECRETARIAT)
     assert client.get("/reports/bulletin.docx?plan=99999&as_of=2024-07-18").status_code == 404
-    assert client.get(f"/reports/bulletin.docx?plan={theirs.id}&as_of=2024-07-18").status_code == 404
-    assert client.get(f"/reports/summary.docx?plan={theirs.id}&from=2024-01-01&to=2024-06-30").status_code == 404
+    assert client.get(f"/reports/bulletin.docx?plan={theirs.id}&as_of=2024-07-18").status_code == 403
+    assert client.get(f"/reports/summary.docx?plan={theirs.id}&from=2024-01-01&to=2024-06-30").status_code == 403
     assert f'value="{theirs.id}"' not in client.get("/reports/").get_data(as_text=True)
 
 

@@ -176,8 +176,9 @@ def review_case(case_id: int) -> Response | tuple[Response, int]:
     """Review a case: {"action": "accept"|"return"|"feature", "comment": "…"}."""
     case = db.session.get(CaseReport, case_id)
     require(api_user(), Action.REVIEW_CASE)  # a role that never reviews: 403
-    if case is None or not can(api_user(), Action.REVIEW_CASE, case):
-        raise NotFound("案例不存在")  # another work group's case: not confirmed
+    if case is None:
+        raise NotFound("案例不存在")
+    require(api_user(), Action.REVIEW_CASE, case)  # another work group's case: 403
     body = json_body() or {}
     if not isinstance(body, dict):
         return api_error("请求体必须是 JSON 对象", 422, field=None)

@@ -8,8 +8,8 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from tasktrack.models import Plan
-from tasktrack.permissions import Action, can, require
-from tasktrack.services import NotFound, reports
+from tasktrack.permissions import Action, require
+from tasktrack.services import reports
 from tasktrack.web import report_files
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.downloads import DOCX, file_response
@@ -18,9 +18,8 @@ from tasktrack.web.params import required_date_arg, required_id_arg
 
 def _plan() -> Plan:
     require(api_user(), Action.ADMIN)
-    plan = reports.get_plan(required_id_arg("plan", "工作计划"))
-    if not can(api_user(), Action.ADMIN, plan):
-        raise NotFound("工作计划不存在")
+    plan = reports.get_plan(required_id_arg("plan", "工作计划"))  # NotFound: the JSON 404
+    require(api_user(), Action.ADMIN, plan)  # another work group's plan: 403
     return plan
 
 

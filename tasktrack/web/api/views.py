@@ -52,7 +52,7 @@ def _authenticate() -> tuple[Response, int] | None:
         # their first statement, rather than upgrading this one, which SQLite (WAL) may refuse at once.
         db.session.rollback()
     g.api_user = user
-    check_view_args(user)  # an object of another work group: JSON 404 (web/scope.py)
+    check_view_args(user)  # an object of another part of the tree: JSON 403 (web/scope.py)
     return None
 
 
