@@ -195,3 +195,24 @@ def test_cli_lists_and_creates(app, runner) -> None:
     missing = runner.invoke(args=["work-groups", "create", "--name", "壬市", "--level", "city", "--parent", "999999"])
     assert missing.exit_code == 1
     assert "工作专班不存在" in missing.output
+
+
+def test_a_unit_named_in_the_api_is_the_readers_own_group_s(app) -> None:
+    """Unit names are unique within a work group only: the county's 甲市民政局 (a made-up clash with the city's) is the
+    one its secretariat means; the city's, created first, is not the county's to read."""
+    from tasktrack.models import Unit, UnitKind
+
+    t = build_tree()
+    # Made directly: units.save_unit re-reads every task's 责任单位, and the tree's hand-made tasks have none.
+    twin = Unit(name="甲市民政局", kind=UnitKind.MEMBER, work_group_id=t.county.id, created_at=NOW)
+    db.session.add(twin)
+    db.session.commit()
+    first = db.session.scalar(sa.select(Unit.id).where(Unit.name == "甲市民政局").order_by(Unit.id))
+    assert first != twin.id  # the city's comes first in the table
+    api = app.test_client()
+    answer = api.get("/api/v1/assignments?plan=all&unit=甲市民政局", headers=_token(t.users["sec_county"]))
+    assert answer.status_code == 200, answer.get_json()
+    mine = api.get("/api/v1/assignments?plan=all&unit=甲市民政局", headers=_token(t.users["sec_a"]))
+    assert mine.status_code == 200
+    assert {a["unit"]["name"] for a in mine.get_json()["assignments"]} == {"甲市民政局"}
+    assert mine.get_json()["total"] >= 1

@@ -357,10 +357,18 @@ def find_assignment(assignment_id: int, today: dt.date) -> AssignmentRow:
     return AssignmentRow(assignment, light_of(assignment, assignment.task, assignment.task.plan, today))
 
 
-def find_unit_id(value: str) -> int | None:
-    """Return the id of a unit given by id or by exact name; None when there is no such unit."""
+def find_unit_id(value: str, *, groups: Collection[int] | None = None, prefer: int | None = None) -> int | None:
+    """Return the id of a unit given by id or by exact name; None when there is no such unit.
+
+    Names are unique within a work group only (each city has its 市民政局): a name is looked up among ``groups``
+    (the reader's part of the tree, when given), the ``prefer`` group's unit first, then the nearest to the top.
+    """
     text = value.strip()
     if text.isdigit():  # an id, or digits that cannot be one (too large, ² …): no such unit
         unit_id = parse_id(text)
         return db.session.scalar(sa.select(Unit.id).where(Unit.id == unit_id)) if unit_id is not None else None
-    return db.session.scalar(sa.select(Unit.id).where(Unit.name == text))
+    query = sa.select(Unit.id).where(Unit.name == text)
+    if groups is not None:
+        query = query.where(Unit.work_group_id.in_(sorted(groups)))
+    first = [sa.case((Unit.work_group_id == prefer, 0), else_=1)] if prefer is not None else []
+    return db.session.scalar(query.order_by(*first, Unit.work_group_id, Unit.id).limit(1))

@@ -49,7 +49,7 @@ def assignment_list() -> Response:
     light = choice_arg("light", LIGHTS)
     unit_id = None
     if request.args.get("unit"):
-        unit_id = dash.find_unit_id(request.args["unit"])
+        unit_id = dash.find_unit_id(request.args["unit"], groups=visible_group_ids(user), prefer=user.work_group_id)
         unit = db.session.get(Unit, unit_id) if unit_id is not None else None
         if unit is None or not can(user, Action.VIEW_UNIT, unit):
             raise ServiceError("单位不存在", field="unit")
