@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from tasktrack import context
 from tasktrack.extensions import db
-from tasktrack.models import Plan, Role
+from tasktrack.models import Plan, Role, WorkGroup
 from tasktrack.services import ServiceError, seeding, units, users
 from tasktrack.settings import settings
 
@@ -121,13 +122,22 @@ def seed_command(demo: bool) -> None:
 @click.option("--unit", "unit_name", default=None, help="所属单位名称（联络员、观察点必填）。")
 @click.option("--name", default=None, help="姓名（默认取邮箱前缀）。")
 @click.option("--password", default=None, help="密码；省略时从标准输入读取。")
-def users_create(email: str, role: str, unit_name: str | None, name: str | None, password: str | None) -> None:
-    """Create an account."""
+@click.option("--work-group", "group_ref", default=None,
+              help="所属工作专班（id 或名称；默认省级专班）：单位在该专班中查找，专班办公室账号属于该专班。")
+def users_create(email: str, role: str, unit_name: str | None, name: str | None, password: str | None,
+                 group_ref: str | None) -> None:
+    """Create an account (in the provincial work group, or in --work-group)."""
+    group = None
+    if group_ref:
+        group = _work_group(group_ref)
+        if group is None:
+            _fail(f"工作专班“{group_ref}”不存在")
+            return
     unit = None
     if unit_name:
-        unit = units.find_unit(unit_name)
+        unit = units.find_unit(unit_name, group)
         if unit is None:
-            _fail(f"单位“{unit_name}”不存在")
+            _fail(f"单位“{unit_name}”不存在" + (f"于{group.name}" if group else ""))
             return
     if password is None:
         if sys.stdin.isatty():
@@ -136,12 +146,21 @@ def users_create(email: str, role: str, unit_name: str | None, name: str | None,
             password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = users.create_user(actor=None, email=email, name=name or "", role=Role(role), unit=unit,
-                                 password=password, now=context.now(), fast_hash=context.fast_hash())
+                                 password=password, now=context.now(), fast_hash=context.fast_hash(),
+                                 work_group=group)
     except ServiceError as exc:
         _fail(exc.message)
         return
     db.session.commit()
     click.echo(f"已创建账号 {user.email}（{user.role.label}{'，' + unit.name if unit else ''}）")
+
+
+def _work_group(ref: str) -> WorkGroup | None:
+    """The work group an operator names by id or by exact name."""
+    text = ref.strip()
+    if text.isdigit():
+        return db.session.get(WorkGroup, int(text)) if len(text) < 10 else None
+    return db.session.scalar(sa.select(WorkGroup).where(WorkGroup.name == text))
 
 
 @users_cli.command("token")

@@ -37,6 +37,37 @@ def test_users_create_with_password_option(runner, seeded):
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.create")) is not None
 
 
+def test_users_create_in_a_lower_work_group(runner, seeded, now):
+    from tasktrack.models import Unit, UnitKind, WorkGroup, WorkGroupLevel
+    from tasktrack.services.work_groups import default_work_group
+
+    city = WorkGroup(name="杭州市清廉社会组织建设工作专班", level=WorkGroupLevel.CITY,
+                     parent_id=default_work_group().id, created_at=now)
+    db.session.add(city)
+    db.session.flush()
+    db.session.add(Unit(name="市民政局", kind=UnitKind.MEMBER, work_group_id=city.id, created_at=now))
+    db.session.commit()
+    # Without --work-group the unit is looked up in the provincial group, which has no 市民政局.
+    refused = runner.invoke(args=["users", "create", "--email", "hz1@example.org", "--role", "liaison",
+                                  "--unit", "市民政局", "--password", "strong-enough-1"])
+    assert refused.exit_code == 1
+    assert "单位“市民政局”不存在" in refused.output
+    ok = runner.invoke(args=["users", "create", "--email", "hz1@example.org", "--role", "liaison",
+                             "--unit", "市民政局", "--work-group", city.name, "--password", "strong-enough-1"])
+    assert ok.exit_code == 0, ok.output
+    office = runner.invoke(args=["users", "create", "--email", "hz-office2@example.org", "--role", "secretariat",
+                                 "--work-group", str(city.id), "--password", "strong-enough-1"])
+    assert office.exit_code == 0, office.output
+    made = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.like("hz%")))}
+    assert made["hz1@example.org"].unit.work_group_id == city.id
+    assert made["hz1@example.org"].work_group_id == city.id
+    assert made["hz-office2@example.org"].work_group_id == city.id
+    unknown = runner.invoke(args=["users", "create", "--email", "x@example.org", "--role", "viewer",
+                                  "--work-group", "99999999999", "--password", "strong-enough-1"])
+    assert unknown.exit_code == 1
+    assert "工作专班“99999999999”不存在" in unknown.output
+
+
 def test_users_create_reads_password_from_stdin(runner, seeded):
     result = runner.invoke(args=["users", "create", "--email", "office2@example.org", "--role", "secretariat"],
                            input="from-standard-input\n")
