@@ -91,8 +91,7 @@ def administered_unit(unit_id: int) -> Unit:
 def administered_user(user_id: int) -> User:
     """Return an account of the signed-in secretariat's own work group; 404 if missing, 403 otherwise."""
     user = db.get_or_404(User, user_id)
-    if user.work_group_id != current_user.work_group_id:
-        abort(403)
+    _seen(user, Action.ADMIN)  # an account belongs to its work group (permissions.group_of)
     return user
 
 

@@ -5,7 +5,7 @@ Who may is the policy's (Action.DECOMPOSE, asked by the loader): another work gr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash, render_template, url_for
 from flask_login import current_user
@@ -20,6 +20,8 @@ from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.inbound_forms import DecomposeForm, LinkForm, SummaryForm, UnlinkForm
+
+T = TypeVar("T")
 
 
 @bp.route("/inbound")
@@ -65,20 +67,21 @@ def _back(a: Assignment) -> str:
     return url_for("secretariat.inbound_detail", assignment_id=a.id)
 
 
+def _chosen(model: type[T], raw: str | None, *, field: str, message: str) -> T:
+    """The plan or task a form's select names, or the form's refusal on that field (the service checks the group)."""
+    object_id = parse_id(raw or "")
+    found = db.session.get(model, object_id) if object_id is not None else None
+    if found is None:
+        raise ServiceError(message, field=field)
+    return found
+
+
 def _plan(raw: str | None) -> Plan:
-    plan_id = parse_id(raw or "")
-    plan = db.session.get(Plan, plan_id) if plan_id is not None else None
-    if plan is None:
-        raise ServiceError("请选择本专班的工作计划", field="plan")
-    return plan
+    return _chosen(Plan, raw, field="plan", message="请选择本专班的工作计划")
 
 
 def _task(raw: str | None) -> Task:
-    task_id = parse_id(raw or "")
-    task = db.session.get(Task, task_id) if task_id is not None else None
-    if task is None:
-        raise ServiceError("请选择本专班工作计划中的任务", field="task_id")
-    return task
+    return _chosen(Task, raw, field="task_id", message="请选择本专班工作计划中的任务")
 
 
 @bp.route("/inbound/<int:assignment_id>/decompose", methods=["POST"])
