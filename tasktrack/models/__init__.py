@@ -3,7 +3,7 @@
 from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
-from tasktrack.models.cache import DataVersion
+from tasktrack.models.cache import DataVersion, DataVersionScope
 from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion, CaseVersionFile
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
@@ -56,6 +56,7 @@ __all__ = [
     "Category",
     "CompletionState",
     "DataVersion",
+    "DataVersionScope",
     "DigestPreference",
     "ExtensionRequest",
     "ExtensionStatus",

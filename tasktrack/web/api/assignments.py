@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from tasktrack import context, db_engine
+from tasktrack.cache_scopes import Page
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Plan, Unit
@@ -61,7 +62,8 @@ def assignment_list() -> Response:
     return _assignment_list_json(plan.id if plan is not None else None, filters, page_no, per_page)
 
 
-@cached_json()
+@cached_json(scopes=lambda plan_id, *_args: Page("plan", plan_id) if plan_id is not None
+             else Page("group", api_user().work_group_id))
 def _assignment_list_json(plan_id: int | None, filters: dash.Filters, page_no: int, per_page: int) -> dict[str, Any]:
     plan = dash.resolve_plan(plan_id, context.today()) if plan_id is not None else None
     page = dash.assignment_page(plan, context.today(), filters, page=page_no, per_page=per_page)
