@@ -22,6 +22,7 @@ from tasktrack.models import (
     FocusItem,
     ImportStatus,
     Plan,
+    PlanKind,
     Role,
     Task,
     Unit,
@@ -202,7 +203,8 @@ def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.
     from tasktrack.models import CaseKind, CaseReport, FocusChoice
     from tasktrack.services import cases, observations
 
-    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc()))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+                             .order_by(Plan.year.desc()))
     if plan is None:
         return
     focus = {f.code: f for f in db.session.scalars(sa.select(FocusItem))}
