@@ -39,7 +39,9 @@ def test_secretariat_records_a_matter_and_units_read_their_own(client: FlaskClie
     assert matter is not None
     assert response.headers["Location"].endswith(f"/matters/{matter.id}")
     detail = client.get(f"/matters/{matter.id}").get_data(as_text=True)
-    assert "领导批示" in detail and "省民政厅" in detail and "修改交办事项" in detail
+    assert "领导批示" in detail
+    assert "省民政厅" in detail
+    assert "修改交办事项" in detail
     listing = client.get("/matters?source=instruction").get_data(as_text=True)
     assert "开展社会组织领域廉洁风险排查" in listing
     assert "开展社会组织领域廉洁风险排查" not in client.get("/matters?source=meeting").get_data(as_text=True)
@@ -76,16 +78,21 @@ def test_a_meeting_is_recorded_notified_and_its_decisions_become_matters(client:
                                                                          make_user: Callable[..., Any]) -> None:
     login_as(Role.SECRETARIAT)
     mz, jy = units.find_unit("省民政厅"), units.find_unit("省教育厅")
-    assert mz is not None and jy is not None
+    assert mz is not None
+    assert jy is not None
     page = client.get("/meetings").get_data(as_text=True)
-    assert "登记会议" in page and "省民政厅" in page
+    assert "登记会议" in page
+    assert "省民政厅" in page
     token = csrf_token(client, "/meetings")
     bad = client.post("/meetings", data={"csrf_token": token, "title": "联络员会议", "held_on": "下周二",
                                          "invited": [str(mz.id)]})
-    assert bad.status_code == 400 and "会议日期不是有效日期" in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "会议日期不是有效日期" in bad.get_data(as_text=True)
     nobody = client.post("/meetings", data={"csrf_token": token, "title": "联络员会议", "held_on": "2024-07-16"})
-    assert nobody.status_code == 400 and "请选择参会单位" in nobody.get_data(as_text=True)
-    assert _count(Meeting) == 0 and _count(Notification) == 0
+    assert nobody.status_code == 400
+    assert "请选择参会单位" in nobody.get_data(as_text=True)
+    assert _count(Meeting) == 0
+    assert _count(Notification) == 0
 
     response = client.post("/meetings", data={"csrf_token": token, "title": "2024年第二次联络员会议",
                                               "held_on": "2024-07-16", "place": "301 会议室", "agenda": "通报进展",
@@ -99,7 +106,8 @@ def test_a_meeting_is_recorded_notified_and_its_decisions_become_matters(client:
     url = f"/meetings/{meeting.id}"
     no_owner = client.post(f"{url}/decisions", data={"csrf_token": token, "text": "梳理风险点",
                                                      "deadline_phrase": "2024年8月底前", "responsible_phrase": ""})
-    assert no_owner.status_code == 400 and "请填写责任单位" in no_owner.get_data(as_text=True)
+    assert no_owner.status_code == 400
+    assert "请填写责任单位" in no_owner.get_data(as_text=True)
     assert _count(Matter) == 0
     for text, owner in (("梳理本领域社会组织风险点", "省民政厅"), ("建立数据共享机制", "省教育厅")):
         assert client.post(f"{url}/decisions", data={"csrf_token": token, "text": text,
@@ -110,7 +118,9 @@ def test_a_meeting_is_recorded_notified_and_its_decisions_become_matters(client:
                                                  "present": [str(mz.id)]})
     assert saved.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert "梳理本领域社会组织风险点" in page and "建立数据共享机制" in page and "议定两项事项" in page
+    assert "梳理本领域社会组织风险点" in page
+    assert "建立数据共享机制" in page
+    assert "议定两项事项" in page
     matter = db.session.scalar(sa.select(Matter).order_by(Matter.id))
     assert matter is not None
     assert f'href="/meetings/{meeting.id}"' in client.get(f"/matters/{matter.id}").get_data(as_text=True)
