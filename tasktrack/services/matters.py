@@ -215,3 +215,27 @@ def light_counts(rows: list[MatterRow]) -> dict[Light, int]:
         if r.row.light is not None:
             counts[r.row.light.light] = counts.get(r.row.light.light, 0) + 1
     return counts
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """The dashboard's 交办事项 section of one work group: counts by light, the unfinished ones worst first, and
+    the containers (their export and print)."""
+
+    rows: list[MatterRow]
+    counts: dict[Light, int]
+    containers: list[Plan]
+
+    @property
+    def unfinished(self) -> list[MatterRow]:
+        order = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2}
+        return sorted((r for r in self.rows if r.state != Light.DONE.value),
+                      key=lambda r: (order.get(r.state or "", 3), r.matter.task.due_date or dt.date.max))
+
+
+def dashboard_section(reader: User, group_id: int, today: dt.date) -> DashboardSection:
+    """Return the 交办事项 section of a work group's dashboard, as ``reader`` reads it (a fixed number of queries)."""
+    rows = list_matters(reader, today, group_ids=[group_id])
+    containers = list({r.matter.task.plan.id: r.matter.task.plan for r in rows}.values())
+    containers.sort(key=lambda p: -p.year)
+    return DashboardSection(rows=rows, counts=light_counts(rows), containers=containers)

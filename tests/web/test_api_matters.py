@@ -1,4 +1,4 @@
-"""The 交办事项 and 联络员会议 API: create, read, refusals as JSON (nothing written), and true to the OpenAPI document."""
+"""The 交办事项 and 联络员会议 API: create, read, refusals as JSON (nothing written), true to the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def _count(model: type) -> int:
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
 
-MATTER = {"source": "领导批示", "reference": "省领导批示", "text": "开展廉洁风险排查", "deadline_phrase": "2024年9月底前",
-          "responsible_phrase": "省民政厅牵头，省教育厅配合"}
+MATTER = {"source": "领导批示", "reference": "省领导批示", "text": "开展廉洁风险排查",
+          "deadline_phrase": "2024年9月底前", "responsible_phrase": "省民政厅牵头，省教育厅配合"}
 
 
 def test_create_and_read_a_matter(call: Callable[..., Any]) -> None:
@@ -47,7 +47,8 @@ def test_create_and_read_a_matter(call: Callable[..., Any]) -> None:
     matter = created.get_json()["matter"]
     assert matter["source"] == "instruction"
     assert matter["due_date"] == "2024-09-30"
-    assert [(a["unit"]["name"], a["is_lead"]) for a in matter["assignments"]] == [("省民政厅", True), ("省教育厅", False)]
+    owners = [(a["unit"]["name"], a["is_lead"]) for a in matter["assignments"]]
+    assert owners == [("省民政厅", True), ("省教育厅", False)]
     listing = call("GET", "/matters?source=instruction", who="liaison")
     _validate(listing, "/matters")
     assert [m["id"] for m in listing.get_json()["matters"]] == [matter["id"]]

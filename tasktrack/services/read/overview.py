@@ -144,10 +144,16 @@ def task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
     return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
 
 
-def list_plans(reader: User | Collection[int] | None = None) -> list[Plan]:
+def list_plans(reader: User | Collection[int] | None = None, *, with_matters: bool = False) -> list[Plan]:
     """Return the plans ``reader`` reads — a user, or the ids of the work groups read
-    (``permissions.visible_group_ids``); every plan when None (the system, the CLI) — newest year first."""
-    query = sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)  # 交办事项 are not a plan
+    (``permissions.visible_group_ids``); every plan when None (the system, the CLI) — newest year first.
+
+    The work groups' 交办事项 containers are not plans to choose from; ``with_matters`` includes them (a page that
+    names one by id: its dashboard, export or print).
+    """
+    query = sa.select(Plan).where(Plan.is_deleted.is_(False))
+    if not with_matters:
+        query = query.where(Plan.kind == PlanKind.PLAN)
     if isinstance(reader, User):
         query = query.where(visible_plans(reader))
     elif reader is not None:
