@@ -70,9 +70,12 @@ def _group_units(group: WorkGroup, unit_ids: Collection[int], *, field: str) -> 
 
 def create_meeting(
     group: WorkGroup, *, title: str, held_on: object, place: str, agenda: str, invited: Collection[int],
-    actor: User, now: dt.datetime, base_url: str,
+    actor: User, now: dt.datetime, base_url: str, notify: bool = True,
 ) -> Meeting:
-    """Record a meeting of ``group`` and queue its notice to every invited unit (flushes, audits)."""
+    """Record a meeting of ``group`` and queue its notice to every invited unit (flushes, audits).
+
+    ``notify=False`` records a meeting whose notice went out before the system knew of it (the demo's).
+    """
     title = clean_text(title, field="title", label="会议名称", required=True, max_len=200)
     day = parse_date(held_on, field="held_on", label="会议日期")
     place = clean_text(place, field="place", label="会议地点", max_len=200)
@@ -87,7 +90,8 @@ def create_meeting(
     db.session.flush()
     record(actor, "meeting.create", meeting, now=now, summary=f"联络员会议 {day.isoformat()} {title}",
            after={**snapshot(meeting, MEETING_FIELDS), "invited": [u.name for u in units]})
-    send_notices(meeting, now=now, base_url=base_url)
+    if notify:
+        send_notices(meeting, now=now, base_url=base_url)
     logger.info("meeting %s recorded, %s units invited", meeting.id, len(units))
     return meeting
 

@@ -178,7 +178,7 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
             .join(Task, Assignment.task_id == Task.id)
             .join(Unit, Assignment.unit_id == Unit.id)
             .join(Plan, Task.plan_id == Plan.id)
-            .where(Unit.name == row["unit"], Task.number == int(row["task"]))
+            .where(Unit.name == row["unit"], Task.number == int(row["task"]), Plan.kind == PlanKind.PLAN)
             .order_by(Plan.year.desc())
         )
         if assignment is None or assignment.last_reported_at is not None:
@@ -192,6 +192,9 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
         )
         report.add("reports")
     _seed_observation_demo(data, report, now=now)
+    from tasktrack.services.seeding_matters import seed_matters
+
+    seed_matters(data, report, now=now)
     from tasktrack.services.seeding_levels import seed_levels
 
     seed_levels(report, password=password, now=now, fast_hash=fast_hash, seed_dir=seed_dir)

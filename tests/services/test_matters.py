@@ -231,3 +231,19 @@ def test_decision_without_owner_and_present_not_invited_are_refused(office: User
         meetings.record_minutes(meeting, minutes="", present=[units.find_unit("省财政厅").id],  # type: ignore[union-attr]
                                 actor=office, now=now)
     assert bad.value.field == "present"
+
+
+def test_the_demo_has_a_meeting_with_two_decisions_and_an_instruction(seeded: None, now: dt.datetime) -> None:
+    from tasktrack.services import seeding
+
+    seeding.seed_demo(now=now, fast_hash=True)
+    seeding.seed_demo(now=now, fast_hash=True)  # again: nothing added twice
+    db.session.commit()
+    [meeting] = db.session.scalars(sa.select(Meeting)).all()
+    assert len(meeting.matters) == 2
+    assert {u.name for u in meeting.present} == {"省民政厅", "省教育厅", "省发展改革委"}
+    rows = db.session.scalars(sa.select(Matter).order_by(Matter.id)).all()
+    assert [m.source for m in rows] == [MatterSource.MEETING, MatterSource.MEETING, MatterSource.INSTRUCTION]
+    assert _count(Notification) == 0  # held before the demo day: no notice queued by the seed
+    # The demo's plan reports still went to the plan's tasks, not to a matter of the same number.
+    assert all(not matters.has_reports(m) for m in rows)

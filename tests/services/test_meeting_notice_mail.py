@@ -26,7 +26,8 @@ def test_the_notice_reaches_each_invited_unit_once(app: Flask, seeded: None, mak
     mz_liaison = make_user(Role.LIAISON, unit="省民政厅", email="mz-liaison@example.org")
     make_user(Role.LIAISON, unit="省教育厅", email="jy-liaison@example.org")
     mz, jy = units.find_unit("省民政厅"), units.find_unit("省教育厅")
-    assert mz is not None and jy is not None
+    assert mz is not None
+    assert jy is not None
     meeting = meetings.create_meeting(default_work_group(), title="2024年第二次联络员会议", held_on="2024-07-23",
                                       place="省民政厅 301 会议室", agenda="一、通报进展\n二、研究下步工作",
                                       invited=[mz.id, jy.id], actor=office, now=now, base_url=BASE)
@@ -38,7 +39,9 @@ def test_the_notice_reaches_each_invited_unit_once(app: Flask, seeded: None, mak
     mz_mail = next(m for m in received if m["To"] == mz_liaison.email)
     assert "【会议通知】2024年第二次联络员会议（7月23日）" in mz_mail["Subject"]
     text = mz_mail.get_body(("plain",)).get_content()
-    assert "省民政厅：会议通知" in text and "省民政厅 301 会议室" in text and "二、研究下步工作" in text
+    assert "省民政厅：会议通知" in text
+    assert "省民政厅 301 会议室" in text
+    assert "二、研究下步工作" in text
     assert f"{BASE}/meetings/{meeting.id}" in text
     html = mz_mail.get_body(("html",)).get_content()
     assert f'href="{BASE}/meetings/{meeting.id}"' in html
