@@ -39,6 +39,8 @@ class Action(enum.StrEnum):
     VIEW_CASE_HISTORY = "view_case_history"  # a case's earlier versions, their files and the review comments
     READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
     DECOMPOSE = "decompose"  # 分解 an inbound assignment (上级下达任务): the addressed work group's secretariat
+    VIEW_MATTER = "view_matter"  # one 交办事项 (see _can_view_matter)
+    VIEW_MEETING = "view_meeting"  # one 联络员会议 (see _can_view_meeting)
 
 
 class PermissionDenied(Exception):
@@ -143,6 +145,10 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
             return False
         return obj is None or (isinstance(obj, Assignment) and _administers(user, obj) and obj.closed_at is None
                                and obj.completion_state is CompletionState.CONFIRMED)
+    if action is Action.VIEW_MATTER:
+        return obj is None or (_reads(user, obj) and _can_view_matter(user, obj))
+    if action is Action.VIEW_MEETING:
+        return obj is None or (_reads(user, obj) and _can_view_meeting(user, obj))
     if action is Action.VIEW_ATTACHMENT:
         assert isinstance(obj, Attachment)
         return _can_view_attachment(user, obj)
@@ -263,6 +269,48 @@ def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
         AuditEvent.actor_id.in_(sa.select(User.id).where(User.work_group_id.in_(groups))),
         *(sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids)) for kind, ids in objects.items()),
     )
+
+
+def _reads_all_of_group(user: User) -> bool:  # every 交办事项 and meeting of the reader's part of the tree
+    return role_is(user, Role.SECRETARIAT) or role_is(user, Role.VIEWER)
+
+
+def _can_view_matter(user: User, matter: Any) -> bool:
+    """A 交办事项 is read by the secretariat and leaders of the tree, and by the units it is assigned to (lead or
+    co-owner, open or closed) — not by the other member units (agrees with ``visible_matters``)."""
+    if _reads_all_of_group(user):
+        return True
+    return user.unit_id is not None and any(a.unit_id == user.unit_id for a in matter.task.assignments)
+
+
+def visible_matters(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the 交办事项 ``user`` reads (agrees with ``can(VIEW_MATTER, matter)``)."""
+    from tasktrack.models import Matter
+
+    in_tree = Matter.work_group_id.in_(sorted(visible_group_ids(user)))
+    if _reads_all_of_group(user):
+        return in_tree
+    return sa.and_(in_tree, Matter.task_id.in_(sa.select(Assignment.task_id).where(Assignment.unit_id == user.unit_id)))
+
+
+def _can_view_meeting(user: User, meeting: Any) -> bool:
+    """A 联络员会议 is read by the secretariat and leaders of the tree and by the units invited to it (agrees with
+    ``visible_meetings``)."""
+    if _reads_all_of_group(user):
+        return True
+    return user.unit_id is not None and any(m.unit_id == user.unit_id and m.is_invited for m in meeting.units)
+
+
+def visible_meetings(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the meetings ``user`` reads (agrees with ``can(VIEW_MEETING, meeting)``)."""
+    from tasktrack.models import Meeting, MeetingUnit
+
+    in_tree = Meeting.work_group_id.in_(sorted(visible_group_ids(user)))
+    if _reads_all_of_group(user):
+        return in_tree
+    invited = sa.select(MeetingUnit.meeting_id).where(MeetingUnit.unit_id == user.unit_id,
+                                                       MeetingUnit.is_invited.is_(True))
+    return sa.and_(in_tree, Meeting.id.in_(invited))  # a user without a unit: unit_id NULL matches nothing
 
 
 def _can_view_case(user: User, case: Any) -> bool:

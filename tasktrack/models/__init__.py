@@ -6,12 +6,14 @@ from tasktrack.models.base import Base
 from tasktrack.models.cache import DataVersion, DataVersionScope
 from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion, CaseVersionFile
+from tasktrack.models.matter import MATTER_SOURCE_LABELS, Matter, MatterSource, Meeting, MeetingUnit
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
 from tasktrack.models.plan import (
     Assignment,
     AssignmentStatus,
     CompletionState,
     Plan,
+    PlanKind,
     Section,
     Task,
     TaskMilestone,
@@ -40,6 +42,7 @@ from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, Task
 
 __all__ = [
     "DEFAULT_WORK_GROUP_NAME",
+    "MATTER_SOURCE_LABELS",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",
@@ -66,6 +69,10 @@ __all__ = [
     "FocusReopen",
     "ImportStatus",
     "LoginThrottle",
+    "Matter",
+    "MatterSource",
+    "Meeting",
+    "MeetingUnit",
     "NameAlias",
     "Notification",
     "NotificationItem",
@@ -76,6 +83,7 @@ __all__ = [
     "PlanImport",
     "PlanImportRow",
     "PlanImportTarget",
+    "PlanKind",
     "PlanTarget",
     "ProgressReport",
     "Role",

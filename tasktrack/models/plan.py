@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from tasktrack.models.progress import ProgressReport
 
 
+class PlanKind(enum.StrEnum):
+    """What a plan is: an issued work plan, or a work group's yearly container of 交办事项 (assigned matters).
+
+    A matters container is never listed as a plan (plan lists, imports, carry-over, bulletins): its tasks are
+    shown as 交办事项 on /matters, with their assignments, lights, reports and review exactly like plan tasks.
+    """
+
+    PLAN = "plan"
+    MATTERS = "matters"
+
+
 class Plan(Base):
     """One year's work plan of one issuing body (工作要点 / 工作任务表)."""
 
@@ -51,10 +62,18 @@ class Plan(Base):
     is_closed: Mapped[bool] = mapped_column(default=False)
     is_deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime]
+    #: A plan, or the work group's yearly container of 交办事项 (see PlanKind).
+    kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind, 16), default=PlanKind.PLAN,
+                                           server_default=PlanKind.PLAN.value)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_matters(self) -> bool:
+        """Return whether this is a work group's 交办事项 container rather than a work plan."""
+        return self.kind is PlanKind.MATTERS
 
     @property
     def last_year(self) -> int:

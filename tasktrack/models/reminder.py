@@ -21,6 +21,7 @@ class NotificationKind(enum.StrEnum):
     URGE = "urge"  # 一键催办 by the secretariat
     LIAISON_DIGEST = "liaison_digest"
     SECRETARIAT_DIGEST = "secretariat_digest"
+    MEETING_NOTICE = "meeting_notice"  # 联络员会议通知, once per meeting and invited unit
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.URGE: "催办",
     NotificationKind.LIAISON_DIGEST: "联络员周报",
     NotificationKind.SECRETARIAT_DIGEST: "专班周报",
+    NotificationKind.MEETING_NOTICE: "会议通知",
 }
 
 

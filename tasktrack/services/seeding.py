@@ -22,6 +22,7 @@ from tasktrack.models import (
     FocusItem,
     ImportStatus,
     Plan,
+    PlanKind,
     Role,
     Task,
     Unit,
@@ -177,7 +178,7 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
             .join(Task, Assignment.task_id == Task.id)
             .join(Unit, Assignment.unit_id == Unit.id)
             .join(Plan, Task.plan_id == Plan.id)
-            .where(Unit.name == row["unit"], Task.number == int(row["task"]))
+            .where(Unit.name == row["unit"], Task.number == int(row["task"]), Plan.kind == PlanKind.PLAN)
             .order_by(Plan.year.desc())
         )
         if assignment is None or assignment.last_reported_at is not None:
@@ -191,6 +192,9 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
         )
         report.add("reports")
     _seed_observation_demo(data, report, now=now)
+    from tasktrack.services.seeding_matters import seed_matters
+
+    seed_matters(data, report, now=now)
     from tasktrack.services.seeding_levels import seed_levels
 
     seed_levels(report, password=password, now=now, fast_hash=fast_hash, seed_dir=seed_dir)
@@ -202,7 +206,8 @@ def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.
     from tasktrack.models import CaseKind, CaseReport, FocusChoice
     from tasktrack.services import cases, observations
 
-    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc()))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+                             .order_by(Plan.year.desc()))
     if plan is None:
         return
     focus = {f.code: f for f in db.session.scalars(sa.select(FocusItem))}

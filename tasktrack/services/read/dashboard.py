@@ -157,7 +157,7 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
-    plans = list_plans(visible)
+    plans = list_plans(visible, with_matters=plan_id is not None)
     if plan_id is not None:
         plan = next((p for p in plans if p.id == plan_id), None)
         if plan is None:

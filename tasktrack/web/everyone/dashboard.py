@@ -15,7 +15,7 @@ from tasktrack.cache_scopes import Page
 from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
 from tasktrack.permissions import Action, can, visible_group_ids
-from tasktrack.services import ServiceError, exports
+from tasktrack.services import ServiceError, exports, matters
 from tasktrack.services.read import dashboard as dash
 from tasktrack.services.read import levels
 from tasktrack.web import downloads, loaders
@@ -84,7 +84,8 @@ def _dashboard_body(group_id: int | None, plan_id: int | None, category: str | N
         if exc.code == "not_found":
             raise
         raise BadInput(exc.message, field=exc.field) from None
-    return render_template("dashboard/_body.html", d=data, lights=list(Light))
+    return render_template("dashboard/_body.html", d=data, lights=list(Light),
+                           matters=matters.dashboard_section(current_user, plan.work_group_id, today))
 
 
 @bp.route("/dashboard/assignments")
