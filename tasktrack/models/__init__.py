@@ -28,6 +28,7 @@ from tasktrack.models.progress import (
 from tasktrack.models.reminder import (
     DigestPreference,
     Notification,
+    NotificationChannel,
     NotificationItem,
     NotificationKind,
     NotificationStatus,
@@ -67,6 +68,7 @@ __all__ = [
     "LoginThrottle",
     "NameAlias",
     "Notification",
+    "NotificationChannel",
     "NotificationItem",
     "NotificationKind",
     "NotificationStatus",
