@@ -117,6 +117,7 @@ class Settings:
                 backoff_base=read.number("OUTBOX_BACKOFF_BASE_SECONDS", 120.0),
                 backoff_cap=read.number("OUTBOX_BACKOFF_CAP_SECONDS", 3600.0),
                 stale_claim=dt.timedelta(minutes=read.integer("OUTBOX_STALE_CLAIM_MINUTES", 15)),
+                batch_size=read.integer("OUTBOX_BATCH_SIZE", 100, low=1),
             ),
             throttle=ThrottlePolicy(
                 free_attempts=read.integer("LOGIN_FREE_ATTEMPTS", 5, low=1),
