@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import plan_import, write_load
+from bench import delivery, plan_import, write_load
 from bench.generate import PASSWORD, SECRETARIAT_EMAIL, TODAY
 from bench.jobs import free_port
 
@@ -62,6 +62,8 @@ WRITE_LOAD = "write-load"
 PLAN_IMPORT = "plan-import"
 #: The name of the province-of-work-groups section for --only (bench/province_run.py; PostgreSQL, scale 1).
 PROVINCE = "province"
+#: The name of the e-mail delivery section for --only (bench/delivery.py).
+DELIVERY = "delivery"
 
 #: The targets of the issue (PostgreSQL, scale 1).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
@@ -437,6 +439,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     lines += write_load.markdown(result.get("write_load") or {})
     lines += plan_import.markdown(result.get("plan_import") or {})
+    lines += delivery.markdown(result.get("delivery") or {})
     if result.get("province"):
         from bench import province_run
 
@@ -488,7 +491,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--only", nargs="*",
-                        help=f"page names to load, and/or {WRITE_LOAD} / {PLAN_IMPORT} / {PROVINCE} for those sections "
+                        help=f"page names to load, and/or {WRITE_LOAD} / {PLAN_IMPORT} / {PROVINCE} / {DELIVERY} "
+                             "for those sections "
                              "(default: all)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--no-cold", action="store_true", help="skip the pass with the render cache off")
@@ -504,14 +508,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now().astimezone()
-    only = set(args.only) - {WRITE_LOAD, PLAN_IMPORT, PROVINCE} if args.only else None
+    only = set(args.only) - {WRITE_LOAD, PLAN_IMPORT, PROVINCE, DELIVERY} if args.only else None
     writes_only = only == set()  # --only write-load / plan-import: those sections alone (latest stays as it is)
     runs = [run_one(kind, scale, args.duration, args.client == "wrk", only, cold=not args.no_cold)
             for kind in args.databases for scale in sorted(args.scales)] if not writes_only else []
     result = {"started": started.isoformat(timespec="seconds"), "machine": _machine(), "tool": args.client,
               "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
               "runs": runs, "growth": _growth(runs), "growth_cold": _growth(runs, "cold"), "tracker": [],
-              "write_load": {}, "plan_import": {}, "province": {}}
+              "write_load": {}, "plan_import": {}, "province": {}, "delivery": {}}
     if not args.only or WRITE_LOAD in args.only:
         for kind in args.databases:
             print(f"== {kind} write load", flush=True)
@@ -525,6 +529,12 @@ def main(argv: list[str] | None = None) -> None:
             imported = plan_import.run(kind, where=WORK, pg_admin=PG_ADMIN)
             print(plan_import.line(imported), flush=True)
             result["plan_import"][kind] = imported
+    if not args.only or DELIVERY in args.only:
+        for kind in args.databases:
+            print(f"== {kind} delivery", flush=True)
+            delivered = delivery.run(kind, where=WORK, pg_admin=PG_ADMIN)
+            print(delivery.line(delivered), flush=True)
+            result["delivery"][kind] = delivered
     if not args.only or PROVINCE in args.only:
         from bench import province_run
 

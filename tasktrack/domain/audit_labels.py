@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, str] = {
     "digest.preference": "设置每周摘要",
     "unit.create": "新增单位",
     "unit.update": "修改单位",
+    "unit.robot": "设置单位钉钉机器人",
+    "user.robot": "设置个人钉钉机器人",
     "category.create": "新增单位类别",
     "work_group.create": "新建工作专班",
     "work_group.reminders": "修改专班提醒设置",
@@ -124,6 +126,7 @@ OBJECT_LABELS: dict[str, str] = {
 
 #: Field names found in before/after → Chinese.
 FIELD_LABELS: dict[str, str] = {
+    "dingtalk_webhook": "钉钉机器人地址", "dingtalk_secret": "钉钉加签密钥", "channel": "发送渠道",
     "email": "邮箱", "name": "名称", "role": "角色", "unit_id": "单位编号", "phone": "电话", "is_active": "启用",
     "status": "状态", "percent": "进度", "completed_on": "完成日期", "narrative": "进展情况",
     "completion_state": "办结状态", "note": "意见", "reason": "原因", "attachments": "附件编号",

@@ -30,6 +30,7 @@ from tasktrack.models.progress import (
 from tasktrack.models.reminder import (
     DigestPreference,
     Notification,
+    NotificationChannel,
     NotificationItem,
     NotificationKind,
     NotificationStatus,
@@ -75,6 +76,7 @@ __all__ = [
     "MeetingUnit",
     "NameAlias",
     "Notification",
+    "NotificationChannel",
     "NotificationItem",
     "NotificationKind",
     "NotificationStatus",

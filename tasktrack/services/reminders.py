@@ -162,6 +162,8 @@ class PlannedMessage:
     text: str
     html: str
     items: list[ItemView]
+    #: The DingTalk robot's markdown (templates/dingtalk/reminder.md).
+    markdown: str | None = None
 
 
 def item_label(item: DueItem) -> str:
@@ -282,7 +284,7 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str,
                                        recipients=to, base_url=base_url)
         messages.append(PlannedMessage(
             key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=list(letter.to), cc=list(letter.cc),
-            subject=letter.subject, text=letter.text, html=letter.html, items=unit_views,
+            subject=letter.subject, text=letter.text, html=letter.html, items=unit_views, markdown=letter.markdown,
         ))
     return messages
 
@@ -310,7 +312,8 @@ def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now:
     reasons = [None if m.to else recipients.NO_UNIT_ADDRESS for m in messages]
     ids = outbox.enqueue_many([
         outbox.Outgoing(key=m.key, kind=NotificationKind.REMINDER, local_date=today, to=m.to, cc=m.cc,
-                        subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason)
+                        subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason,
+                        markdown=m.markdown)
         for m, reason in zip(messages, reasons, strict=True)], now=now)
     items: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
