@@ -2,7 +2,7 @@
 instead of the global data version (the render cache then keeps every page the report cannot change).
 
 Revision ID: 0020_cache_scopes
-Revises: 0016_work_group_levels
+Revises: 0019_channels
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_cache_scopes'
-down_revision = '0016_work_group_levels'
+down_revision = '0019_channels'
 branch_labels = None
 depends_on = None
 
