@@ -153,10 +153,13 @@ def _text(column: str) -> str:
 
 
 def _around(group: str) -> str:
-    """The scopes of a group's page beyond its own plans: each lower group's whole tree (their roll-ups show there)
-    and the units that stand for the group in a higher plan (its 上级下达任务)."""
+    """The scopes of a group's page beyond its own plan: each lower group's whole tree (their roll-ups show there),
+    the units that stand for the group in a higher plan (its 上级下达任务) and its 交办事项 (the dashboard's own
+    section: services/matters.py)."""
     return (f"SELECT 'tree:' || {_text('id')} FROM work_groups WHERE parent_id = ({group}) "
-            f"UNION ALL SELECT 'unit:' || {_text('id')} FROM units WHERE represents_work_group_id = ({group})")
+            f"UNION ALL SELECT 'unit:' || {_text('id')} FROM units WHERE represents_work_group_id = ({group}) "
+            f"UNION ALL SELECT 'plan:' || {_text('id')} FROM plans WHERE work_group_id = ({group}) "
+            "AND kind = 'matters'")
 
 
 #: For each kind of page, a query of the names of the scopes it reads (``:id`` the page's id, ``:year`` today's).
@@ -167,8 +170,9 @@ _PAGE_SCOPES = {
             + _around("SELECT p.work_group_id FROM plans p JOIN tasks t ON t.plan_id = p.id WHERE t.id = :id"),
     # The group's current plan as overview.group_plan picks it: today's year first, else the newest.
     "group_plan": f"SELECT 'plan:' || {_text('id')} FROM (SELECT id FROM plans WHERE work_group_id = :id "
-                  "AND is_deleted = false ORDER BY CASE WHEN year = :year THEN 0 ELSE 1 END, year DESC, id "
-                  "LIMIT 1) AS current_plan UNION ALL " + _around(":id"),
+                  "AND is_deleted = false AND kind = 'plan' "
+                  "ORDER BY CASE WHEN year = :year THEN 0 ELSE 1 END, year DESC, id LIMIT 1) AS current_plan "
+                  "UNION ALL " + _around(":id"),
     "group": f"SELECT 'tree:' || {_text(':id')} UNION ALL "
              f"SELECT 'unit:' || {_text('id')} FROM units WHERE represents_work_group_id = :id",
     "unit": f"SELECT 'unit:' || {_text(':id')} UNION ALL "

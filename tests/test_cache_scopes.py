@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 
 from tasktrack import cache, cache_scopes
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, DataVersionScope, Task, Unit, User
-from tasktrack.services import progress
+from tasktrack.models import Assignment, AssignmentStatus, DataVersionScope, MatterSource, Task, Unit, User
+from tasktrack.services import matters, progress
 from tasktrack.services.read import tracking
 from tasktrack.web.everyone import dashboard as dashboard_views
 from tests.conftest import CSRF_RE, login
@@ -171,3 +171,19 @@ def test_a_transaction_that_reported_keeps_nothing_it_reads_in_the_cache(app: Fl
     db.session.flush()
     assert cache._writing()
     db.session.rollback()
+
+
+def test_a_report_on_a_matter_refreshes_its_groups_dashboard(app: Flask, lv: Levels, now: dt.datetime,
+                                                             builds: dict[str, int]) -> None:
+    matter = matters.create_matter(lv.city, source=MatterSource.INSTRUCTION, reference="领导批示第1号",
+                                   text="开展社会组织年检专项督查", deadline_phrase="2024年9月底前",
+                                   responsible_phrase="市财政局", actor=lv.city_secretariat, now=now)
+    db.session.commit()
+    office = _client(app, lv.city_secretariat)
+    office.get("/dashboard")
+    assert builds["dashboard"] == 1
+    assignment = db.session.scalar(sa.select(Assignment).where(Assignment.task_id == matter.task_id))
+    assert assignment is not None
+    report(assignment, lv.cz_liaison, now, "年检督查已启动")
+    office.get("/dashboard")
+    assert builds["dashboard"] == 2  # the 交办事项 section shows it: rebuilt
