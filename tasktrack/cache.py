@@ -96,13 +96,15 @@ def install(engine: sa.Engine) -> None:
             conn.info[_HAS_TABLE] = True
         cursor.execute(BUMP_SQL)
 
-    def _reset(conn: sa.Connection, *_args: Any) -> None:
-        for flag in (_BUMPED, _BUMPED_SCOPES, _NARROW):
-            conn.info.pop(flag, None)
-
     for name in ("begin", "commit", "rollback", "rollback_savepoint"):
-        sa.event.listen(engine, name, _reset)
+        sa.event.listen(engine, name, transaction_ended)
     install_session()
+
+
+def transaction_ended(conn: sa.Connection, *_args: Any) -> None:
+    """Forget what this connection's transaction bumped (it committed or rolled back)."""
+    for flag in (_BUMPED, _BUMPED_SCOPES, _NARROW):
+        conn.info.pop(flag, None)
 
 
 def _table_of(statement: str) -> str | None:
