@@ -9,6 +9,7 @@ a route with defaults or several rules, a non-integer path value, a list in the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from flask import current_app, g, url_for
 #: Werkzeug's query string encoding (werkzeug.urls._urlencode).
 _SAFE = "!$'()*,/:;?@"
 _PLACEHOLDER = 1_987_654_300
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 _SLOW: Any = object()
 
 
@@ -57,9 +59,16 @@ def fast_url_for(endpoint: str, **values: Any) -> str:
             return url_for(endpoint, **values)
         parts.append(str(value))
         parts.append(pieces[i + 1])
-    query = [(k, v) for k, v in values.items() if v is not None and k not in names]
-    if query:
-        if any(isinstance(v, list | tuple | dict | set) for _, v in query):
+    query = []
+    for key, value in values.items():
+        if value is None or key in names:
+            continue
+        if isinstance(value, list | tuple | dict | set):
             return url_for(endpoint, **values)
-        parts.append("?" + urlencode(query, safe=_SAFE))
+        text = str(value)
+        # Letters, digits and "_.-~" are never quoted: most links (numbers, codes) need no encoder at all.
+        query.append(f"{key}={text}" if _PLAIN.match(key) and _PLAIN.match(text)
+                     else urlencode([(key, value)], safe=_SAFE))
+    if query:
+        parts.append("?" + "&".join(query))
     return "".join(parts)

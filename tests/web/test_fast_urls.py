@@ -11,6 +11,7 @@ from tasktrack.web.fast_urls import fast_url_for
 QUERIES: list[dict[str, object]] = [
     {}, {"plan": 3}, {"plan": "all", "light": "red"}, {"category": "业务主管单位", "sort": "name", "dir": None},
     {"q": "a b&c=d/é?#%"}, {"unit": 7, "light": None, "reason": "stale"}, {"flag": True}, {"ids": [1, 2]},
+    {"v": "a.b-c~d_e", "n": -3, "f": 1.5}, {"key with space": "x", "k&": "="},
 ]
 
 
