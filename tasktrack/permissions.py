@@ -39,6 +39,7 @@ class Action(enum.StrEnum):
     VIEW_CASE_HISTORY = "view_case_history"  # a case's earlier versions, their files and the review comments
     READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
     DECOMPOSE = "decompose"  # 分解 an inbound assignment (上级下达任务): the addressed work group's secretariat
+    ACKNOWLEDGE = "acknowledge"  # 签收 an open assignment: whoever acts for its unit (see _can_acknowledge)
 
 
 class PermissionDenied(Exception):
@@ -134,6 +135,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         return _can_report(user, role, obj)
+    if action is Action.ACKNOWLEDGE:
+        return _can_acknowledge(user, role, obj)
     if action is Action.DECOMPOSE:
         # The inbound assignment's page, its decomposition and links: the lower group's secretariat only (the
         # higher secretariat reads the result on the assignment page and confirms the claim as usual).
@@ -173,6 +176,30 @@ def _can_report(user: User, role: Role, obj: object | None) -> bool:
         return True
     assert isinstance(obj, Assignment)
     return _acts_for(user, obj.unit_id) and _open(obj)
+
+
+def _can_acknowledge(user: User, role: Role, obj: object | None) -> bool:
+    """签收 is the unit's: its liaisons and observation-point contacts, and for a higher plan's assignment addressed to
+    a lower work group (上级下达任务) that group's secretariat, who reports on it. Only an open assignment: a closed one
+    is history. Whether it is already acknowledged does not matter: a second 签收 is answered 已签收, not refused."""
+    if role is Role.SECRETARIAT:
+        return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and obj.closed_at is None
+    if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+        return False
+    if obj is None:
+        return True
+    return isinstance(obj, Assignment) and _acts_for(user, obj.unit_id) and obj.closed_at is None
+
+
+def acknowledgeable_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the open assignments ``user`` may 签收 (agrees with ``can(ACKNOWLEDGE, a)``)."""
+    open_ = Assignment.closed_at.is_(None)
+    if role_is(user, Role.SECRETARIAT):
+        return sa.and_(open_, Assignment.unit_id.in_(
+            sa.select(Unit.id).where(Unit.represents_work_group_id == user.work_group_id)))
+    if user.role in (Role.LIAISON, Role.OBSERVATION_POINT) and user.unit_id is not None:
+        return sa.and_(open_, Assignment.unit_id == user.unit_id)
+    return sa.false()
 
 
 def _open(assignment: Assignment) -> bool:
