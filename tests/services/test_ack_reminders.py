@@ -92,3 +92,22 @@ def test_turned_off_by_the_setting(app: Flask, seeded: None) -> None:
     windows = dataclasses.replace(app_settings.of(app).reminders, ack_remind_workdays=0)
     messages = reminders.plan_messages(DUE_DAY, windows, base_url=BASE)
     assert all(not v.unacknowledged for m in messages for v in m.items)
+
+
+def test_the_secretariat_digest_counts_unacknowledged(app: Flask, seeded: None, make_user: Any) -> None:
+    from tasktrack.models import Notification, NotificationKind
+    from tasktrack.services import digests
+
+    make_user(Role.SECRETARIAT, email="office@example.org")
+    signed = only_unacknowledged(units.find_unit("省民政厅"), DUE_DAY)[0]
+    acknowledgements.acknowledge(signed, actor=make_user(Role.LIAISON, unit="省民政厅"), now=at(ASSIGNED, 15))
+    db.session.commit()
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)
+                                .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None)))
+    monday = dt.date(2024, 7, 22)
+    digests.send_all(monday, now=at(monday, 9), base_url=BASE, weekday=0)
+    db.session.commit()
+    row = db.session.scalar(sa.select(Notification).where(Notification.kind == NotificationKind.SECRETARIAT_DIGEST))
+    assert f"待签收任务：{pending} 项" in row.body_text
+    assert "reason=unacknowledged" in row.body_text
+    assert f"{pending} 项任务单位尚未签收" in row.body_html

@@ -125,3 +125,18 @@ def test_policy_the_units_own_people_acknowledge_and_the_filter_agrees(seeded, m
         allowed = set(db.session.scalars(sa.select(Assignment.id).where(acknowledgeable_assignments(user))))
         every = db.session.scalars(sa.select(Assignment)).all()
         assert allowed == {a.id for a in every if can(user, Action.ACKNOWLEDGE, a)}
+
+
+def test_the_demo_signs_most_assignments_and_leaves_a_few_pending(app, now):
+    from tasktrack.services import seeding
+
+    seeding.seed_base(now=now)
+    seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    pending = db.session.execute(
+        sa.select(Unit.name, Task.number).select_from(Assignment).join(Task).join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None))
+    ).all()
+    assert sorted(pending) == sorted([("省民政厅", 2), ("省民政厅", 3), ("省教育厅", 2), ("杭州市", 16)])
+    again = seeding.seed_demo(now=now + dt.timedelta(days=1), fast_hash=True)  # a second run signs nothing
+    assert "acknowledged" not in again.created
