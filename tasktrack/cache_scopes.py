@@ -112,7 +112,7 @@ def flush_scopes(session: Session) -> set[str] | None:
     for obj in session.dirty:
         if not session.is_modified(obj, include_collections=False):
             continue
-        if isinstance(obj, Assignment) and obj.id is not None:
+        if isinstance(obj, Assignment) and obj.id is not None and not _moved(obj):
             assignment_ids.add(obj.id)
         else:
             return None
@@ -126,6 +126,15 @@ def flush_scopes(session: Session) -> set[str] | None:
     if None in assignment_ids:
         return None
     return assignment_scopes(session, assignment_ids)
+
+
+def _moved(assignment: object) -> bool:
+    """Whether a flush changes which task or unit an assignment belongs to (its scopes are then not the database's)."""
+    state = sa.inspect(assignment)
+    if state is None:
+        return True
+    attrs = state.attrs
+    return bool(attrs.task_id.history.has_changes() or attrs.unit_id.history.has_changes())
 
 
 def check(scopes: Iterable[str]) -> list[str]:

@@ -132,6 +132,7 @@ class Settings:
                 overdue_repeat_days=read.integer("REMINDER_OVERDUE_REPEAT_DAYS", 7),
                 supervision_after_days=read.integer("REMINDER_SUPERVISION_AFTER_DAYS", 30),
                 period_grace_days=read.integer("REMINDER_PERIOD_GRACE_DAYS", 0),
+                ack_remind_workdays=read.integer("ACK_REMIND_WORKDAYS", 2),
             ),
             office_hours=OfficeHours(start=read.time("OFFICE_HOURS_START", "08:30"),
                                      end=read.time("OFFICE_HOURS_END", "18:00")),

@@ -4,7 +4,7 @@ Notifications gain ``channel`` (every existing row is e-mail) and their key is u
 users gain a robot webhook and its encrypted signing secret.
 
 Revision ID: 0019_channels
-Revises: 0017_matters_meetings
+Revises: 0018_acknowledgement
 Create Date: 2026-12-02 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_channels'
-down_revision = '0017_matters_meetings'
+down_revision = '0018_acknowledgement'
 branch_labels = None
 depends_on = None
 

@@ -60,6 +60,8 @@ ACTION_LABELS: dict[str, str] = {
     "assignment.close": "结束任务分配",
     "assignment.carry_over": "结转上年度任务",
     "assignment.urge": "催办",
+    "assignment.acknowledge": "签收任务",
+    "assignment.handler": "修改承办人",
     "progress.report": "报送进展",
     "progress.confirm": "确认办结",
     "progress.send_back": "退回办结",

@@ -198,7 +198,29 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
     from tasktrack.services.seeding_levels import seed_levels
 
     seed_levels(report, password=password, now=now, fast_hash=fast_hash, seed_dir=seed_dir)
+    _acknowledge_demo(data, report, now=now)
     return report
+
+
+def _acknowledge_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:
+    """Sign for (签收) the demo's open assignments but the few ``unacknowledged`` ones, on the run that created the
+    demo accounts only: a later run never signs what a user left 待签收."""
+    if not report.created.get("users"):
+        return
+    keep = {(row["unit"], int(row["task"])) for row in data.get("unacknowledged", [])}
+    rows = db.session.execute(
+        sa.select(Assignment, Unit.name, Task.number).join(Task, Assignment.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None))
+        .order_by(Assignment.id)
+    ).all()
+    for assignment, unit_name, number in rows:
+        if (unit_name, number) in keep:
+            continue
+        assignment.acknowledged_at = now
+        record(None, "assignment.acknowledge", assignment, now=now,
+               summary=f"演示数据：{unit_name} 已签收任务 {number}")
+        report.add("acknowledged")
 
 
 def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:

@@ -48,7 +48,7 @@ PER_PAGE = 25
 ALL_PLANS = "all"
 RECENT_REPORTS = 10
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
-REASON_FILTERS = {r.value for r in Reason} | {"claimed"}
+REASON_FILTERS = {r.value for r in Reason} | {"claimed", "unacknowledged"}
 UNIT_SORTS = ("order", "assigned", "completed", "rate", "overdue", "stale", "last_report")
 
 
@@ -65,6 +65,8 @@ class Counts:
     due_soon: int = 0
     completed_late: int = 0
     claimed: int = 0
+    #: 待签收: the unit has not acknowledged the assignment yet (issue 15).
+    unacknowledged: int = 0
 
     def add(self, row: AssignmentRow) -> None:
         """Count one row."""
@@ -78,6 +80,8 @@ class Counts:
             self.completed_late += 1
         if row.assignment.completion_state is CompletionState.CLAIMED:
             self.claimed += 1
+        if row.assignment.acknowledged_at is None:
+            self.unacknowledged += 1
 
     @property
     def rate(self) -> int:
@@ -87,7 +91,8 @@ class Counts:
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
                 "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
-                "completed_late": self.completed_late, "claimed": self.claimed, "completion_rate": self.rate}
+                "completed_late": self.completed_late, "claimed": self.claimed,
+                "unacknowledged": self.unacknowledged, "completion_rate": self.rate}
 
 
 @dataclass

@@ -48,7 +48,7 @@ def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]
 
 
 _COUNT_KEYS = ["total", "red", "yellow", "green", "done", "stale", "due_soon", "completed_late", "claimed",
-               "completion_rate"]
+               "unacknowledged", "completion_rate"]
 _COUNTS = {key: {"type": "integer"} for key in _COUNT_KEYS}
 COUNTS_SCHEMA_KEYS = _COUNT_KEYS
 

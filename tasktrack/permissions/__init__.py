@@ -18,6 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tasktrack.models import Assignment, Attachment, CompletionState, Plan, Role, Task, Unit, User, WorkGroup
+from tasktrack.permissions.office import own_notifications as own_notifications
+from tasktrack.permissions.office import owns_notification as owns_notification
+from tasktrack.permissions.office import visible_audit_events as visible_audit_events
 
 
 class Action(enum.StrEnum):
@@ -41,6 +44,7 @@ class Action(enum.StrEnum):
     DECOMPOSE = "decompose"  # 分解 an inbound assignment (上级下达任务): the addressed work group's secretariat
     VIEW_MATTER = "view_matter"  # one 交办事项 (see _can_view_matter)
     VIEW_MEETING = "view_meeting"  # one 联络员会议 (see _can_view_meeting)
+    ACKNOWLEDGE = "acknowledge"  # 签收 an open assignment: whoever acts for its unit (see _can_acknowledge)
 
 
 class PermissionDenied(Exception):
@@ -136,6 +140,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         return _can_report(user, role, obj)
+    if action is Action.ACKNOWLEDGE:
+        return _can_acknowledge(user, role, obj)
     if action is Action.DECOMPOSE:
         # The inbound assignment's page, its decomposition and links: the lower group's secretariat only (the
         # higher secretariat reads the result on the assignment page and confirms the claim as usual).
@@ -181,6 +187,30 @@ def _can_report(user: User, role: Role, obj: object | None) -> bool:
     return _acts_for(user, obj.unit_id) and _open(obj)
 
 
+def _can_acknowledge(user: User, role: Role, obj: object | None) -> bool:
+    """签收 is the unit's: its liaisons and observation-point contacts, and for a higher plan's assignment addressed to
+    a lower work group (上级下达任务) that group's secretariat, who reports on it. Only an open assignment: a closed one
+    is history. Whether it is already acknowledged does not matter: a second 签收 is answered 已签收, not refused."""
+    if role is Role.SECRETARIAT:
+        return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and obj.closed_at is None
+    if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+        return False
+    if obj is None:
+        return True
+    return isinstance(obj, Assignment) and _acts_for(user, obj.unit_id) and obj.closed_at is None
+
+
+def acknowledgeable_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the open assignments ``user`` may 签收 (agrees with ``can(ACKNOWLEDGE, a)``)."""
+    open_ = Assignment.closed_at.is_(None)
+    if role_is(user, Role.SECRETARIAT):
+        return sa.and_(open_, Assignment.unit_id.in_(
+            sa.select(Unit.id).where(Unit.represents_work_group_id == user.work_group_id)))
+    if user.role in (Role.LIAISON, Role.OBSERVATION_POINT) and user.unit_id is not None:
+        return sa.and_(open_, Assignment.unit_id == user.unit_id)
+    return sa.false()
+
+
 def _open(assignment: Assignment) -> bool:
     """Once the secretariat confirmed the completion (办结) nobody reports or reopens it but the secretariat
     (REOPEN_COMPLETION, with a reason)."""
@@ -219,56 +249,6 @@ def administered_assignments(user: User) -> sa.ColumnElement[bool]:
 def administered_users(user: User) -> sa.ColumnElement[bool]:
     """Return the WHERE clause of the accounts a secretariat manages: its own work group's."""
     return User.work_group_id == user.work_group_id
-
-
-def owns_notification(user: User, row: Any) -> bool:
-    """Whether a message is the (secretariat) user's work group's: to one of its units or its people; a message to
-    neither (an operator's test) belongs to the top work group (agrees with ``own_notifications``)."""
-    if row.unit is not None:
-        return bool(row.unit.work_group_id == user.work_group_id)
-    if row.user is not None:
-        return bool(row.user.work_group_id == user.work_group_id)
-    return user.work_group.parent_id is None
-
-
-def own_notifications(user: User) -> sa.ColumnElement[bool]:
-    """Return the WHERE clause of the outbox rows the (secretariat) user's work group owns."""
-    from tasktrack.models import Notification
-
-    own: list[sa.ColumnElement[bool]] = [
-        Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
-        Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id)),
-    ]
-    if user.work_group.parent_id is None:
-        own.append(sa.and_(Notification.unit_id.is_(None), Notification.user_id.is_(None)))
-    return sa.or_(*own)
-
-
-def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
-    """Return the WHERE clause of the audit events a secretariat reads: the top work group's reads every event (the
-    whole tree, the seed's and the scheduler's included); any other, the events whose actor works in its part of the
-    tree or whose object (a unit, plan, task, assignment, case, account, plan import or work group) lies in it."""
-    from tasktrack.models import AuditEvent, CaseReport, PlanImport, WorkGroup
-
-    if user.work_group.parent_id is None:
-        return sa.true()
-    groups = sorted(visible_group_ids(user))
-    units = sa.select(Unit.id).where(Unit.work_group_id.in_(groups))
-    plans = sa.select(Plan.id).where(Plan.work_group_id.in_(groups))
-    objects = {
-        "Unit": units,
-        "Plan": plans,
-        "Task": sa.select(Task.id).where(Task.plan_id.in_(plans)),
-        "Assignment": sa.select(Assignment.id).where(Assignment.unit_id.in_(units)),
-        "CaseReport": sa.select(CaseReport.id).where(CaseReport.unit_id.in_(units)),
-        "User": sa.select(User.id).where(User.work_group_id.in_(groups)),
-        "PlanImport": sa.select(PlanImport.id).where(PlanImport.work_group_id.in_(groups)),
-        "WorkGroup": sa.select(WorkGroup.id).where(WorkGroup.id.in_(groups)),
-    }
-    return sa.or_(
-        AuditEvent.actor_id.in_(sa.select(User.id).where(User.work_group_id.in_(groups))),
-        *(sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids)) for kind, ids in objects.items()),
-    )
 
 
 def _reads_all_of_group(user: User) -> bool:  # every 交办事项 and meeting of the reader's part of the tree
