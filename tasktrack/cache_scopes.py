@@ -7,12 +7,15 @@ event): the bulk of the writes, a few thousand units reporting. Such a write mar
 
 * ``plan:P``  — the assignment's plan (the dashboard, the lists, the task page and the exports of P);
 * ``unit:U``  — the assignment's unit (the unit's 我的任务);
-* ``tree:G``  — the plan's work group and every group above it (a higher group's pages roll up from below).
+* ``tree:G``  — the plan's work group and every group above it (a higher group's pages roll up from below);
+* ``red:G``   — the same groups, only when the assignment is overdue (red) before or after the write: the
+  province-wide overdue list changes with nothing else.
 
-A cached page names the scopes it reads (:func:`plan_page`, :func:`group_page`, :func:`unit_page`); it is served
-from the cache while the global version and each of its scopes are unchanged. So a county's report leaves another
-unit's 我的任务 and every other plan's pages cached, while the province's 督办总览 (which rolls up from the county)
-follows it.
+A cached page says what it shows (:class:`Page`); :func:`versions_query` reads the versions of the scopes that
+page reads in the same one query that reads the global version, and the page is served from the cache while all of
+them are unchanged. So a county's report leaves another unit's 我的任务, every other plan's pages and — unless the
+work was overdue — the overdue lists cached, while the province's 督办总览 (which rolls up from the county) follows
+it.
 
 The rule is conservative by construction: a flush is classified only when *every* object it writes is one of the
 kinds below and belongs to an assignment that already exists; anything else in the flush, and any statement that
@@ -34,7 +37,7 @@ NARROWABLE_TABLES = frozenset({
     "progress_reports", "assignments", "supervision_records", "attachments", "target_values", "audit_events",
 })
 #: What a scope name looks like (it is put into SQL as a literal, so nothing else may pass).
-SCOPE = re.compile(r"^(plan|unit|tree):\d{1,12}$")
+SCOPE = re.compile(r"^(plan|unit|tree|red):\d{1,12}$")
 #: The attachments owned by progress reports (services/progress.py OWNER_TYPE).
 REPORT_OWNER = "progress_report"
 
@@ -54,25 +57,54 @@ def _with_ancestors(group_id: int, tree: dict[int, int | None]) -> list[int]:
     return found
 
 
-def assignment_scopes(session: Session, assignment_ids: Iterable[int]) -> set[str] | None:
-    """Return the scopes a write to these assignments can change (None: one of them is unknown — bump globally)."""
+def _red(status: object, extended_due: dt.date | None, due_date: dt.date | None, today: dt.date | None) -> bool:
+    """Whether an assignment is on the overdue (red) lists: not completed, its due date in force passed
+    (services/read/overdue.py's predicate); without a day to judge by, assume it is."""
+    if today is None:
+        return True
+    due = extended_due or due_date
+    return str(getattr(status, "value", status)) != "completed" and due is not None and due < today
+
+
+def _today() -> dt.date | None:
+    from flask import has_app_context
+
+    if not has_app_context():
+        return None
+    from tasktrack.context import today
+
+    return today()
+
+
+def assignment_scopes(session: Session, assignment_ids: Iterable[int],
+                      after: dict[int, tuple[object, dt.date | None]] | None = None) -> set[str] | None:
+    """Return the scopes a write to these assignments can change (None: one of them is unknown — bump globally).
+
+    ``after``: the (status, extended_due) a flush is about to write for some of them. The database still holds
+    the values before the flush; an assignment red before or after it also changes the overdue lists (``red:G``).
+    """
     from tasktrack.models import Assignment, Plan, Task
 
     ids = sorted(set(assignment_ids))
     if not ids:
         return set()
     rows = session.execute(
-        sa.select(Assignment.id, Assignment.unit_id, Task.plan_id, Plan.work_group_id)
+        sa.select(Assignment.id, Assignment.unit_id, Task.plan_id, Plan.work_group_id, Assignment.status,
+                  Assignment.extended_due, Task.due_date)
         .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)
         .where(Assignment.id.in_(ids))
     ).tuples().all()
     if len(rows) != len(ids):
         return None
-    tree = _parents(session)
+    tree, today, after = _parents(session), _today(), after or {}
     scopes: set[str] = set()
-    for _id, unit_id, plan_id, group_id in rows:
+    for aid, unit_id, plan_id, group_id, status, extended_due, due_date in rows:
+        groups = _with_ancestors(group_id, tree)
         scopes.update((f"plan:{plan_id}", f"unit:{unit_id}"))
-        scopes.update(f"tree:{g}" for g in _with_ancestors(group_id, tree))
+        scopes.update(f"tree:{g}" for g in groups)
+        later = after.get(aid, (status, extended_due))
+        if _red(status, extended_due, due_date, today) or _red(*later, due_date, today):
+            scopes.update(f"red:{g}" for g in groups)
     return scopes
 
 
@@ -90,6 +122,7 @@ def flush_scopes(session: Session) -> set[str] | None:
     if session.deleted:
         return None
     assignment_ids: set[int] = set()
+    after: dict[int, tuple[object, dt.date | None]] = {}
     report_ids: set[int] = set()
     new_reports: dict[int, ProgressReport] = {}
     for obj in session.new:
@@ -114,6 +147,7 @@ def flush_scopes(session: Session) -> set[str] | None:
             continue
         if isinstance(obj, Assignment) and obj.id is not None and not _moved(obj):
             assignment_ids.add(obj.id)
+            after[obj.id] = (obj.status, obj.extended_due)
         else:
             return None
     if report_ids:
@@ -125,7 +159,7 @@ def flush_scopes(session: Session) -> set[str] | None:
         assignment_ids.update(found.values())
     if None in assignment_ids:
         return None
-    return assignment_scopes(session, assignment_ids)
+    return assignment_scopes(session, assignment_ids, after)
 
 
 def _moved(assignment: object) -> bool:
@@ -150,10 +184,10 @@ def check(scopes: Iterable[str]) -> list[str]:
 
 class Page(NamedTuple):
     """What a cached page is about: one plan (``plan``), one task of a plan (``task``), a work group's current plan
-    (``group_plan``: its 督办总览 when no plan is named), everything a work group reads (``group``), or one unit's
-    own list (``unit``)."""
+    (``group_plan``: its 督办总览 when no plan is named), everything a work group reads (``group``), the overdue
+    (red) list of everything it reads (``group_red``), or one unit's own list (``unit``)."""
 
-    kind: Literal["plan", "task", "group_plan", "group", "unit"]
+    kind: Literal["plan", "task", "group_plan", "group", "group_red", "unit"]
     id: int
 
 
@@ -184,6 +218,9 @@ _PAGE_SCOPES = {
                   "UNION ALL " + _around(":id"),
     "group": f"SELECT 'tree:' || {_text(':id')} UNION ALL "
              f"SELECT 'unit:' || {_text('id')} FROM units WHERE represents_work_group_id = :id",
+    # The overdue lists of everything a group reads: only a write to an assignment red before or after it.
+    "group_red": f"SELECT 'red:' || {_text(':id')} UNION ALL "
+                 f"SELECT 'unit:' || {_text('id')} FROM units WHERE represents_work_group_id = :id",
     "unit": f"SELECT 'unit:' || {_text(':id')} UNION ALL "
             f"SELECT 'tree:' || {_text('represents_work_group_id')} FROM units "
             "WHERE id = :id AND represents_work_group_id IS NOT NULL",

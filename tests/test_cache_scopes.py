@@ -20,6 +20,7 @@ from tasktrack.services.read import tracking
 from tasktrack.web.everyone import dashboard as dashboard_views
 from tests.conftest import CSRF_RE, login
 from tests.levels import PASSWORD, Levels, build_levels
+from tests.services.test_progress import assignment_of
 
 
 @pytest.fixture
@@ -189,3 +190,43 @@ def test_a_report_on_a_matter_refreshes_its_groups_dashboard(app: Flask, lv: Lev
     page = office.get("/dashboard").get_data(as_text=True)
     assert "年检督查已启动" in page or "开展社会组织年检专项督查" in page
     assert builds["dashboard"] == 2  # the 交办事项 section shows it: rebuilt
+
+
+def test_the_overdue_list_follows_only_overdue_work(app: Flask, client: FlaskClient, seeded: None,
+                                                    login_as: Any, make_user: Any, now: dt.datetime,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    render = dashboard_views.render_template
+
+    def counted(name: str, **context: Any) -> str:
+        built.append(name)
+        return render(name, **context)
+
+    monkeypatch.setattr(dashboard_views, "render_template", counted)
+    login_as("secretariat")
+    author = make_user("liaison", unit="省民政厅")
+    db.session.commit()
+    red_list = "/dashboard/assignments?plan=all&light=red"
+
+    def builds() -> int:
+        return built.count("dashboard/_assignments_body.html")
+
+    late, on_time = assignment_of("省民政厅", 6), assignment_of("省民政厅", 7)  # due June (overdue) / later
+    assert f'data-assignment="{late.id}"' in client.get(red_list).get_data(as_text=True)
+    client.get(red_list)
+    assert builds() == 1
+    before = versions()
+    report(assignment_of("省民政厅", 7), author, now, "按期推进")  # not overdue before or after
+    moved = changed(before, versions())
+    assert "" not in moved, moved  # the global version stays
+    assert not any(k.startswith("red:") for k in moved), moved
+    client.get(red_list)
+    assert builds() == 1  # still cached
+    report(assignment_of("省民政厅", 6), author, now, "逾期事项的新进展")
+    client.get(red_list)
+    assert builds() == 2  # overdue work changed: rebuilt
+    progress.submit_report(assignment_of("省民政厅", 6), author=author, status=AssignmentStatus.COMPLETED,
+                           percent=100, completed_on=dt.date(2024, 7, 10), narrative="已完成", now=now)
+    db.session.commit()
+    assert f'data-assignment="{late.id}"' not in client.get(red_list).get_data(as_text=True)
+    assert on_time.id != late.id

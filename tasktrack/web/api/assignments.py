@@ -15,7 +15,7 @@ from tasktrack.models import AssignmentStatus, Plan, Unit
 from tasktrack.permissions import Action, can, require, visible_group_ids
 from tasktrack.services import NotFound, ServiceError, acknowledgements, progress
 from tasktrack.services.read import dashboard as dash
-from tasktrack.services.read import overview
+from tasktrack.services.read import overdue, overview
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.page_cache import cached_json
@@ -62,8 +62,13 @@ def assignment_list() -> Response:
     return _assignment_list_json(plan.id if plan is not None else None, filters, page_no, per_page)
 
 
-@cached_json(scopes=lambda plan_id, *_args: Page("plan", plan_id) if plan_id is not None
-             else Page("group", api_user().work_group_id))
+def _list_page(plan_id: int | None, filters: dash.Filters, *_args: object) -> Page:
+    if plan_id is not None:
+        return Page("plan", plan_id)
+    return Page("group_red" if overdue.selects_red(filters) else "group", api_user().work_group_id)
+
+
+@cached_json(scopes=_list_page)
 def _assignment_list_json(plan_id: int | None, filters: dash.Filters, page_no: int, per_page: int) -> dict[str, Any]:
     plan = dash.resolve_plan(plan_id, context.today()) if plan_id is not None else None
     page = dash.assignment_page(plan, context.today(), filters, page=page_no, per_page=per_page)

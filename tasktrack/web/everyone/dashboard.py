@@ -17,7 +17,7 @@ from tasktrack.models import Plan
 from tasktrack.permissions import Action, can, visible_group_ids
 from tasktrack.services import ServiceError, exports, matters
 from tasktrack.services.read import dashboard as dash
-from tasktrack.services.read import levels
+from tasktrack.services.read import levels, overdue
 from tasktrack.web import downloads, loaders
 from tasktrack.web.downloads import file_response
 from tasktrack.web.everyone import bp
@@ -100,7 +100,8 @@ def assignment_list() -> str:
 def _list_page() -> Page:
     """What the list shows: one plan, the reader's current plan, or every plan of the reader's part of the tree."""
     if request.args.get("plan", "").strip() == dash.ALL_PLANS:
-        return Page("group", current_user.work_group_id)
+        red = overdue.selects_red(list_filters())  # the overdue list changes only with overdue work
+        return Page("group_red" if red else "group", current_user.work_group_id)
     plan_id = id_arg("plan")
     return Page("plan", plan_id) if plan_id is not None else Page("group_plan", current_user.work_group_id)
 
