@@ -203,15 +203,15 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
 
 
 def _acknowledge_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:
-    """Sign for (签收) the demo's open assignments but the few ``unacknowledged`` ones, on the run that created the
-    demo accounts only: a later run never signs what a user left 待签收."""
+    """Sign for (签收) the demo's open plan assignments but the few ``unacknowledged`` ones, on the run that created
+    the demo accounts only: a later run never signs what a user left 待签收. The 交办事项 stay 待签收."""
     if not report.created.get("users"):
         return
     keep = {(row["unit"], int(row["task"])) for row in data.get("unacknowledged", [])}
-    rows = db.session.execute(
+    rows = db.session.execute(  # plan tasks only: the demo's 交办事项 are new, and stay 待签收
         sa.select(Assignment, Unit.name, Task.number).join(Task, Assignment.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None))
+        .join(Plan, Task.plan_id == Plan.id).join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None), Plan.kind == PlanKind.PLAN)
         .order_by(Assignment.id)
     ).all()
     for assignment, unit_name, number in rows:

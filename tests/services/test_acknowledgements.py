@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Role, Task, Unit
+from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Plan, PlanKind, Role, Task, Unit
 from tasktrack.permissions import Action, acknowledgeable_assignments, can
 from tasktrack.services import ServiceError, acknowledgements, progress
 
@@ -134,9 +134,15 @@ def test_the_demo_signs_most_assignments_and_leaves_a_few_pending(app, now):
     seeding.seed_demo(now=now, fast_hash=True)
     db.session.commit()
     pending = db.session.execute(
-        sa.select(Unit.name, Task.number).select_from(Assignment).join(Task).join(Unit, Assignment.unit_id == Unit.id)
+        sa.select(Unit.name, Task.number, Plan.kind).select_from(Assignment).join(Task)
+        .join(Plan, Task.plan_id == Plan.id).join(Unit, Assignment.unit_id == Unit.id)
         .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None))
     ).all()
-    assert sorted(pending) == sorted([("省民政厅", 2), ("省民政厅", 3), ("省教育厅", 2), ("杭州市", 16)])
+    in_plans = sorted((unit, number) for unit, number, kind in pending if kind is PlanKind.PLAN)
+    assert in_plans == sorted([("省民政厅", 2), ("省民政厅", 3), ("省教育厅", 2), ("杭州市", 16)])
+    matters = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).join(Task)
+                                .join(Plan, Task.plan_id == Plan.id).where(Plan.kind == PlanKind.MATTERS))
+    assert matters
+    assert len(pending) - len(in_plans) == matters
     again = seeding.seed_demo(now=now + dt.timedelta(days=1), fast_hash=True)  # a second run signs nothing
     assert "acknowledged" not in again.created
