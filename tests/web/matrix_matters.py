@@ -66,4 +66,6 @@ ROUTES = [
           data=lambda c: {"title": "矩阵会议", "held_on": "2024-07-17", "invited": [c.own_unit_id],
                           "decisions": [_decision(c)]}),
     Route("api.meeting_get", "GET", lambda c: f"/api/v1/meetings/{c.extra['meeting_id']}", READERS),
+    Route("api.meeting_files", "POST", lambda c: f"/api/v1/meetings/{c.extra['meeting_id']}/files", SECRETARIAT,
+          ok=422, note="multipart; the matrix posts JSON, so no file: 请选择要上传的文件"),
 ]
