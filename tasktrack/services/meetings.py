@@ -165,6 +165,10 @@ def attach_files(meeting: Meeting, files: Sequence[Upload], *, actor: User, now:
         raise ServiceError(NO_FILES, field="attachments", code="no_files")
     rows = attachments.attach(MEETING_FILES, meeting.id, files, actor=actor, now=now, allowed=MEETING_FILE_KINDS)
     meeting.updated_at = now
+    names = [row.original_name for row in rows]
+    # Each file has its own upload event; this one puts them in the meeting's own history.
+    record(actor, "meeting.files", meeting, now=now, summary=f"上传会议附件：{'、'.join(names)}（{meeting.title}）",
+           after={"files": names, "attachment_ids": [row.id for row in rows]})
     logger.info("meeting %s: %s file(s) attached by user %s", meeting.id, len(rows), actor.id)
     return rows
 

@@ -62,6 +62,10 @@ def test_files_attached_when_recording_and_with_the_minutes(office: User, now: A
     assert len(uploads) == 3
     assert {e.actor_id for e in uploads} == {office.id}
     assert all("上传附件" in e.summary for e in uploads)
+    history = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "meeting.files")
+                                 .order_by(AuditEvent.id)).all()
+    assert [e.after["files"] for e in history] == [["会议议程.pdf"], ["会议纪要.docx", "签到表.pdf"]]
+    assert {(e.object_type, e.object_id) for e in history} == {("Meeting", meeting.id)}
 
 
 def test_attach_after_the_meeting_and_nothing_to_attach(office: User, now: Any) -> None:
