@@ -161,3 +161,23 @@ def test_a_forged_token_uploads_nothing(client: FlaskClient, seeded: None, app: 
     refused = _minutes(liaison, meeting.id, (make_pdf(), "签到表.pdf"), token=csrf_token(liaison, "/account/password"))
     assert refused.status_code == 403
     assert _count(Attachment) == 0
+
+
+def test_the_meeting_page_reads_its_files_in_one_query(client: FlaskClient, seeded: None,
+                                                       login_as: Callable[..., Any],
+                                                       count_queries: Callable[[], Any]) -> None:
+    login_as(Role.SECRETARIAT)
+    assert _new_meeting(client, (make_pdf(), "会议议程.pdf")).status_code == 302
+    url = f"/meetings/{_meeting().id}"
+
+    def count() -> int:
+        client.get(url)  # warm-up (session, user)
+        with count_queries() as q:
+            response = client.get(url)
+        assert response.status_code == 200
+        return int(q.count)
+
+    one = count()
+    assert _minutes(client, _meeting().id, *[(make_pdf(), f"附件{i}.pdf") for i in range(6)]).status_code == 302
+    assert count() == one
+    assert client.get(url).get_data(as_text=True).count('href="/attachments/') == 7
