@@ -87,6 +87,7 @@ ACTION_LABELS: dict[str, str] = {
     "matter.update": "修改交办事项",
     "meeting.create": "登记联络员会议",
     "meeting.update": "记录会议纪要与出席情况",
+    "meeting.files": "上传会议附件",
 }
 
 #: Area (the part of a code before the first dot) → its name, for "all actions of an area".

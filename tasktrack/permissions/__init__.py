@@ -156,8 +156,10 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
     if action is Action.VIEW_MEETING:
         return obj is None or (_reads(user, obj) and _can_view_meeting(user, obj))
     if action is Action.VIEW_ATTACHMENT:
+        from tasktrack.permissions.files import can_view_attachment  # it reads this module's rules
+
         assert isinstance(obj, Attachment)
-        return _can_view_attachment(user, obj)
+        return can_view_attachment(user, obj)
     if action is Action.MANAGE_FOCUS:
         if role is not Role.OBSERVATION_POINT:
             return False
@@ -319,50 +321,6 @@ def visible_cases(user: User) -> sa.ColumnElement[bool]:
     if user.unit_id is not None:
         return sa.and_(in_tree, sa.or_(public, CaseReport.unit_id == user.unit_id))
     return sa.and_(in_tree, public)
-
-
-def attachment_owner(attachment: Attachment) -> object | None:
-    """Return the object whose group a file follows: a progress report's assignment, a pilot log's unit,
-    a case report; None for a file of another kind (or whose owner is gone)."""
-    from tasktrack.extensions import db
-    from tasktrack.models import CaseReport, PilotLog, ProgressReport
-
-    if attachment.owner_type == "progress_report":
-        report = db.session.get(ProgressReport, attachment.owner_id)
-        return report.assignment if report is not None else None
-    if attachment.owner_type == "pilot_log":
-        log = db.session.get(PilotLog, attachment.owner_id)
-        return db.session.get(Unit, log.unit_id) if log is not None else None
-    if attachment.owner_type == "case_report":
-        return db.session.get(CaseReport, attachment.owner_id)
-    return None
-
-
-def _can_view_attachment(user: User, attachment: Attachment) -> bool:
-    """Evidence of progress reports and pilot logs is read by everyone who reads the assignment / the unit; a case
-    report's files follow the case: its readers see the current version's files, its unit and the secretariat
-    every version's."""
-    owner = attachment_owner(attachment)
-    if owner is not None and not _reads(user, owner):
-        return False  # another work group's file
-    if attachment.owner_type in ("progress_report", "pilot_log"):
-        return owner is not None  # read by every signed-in user of the tree, like the plan's progress
-    if attachment.owner_type == "case_report":
-        from tasktrack.extensions import db
-        from tasktrack.models import CaseReport, CaseVersion, CaseVersionFile
-
-        case = owner
-        if not isinstance(case, CaseReport) or not _can_view_case(user, case):
-            return False
-        if _can_view_case_history(user, case):
-            return True
-        # Other readers: only a file the current (accepted) version carries.
-        return db.session.scalar(
-            sa.select(CaseVersionFile.attachment_id).join(CaseVersion, CaseVersion.id == CaseVersionFile.version_id)
-            .where(CaseVersion.case_id == case.id, CaseVersion.number == case.version,
-                   CaseVersionFile.attachment_id == attachment.id)
-        ) is not None
-    return role_is(user, Role.SECRETARIAT) or attachment.uploaded_by_id == user.id
 
 
 def role_is(user: User, role: Role) -> bool:

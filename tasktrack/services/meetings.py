@@ -1,5 +1,10 @@
-"""联络员会议 (liaison meetings): the record, its notice to the invited units, attendance, minutes, and its decisions
-(议定事项), each of which becomes a 交办事项 in one step, linked back to the meeting.
+"""联络员会议 (liaison meetings): the record, its notice to the invited units, attendance, minutes, its files (附件:
+会议纪要.docx, 签到表.pdf …), and its decisions (议定事项), each of which becomes a 交办事项 in one step, linked back to
+the meeting.
+
+Files go through services/attachments.py exactly as progress evidence does (checked by content, size limit, stored
+under random names, each upload audited); who downloads them is the policy's (permissions/files.py: whoever reads
+the meeting).
 
 Attendance is recorded, never ranked: nothing here counts or orders units by it.
 """
@@ -8,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,6 +23,7 @@ from tasktrack.clock import local_date
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
+    Attachment,
     Matter,
     MatterSource,
     Meeting,
@@ -29,7 +35,9 @@ from tasktrack.models import (
     WorkGroup,
 )
 from tasktrack.permissions import visible_meetings
-from tasktrack.services import NotFound, ServiceError, matters, outbox, recipients
+from tasktrack.permissions.files import MEETING_FILES
+from tasktrack.services import NotFound, ServiceError, attachments, matters, outbox, recipients
+from tasktrack.services.attachments import Upload
 from tasktrack.services.audit import record, snapshot
 from tasktrack.services.inputs import clean_text
 
@@ -37,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 MEETING_FIELDS = ("title", "held_on", "place", "agenda", "minutes")
 NO_UNITS = "请选择参会单位（会议通知发给所选单位）"
+#: What a meeting's files may be: documents and images, as progress evidence (a 签到表 may well be a spreadsheet).
+MEETING_FILE_KINDS = attachments.EVIDENCE_KINDS
+NO_FILES = "请选择要上传的文件（PDF、Word、Excel 或图片）"
 
 
 def parse_date(raw: object, *, field: str, label: str) -> dt.date:
@@ -70,11 +81,12 @@ def _group_units(group: WorkGroup, unit_ids: Collection[int], *, field: str) -> 
 
 def create_meeting(
     group: WorkGroup, *, title: str, held_on: object, place: str, agenda: str, invited: Collection[int],
-    actor: User, now: dt.datetime, base_url: str, notify: bool = True,
+    actor: User, now: dt.datetime, base_url: str, notify: bool = True, files: Sequence[Upload] = (),
 ) -> Meeting:
-    """Record a meeting of ``group`` and queue its notice to every invited unit (flushes, audits).
+    """Record a meeting of ``group`` with its ``files`` and queue its notice to every invited unit (flushes, audits).
 
-    ``notify=False`` records a meeting whose notice went out before the system knew of it (the demo's).
+    ``notify=False`` records a meeting whose notice went out before the system knew of it (the demo's). A refused
+    file refuses the whole meeting (the caller rolls back: nothing written, nothing stored).
     """
     title = clean_text(title, field="title", label="会议名称", required=True, max_len=200)
     day = parse_date(held_on, field="held_on", label="会议日期")
@@ -83,6 +95,7 @@ def create_meeting(
     if not invited:
         raise ServiceError(NO_UNITS, field="invited")
     units = _group_units(group, invited, field="invited")
+    attachments.check_files(files, allowed=MEETING_FILE_KINDS)  # the message before anything is written
     meeting = Meeting(work_group_id=group.id, title=title, held_on=day, place=place, agenda=agenda, minutes="",
                       created_by_id=actor.id, created_at=now, updated_at=now)
     meeting.units = [MeetingUnit(unit=u, is_invited=True, is_present=False) for u in units]
@@ -90,6 +103,8 @@ def create_meeting(
     db.session.flush()
     record(actor, "meeting.create", meeting, now=now, summary=f"联络员会议 {day.isoformat()} {title}",
            after={**snapshot(meeting, MEETING_FIELDS), "invited": [u.name for u in units]})
+    if files:
+        attach_files(meeting, files, actor=actor, now=now)
     if notify:
         send_notices(meeting, now=now, base_url=base_url)
     logger.info("meeting %s recorded, %s units invited", meeting.id, len(units))
@@ -119,13 +134,15 @@ def send_notices(meeting: Meeting, *, now: dt.datetime, base_url: str) -> int:
 
 
 def record_minutes(meeting: Meeting, *, minutes: str, present: Collection[int], actor: User,
-                   now: dt.datetime) -> None:
-    """Record the minutes and which invited units were present (audited; attendance is never ranked)."""
+                   now: dt.datetime, files: Sequence[Upload] = ()) -> list[Attachment]:
+    """Record the minutes, which invited units were present (audited; attendance is never ranked) and the files
+    that come with them; return the files added. A refused file refuses it all (the caller rolls back)."""
     minutes = clean_text(minutes, field="minutes", label="会议纪要", max_len=20_000)
     invited = {m.unit_id: m for m in meeting.units if m.is_invited}
     ids = {int(i) for i in present}
     if ids - invited.keys():
         raise ServiceError("出席单位须是受邀单位", field="present")
+    attachments.check_files(files, allowed=MEETING_FILE_KINDS)
     before = {**snapshot(meeting, MEETING_FIELDS), "present": sorted(m.unit.name for m in meeting.units
                                                                     if m.is_present)}
     meeting.minutes = minutes
@@ -138,6 +155,27 @@ def record_minutes(meeting: Meeting, *, minutes: str, present: Collection[int], 
     if before != after:
         record(actor, "meeting.update", meeting, now=now, summary=f"记录会议纪要与出席情况：{meeting.title}",
                before=before, after=after)
+    return attach_files(meeting, files, actor=actor, now=now) if files else []
+
+
+def attach_files(meeting: Meeting, files: Sequence[Upload], *, actor: User, now: dt.datetime) -> list[Attachment]:
+    """Attach files to a meeting (Chinese names kept, type checked by content, size limit, each upload audited);
+    nothing is stored if any file is refused. An empty upload is refused: there is nothing to attach."""
+    if not files:
+        raise ServiceError(NO_FILES, field="attachments", code="no_files")
+    rows = attachments.attach(MEETING_FILES, meeting.id, files, actor=actor, now=now, allowed=MEETING_FILE_KINDS)
+    meeting.updated_at = now
+    names = [row.original_name for row in rows]
+    # Each file has its own upload event; this one puts them in the meeting's own history.
+    record(actor, "meeting.files", meeting, now=now, summary=f"上传会议附件：{'、'.join(names)}（{meeting.title}）",
+           after={"files": names, "attachment_ids": [row.id for row in rows]})
+    logger.info("meeting %s: %s file(s) attached by user %s", meeting.id, len(rows), actor.id)
+    return rows
+
+
+def files_of(meetings: Sequence[Meeting]) -> dict[int, list[Attachment]]:
+    """Return the files of several meetings in one query, by meeting id, oldest first."""
+    return attachments.attachments_of(MEETING_FILES, [m.id for m in meetings])
 
 
 def add_decision(meeting: Meeting, *, text: str, deadline_phrase: str, responsible_phrase: str, actor: User,

@@ -33,7 +33,8 @@ from tasktrack.models import (
     User,
     WorkGroup,
 )
-from tasktrack.permissions import attachment_owner, reads
+from tasktrack.permissions import reads
+from tasktrack.permissions.files import attachment_owner
 
 
 def _get(model: type) -> Callable[[int], object | None]:

@@ -1,6 +1,6 @@
 """Matrix rows of 交办事项 and 联络员会议: everyone lists them (filtered by the policy); a matter is read by the
-secretariat, the leader and the units it is assigned to, a meeting by them and the invited units (the observation
-point is neither: 403); only the secretariat records and edits."""
+secretariat, the leader and the units it is assigned to, a meeting (and its files) by them and the invited units (the
+observation point is neither: 403); only the secretariat records and edits."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 
 from tasktrack.models import MatterSource
 from tasktrack.services import matters, meetings
+from tasktrack.services.attachments import Upload
 from tasktrack.services.work_groups import default_work_group
 from tests.web.matrix import ALL, SECRETARIAT, Ctx, Route
 
 READERS = frozenset({"secretariat", "liaison", "viewer"})
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
@@ -23,8 +25,9 @@ def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
                                    actor=people["secretariat"], now=now)
     meeting = meetings.create_meeting(group, title="矩阵联络员会议", held_on="2024-07-16", place="", agenda="",
                                       invited=[ctx.own_unit_id], actor=people["secretariat"], now=now,
-                                      base_url="http://matrix.test")
-    ctx.extra.update(matter_id=matter.id, meeting_id=meeting.id)
+                                      base_url="http://matrix.test", files=[Upload("签到表.pdf", PDF)])
+    file = meetings.files_of([meeting])[meeting.id][0]
+    ctx.extra.update(matter_id=matter.id, meeting_id=meeting.id, meeting_file_id=file.id)
 
 
 def _matter(c: Ctx) -> dict[str, Any]:
@@ -53,6 +56,8 @@ ROUTES = [
           SECRETARIAT, data=lambda c: {"minutes": "矩阵纪要", "present": [str(c.own_unit_id)]}),
     Route("secretariat.meeting_decision", "POST", lambda c: f"/meetings/{c.extra['meeting_id']}/decisions",
           SECRETARIAT, data=_decision),
+    Route("everyone.attachment", "GET", lambda c: f"/attachments/{c.extra['meeting_file_id']}", READERS,
+          note="a meeting's file: whoever reads the meeting"),
     Route("api.matter_list", "GET", lambda c: "/api/v1/matters", ALL),
     Route("api.matter_create", "POST", lambda c: "/api/v1/matters", SECRETARIAT, data=_matter, ok=201),
     Route("api.matter_get", "GET", lambda c: f"/api/v1/matters/{c.extra['matter_id']}", READERS),
@@ -61,4 +66,6 @@ ROUTES = [
           data=lambda c: {"title": "矩阵会议", "held_on": "2024-07-17", "invited": [c.own_unit_id],
                           "decisions": [_decision(c)]}),
     Route("api.meeting_get", "GET", lambda c: f"/api/v1/meetings/{c.extra['meeting_id']}", READERS),
+    Route("api.meeting_files", "POST", lambda c: f"/api/v1/meetings/{c.extra['meeting_id']}/files", SECRETARIAT,
+          ok=422, note="multipart; the matrix posts JSON, so no file: 请选择要上传的文件"),
 ]

@@ -1,16 +1,17 @@
 """API: 交办事项 (``GET|POST /matters``, ``GET /matters/{id}``) and 联络员会议 (``GET|POST /meetings``,
-``GET /meetings/{id}``). The same services and policy as the pages; a matter's assignments are ordinary assignments
-(``/assignments/{id}`` and its reports)."""
+``GET /meetings/{id}``, ``POST /meetings/{id}/files``). The same services and policy as the pages; a matter's
+assignments are ordinary assignments (``/assignments/{id}`` and its reports); a meeting's files are downloaded through
+``/attachments/{id}`` like every other file (whoever reads the meeting)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify, request, url_for
 
 from tasktrack import context
 from tasktrack.extensions import db
-from tasktrack.models import Matter, MatterSource, Meeting
+from tasktrack.models import Attachment, Matter, MatterSource, Meeting
 from tasktrack.permissions import Action, require
 from tasktrack.services import ServiceError, matters, meetings
 from tasktrack.services.work_groups import home_work_group
@@ -18,6 +19,7 @@ from tasktrack.settings import settings
 from tasktrack.web.api.schemas import DATE, LIGHTS, assignment_json, nullable, ref
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.params import json_body
+from tasktrack.web.uploads import uploads_from_request
 
 SOURCES = [s.value for s in MatterSource]
 
@@ -87,13 +89,19 @@ def matter_get(matter_id: int) -> Response:
     return jsonify({"matter": _matter_json(matters.matter_row(_readable_matter(matter_id), context.today()))})
 
 
-def _meeting_json(meeting: Meeting, *, details: bool) -> dict[str, Any]:
+def _file_json(f: Attachment) -> dict[str, Any]:
+    return {"id": f.id, "name": f.original_name, "size": f.size,
+            "url": url_for("everyone.attachment", attachment_id=f.id)}
+
+
+def _meeting_json(meeting: Meeting, files: list[Attachment], *, details: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": meeting.id, "title": meeting.title, "held_on": meeting.held_on.isoformat(), "place": meeting.place,
         "agenda": meeting.agenda, "minutes": meeting.minutes,
         "invited": [{"id": u.id, "name": u.name} for u in meeting.invited],
         "present": [{"id": u.id, "name": u.name} for u in meeting.present],
         "matter_ids": [m.id for m in meeting.matters],
+        "files": [_file_json(f) for f in files],
     }
     if details:
         today = context.today()
@@ -104,7 +112,14 @@ def _meeting_json(meeting: Meeting, *, details: bool) -> dict[str, Any]:
 @bp.route("/meetings")
 def meeting_list() -> Response:
     """List the 联络员会议 the caller reads, newest first."""
-    return jsonify({"meetings": [_meeting_json(m, details=False) for m in meetings.list_meetings(api_user())]})
+    found = meetings.list_meetings(api_user())
+    files = meetings.files_of(found)
+    return jsonify({"meetings": [_meeting_json(m, files[m.id], details=False) for m in found]})
+
+
+def _meeting_detail(meeting_id: int) -> dict[str, Any]:
+    meeting = meetings.get_meeting(meeting_id)
+    return _meeting_json(meeting, meetings.files_of([meeting])[meeting.id], details=True)
 
 
 @bp.route("/meetings", methods=["POST"])
@@ -133,7 +148,7 @@ def meeting_create() -> tuple[Response, int]:
             raise ServiceError(f"议定事项第 {position} 项：{exc.message}",
                                field=f"decisions[{position - 1}].{exc.field or 'text'}") from None
     db.session.commit()
-    return jsonify({"meeting": _meeting_json(meetings.get_meeting(meeting.id), details=True)}), 201
+    return jsonify({"meeting": _meeting_detail(meeting.id)}), 201
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -141,7 +156,18 @@ def meeting_get(meeting_id: int) -> Response:
     """Return one 联络员会议 with its decisions (交办事项)."""
     meeting = meetings.get_meeting(meeting_id)
     require(api_user(), Action.VIEW_MEETING, meeting)
-    return jsonify({"meeting": _meeting_json(meeting, details=True)})
+    return jsonify({"meeting": _meeting_json(meeting, meetings.files_of([meeting])[meeting.id], details=True)})
+
+
+@bp.route("/meetings/<int:meeting_id>/files", methods=["POST"])
+def meeting_files(meeting_id: int) -> tuple[Response, int]:
+    """Attach files to a 联络员会议 (multipart ``attachments``; its work group's secretariat), as on its page."""
+    user = api_user()
+    meeting = meetings.get_meeting(meeting_id)
+    require(user, Action.ADMIN, meeting)
+    added = meetings.attach_files(meeting, uploads_from_request(), actor=user, now=context.now())
+    db.session.commit()
+    return jsonify({"files": [_file_json(f) for f in added], "meeting": _meeting_detail(meeting.id)}), 201
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -154,7 +180,13 @@ def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 _INT, _STR = {"type": "integer"}, {"type": "string"}
 _UNITS = {"type": "array", "items": ref("UnitRef")}
+_FILES = {"type": "array", "items": ref("MeetingFile")}
 OPENAPI_SCHEMAS: dict[str, Any] = {
+    "MeetingFile": {"type": "object", "additionalProperties": False, "required": ["id", "name", "size", "url"],
+                    "properties": {"id": _INT, "name": {"type": "string", "description": "上传时的文件名（中文保留）"},
+                                   "size": {"type": "integer", "description": "字节数"},
+                                   "url": {"type": "string",
+                                           "description": "下载地址（/attachments/{id}，需有权查看该会议）"}}},
     "Matter": {"type": "object", "additionalProperties": False, "required": [
         "id", "number", "source", "source_label", "reference", "meeting_id", "task_id", "plan_id", "text",
         "deadline_phrase", "due_date", "responsible_phrase", "light", "assignments"], "properties": {
@@ -173,9 +205,10 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                       "responsible_phrase": {"type": "string",
                                              "description": "单位或类别全称，如 省民政厅牵头，省教育厅配合"}}},
     "Meeting": {"type": "object", "additionalProperties": False, "required": [
-        "id", "title", "held_on", "place", "agenda", "minutes", "invited", "present", "matter_ids"], "properties": {
+        "id", "title", "held_on", "place", "agenda", "minutes", "invited", "present", "matter_ids", "files"],
+        "properties": {
         "id": _INT, "title": _STR, "held_on": DATE, "place": _STR, "agenda": _STR, "minutes": _STR,
-        "invited": _UNITS, "present": _UNITS, "matter_ids": {"type": "array", "items": _INT},
+        "invited": _UNITS, "present": _UNITS, "matter_ids": {"type": "array", "items": _INT}, "files": _FILES,
         "matters": {"type": "array", "items": ref("Matter")}}},
     "NewMeeting": {"type": "object", "required": ["title", "held_on", "invited"], "properties": {
         "title": _STR, "held_on": DATE, "place": _STR, "agenda": _STR,
@@ -223,4 +256,16 @@ OPENAPI_PATHS: dict[str, Any] = {
         "responses": {"200": _ok("会议", {"type": "object", "required": ["meeting"],
                                         "properties": {"meeting": ref("Meeting")}}),
                       "401": _error("未认证"), "403": _error("无权查看"), "404": _error("不存在")}}},
+    "/meetings/{meeting_id}/files": {"post": {
+        "operationId": "uploadMeetingFiles", "summary": "上传会议附件（会议纪要、签到表等；专班办公室）",
+        "parameters": [{"name": "meeting_id", **_ID}],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["attachments"], "properties": {"attachments": {
+                "type": "array", "items": {"type": "string", "format": "binary"},
+                "description": "PDF、Word、Excel 或图片，按内容检查类型；单个文件不超过大小上限，一次最多 10 个"}}}}}},
+        "responses": {"201": _ok("已上传", {"type": "object", "required": ["files", "meeting"], "properties": {
+            "files": _FILES, "meeting": ref("Meeting")}}),
+            "401": _error("未认证"), "403": _error("非本专班办公室"), "404": _error("会议不存在"),
+            "413": _error("请求体超过大小上限"), "422": _error("文件无效（类型、大小或未选择文件），未保存任何内容"),
+            "503": _error("附件暂时无法保存（上传目录只读或已满），未保存任何内容")}}},
 }

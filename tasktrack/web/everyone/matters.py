@@ -78,7 +78,7 @@ def meeting_list() -> str:
 
 def render_meeting(meeting: Meeting, *, minutes: MinutesForm | None = None,
                    decision: DecisionForm | None = None) -> str:
-    """Render a meeting: date, place, agenda, invited and present units, minutes, decisions and the forms."""
+    """Render a meeting: date, place, agenda, invited and present units, minutes, files, decisions and the forms."""
     administers = can(current_user, Action.ADMIN, meeting)
     if administers:
         minutes = minutes or MinutesForm(formdata=None, minutes=meeting.minutes,
@@ -86,7 +86,7 @@ def render_meeting(meeting: Meeting, *, minutes: MinutesForm | None = None,
         minutes.present.choices = [(str(u.id), u.name) for u in meeting.invited]
         decision = decision or DecisionForm(formdata=None)
     today = context.today()
-    return render_template("meetings/detail.html", meeting=meeting,
+    return render_template("meetings/detail.html", meeting=meeting, files=meetings.files_of([meeting])[meeting.id],
                            decisions=[matters.matter_row(m, today) for m in meeting.matters],
                            minutes=minutes if administers else None, decision=decision if administers else None)
 

@@ -1,12 +1,15 @@
-"""Forms of 交办事项 and 联络员会议: a new or edited matter, a meeting, its minutes and attendance, a decision."""
+"""Forms of 交办事项 and 联络员会议: a matter, a meeting, its minutes, attendance and files, a decision."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import MultipleFileField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import Length
 
 from tasktrack.models import MatterSource
+
+#: The files of a meeting (the service checks them by content; the names are kept as given).
+FILES_LABEL = "会议附件（如会议纪要、签到表；PDF、Word、Excel、图片，可多选）"
 
 
 class UnitChecks(SelectMultipleField):
@@ -48,6 +51,7 @@ class MeetingForm(FlaskForm):
     place = StringField("会议地点", validators=[Length(max=200)])
     agenda = TextAreaField("会议议程")
     invited = UnitChecks("参会单位（会议通知发给所选单位）", choices=[], coerce=str)
+    attachments = MultipleFileField(FILES_LABEL)
 
 
 class MinutesForm(FlaskForm):
@@ -55,3 +59,4 @@ class MinutesForm(FlaskForm):
 
     minutes = TextAreaField("会议纪要")
     present = UnitChecks("出席单位", choices=[], coerce=str)
+    attachments = MultipleFileField(FILES_LABEL)

@@ -1,5 +1,6 @@
 """The secretariat's writes of 交办事项 and 联络员会议: record and edit a matter, record a meeting (its notice goes to
-the invited units through the outbox), its minutes and attendance, and turn a decision into a matter in one step.
+the invited units through the outbox) with its files, its minutes, attendance and more files, and turn a decision into
+a matter in one step.
 
 Each is one service call through ``forms.handle``; a refusal re-shows the page (web/everyone/matters.py) with the
 message on its field and nothing written. The object's own work group's secretariat only (Action.ADMIN on it).
@@ -23,6 +24,7 @@ from tasktrack.web.everyone.matters import render_list, render_matter, render_me
 from tasktrack.web.forms import done, form_view
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.matter_forms import DecisionForm, MatterForm, MeetingForm, MinutesForm
+from tasktrack.web.uploads import uploads_from_request
 
 
 def _ids(values: list[str] | None, *, field: str) -> list[int]:
@@ -74,7 +76,7 @@ def meeting_create() -> Any:
             home_work_group(current_user), title=form.title.data or "", held_on=form.held_on.data or "",
             place=form.place.data or "", agenda=form.agenda.data or "",
             invited=_ids(form.invited.data, field="invited"), actor=current_user, now=context.now(),
-            base_url=settings().base_url),
+            base_url=settings().base_url, files=uploads_from_request(form.attachments.name)),
         success=lambda meeting: done(f"已登记会议，会议通知已发往 {len(meeting.invited)} 个单位",
                                      url_for("everyone.meeting_detail", meeting_id=meeting.id)),
         render=lambda: render_meetings(form), fallback="title")
@@ -83,14 +85,16 @@ def meeting_create() -> Any:
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
 @form_view
 def meeting_minutes(meeting_id: int) -> Any:
-    """Record the minutes and the units present."""
+    """Record the minutes, the units present and the files that come with them (会议纪要, 签到表 …)."""
     meeting = loaders.meeting(meeting_id, Action.ADMIN)
     form = MinutesForm()
     return forms.handle(
         form, lambda: meetings.record_minutes(meeting, minutes=form.minutes.data or "",
                                               present=_ids(form.present.data, field="present"),
-                                              actor=current_user, now=context.now()),
-        success=lambda _r: done("已保存会议纪要和出席情况", url_for("everyone.meeting_detail", meeting_id=meeting.id)),
+                                              actor=current_user, now=context.now(),
+                                              files=uploads_from_request(form.attachments.name)),
+        success=lambda added: done("已保存会议纪要和出席情况" + (f"，上传附件 {len(added)} 个" if added else ""),
+                                   url_for("everyone.meeting_detail", meeting_id=meeting.id)),
         render=lambda: render_meeting(meeting, minutes=form), fallback="minutes")
 
 
