@@ -154,6 +154,11 @@ class Task(Base):
     def label(self) -> str:
         return f"{self.ref}. {self.text}"
 
+    @property
+    def named(self) -> str:
+        """The task as a heading or message names it: "任务 3", or "交办事项 3" for a matter."""
+        return f"交办事项 {self.number}" if self.plan.kind is PlanKind.MATTERS else f"任务 {self.number}"
+
     def __repr__(self) -> str:
         return f"<Task {self.plan_id}/{self.number}>"
 

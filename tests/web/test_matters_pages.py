@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -135,6 +136,13 @@ def test_a_meeting_is_recorded_notified_and_its_decisions_become_matters(client:
     assert "2024年第二次联络员会议" not in outsider.get("/meetings").get_data(as_text=True)
 
 
+def page_task_one(client: FlaskClient, matter_assignment: int) -> int:
+    """The id of the signed-in unit's assignment of the plan's task 1 (from 我的任务, where the matter is 1 too)."""
+    page = client.get("/my/tasks").get_data(as_text=True)
+    [other] = {int(i) for i in re.findall(r'data-task="1" data-assignment="(\d+)"', page)} - {matter_assignment}
+    return other
+
+
 def test_a_matter_is_numbered_apart_from_the_plans_tasks(client: FlaskClient, seeded: None,
                                                          login_as: Callable[..., Any]) -> None:
     """交办事项 1 and plan task 1 of the same unit: 我的任务, the 签收 message and the daily reminder (mail and
@@ -154,6 +162,11 @@ def test_a_matter_is_numbered_apart_from_the_plans_tasks(client: FlaskClient, se
                          data={"csrf_token": csrf_token(client, "/my/tasks"), "next": "my"})
     assert signed.status_code == 302
     assert "已签收：交办事项 1" in client.get("/my/tasks").get_data(as_text=True)
+    detail = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
+    assert "<h1>交办事项 1 · 省民政厅" in detail
+    assert "任务 1" not in detail
+    plan_task = client.get(f"/assignments/{page_task_one(client, assignment.id)}").get_data(as_text=True)
+    assert "<h1>任务 1 · 省民政厅" in plan_task
 
     from tasktrack import settings as app_settings
     from tasktrack.services import reminders

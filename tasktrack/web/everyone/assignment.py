@@ -12,7 +12,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
-from tasktrack.models import PlanKind, Task
 from tasktrack.permissions import Action, can, inbound_to, require
 from tasktrack.services import acknowledgements, cascade
 from tasktrack.services import extension_requests as extensions
@@ -42,11 +41,6 @@ def assignment(assignment_id: int) -> str:
                                                                 pending=page.pending_extension))
 
 
-def _named(task: Task) -> str:
-    """Name a task in a message: "任务 3", or "交办事项 3" for a matter (numbered apart from the plan's tasks)."""
-    return f"交办事项 {task.number}" if task.plan.kind is PlanKind.MATTERS else f"任务 {task.number}"
-
-
 @bp.route("/assignments/<int:assignment_id>/acknowledge", methods=["POST"])
 def acknowledge(assignment_id: int) -> Any:
     """签收 in one click (the optional 承办人 and phone ride along); a repeat changes nothing and says 已签收."""
@@ -58,10 +52,10 @@ def acknowledge(assignment_id: int) -> Any:
 
     def said(result: acknowledgements.Acknowledged) -> Response:
         if result.newly:
-            return done(f"已签收：{_named(a.task)}", back)
+            return done(f"已签收：{a.task.named}", back)
         if result.changed:
-            return done(f"已更新{_named(a.task)} 的承办人", back)
-        return done(f"{_named(a.task)} 已签收，无需重复签收", back, "info")
+            return done(f"已更新{a.task.named} 的承办人", back)
+        return done(f"{a.task.named} 已签收，无需重复签收", back, "info")
 
     return forms.handle(
         form, lambda: acknowledgements.acknowledge(a, actor=current_user, now=context.now(),
