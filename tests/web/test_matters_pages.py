@@ -165,6 +165,8 @@ def test_a_matter_is_numbered_apart_from_the_plans_tasks(client: FlaskClient, se
     detail = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
     assert "<h1>交办事项 1 · 省民政厅" in detail
     assert "任务 1" not in detail
+    form = client.get(f"/assignments/{assignment.id}/report").get_data(as_text=True)
+    assert "<p>交办1. 开展社会组织领域廉洁风险排查</p>" in form
     plan_task = client.get(f"/assignments/{page_task_one(client, assignment.id)}").get_data(as_text=True)
     assert "<h1>任务 1 · 省民政厅" in plan_task
 
