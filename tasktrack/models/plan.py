@@ -145,8 +145,19 @@ class Task(Base):
     )
 
     @property
+    def ref(self) -> str:
+        """The task's number as shown beside other plans' tasks: "3", or "交办3" for a 交办事项 (a matters container's
+        task), so that 我的任务 and a unit's reminder never show two different items both numbered 3."""
+        return f"交办{self.number}" if self.plan.kind is PlanKind.MATTERS else str(self.number)
+
+    @property
     def label(self) -> str:
-        return f"{self.number}. {self.text}"
+        return f"{self.ref}. {self.text}"
+
+    @property
+    def named(self) -> str:
+        """The task as a heading or message names it: "任务 3", or "交办事项 3" for a matter."""
+        return f"交办事项 {self.number}" if self.plan.kind is PlanKind.MATTERS else f"任务 {self.number}"
 
     def __repr__(self) -> str:
         return f"<Task {self.plan_id}/{self.number}>"

@@ -46,6 +46,8 @@ HAS_REPORTS = "已有单位报送进展，交办事项不能再修改（可由�
 MATTER_FIELDS = ("source", "reference", "meeting_id")
 #: Light filter values of the list (a matter's light is the worst of its open assignments').
 STATES = ("red", "yellow", "green", "done")
+#: Finished matters the dashboard's section lists after the unfinished ones (newest first).
+FINISHED_SHOWN = 5
 
 
 def container_title(year: int) -> str:
@@ -219,8 +221,8 @@ def light_counts(rows: list[MatterRow]) -> dict[Light, int]:
 
 @dataclass(frozen=True)
 class DashboardSection:
-    """The dashboard's 交办事项 section of one work group: counts by light, the unfinished ones worst first, and
-    the containers (their export and print)."""
+    """The dashboard's 交办事项 section of one work group: counts by light, the unfinished ones worst first, the
+    newest finished ones, and the containers (their export and print)."""
 
     rows: list[MatterRow]
     counts: dict[Light, int]
@@ -231,6 +233,13 @@ class DashboardSection:
         order = {Light.RED.value: 0, Light.YELLOW.value: 1, Light.GREEN.value: 2}
         return sorted((r for r in self.rows if r.state != Light.DONE.value),
                       key=lambda r: (order.get(r.state or "", 3), r.matter.task.due_date or dt.date.max))
+
+    @property
+    def listed(self) -> list[MatterRow]:
+        """The rows the section shows: every unfinished matter, then the newest finished ones (at most
+        FINISHED_SHOWN; the 已完成 count links to all), so a matter does not vanish from the page once 办结."""
+        finished = [r for r in self.rows if r.state == Light.DONE.value]
+        return self.unfinished + finished[:FINISHED_SHOWN]
 
 
 def dashboard_section(reader: User, group_id: int, today: dt.date) -> DashboardSection:

@@ -211,7 +211,8 @@ def _subject(unit: Unit, items: list[ItemView], today: dt.date) -> str:
 def _views(lines: list[Line], base_url: str) -> list[ItemView]:
     task_ids = {line.item.task_id for line in lines if line.item.task_id}
     tasks = {t.id: t for t in db.session.scalars(
-        sa.select(Task).where(Task.id.in_(task_ids)).options(sa.orm.joinedload(Task.section))
+        sa.select(Task).where(Task.id.in_(task_ids))
+        .options(sa.orm.joinedload(Task.section), sa.orm.joinedload(Task.plan))
     )} if task_ids else {}
     views = []
     for line in sorted(lines, key=lambda li: (KIND_ORDER.index(li.item.kind), li.item.anchor, li.item.task_id)):
@@ -221,7 +222,7 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
             url = notifications.link(base_url, "everyone.observation_point", unit_id=item.unit_id, _anchor="choose")
         else:
             task = tasks[item.task_id]
-            title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
+            title = f"{task.label}（{task.deadline_phrase}）"
             url = notifications.link(base_url, "everyone.assignment", assignment_id=item.assignment_id)
         label = item_label(item)
         if any(c.kind is MessageKind.UNACKNOWLEDGED for c in line.covers):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -132,3 +134,48 @@ def test_a_meeting_is_recorded_notified_and_its_decisions_become_matters(client:
     assert "登记会议" not in invited.get("/meetings").get_data(as_text=True)
     assert outsider.get(url).status_code == 403
     assert "2024年第二次联络员会议" not in outsider.get("/meetings").get_data(as_text=True)
+
+
+def page_task_one(client: FlaskClient, matter_assignment: int) -> int:
+    """The id of the signed-in unit's assignment of the plan's task 1 (from 我的任务, where the matter is 1 too)."""
+    page = client.get("/my/tasks").get_data(as_text=True)
+    [other] = {int(i) for i in re.findall(r'data-task="1" data-assignment="(\d+)"', page)} - {matter_assignment}
+    return other
+
+
+def test_a_matter_is_numbered_apart_from_the_plans_tasks(client: FlaskClient, seeded: None,
+                                                         login_as: Callable[..., Any]) -> None:
+    """交办事项 1 and plan task 1 of the same unit: 我的任务, the 签收 message and the daily reminder (mail and
+    robot) name the matter 交办1, so a unit never reads two different items both numbered 1."""
+    login_as(Role.SECRETARIAT)
+    assert client.post("/matters", data=_matter_form(client, responsible_phrase="省民政厅")).status_code == 302
+    matter = db.session.scalar(sa.select(Matter))
+    assert matter is not None
+    assert matter.task.number == 1
+    [assignment] = matter.task.assignments
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/matters")})
+    login_as(Role.LIAISON, unit="省民政厅")
+    page = client.get("/my/tasks").get_data(as_text=True)
+    assert ">交办1. 开展社会组织领域廉洁风险排查</a>" in page
+    assert ">1. 巩固拓展主题教育成果" in page  # the plan's task 1 keeps its number
+    signed = client.post(f"/assignments/{assignment.id}/acknowledge",
+                         data={"csrf_token": csrf_token(client, "/my/tasks"), "next": "my"})
+    assert signed.status_code == 302
+    assert "已签收：交办事项 1" in client.get("/my/tasks").get_data(as_text=True)
+    detail = client.get(f"/assignments/{assignment.id}").get_data(as_text=True)
+    assert "<h1>交办事项 1 · 省民政厅" in detail
+    assert "任务 1" not in detail
+    form = client.get(f"/assignments/{assignment.id}/report").get_data(as_text=True)
+    assert "<p>交办1. 开展社会组织领域廉洁风险排查</p>" in form
+    plan_task = client.get(f"/assignments/{page_task_one(client, assignment.id)}").get_data(as_text=True)
+    assert "<h1>任务 1 · 省民政厅" in plan_task
+
+    from tasktrack import settings as app_settings
+    from tasktrack.services import reminders
+
+    windows = app_settings.of(client.application).reminders
+    planned = reminders.plan_messages(dt.date(2024, 9, 16), windows, base_url="http://tt.example")
+    [message] = [m for m in planned if m.unit.name == "省民政厅"]
+    [line] = [v.title for v in message.items if v.item.assignment_id == assignment.id]
+    assert line == "交办1. 开展社会组织领域廉洁风险排查（2024年9月底前）"
+    assert f"[{line}]" in (message.markdown or "")

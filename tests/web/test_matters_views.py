@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -83,3 +84,31 @@ def test_the_matters_list_makes_the_same_number_of_queries_with_more_data(
     for path, n in small.items():
         assert count(path) == n, path
     assert client.get("/matters").get_data(as_text=True).count('id="matter-') == 12
+
+
+def test_a_finished_matter_stays_on_the_dashboard_after_the_unfinished_ones(
+        client: FlaskClient, seeded: None, make_user: Callable[..., Any], now: dt.datetime,
+        monkeypatch: Any) -> None:
+    """办结 does not make a matter vanish from the section: the newest finished ones follow the unfinished ones
+    (at most FINISHED_SHOWN), and the section still says when nothing is left unfinished."""
+    office = make_user(Role.SECRETARIAT)
+    liaison = make_user(Role.LIAISON, unit="省民政厅")
+    finished = [_matter(office, now, f"已办结事项{i}", "2024年9月底前", owners="省民政厅") for i in range(3)]
+    for m in finished:
+        [a] = m.task.assignments
+        progress.submit_report(a, author=liaison, status=AssignmentStatus.COMPLETED, percent=100,
+                               completed_on=now.date(), narrative="已完成", now=now)
+        progress.confirm_completion(a, actor=office, note="", now=now)
+    db.session.commit()
+    assert login(client, office.email).status_code == 302
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "交办事项均已完成。" in page
+    assert [f'data-matter="{m.id}" data-state="done"' in page for m in finished] == [True] * 3
+
+    open_one = _matter(office, now, "尚未完成的事项", "2024年10月底前", owners="省教育厅")
+    db.session.commit()
+    monkeypatch.setattr(matters, "FINISHED_SHOWN", 2)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "交办事项均已完成。" not in page
+    rows = [int(m) for m in re.findall(r'data-matter="(\d+)"', page)]
+    assert rows == [open_one.id, finished[2].id, finished[1].id]  # unfinished first, then the newest finished

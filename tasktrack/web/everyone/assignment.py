@@ -52,10 +52,10 @@ def acknowledge(assignment_id: int) -> Any:
 
     def said(result: acknowledgements.Acknowledged) -> Response:
         if result.newly:
-            return done(f"已签收：任务 {a.task.number}", back)
+            return done(f"已签收：{a.task.named}", back)
         if result.changed:
-            return done(f"已更新任务 {a.task.number} 的承办人", back)
-        return done(f"任务 {a.task.number} 已签收，无需重复签收", back, "info")
+            return done(f"已更新{a.task.named} 的承办人", back)
+        return done(f"{a.task.named} 已签收，无需重复签收", back, "info")
 
     return forms.handle(
         form, lambda: acknowledgements.acknowledge(a, actor=current_user, now=context.now(),
