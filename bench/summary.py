@@ -222,5 +222,7 @@ def tracker_markdown(tracker: list[dict[str, Any]]) -> list[str]:
 
 def status_lines(result: dict[str, Any]) -> list[str]:
     """Each target's status for the console."""
-    return [f"   {'MET    ' if ok else 'NOT MET'} {name}: {value}"
-            for name, value, ok in checks(result["runs"], result["growth"])]
+    found = checks(result["runs"], result["growth"])
+    if not found:
+        return ["   (none: the targets are measured on PostgreSQL)"]
+    return [f"   {'MET    ' if ok else 'NOT MET'} {name}: {value}" for name, value, ok in found]
