@@ -89,30 +89,34 @@ def _recording(engine: Any) -> Iterator[list[tuple[str, Any, bool]]]:
         sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def replay(engine: Any, statements: list[tuple[str, Any, bool]], repeat: int) -> tuple[list[float], int]:
+def replay(engine: Any, statements: list[tuple[str, Any, bool]],
+           repeat: int) -> tuple[list[float], int, list[list[float]]]:
     """Run ``statements`` on one raw DBAPI connection ``repeat`` times (each round rolled back); the rounds'
-    seconds and the rows one round fetched."""
+    seconds, the rows one round fetched and each statement's seconds in every round."""
     raw = engine.raw_connection()
     rounds: list[float] = []
+    each: list[list[float]] = [[] for _ in statements]
     rows = 0
     try:
         for _ in range(repeat):
             cursor = raw.cursor()
             rows = 0
             started = time.perf_counter()
-            for statement, parameters, many in statements:
+            for index, (statement, parameters, many) in enumerate(statements):
+                began = time.perf_counter()
                 if many:
                     cursor.executemany(statement, parameters)
                 else:
                     cursor.execute(statement, parameters)
                 if cursor.description is not None:
                     rows += len(cursor.fetchall())
+                each[index].append(time.perf_counter() - began)
             rounds.append(time.perf_counter() - started)
             cursor.close()
             raw.rollback()
     finally:
         raw.close()
-    return rounds, rows
+    return rounds, rows, each
 
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:
@@ -143,12 +147,17 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
             timings.append(time.perf_counter() - started)
         with _recording(engine) as statements:
             client.get(target["path"], headers=extra)
-        rounds, rows = replay(engine, statements, spec.get("repeat", REPEAT))
+        rounds, rows, each = replay(engine, statements, spec.get("repeat", REPEAT))
+        costs = sorted(((statistics.median(times), statement) for times, (statement, _, _) in zip(each, statements,
+                                                                                                   strict=True)),
+                       reverse=True)
         result[target["name"]] = {
             "statements": len(statements), "rows": rows,
             "floor_ms": round(statistics.median(rounds) * 1000, 2),
             "floor_p95_ms": round(statistics.quantiles(rounds, n=20)[18] * 1000, 2) if len(rounds) > 1 else None,
-            "inprocess_ms": round(statistics.median(timings) * 1000, 1)}
+            "inprocess_ms": round(statistics.median(timings) * 1000, 1),
+            "slowest": [{"ms": round(seconds * 1000, 2), "sql": " ".join(statement.split())[:300]}
+                        for seconds, statement in costs[:3]]}
     return result
 
 

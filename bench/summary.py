@@ -120,9 +120,11 @@ def _run_table(run: dict[str, Any]) -> list[str]:
     if any(page.get("floor") for page in run["pages"].values()):
         lines += ["", "SQL floor: the statements one request of the page runs (captured in-process, signed in as its "
                   "reader, the render cache off), replayed on a raw DBAPI connection, median of "
-                  "the rounds; statements and rows: " + ", ".join(
-                      f"{name} {page['floor']['statements']}/{page['floor']['rows']}"
-                      for name, page in run["pages"].items() if page.get("floor")) + "."]
+                  "the rounds; statements / rows (the slowest statement): " + ", ".join(
+                      f"{name} {page['floor']['statements']} / {page['floor']['rows']} "
+                      f"({(page['floor'].get('slowest') or [{'ms': '–'}])[0]['ms']} ms)"
+                      for name, page in run["pages"].items() if page.get("floor")) + "; the slowest statements "
+                  "themselves are in the JSON (`floor.slowest`)."]
     lines += ["", f"Worker peak RSS: {', '.join(f'{x} MB' for x in run['worker_peak_rss_mb']) or '–'}.  "]
     jobs = run["jobs"]
     if jobs:

@@ -116,6 +116,8 @@ def test_the_sql_floor_replays_the_statements_of_one_request(generated: dict[str
         assert measured["rows"] > 0
         assert measured["floor_ms"] > 0
         assert measured["inprocess_ms"] > 0
+        assert 0 < len(measured["slowest"]) <= 3
+        assert measured["slowest"][0]["ms"] >= measured["slowest"][-1]["ms"]
     shown = {"overdue_page": {"floor": floor["overdue_page"], "cold": {"p50_ms": 5.0}}}
     assert "ratio" in sql_floor.lines(shown)
 
