@@ -13,6 +13,8 @@ from bench.sql_floor import RATIO_TARGET
 #: The targets of issue 10 (PostgreSQL, the largest scale, cache on).
 TARGETS = {"dashboard_p95_ms_1": 100, "my_tasks_rps_8": 200, "growth_p50": 1.5, "sweep_s": 2.0, "digests_s": 5.0,
            "rss_mb": 200}
+#: Issue 16: 1,000 messages delivered to a loopback SMTP server in this many seconds.
+DELIVERY_S = 3.0
 #: The targets of issue 16 with the render cache off (PostgreSQL, scale 1): page -> (p50 ms, 8-client req/s).
 COLD_TARGETS: dict[str, tuple[float, float | None]] = {
     "overdue_page": (6.0, 300.0), "dashboard": (25.0, None), "my_tasks": (15.0, None), "xlsx": (120.0, None)}
@@ -84,6 +86,10 @@ def checks(runs: list[dict[str, Any]], grown: dict[str, dict[str, float]]) -> li
         out.append(("提醒扫描 ≤ 2 s", f"{jobs['sweep']['seconds']} s", jobs["sweep"]["seconds"] <= TARGETS["sweep_s"]))
         out.append(("全部周报生成 ≤ 5 s", f"{jobs['digests']['seconds']} s",
                     jobs["digests"]["seconds"] <= TARGETS["digests_s"]))
+        delivery = jobs["delivery"]
+        out.append((f"投递 {delivery['messages']} 封邮件 ≤ {DELIVERY_S:g} s",
+                    f"{delivery['seconds']} s（收到 {delivery['received']}）",
+                    delivery["seconds"] <= DELIVERY_S and delivery["received"] == delivery["messages"]))
     rss = max(top["worker_peak_rss_mb"] or [0])
     if rss:
         out.append(("工作进程峰值内存 ≤ 200 MB", f"{rss} MB", rss <= TARGETS["rss_mb"]))

@@ -148,7 +148,11 @@ def test_the_report_prints_each_target_with_its_status() -> None:
            "data": {"plans": 1, "units": 1, "users": 1, "assignments": 10, "reports": 5, "cases": 0, "seconds": 1},
            "targets": {"my_tasks_rows": 3, "item_reports": 20, "item_short_reports": 3, "open_assignments": 8,
                        "overdue_assignments": 3, "overdue_share": 0.3},
-           "worker_peak_rss_mb": [100.0], "jobs": None, "load": [serve.load_average("pages", database="postgresql")],
+           "worker_peak_rss_mb": [100.0],
+           "jobs": {"sweep": {"seconds": 1.0, "messages": 1, "items": 1},
+                    "sweep_again": {"seconds": 0.1, "messages": 0}, "digests": {"seconds": 2.0, "messages": 3},
+                    "delivery": {"seconds": 2.5, "messages": 1000, "received": 1000}},
+           "load": [serve.load_average("pages", database="postgresql")],
            "mixed": {"readers": 8, "writers": 40, "seconds": 10, "paths": [], "tool": "wrk", "rates": [
                {"rate": 20, "reads": _figures(4.0, 320, 70.0), "writes": {"attempted": 200, "succeeded": 200}}]}}
     result = {"started": "now", "command": "test", "machine": "test", "tool": "wrk", "duration": 3, "runs": [run],
@@ -157,6 +161,7 @@ def test_the_report_prints_each_target_with_its_status() -> None:
     assert found["缓存关闭：逾期清单页 p50 ≤ 6 ms"] == ("5.0 ms", True)
     assert found["缓存关闭：逾期清单页 ≥ 300 次/秒（8 个客户端）"] == ("250 次/秒", False)
     assert found["逾期清单页：缓存关闭 p50 ≤ 3 × SQL 下限"][1] is False  # 5 ms over a 1 ms floor
+    assert found["投递 1000 封邮件 ≤ 3 s"][1] is True
     assert found["写入 20 次/秒时读取 ≥ 300 次/秒、p99 ≤ 60 ms"][1] is False  # p99 70 ms
     text = summary.markdown(result)
     assert "Load average at the start of each section" in text
