@@ -80,8 +80,9 @@ def issue(count: int) -> list[dict[str, Any]]:
     return writers
 
 
-def _post(port: int, writer: Writer, k: int) -> tuple[int, float]:
-    assignment = writer.assignments[(k // WRITERS) % len(writer.assignments)]
+def _post(port: int, writer: Writer, k: int, turn: int) -> tuple[int, float]:
+    """The k-th write, the writer's ``turn``-th: to the next of its unit's open assignments."""
+    assignment = writer.assignments[turn % len(writer.assignments)]
     body = json.dumps({"status": "in_progress", "percent": k % 100,
                        "narrative": f"混合负载：第 {k} 次报送"}).encode()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -116,7 +117,7 @@ def write_paced(port: int, writers: list[Writer], rate: float, seconds: float) -
                     lag[0] = max(lag[0], -wait)
 
                 def job(k: int = k) -> None:
-                    outcome = _post(port, writers[k % len(writers)], k)
+                    outcome = _post(port, writers[k % len(writers)], k, k // len(writers))
                     with lock:
                         results.append(outcome)
 

@@ -156,7 +156,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
             "floor_ms": round(statistics.median(rounds) * 1000, 2),
             "floor_p95_ms": round(statistics.quantiles(rounds, n=20)[18] * 1000, 2) if len(rounds) > 1 else None,
             "inprocess_ms": round(statistics.median(timings) * 1000, 1),
-            "slowest": [{"ms": round(seconds * 1000, 2), "sql": " ".join(statement.split())[:300]}
+            "slowest": [{"ms": round(seconds * 1000, 2), "sql": " ".join(statement.split())[:2000]}
                         for seconds, statement in costs[:3]]}
     return result
 
