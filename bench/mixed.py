@@ -135,12 +135,13 @@ def _into(out: dict[str, Any], port: int, writers: list[Writer], rate: float, se
     out.update(write_paced(port, writers, rate, seconds))
 
 
-def run(env: dict[str, str], info: dict[str, Any], token: str, *, seconds: float = 10.0, use_wrk: bool = True,
-        rates: tuple[float, ...] = RATES, writers: int = WRITERS) -> dict[str, Any]:
-    """The mixed run on the database of ``env``: per rate, the reads' and the writes' figures."""
+def run(env: dict[str, str], *, seconds: float = 10.0, use_wrk: bool = True,
+        rates: tuple[float, ...] = RATES, writers: int = WRITERS, workers: int = serve.WORKERS) -> dict[str, Any]:
+    """The mixed run on the database of ``env`` (gunicorn with ``workers``): per rate, the reads' and the writes'
+    figures."""
     team = [Writer(**w) for w in serve.python_json("bench.mixed", env, "--issue", str(writers))]
     load = wrk if use_wrk else python_load
-    server = serve.Server(env)
+    server = serve.Server(env, workers=workers)
     per_rate = []
     try:
         headers = {"Cookie": serve.login(server.port, SECRETARIAT_EMAIL)}

@@ -191,7 +191,7 @@ def run_one(kind: str, scale: float, seconds: float, use_wrk: bool, pages_only: 
     mixed_result = None
     if MIXED in sections:
         loads.append(serve.load_average("mixed", database=kind, scale=scale))
-        mixed_result = mixed.run(env, info, token, seconds=mixed_seconds, use_wrk=use_wrk)
+        mixed_result = mixed.run(env, seconds=mixed_seconds, use_wrk=use_wrk)
     timings = None
     if jobs:
         loads.append(serve.load_average("jobs", database=kind, scale=scale))

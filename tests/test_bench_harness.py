@@ -62,16 +62,13 @@ CLIENTS = [load.python_load, *([load.wrk] if shutil.which("wrk") else [])]
 
 @pytest.mark.parametrize("client", CLIENTS, ids=lambda c: c.__name__)
 def test_the_load_clients_count_redirects_and_other_non_2xx_as_errors(answers: int, client: load.Load) -> None:
-    good = client(answers, "/ok", {}, 1, 0.3)
-    assert good["requests"] > 0
-    assert good["errors"] == good["non2xx"] == 0
     moved = client(answers, "/moved", {}, 1, 0.3)
     assert moved["requests"] > 0
     assert moved["errors"] == moved["non2xx"] == moved["requests"]
     both = client(answers, ["/ok", "/moved", "/missing"], {}, 1, 0.6)  # one connection, the paths in turn
     assert both["requests"] >= 3
     assert both["non2xx"] >= both["requests"] // 2
-    assert both["non2xx"] < both["requests"]
+    assert both["non2xx"] < both["requests"]  # the 200s are not errors
     assert both["p99_ms"] >= both["p50_ms"] > 0
 
 
@@ -123,13 +120,13 @@ def test_the_sql_floor_replays_the_statements_of_one_request(generated: dict[str
 
 
 def test_the_mixed_run_reads_while_it_writes_at_a_paced_rate(generated: dict[str, Any]) -> None:
-    result = mixed.run(generated["env"], generated["info"], generated["token"], seconds=1.0, use_wrk=False,
-                       rates=(0, 6), writers=3)
+    result = mixed.run(generated["env"], seconds=0.5, use_wrk=False, rates=(0, 6), writers=3,
+                       workers=1)
     assert [r["rate"] for r in result["rates"]] == [0, 6]
     idle, busy = result["rates"]
     assert idle["writes"]["attempted"] == 0
-    assert busy["writes"]["attempted"] == 6  # paced: due at 0, 1/6, … 5/6 s
-    assert busy["writes"]["succeeded"] == 6, busy["writes"]
+    assert busy["writes"]["attempted"] == 3  # paced: due at 0, 1/6 and 2/6 s
+    assert busy["writes"]["succeeded"] == 3, busy["writes"]
     for r in result["rates"]:
         assert r["reads"]["requests"] > 0
         assert r["reads"]["errors"] == 0
