@@ -94,6 +94,9 @@ class Config:
     REMINDER_OVERDUE_REPEAT_DAYS = _int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
     REMINDER_SUPERVISION_AFTER_DAYS = _int("REMINDER_SUPERVISION_AFTER_DAYS", 30)
     REMINDER_PERIOD_GRACE_DAYS = _int("REMINDER_PERIOD_GRACE_DAYS", 0)
+    #: 签收 chasing: a 待签收 assignment gets a 未签收 line in its unit's daily mail after this many working days
+    #: (0: off).
+    ACK_REMIND_WORKDAYS = _int("ACK_REMIND_WORKDAYS", 2)
     #: The weekly digests' default weekday (0 = Monday) and time, Asia/Shanghai.
     DIGEST_WEEKDAY = _int("DIGEST_WEEKDAY", 0)
     DIGEST_TIME = os.environ.get("DIGEST_TIME", "09:00")

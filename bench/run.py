@@ -12,7 +12,8 @@ and the peak RSS of each worker from /proc. ``bench.sql_floor`` replays the SQL 
 raw connection (the page's floor), ``bench.mixed`` has 8 readers on the overdue page and the dashboard while a
 writer posts reports at 0, 1, 5 and 20 a second, and ``bench.jobs`` times the reminder sweep, the weekly digests
 and the delivery of 1,000 messages. ``bench.write_load`` has 50 API clients post progress reports at once to
-gunicorn -w 4 on each database; ``bench.plan_import`` times the import of a generated 200-task plan and its
+gunicorn -w 4 on each database; ``bench.delivery`` delivers 1,000 messages through the batched outbox on a fresh
+database; ``bench.plan_import`` times the import of a generated 200-task plan and its
 review page; ``bench.province_run`` the province of work groups. The shapes a general tracker is measured on run
 last, on a data set with ~30 % of its assignments overdue. ``--only`` names pages and/or sections. Results: JSON
 and markdown under bench/results/ (``bench.summary``), with each target's status and the machine's load at the
@@ -29,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import plan_import, serve, summary, write_load
+from bench import delivery, plan_import, serve, summary, write_load
 from bench.pages import MIXED, PAGE_NAMES, SQL_FLOOR, run_one
 
 #: The shapes a general tracker is measured on, loaded again at ~1,000 and ~10,000 assignments
@@ -42,7 +43,8 @@ TRACKER_OVERDUE = 0.3
 WRITE_LOAD = "write-load"
 PLAN_IMPORT = "plan-import"
 PROVINCE = "province"
-SECTIONS = (WRITE_LOAD, PLAN_IMPORT, PROVINCE, MIXED, SQL_FLOOR)
+DELIVERY = "delivery"  # bench/delivery.py
+SECTIONS = (WRITE_LOAD, PLAN_IMPORT, PROVINCE, DELIVERY, MIXED, SQL_FLOOR)
 #: Kept for callers of the old single module.
 TARGETS = summary.TARGETS
 
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         "started": started.isoformat(timespec="seconds"), "machine": serve.machine(), "tool": args.client,
         "duration": args.duration, "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
         "runs": runs, "growth": summary.growth(runs), "growth_cold": summary.growth(runs, "cold"), "tracker": [],
-        "write_load": {}, "plan_import": {}, "province": {}, "load": []}
+        "write_load": {}, "plan_import": {}, "province": {}, "delivery": {}, "load": []}
     if WRITE_LOAD in sections:
         for kind in args.databases:
             print(f"== {kind} write load", flush=True)
@@ -100,6 +102,13 @@ def main(argv: list[str] | None = None) -> None:
             imported = plan_import.run(kind, where=serve.WORK, pg_admin=serve.PG_ADMIN)
             print(plan_import.line(imported), flush=True)
             result["plan_import"][kind] = imported
+    if DELIVERY in sections:
+        for kind in args.databases:
+            print(f"== {kind} delivery", flush=True)
+            result["load"].append(serve.load_average(DELIVERY, database=kind))
+            delivered = delivery.run(kind, where=serve.WORK, pg_admin=serve.PG_ADMIN)
+            print(delivery.line(delivered), flush=True)
+            result["delivery"][kind] = delivered
     if PROVINCE in sections:
         from bench import province_run
 

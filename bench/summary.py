@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import mixed, plan_import, write_load
+from bench import delivery, mixed, plan_import, write_load
 from bench.generate import TODAY
 from bench.serve import WORKERS
 from bench.sql_floor import RATIO_TARGET
@@ -56,8 +56,18 @@ def _cold_checks(top: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return checks
 
 
-def checks(runs: list[dict[str, Any]], grown: dict[str, dict[str, float]]) -> list[tuple[str, str, bool]]:
-    """Each target's (name, measured, met) on the largest PostgreSQL run."""
+def checks(runs: list[dict[str, Any]], grown: dict[str, dict[str, float]],
+           result: dict[str, Any] | None = None) -> list[tuple[str, str, bool]]:
+    """Each target's (name, measured, met) on the largest PostgreSQL run, then the sections' of ``result``."""
+    out = _page_checks(runs, grown)
+    delivered = ((result or {}).get("delivery") or {}).get("postgresql")
+    if delivered:
+        out.append((f"投递 {delivered['messages']} 封邮件（delivery 段，批量）≤ {delivery.TARGET_S:g} s",
+                    f"{delivered['seconds']} s（收到 {delivered['received']}）", delivery.met(delivered)))
+    return out
+
+
+def _page_checks(runs: list[dict[str, Any]], grown: dict[str, dict[str, float]]) -> list[tuple[str, str, bool]]:
     pg = [r for r in runs if r["database"] == "postgresql"]
     if not pg:
         return []
@@ -169,10 +179,11 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{result['duration']} s per measurement; today pinned to {TODAY}. Every answer that is not "
                      f"2xx (a redirect too) and every socket error counts as an error.")
     lines.append("")
-    found = checks(runs, grown)
+    found = checks(runs, grown, result)
     if found:
-        top = max((r for r in runs if r["database"] == "postgresql"), key=lambda r: r["scale"])
-        lines += [f"## Targets (PostgreSQL, scale {top['scale']})", "", "| target | measured | met |", "|---|---|---|"]
+        scales = [r["scale"] for r in runs if r["database"] == "postgresql"]
+        where = f", scale {max(scales)}" if scales else ""
+        lines += [f"## Targets (PostgreSQL{where})", "", "| target | measured | met |", "|---|---|---|"]
         lines += [f"| {name} | {value} | {'✅' if ok else '❌'} |" for name, value, ok in found]
         lines.append("")
     for run in runs:
@@ -189,6 +200,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     lines += write_load.markdown(result.get("write_load") or {})
     lines += plan_import.markdown(result.get("plan_import") or {})
+    lines += delivery.markdown(result.get("delivery") or {})
     if result.get("province"):
         from bench import province_run
 
@@ -230,7 +242,7 @@ def tracker_markdown(tracker: list[dict[str, Any]]) -> list[str]:
 
 def status_lines(result: dict[str, Any]) -> list[str]:
     """Each target's status for the console."""
-    found = checks(result["runs"], result["growth"])
+    found = checks(result["runs"], result["growth"], result)
     if not found:
         return ["   (none: the targets are measured on PostgreSQL)"]
     return [f"   {'MET    ' if ok else 'NOT MET'} {name}: {value}" for name, value, ok in found]

@@ -30,13 +30,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Response, current_app
 from markupsafe import Markup
 
+from tasktrack import cache_scopes
 from tasktrack.settings import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
@@ -47,21 +51,27 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
 _BUMPED = "tasktrack_data_version_bumped"
 _PAUSED = "tasktrack_data_version_paused"
 _HAS_TABLE = "tasktrack_data_version_table"
+_HAS_SCOPES = "tasktrack_data_version_scopes_table"
 #: Writes that no cached page shows: the scheduler's lock heartbeat (every few seconds) and the "last used" stamps
 #: that every API or calendar-feed request writes (else each API call would empty the cache), and the login
 #: throttle's counters (else anyone typing passwords at /login would empty every worker's cache).
 _IGNORED = re.compile(
     r"^\s*(UPDATE|INSERT INTO|DELETE FROM)\s+\"?"
-    r"(scheduler_locks|data_version|api_tokens|calendar_tokens|login_throttles)\b",
+    r"(scheduler_locks|data_version|data_version_scopes|api_tokens|calendar_tokens|login_throttles)\b",
     re.IGNORECASE)
 BUMP_SQL = "UPDATE data_version SET value = value + 1 WHERE id = 1"
+_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+#: The scopes the flush in progress may bump instead of the global version (cache_scopes.flush_scopes).
+_NARROW = "tasktrack_data_version_narrow"
+#: The scopes this transaction has bumped.
+_BUMPED_SCOPES = "tasktrack_data_version_scopes_bumped"
 
 
-def _table_exists(dialect: str, cursor: Any) -> bool:
+def _table_exists(dialect: str, cursor: Any, name: str = "data_version") -> bool:
     if dialect == "postgresql":
-        cursor.execute("SELECT to_regclass('data_version') IS NOT NULL")
+        cursor.execute(f"SELECT to_regclass('{name}') IS NOT NULL")
     else:
-        cursor.execute("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'")
+        cursor.execute(f"SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '{name}'")
     return bool(cursor.fetchone()[0])
 
 
@@ -73,6 +83,10 @@ def install(engine: sa.Engine) -> None:
         if conn.info.get(_BUMPED) or conn.info.get(_PAUSED) or not _WRITE.match(statement) \
                 or _IGNORED.match(statement):
             return
+        narrow = conn.info.get(_NARROW)
+        if narrow is not None and _table_of(statement) in cache_scopes.NARROWABLE_TABLES \
+                and _bump_scopes(conn, cursor, narrow):
+            return
         conn.info[_BUMPED] = True
         if not conn.info.get(_HAS_TABLE):
             # A database the migrations did not make (a scratch test database) has no version row to bump;
@@ -82,11 +96,63 @@ def install(engine: sa.Engine) -> None:
             conn.info[_HAS_TABLE] = True
         cursor.execute(BUMP_SQL)
 
-    def _reset(conn: sa.Connection, *_args: Any) -> None:
-        conn.info.pop(_BUMPED, None)
-
     for name in ("begin", "commit", "rollback", "rollback_savepoint"):
-        sa.event.listen(engine, name, _reset)
+        sa.event.listen(engine, name, transaction_ended)
+    install_session()
+
+
+def transaction_ended(conn: sa.Connection, *_args: Any) -> None:
+    """Forget what this connection's transaction bumped (it committed or rolled back)."""
+    for flag in (_BUMPED, _BUMPED_SCOPES, _NARROW):
+        conn.info.pop(flag, None)
+
+
+def _table_of(statement: str) -> str | None:
+    found = _TABLE.match(statement)
+    return found.group(1).lower() if found else None
+
+
+def _bump_scopes(conn: sa.Connection, cursor: Any, scopes: frozenset[str]) -> bool:
+    """Bump each scope once per transaction (in sorted order, so two writers never wait on each other in a cycle);
+    False when the database has no scope table (then the global version is bumped instead)."""
+    if not conn.info.get(_HAS_SCOPES):
+        if not _table_exists(conn.dialect.name, cursor, "data_version_scopes"):
+            return False
+        conn.info[_HAS_SCOPES] = True
+    done = conn.info.setdefault(_BUMPED_SCOPES, set())
+    todo = cache_scopes.check(scopes - done)
+    if not todo:
+        return True
+    values = ", ".join(f"('{name}', 1)" for name in todo)  # names are checked: [a-z]+:digits, nothing else
+    cursor.execute(f"INSERT INTO data_version_scopes (scope, value) VALUES {values} "
+                   "ON CONFLICT (scope) DO UPDATE SET value = data_version_scopes.value + 1")
+    done.update(todo)
+    return True
+
+
+def _classify(session: Session, *_args: Any) -> None:
+    """Before a flush: say which scopes it may bump instead of the global version, if it can be placed."""
+    conn = session.connection()
+    if conn.info.get(_BUMPED) or conn.info.get(_PAUSED):
+        return  # the global version is bumped already (or not at all): nothing narrower to say
+    scopes = cache_scopes.flush_scopes(session)
+    if scopes is not None:
+        conn.info[_NARROW] = frozenset(scopes)
+
+
+def _flushed(session: Session, *_args: Any) -> None:
+    session.connection().info.pop(_NARROW, None)
+
+
+def install_session() -> None:
+    """Let a flush that writes only a progress report and what goes with it bump the scopes it can change instead
+    of the global version (tasktrack/cache_scopes.py); every other flush, and every statement outside a flush, bumps
+    the global version. Installed once per process, on every ORM session."""
+    from sqlalchemy.orm import Session
+
+    if not sa.event.contains(Session, "before_flush", _classify):
+        sa.event.listen(Session, "before_flush", _classify)
+        sa.event.listen(Session, "after_flush_postexec", _flushed)
 
 
 @contextmanager
@@ -151,14 +217,17 @@ def _store() -> LRU | None:
     return store
 
 
-def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+def cached(key: tuple[Hashable, ...], build: Callable[[], T],
+           scopes: cache_scopes.Page | None = None) -> T:
     """Return the value cached for ``key`` at the current data version, building (and keeping) it when absent.
 
     ``build`` reads the database only after the version has been read (it runs inside this call). The value
-    must not depend on who asks beyond what ``key`` holds.
+    must not depend on who asks beyond what ``key`` holds. ``scopes`` says what the value shows (a plan's, a work
+    group's or a unit's page, cache_scopes.Page): the value is then kept across writes that change none of its
+    scopes; without it, any write empties it.
     """
     store = _store()
-    version = current_version() if store is not None else None
+    version = _version(scopes) if store is not None else None
     if store is None or version is None:
         return build()
     if _writing():
@@ -172,11 +241,33 @@ def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     return value
 
 
-def _writing() -> bool:
-    """Return whether the request's transaction has written (bumped the version) and not yet committed."""
+def _version(scopes: cache_scopes.Page | None) -> tuple[Hashable, ...] | None:
+    """Return what a value is kept under: the global version, then the versions of the scopes it reads.
+
+    One query either way. A scope's row appears when it is first bumped, and which scopes a page reads (a plan's
+    lower groups, the units standing for its group) changes only with a write the scopes cannot place — which
+    bumps the global version — so the pairs read identify the data the page shows.
+    """
+    if scopes is None:
+        version = current_version()
+        return None if version is None else (version,)
+    from tasktrack.context import today
     from tasktrack.extensions import db
 
-    return bool(db.session.connection().info.get(_BUMPED))
+    statement, params = cache_scopes.versions_query(scopes, today())
+    rows = db.session.execute(statement, params).tuples().all()
+    found = dict(rows)
+    if "" not in found:
+        return None
+    return (found.pop(""), tuple(sorted(found.items())))
+
+
+def _writing() -> bool:
+    """Return whether the request's transaction has written (bumped a version) and not yet committed."""
+    from tasktrack.extensions import db
+
+    info = db.session.connection().info
+    return bool(info.get(_BUMPED) or info.get(_BUMPED_SCOPES))
 
 
 def with_csrf(html: str) -> Markup:

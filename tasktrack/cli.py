@@ -347,8 +347,8 @@ def outbox_deliver(limit: int | None, respect_backoff: bool) -> None:
     from tasktrack.services import outbox
 
     typed = settings()
-    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, limit=limit,
-                                ignore_backoff=not respect_backoff)
+    report = outbox.deliver_due(typed.smtp, robot_settings=typed.robots, now=context.now, policy=typed.delivery,
+                                limit=limit, ignore_backoff=not respect_backoff)
     click.echo(f"已发送 {len(report.sent)} 封，稍后重试 {len(report.retried)} 封，无法投递 {len(report.dead)} 封")
     dead = outbox.status_counts()[NotificationStatus.DEAD]
     if dead:

@@ -91,7 +91,7 @@ def deliver_outbox() -> Any:
         typed = settings()
         if not in_office_hours(context.now(), typed.office_hours):
             return None
-        return outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery)
+        return outbox.deliver_due(typed.smtp, robot_settings=typed.robots, now=context.now, policy=typed.delivery)
 
     return _run("deliver_outbox", body)
 

@@ -220,28 +220,68 @@ def _close(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
-def send_message(msg: OutgoingMessage, settings: SmtpSettings) -> None:
-    """Send one message, raising TransientMailError or PermanentMailError when it was not accepted."""
-    message = build_message(msg, settings)
-    envelope_from = _parse_address(settings.mail_from).addr_spec
-    recipients = list(dict.fromkeys(_parse_address(a).addr_spec for a in (*msg.to, *msg.cc)))
-    where = f"{settings.host}:{settings.port}"
+class SessionError(TransientMailError):
+    """The SMTP session could not be opened (connect, greeting, EHLO, STARTTLS, AUTH): no message was tried."""
 
-    smtp = smtplib.SMTP(timeout=settings.timeout, local_hostname=settings.local_hostname)
-    try:
+
+class SmtpSession:
+    """One SMTP connection for many messages (the outbox's batches): opened at the first message, closed after a
+    failure and opened again for the next one, QUIT at the end. Use as a context manager.
+
+    Each :meth:`send` has the outcomes of :func:`send_message`; :class:`SessionError` says the server could not be
+    reached at all (the delivery then gives the rest of its batch the same answer instead of trying each).
+    """
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        """Prepare a session; nothing is connected until the first message."""
+        self.settings = settings
+        self.where = f"{settings.host}:{settings.port}"
+        self.connections = 0
+        self._smtp: smtplib.SMTP | None = None
+        self._envelope_from = _parse_address(settings.mail_from).addr_spec
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """QUIT and close the connection, if one is open (never raises)."""
+        if self._smtp is not None:
+            _close(self._smtp)
+            self._smtp = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            return self._smtp
+        smtp = smtplib.SMTP(timeout=self.settings.timeout, local_hostname=self.settings.local_hostname)
         try:
-            _open_session(smtp, settings)
+            _open_session(smtp, self.settings)
         except smtplib.SMTPResponseException as exc:
-            raise TransientMailError(
-                f"SMTP session with {where} failed: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
+            _close(smtp)
+            raise SessionError(
+                f"SMTP session with {self.where} failed: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
                 code=exc.smtp_code,
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timed out, TLS, no AUTH
-            raise TransientMailError(f"SMTP session with {where} failed: {exc!r}") from exc
+            _close(smtp)
+            raise SessionError(f"SMTP session with {self.where} failed: {exc!r}") from exc
+        self.connections += 1
+        self._smtp = smtp
+        return smtp
 
+    def send(self, msg: OutgoingMessage) -> None:
+        """Send one message on this connection, raising TransientMailError or PermanentMailError when it was not
+        accepted (the connection is then closed; the next message opens a new one)."""
+        message = build_message(msg, self.settings)
+        recipients = list(dict.fromkeys(_parse_address(a).addr_spec for a in (*msg.to, *msg.cc)))
+        where = self.where
+        smtp = self._connection()
         try:
-            refused = smtp.send_message(message, from_addr=envelope_from, to_addrs=recipients)
+            refused = smtp.send_message(message, from_addr=self._envelope_from, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as exc:
+            self.close()
             codes = [code for code, _ in exc.recipients.values()]
             detail = "; ".join(f"{r}: {c} {_reply_text(t)}" for r, (c, t) in exc.recipients.items())
             error_class = PermanentMailError if all(500 <= c < 600 for c in codes) else TransientMailError
@@ -249,19 +289,27 @@ def send_message(msg: OutgoingMessage, settings: SmtpSettings) -> None:
                 f"all recipients refused by {where}: {detail}", code=max(codes, default=None)
             ) from exc
         except smtplib.SMTPResponseException as exc:  # sender refused, DATA rejected
+            self.close()
             raise _classify_reply(exc.smtp_code, exc.smtp_error, f"{where} rejected the message") from exc
         except smtplib.SMTPNotSupportedError as exc:  # non-ASCII address, server without SMTPUTF8
+            self.close()
             raise PermanentMailError(f"{where} cannot take this message: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # disconnected or timed out mid-transaction
+            self.close()
             raise TransientMailError(f"sending to {where} failed: {exc!r}") from exc
-    finally:
-        _close(smtp)
+        if refused:
+            logger.warning(
+                "message %s accepted by %s but refused for %s",
+                msg.key,
+                where,
+                ", ".join(f"{r} ({c})" for r, (c, _) in refused.items()),
+            )
+        logger.info("message %s sent via %s as %s", msg.key, where, message["Message-ID"])
 
-    if refused:
-        logger.warning(
-            "message %s accepted by %s but refused for %s",
-            msg.key,
-            where,
-            ", ".join(f"{r} ({c})" for r, (c, _) in refused.items()),
-        )
-    logger.info("message %s sent via %s as %s", msg.key, where, message["Message-ID"])
+
+def send_message(msg: OutgoingMessage, settings: SmtpSettings) -> None:
+    """Send one message on a connection of its own, raising TransientMailError or PermanentMailError when it was
+    not accepted."""
+    build_message(msg, settings)  # an invalid address is permanent before any connection is made
+    with SmtpSession(settings) as session:
+        session.send(msg)

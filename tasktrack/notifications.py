@@ -5,7 +5,9 @@ The services that notify (the reminder sweep, the digests, urging) decide *what*
 ``templates/email/<name>.txt`` and ``.html`` with the app's Jinja environment (``.html`` autoescaped,
 ``.txt`` not), gives the templates ``link(endpoint, **values)`` — ``url_for(..., _external=True)``
 under the configured BASE_URL, never under the host a request came in on — and makes the subject
-one header line (R24). Sending is :mod:`tasktrack.mail`'s business, through the outbox.
+one header line (R24). A message that also goes to DingTalk robots has a third template,
+``templates/dingtalk/<name>.md``: its markdown, under the same subject as title, with the same ``link``.
+Sending is :mod:`tasktrack.mail`'s (and :mod:`tasktrack.dingtalk`'s) business, through the outbox.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from jinja2 import TemplateNotFound
 
 from tasktrack.mail import sanitize_header
 
@@ -40,12 +43,14 @@ class Recipients:
 
 @dataclass(frozen=True)
 class Letter:
-    """A composed message, ready for ``outbox.Outgoing.of``: one-line subject, text and HTML parts."""
+    """A composed message, ready for ``outbox.Outgoing.of``: one-line subject, text and HTML parts, and the
+    markdown for DingTalk robots when the message has a ``dingtalk/<name>.md`` template."""
 
     subject: str
     text: str
     html: str
     recipients: Recipients
+    markdown: str | None = None
 
     @property
     def to(self) -> tuple[str, ...]:
@@ -93,9 +98,14 @@ def compose(template: str, *, subject: str, context: Mapping[str, Any], recipien
         raise ValueError(f"context may not set {sorted(clash)}: the composer supplies them")
     env = current_app.jinja_env
     values = {**context, "link": links(base_url)}
+    try:
+        markdown: str | None = env.get_template(f"dingtalk/{template}.md").render(values).strip()
+    except TemplateNotFound:
+        markdown = None
     return Letter(
         subject=subject_line(subject),
         text=env.get_template(f"email/{template}.txt").render(values),
         html=env.get_template(f"email/{template}.html").render(values),
         recipients=recipients,
+        markdown=markdown,
     )

@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from config import WEAK_SECRET_KEYS
 
 if TYPE_CHECKING:
+    from tasktrack.dingtalk import RobotSettings
     from tasktrack.domain.reminder_policy import ReminderSettings
     from tasktrack.domain.workdays import OfficeHours
     from tasktrack.mail import SmtpSettings
@@ -54,6 +55,8 @@ class Settings:
     sqlite_busy_timeout_ms: int
     sqlite_write_wait_seconds: float
     smtp: SmtpSettings
+    #: DingTalk robots: DINGTALK_TIMEOUT and the key (derived from SECRET_KEY) that seals their secrets.
+    robots: RobotSettings
     delivery: DeliveryPolicy
     throttle: ThrottlePolicy
     reminders: ReminderSettings
@@ -70,6 +73,7 @@ class Settings:
         """Type the upper-case settings of ``config``, with their defaults; ValueError/RuntimeError when unusable."""
         # Imported here: these modules (services among them) may themselves read the settings.
         from tasktrack.clock import parse_pinned_today
+        from tasktrack.dingtalk import RobotSettings, derive_key
         from tasktrack.domain.reminder_policy import ReminderSettings
         from tasktrack.domain.workdays import OfficeHours
         from tasktrack.mail import SmtpSettings
@@ -106,11 +110,14 @@ class Settings:
                 starttls=read.flag("SMTP_STARTTLS"), timeout=read.number("SMTP_TIMEOUT", 20.0),
                 mail_from=read.text("MAIL_FROM", "tasktrack@localhost"),
             ),
+            robots=RobotSettings(timeout=read.number("DINGTALK_TIMEOUT", 5.0),
+                                 key=derive_key(str(config.get("SECRET_KEY") or ""))),
             delivery=DeliveryPolicy(
                 max_attempts=read.integer("OUTBOX_MAX_ATTEMPTS", 8),
                 backoff_base=read.number("OUTBOX_BACKOFF_BASE_SECONDS", 120.0),
                 backoff_cap=read.number("OUTBOX_BACKOFF_CAP_SECONDS", 3600.0),
                 stale_claim=dt.timedelta(minutes=read.integer("OUTBOX_STALE_CLAIM_MINUTES", 15)),
+                batch_size=read.integer("OUTBOX_BATCH_SIZE", 100, low=1),
             ),
             throttle=ThrottlePolicy(
                 free_attempts=read.integer("LOGIN_FREE_ATTEMPTS", 5, low=1),
@@ -125,6 +132,7 @@ class Settings:
                 overdue_repeat_days=read.integer("REMINDER_OVERDUE_REPEAT_DAYS", 7),
                 supervision_after_days=read.integer("REMINDER_SUPERVISION_AFTER_DAYS", 30),
                 period_grace_days=read.integer("REMINDER_PERIOD_GRACE_DAYS", 0),
+                ack_remind_workdays=read.integer("ACK_REMIND_WORKDAYS", 2),
             ),
             office_hours=OfficeHours(start=read.time("OFFICE_HOURS_START", "08:30"),
                                      end=read.time("OFFICE_HOURS_END", "18:00")),

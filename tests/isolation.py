@@ -322,8 +322,8 @@ class Harness:
     def _on_release(self, conn: sa.Connection, _name: str, _context: Any) -> None:
         self._depth -= 1
         if self._depth == self._floor:
-            # A session's own SAVEPOINT is released: that is its commit. The cache clears this flag on COMMIT.
-            conn.info.pop(cache._BUMPED, None)
+            # A session's own SAVEPOINT is released: that is its commit. The cache forgets its flags on COMMIT.
+            cache.transaction_ended(conn)
 
     def _on_rollback_savepoint(self, _conn: sa.Connection, _name: str, _context: Any) -> None:
         self._depth -= 1

@@ -70,6 +70,14 @@ class _Handler:
         """Remember the server whose failures and mailbox this handler uses."""
         self._owner = owner
 
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        """Count the client's sessions (one EHLO each: the suite's sender never uses STARTTLS here)."""
+        with self._owner._lock:
+            self._owner.sessions += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
@@ -108,6 +116,8 @@ class SmtpTestServer:
         self.auth = auth
         self._lock = threading.Lock()
         self._messages: list[ReceivedMessage] = []
+        #: SMTP sessions clients opened (EHLO), to tell one connection per batch from one per message.
+        self.sessions = 0
         self._failures: dict[Stage, _Failure] = {}
         self._controller: _Controller | None = None
 

@@ -21,6 +21,7 @@ def trail(seeded, make_user, now):
     liaison = make_user(Role.LIAISON, unit="省民政厅", email="mzt@example.org", name="=李强")
     admin = make_user(Role.SECRETARIAT, email="office@example.org", name="王敏")
     assignment = unit_rows(units.find_unit("省民政厅").id, now.date())[0].assignment
+    assignment.acknowledged_at = now  # signed already (as the migration marks old rows): no implicit 签收 event
     for percent, text in ((10, "-开始"), (20, "红字")):
         progress.submit_report(assignment, author=liaison, status=AssignmentStatus.IN_PROGRESS, percent=percent,
                                completed_on=None, narrative=text, now=now)

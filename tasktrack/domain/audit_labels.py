@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, str] = {
     "digest.preference": "设置每周摘要",
     "unit.create": "新增单位",
     "unit.update": "修改单位",
+    "unit.robot": "设置单位钉钉机器人",
+    "user.robot": "设置个人钉钉机器人",
     "category.create": "新增单位类别",
     "work_group.create": "新建工作专班",
     "work_group.reminders": "修改专班提醒设置",
@@ -58,6 +60,8 @@ ACTION_LABELS: dict[str, str] = {
     "assignment.close": "结束任务分配",
     "assignment.carry_over": "结转上年度任务",
     "assignment.urge": "催办",
+    "assignment.acknowledge": "签收任务",
+    "assignment.handler": "修改承办人",
     "progress.report": "报送进展",
     "progress.confirm": "确认办结",
     "progress.send_back": "退回办结",
@@ -79,6 +83,10 @@ ACTION_LABELS: dict[str, str] = {
     "case.feature_order": "调整案例汇编顺序",
     "notification.queue": "写入发件箱",
     "notification.resend": "重新发送邮件",
+    "matter.create": "登记交办事项",
+    "matter.update": "修改交办事项",
+    "meeting.create": "登记联络员会议",
+    "meeting.update": "记录会议纪要与出席情况",
 }
 
 #: Area (the part of a code before the first dot) → its name, for "all actions of an area".
@@ -87,7 +95,8 @@ AREA_LABELS: dict[str, str] = {
     "category": "单位类别", "plan": "工作计划", "task": "任务", "assignment": "任务分配", "progress": "进展报送",
     "extension": "延期", "attachment": "附件", "focus_item": "工作重点条目", "focus": "工作重点选择",
     "pilot_log": "试点工作", "case": "案例", "notification": "邮件", "work_group": "工作专班",
-    "alias": "名称对应", "plan_import": "计划导入", "task_link": "任务分解",
+    "alias": "名称对应", "plan_import": "计划导入", "task_link": "任务分解", "matter": "交办事项",
+    "meeting": "联络员会议",
 }
 
 #: Object type (the model's class name, as recorded) → its Chinese name.
@@ -113,10 +122,13 @@ OBJECT_LABELS: dict[str, str] = {
     "WorkGroup": "工作专班",
     "NameAlias": "名称对应",
     "PlanImport": "计划导入草稿",
+    "Matter": "交办事项",
+    "Meeting": "联络员会议",
 }
 
 #: Field names found in before/after → Chinese.
 FIELD_LABELS: dict[str, str] = {
+    "dingtalk_webhook": "钉钉机器人地址", "dingtalk_secret": "钉钉加签密钥", "channel": "发送渠道",
     "email": "邮箱", "name": "名称", "role": "角色", "unit_id": "单位编号", "phone": "电话", "is_active": "启用",
     "status": "状态", "percent": "进度", "completed_on": "完成日期", "narrative": "进展情况",
     "completion_state": "办结状态", "note": "意见", "reason": "原因", "attachments": "附件编号",
@@ -134,7 +146,9 @@ FIELD_LABELS: dict[str, str] = {
     "layout": "识别方式", "plan_id": "计划编号", "tasks": "任务数", "field": "字段", "phrase": "填入内容",
     "is_kept": "保留", "attached_to": "归属", "targets": "指标", "target_values": "指标当前值",
     "derived_from_id": "来源计划编号", "carried_from_id": "结转自任务分配编号", "task_id": "任务编号",
-    "closed_reason": "关闭原因",
+    "closed_reason": "关闭原因", "source": "来源", "reference": "依据", "meeting_id": "会议编号",
+    "held_on": "会议日期", "place": "会议地点", "agenda": "会议议程", "minutes": "会议纪要", "invited": "参会单位",
+    "present": "出席单位",
 }
 
 ABSENT = "（空）"

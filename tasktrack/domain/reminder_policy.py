@@ -49,6 +49,14 @@ it is *not* reminded again about that period (the traffic light shows it as stal
 reminder could not be produced on time (server down, assignment created late) it is caught up during
 the following period with the same key, until the following period's own reminder supersedes it.
 
+Acknowledgement (UNACKNOWLEDGED, 签收 chasing, issue 15): an open assignment its unit has not acknowledged yet is
+due from the ``ack_remind_workdays``-th working day after the day it was assigned (``assigned_on``; working days
+per :func:`tasktrack.domain.workdays.nth_working_day_after`, so 调休 and holidays count right) until it is
+acknowledged or completed; key ``a:<id>:unacknowledged``, anchor that first due day, ``days`` the calendar days since
+it was assigned. ONE key per assignment: the unit is told once in its daily mail, and after that the secretariat's
+待签收 list and digest keep it in view (基层减负: no daily nagging about a click). ``ack_remind_workdays = 0`` turns
+it off. Assigned on a Monday with N = 2 (no holiday): Tuesday is working day 1, the line is due from Wednesday.
+
 Days: for DUE_SOON ``days`` is the days left; for OVERDUE, OVERDUE_REPEAT and SUPERVISION the days late
 (positive). PERIOD_REPORT and FOCUS_CHOICE items can be either, so their ``days`` is signed:
 ``anchor - today`` (negative once the anchor has passed).
@@ -63,7 +71,8 @@ rank   rung (MessageKind)                   shown as
 2      OVERDUE_REPEAT, OVERDUE              催办 / 已逾期 (never due together: ``n`` is 0 or not)
 3      DUE_SOON                             即将到期
 4      PERIOD_REPORT                        待报送 (the period ends inside a due-soon window)
-5      FOCUS_CHOICE                         not about an assignment: never grouped
+5      UNACKNOWLEDGED                       未签收 (covered by a higher rung, the line says 尚未签收 too)
+6      FOCUS_CHOICE                         not about an assignment: never grouped
 =====  ===================================  =================================================
 
 The other new items of that assignment are *covered* by the line: the caller records their keys with
@@ -85,6 +94,8 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from tasktrack.domain.workdays import nth_working_day_after
+
 MAX_KEY_LENGTH = 200
 DEADLINE_KINDS = frozenset({"dated", "year_round", "recurring", "ongoing"})
 _PERIODIC_KINDS = frozenset({"year_round", "recurring", "ongoing"})
@@ -100,6 +111,8 @@ class ReminderSettings:
     overdue_repeat_days: int = 7
     supervision_after_days: int = 30
     period_grace_days: int = 0
+    #: Working days after assignment before an unacknowledged (待签收) one is chased (ACK_REMIND_WORKDAYS); 0 = off.
+    ack_remind_workdays: int = 2
 
     def __post_init__(self) -> None:
         """Reject windows that would make the ladder ambiguous."""
@@ -107,7 +120,7 @@ class ReminderSettings:
             raise ValueError(f"due_soon_days must be >= 0: {self.due_soon_days}")
         if len(set(self.due_soon_days)) != len(self.due_soon_days):
             raise ValueError(f"due_soon_days must be distinct: {self.due_soon_days}")
-        for name in ("overdue_repeat_days", "supervision_after_days", "period_grace_days"):
+        for name in ("overdue_repeat_days", "supervision_after_days", "period_grace_days", "ack_remind_workdays"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
 
@@ -120,6 +133,7 @@ class MessageKind(enum.StrEnum):
     OVERDUE_REPEAT = "overdue_repeat"
     SUPERVISION = "supervision"
     PERIOD_REPORT = "period_report"
+    UNACKNOWLEDGED = "unacknowledged"
     FOCUS_CHOICE = "focus_choice"
 
 
@@ -141,6 +155,10 @@ class AssignmentFacts:
     period_months: int
     #: Plan start (e.g. the issue date); no period before it is expected.
     starts_on: dt.date
+    #: Whether the unit has acknowledged it (签收); an unacknowledged one is chased (UNACKNOWLEDGED).
+    is_acknowledged: bool = True
+    #: The day (Asia/Shanghai) it was assigned to the unit; None: never chased for 签收.
+    assigned_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +184,7 @@ RUNGS: tuple[MessageKind, ...] = (
     MessageKind.OVERDUE,
     MessageKind.DUE_SOON,
     MessageKind.PERIOD_REPORT,
+    MessageKind.UNACKNOWLEDGED,
     MessageKind.FOCUS_CHOICE,
 )
 
@@ -290,6 +309,16 @@ def _period_item(f: AssignmentFacts, today: dt.date, s: ReminderSettings) -> Due
     )
 
 
+def _unacknowledged_item(f: AssignmentFacts, today: dt.date, s: ReminderSettings) -> DueItem | None:
+    if f.is_acknowledged or f.assigned_on is None or s.ack_remind_workdays == 0:
+        return None
+    from_day = nth_working_day_after(f.assigned_on, s.ack_remind_workdays)
+    if today < from_day:
+        return None
+    return DueItem(MessageKind.UNACKNOWLEDGED, f.assignment_id, f.unit_id, f.task_id, from_day,
+                   _key("a", f.assignment_id, "unacknowledged"), (today - f.assigned_on).days)
+
+
 def due_items(
     facts: Iterable[AssignmentFacts], today: dt.date, settings: ReminderSettings = ReminderSettings()
 ) -> list[DueItem]:
@@ -307,6 +336,9 @@ def due_items(
             period = _period_item(f, today, settings)
             if period is not None:
                 found.append(period)
+        unacknowledged = _unacknowledged_item(f, today, settings)
+        if unacknowledged is not None:
+            found.append(unacknowledged)
         for item in found:
             out.setdefault(item.key, item)
     return list(out.values())

@@ -8,6 +8,7 @@ published in the ``chinesecalendar`` package. Messages are grouped per unit and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -48,6 +49,23 @@ def next_working_day(d: dt.date) -> dt.date:
     day = d.date() if isinstance(d, dt.datetime) else d
     while not is_working_day(day):
         day += dt.timedelta(days=1)
+    return day
+
+
+@functools.lru_cache(maxsize=4096)
+def nth_working_day_after(d: dt.date, n: int) -> dt.date:
+    """Return the ``n``-th working day after ``d`` (``d`` itself never counts; ``n`` = 0 gives ``d``).
+
+    签收 chasing (issue 15): assigned on Friday with n = 2 (no holiday) → Tuesday. Cached: a sweep asks it for
+    thousands of assignments published on a handful of days.
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    day, counted = d, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
     return day
 
 

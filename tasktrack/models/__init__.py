@@ -3,15 +3,17 @@
 from tasktrack.models.attachment import Attachment
 from tasktrack.models.audit import AuditEvent
 from tasktrack.models.base import Base
-from tasktrack.models.cache import DataVersion
+from tasktrack.models.cache import DataVersion, DataVersionScope
 from tasktrack.models.calendar import CalendarToken
 from tasktrack.models.case import CaseKind, CaseReport, CaseReview, CaseStatus, CaseVersion, CaseVersionFile
+from tasktrack.models.matter import MATTER_SOURCE_LABELS, Matter, MatterSource, Meeting, MeetingUnit
 from tasktrack.models.observation import FocusChoice, FocusChoiceItem, FocusItem, FocusReopen, PilotLog
 from tasktrack.models.plan import (
     Assignment,
     AssignmentStatus,
     CompletionState,
     Plan,
+    PlanKind,
     Section,
     Task,
     TaskMilestone,
@@ -28,6 +30,7 @@ from tasktrack.models.progress import (
 from tasktrack.models.reminder import (
     DigestPreference,
     Notification,
+    NotificationChannel,
     NotificationItem,
     NotificationKind,
     NotificationStatus,
@@ -40,6 +43,7 @@ from tasktrack.models.work_group import DEFAULT_WORK_GROUP_NAME, NameAlias, Task
 
 __all__ = [
     "DEFAULT_WORK_GROUP_NAME",
+    "MATTER_SOURCE_LABELS",
     "ApiToken",
     "Assignment",
     "AssignmentStatus",
@@ -56,6 +60,7 @@ __all__ = [
     "Category",
     "CompletionState",
     "DataVersion",
+    "DataVersionScope",
     "DigestPreference",
     "ExtensionRequest",
     "ExtensionStatus",
@@ -65,8 +70,13 @@ __all__ = [
     "FocusReopen",
     "ImportStatus",
     "LoginThrottle",
+    "Matter",
+    "MatterSource",
+    "Meeting",
+    "MeetingUnit",
     "NameAlias",
     "Notification",
+    "NotificationChannel",
     "NotificationItem",
     "NotificationKind",
     "NotificationStatus",
@@ -75,6 +85,7 @@ __all__ = [
     "PlanImport",
     "PlanImportRow",
     "PlanImportTarget",
+    "PlanKind",
     "PlanTarget",
     "ProgressReport",
     "Role",

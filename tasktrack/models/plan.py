@@ -15,6 +15,18 @@ from tasktrack.models.unit import Category, Unit
 
 if TYPE_CHECKING:
     from tasktrack.models.progress import ProgressReport
+    from tasktrack.models.user import User
+
+
+class PlanKind(enum.StrEnum):
+    """What a plan is: an issued work plan, or a work group's yearly container of 交办事项 (assigned matters).
+
+    A matters container is never listed as a plan (plan lists, imports, carry-over, bulletins): its tasks are
+    shown as 交办事项 on /matters, with their assignments, lights, reports and review exactly like plan tasks.
+    """
+
+    PLAN = "plan"
+    MATTERS = "matters"
 
 
 class Plan(Base):
@@ -51,10 +63,18 @@ class Plan(Base):
     is_closed: Mapped[bool] = mapped_column(default=False)
     is_deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime]
+    #: A plan, or the work group's yearly container of 交办事项 (see PlanKind).
+    kind: Mapped[PlanKind] = mapped_column(str_enum(PlanKind, 16), default=PlanKind.PLAN,
+                                           server_default=PlanKind.PLAN.value)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_matters(self) -> bool:
+        """Return whether this is a work group's 交办事项 container rather than a work plan."""
+        return self.kind is PlanKind.MATTERS
 
     @property
     def last_year(self) -> int:
@@ -247,10 +267,21 @@ class Assignment(Base):
     #: The earlier plan's assignment this one continues (结转): the old one was closed when it was carried here.
     #: An assignment carried in is the secretariat's decision, not the task's phrase, so a membership sync keeps it.
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
+    # 签收 (issue 15): a new assignment is 待签收 until a liaison of the unit acknowledges it (or reports on it);
+    # only services/acknowledgements.py writes these.
+    #: When the unit acknowledged the assignment; None = 待签收.
+    acknowledged_at: Mapped[dt.datetime | None]
+    #: Who acknowledged it (None with acknowledged_at set: acknowledged by the migration, before 签收 existed).
+    acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: 承办人: the person inside the unit who handles it, as the liaison typed it (optional).
+    handler_name: Mapped[str | None] = mapped_column(sa.String(50))
+    #: The handler's phone, as typed (digits, -, +, spaces; optional).
+    handler_phone: Mapped[str | None] = mapped_column(sa.String(30))
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     carried_from: Mapped[Assignment | None] = relationship(remote_side=[id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     reports: WriteOnlyMapped[ProgressReport] = relationship(
         back_populates="assignment", order_by="ProgressReport.id"
     )
@@ -258,6 +289,11 @@ class Assignment(Base):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def is_acknowledged(self) -> bool:
+        """Return whether the unit has signed for the assignment (已签收)."""
+        return self.acknowledged_at is not None
 
     @property
     def effective_due(self) -> dt.date | None:

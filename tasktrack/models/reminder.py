@@ -21,6 +21,7 @@ class NotificationKind(enum.StrEnum):
     URGE = "urge"  # 一键催办 by the secretariat
     LIAISON_DIGEST = "liaison_digest"
     SECRETARIAT_DIGEST = "secretariat_digest"
+    MEETING_NOTICE = "meeting_notice"  # 联络员会议通知, once per meeting and invited unit
 
     @property
     def label(self) -> str:
@@ -33,6 +34,25 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.URGE: "催办",
     NotificationKind.LIAISON_DIGEST: "联络员周报",
     NotificationKind.SECRETARIAT_DIGEST: "专班周报",
+    NotificationKind.MEETING_NOTICE: "会议通知",
+}
+
+
+class NotificationChannel(enum.StrEnum):
+    """How a message goes out: e-mail over SMTP, or a DingTalk (浙政钉) group robot."""
+
+    EMAIL = "email"
+    DINGTALK = "dingtalk"
+
+    @property
+    def label(self) -> str:
+        """Return the Chinese name shown in the UI."""
+        return NOTIFICATION_CHANNEL_LABELS[self]
+
+
+NOTIFICATION_CHANNEL_LABELS = {
+    NotificationChannel.EMAIL: "邮件",
+    NotificationChannel.DINGTALK: "钉钉",
 }
 
 
@@ -71,11 +91,17 @@ class Notification(Base):
         # The delivery job's "due and unsent" query.
         sa.Index("ix_notifications_due", "status", "next_attempt_at"),
         sa.CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        # One row per message and channel (R2): the e-mail and the robot message never hold each other back.
+        sa.UniqueConstraint("key", "channel", name="uq_notifications_key_channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Idempotency key, e.g. "reminders:<unit>:<date>", "digest:user:<id>:<iso week>"; UNIQUE (R2).
-    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    key: Mapped[str] = mapped_column(sa.String(200))
+    #: E-mail, or the DingTalk robot of the message's user (if any) or unit, resolved when it is sent.
+    channel: Mapped[NotificationChannel] = mapped_column(str_enum(NotificationChannel, 16),
+                                                        default=NotificationChannel.EMAIL,
+                                                        server_default=NotificationChannel.EMAIL.value)
     kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind))
     #: The unit the message is about (reminders, urging), if any.
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
@@ -83,7 +109,7 @@ class Notification(Base):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     #: The Asia/Shanghai day the message was made for.
     local_date: Mapped[dt.date] = mapped_column(index=True)
-    #: Addresses, one per line (To).
+    #: Addresses, one per line (To); empty on a DingTalk row.
     recipients: Mapped[str] = mapped_column(sa.Text, default="")
     #: Addresses copied, one per line (Cc): the leader and the secretariat on a supervision notice.
     cc: Mapped[str] = mapped_column(sa.Text, default="")

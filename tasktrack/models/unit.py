@@ -83,6 +83,10 @@ class Unit(Base):
     contact_emails: Mapped[str] = mapped_column(sa.Text, default="")
     #: The unit leader's e-mail, copied on supervision notices (督办).
     leader_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: The unit's DingTalk (浙政钉) group-robot webhook: reminders and urging go there too (pages mask its token).
+    dingtalk_webhook: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The robot's signing secret, encrypted with a key derived from SECRET_KEY (tasktrack/dingtalk.py); never shown.
+    dingtalk_secret: Mapped[str | None] = mapped_column(sa.String(400))
     #: A unit of a higher work group that stands for a lower one (杭州市 in the provincial plan stands for
     #: 杭州市清廉社会组织建设工作专班): its assignments are that work group's 上级下达任务 (inbound tasks).
     represents_work_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("work_groups.id"), unique=True)

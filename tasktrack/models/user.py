@@ -72,6 +72,10 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     #: Phone number, shown to the secretariat.
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The person's own DingTalk group-robot webhook: their weekly digest goes there too (pages mask its token).
+    dingtalk_webhook: Mapped[str | None] = mapped_column(sa.String(500))
+    #: The robot's signing secret, encrypted with a key derived from SECRET_KEY (tasktrack/dingtalk.py); never shown.
+    dingtalk_secret: Mapped[str | None] = mapped_column(sa.String(400))
     is_active: Mapped[bool] = mapped_column(default=True)
     #: Part of the login cookie; rotating it logs out every session and remember-me cookie (R9).
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)

@@ -30,7 +30,7 @@ def get_assignment(assignment_id: int) -> Assignment:
     """
     assignment = db.session.scalar(
         sa.select(Assignment).where(Assignment.id == assignment_id).options(
-            joinedload(Assignment.unit),
+            joinedload(Assignment.unit), joinedload(Assignment.acknowledged_by),
             joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)),
         )
     )

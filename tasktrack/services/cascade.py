@@ -29,6 +29,7 @@ from tasktrack.models import (
     AssignmentStatus,
     CompletionState,
     Plan,
+    PlanKind,
     ProgressReport,
     Task,
     TaskLink,
@@ -255,7 +256,8 @@ def claim_refusal(inbound: Assignment, today: dt.date) -> str | None:
 def decomposable_plans(group_id: int) -> list[Plan]:
     """Return the plans a group may add decomposed tasks to: its own, neither closed nor deleted, newest first."""
     return list(db.session.scalars(
-        sa.select(Plan).where(Plan.work_group_id == group_id, Plan.is_deleted.is_(False), Plan.is_closed.is_(False))
+        sa.select(Plan).where(Plan.work_group_id == group_id, Plan.is_deleted.is_(False), Plan.is_closed.is_(False),
+                              Plan.kind == PlanKind.PLAN)
         .order_by(Plan.year.desc(), Plan.id)
     ))
 

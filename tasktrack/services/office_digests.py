@@ -56,6 +56,8 @@ class SecretariatDigest:
     #: 上级下达任务 addressed to the group and not yet decomposed (分解) or linked to its own tasks.
     undecomposed: list[InboundRow] = field(default_factory=list)
     cases_awaiting: int = 0
+    #: Open assignments of its plans that their units have not acknowledged yet (待签收, issue 15).
+    unacknowledged: int = 0
     units_without_email: list[tuple[Unit, bool]] = field(default_factory=list)
     undeliverable: list[Notification] = field(default_factory=list)
 
@@ -123,6 +125,8 @@ def group_digests(groups: Sequence[WorkGroup], today: dt.date,
         key = (task.plan_id, task.section.number)
         sections[gid].setdefault(key, (task.section.title, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
         units[gid].setdefault(r.assignment.unit_id, (r.assignment.unit, dict.fromkeys(Light, 0)))[1][r.light.light] += 1
+        if r.assignment.acknowledged_at is None:
+            digests[gid].unacknowledged += 1
         if r.light.light is Light.RED and r.light.days_left is not None and -RECENT_DAYS <= r.light.days_left < 0:
             digests[gid].newly_overdue.append(r)
     every_unit = [u for by_id in units.values() for u, _ in by_id.values()]

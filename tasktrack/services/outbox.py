@@ -1,32 +1,16 @@
-"""The e-mail outbox: enqueue messages idempotently, deliver them over SMTP, retry, resend (RELIABILITY §2).
+"""The outbox: enqueue messages idempotently, one row per message and channel; read and resend them (RELIABILITY §2).
 
-Everything that sends mail writes a Notification row with a unique key (``enqueue``); only
-:func:`deliver_due` talks to the SMTP server. Delivery is the one operation here that commits by
-itself, because R4 needs the claim, the send and the result in separate transactions:
-
-1. claim one row by compare-and-set (``UPDATE … WHERE id=:id AND status IN (pending, failed) AND
-   next_attempt_at <= now``; proceed only when rowcount is 1 — no ``FOR UPDATE``, which SQLite ignores),
-   commit; an operator's explicit delivery (``ignore_backoff``) drops the ``next_attempt_at`` condition,
-   never the status one, so it sends failed rows that are still waiting out their backoff, but no dead
-   row, and no row twice;
-2. read the row, end the transaction, send (no transaction open while the SMTP server is talked to);
-3. record the result in its own small transaction: sent; failed with a backed-off ``next_attempt_at``;
-   or dead (permanent failure, too many attempts).
-
-A worker that dies between 1 and 3 leaves the row in ``sending``; the reaper hands it back after
-``OUTBOX_STALE_CLAIM_MINUTES`` (the only path to a duplicate, which then has the same Message-ID).
+Everything that sends mail (or a DingTalk robot message) writes a Notification row with a unique key and channel
+(``enqueue``); only :func:`tasktrack.services.delivery.deliver_due` (re-exported here) talks to the SMTP server
+and the robots, as that module's docstring describes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import random
-import socket
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
@@ -34,33 +18,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tasktrack import mail
 from tasktrack.extensions import db
-from tasktrack.models import Notification, NotificationKind, NotificationStatus, User
-from tasktrack.services import Conflict, NotFound
+from tasktrack.models import Notification, NotificationChannel, NotificationKind, NotificationStatus, User
+from tasktrack.services import Conflict, NotFound, robots
 from tasktrack.services import recipients as addressees
 from tasktrack.services.audit import record, record_bulk
+from tasktrack.services.delivery import DeliveryPolicy, DeliveryReport, deliver_due, same_message, worker_name
+
+__all__ = ["BATCH", "DeliveryPolicy", "DeliveryReport", "Outgoing", "deliver_due", "enqueue", "enqueue_many",
+           "list_outbox", "resend", "same_message", "status_counts", "worker_name"]
 
 if TYPE_CHECKING:
     from tasktrack.notifications import Letter, Recipients
 
 logger = logging.getLogger(__name__)
-
-_DELIVERABLE = (NotificationStatus.PENDING, NotificationStatus.FAILED)
-
-
-@dataclass(frozen=True)
-class DeliveryPolicy:
-    """Retry settings of the delivery job (OUTBOX_*, typed in tasktrack/settings.py)."""
-
-    max_attempts: int = 8
-    backoff_base: float = 120.0
-    backoff_cap: float = 3600.0
-    stale_claim: dt.timedelta = dt.timedelta(minutes=15)
-
-    def backoff(self, attempts: int, rng: Callable[[], float] = random.random) -> dt.timedelta:
-        """Return the wait before attempt ``attempts + 1``: exponential, capped, with ±25 % jitter."""
-        base = min(self.backoff_cap, self.backoff_base * 2 ** max(attempts - 1, 0))
-        return dt.timedelta(seconds=base * (0.75 + 0.5 * rng()))
-
 
 def _insert(table: sa.Table) -> Any:
     dialect = db.session.get_bind().dialect.name
@@ -82,6 +52,9 @@ class Outgoing:
     unit_id: int | None = None
     user_id: int | None = None
     undeliverable_reason: str | None = None
+    #: The DingTalk robot's markdown: queued on the dingtalk channel too when the message's person (if any)
+    #: or unit has a robot.
+    markdown: str | None = None
 
     @classmethod
     def of(cls, letter: Letter, *, key: str, kind: NotificationKind, local_date: dt.date,
@@ -90,7 +63,7 @@ class Outgoing:
         """Queue a composed letter (:func:`tasktrack.notifications.compose`) under ``key``."""
         return cls(key=key, kind=kind, local_date=local_date, to=letter.to, cc=letter.cc, subject=letter.subject,
                    text=letter.text, html=letter.html, unit_id=unit_id, user_id=user_id,
-                   undeliverable_reason=undeliverable_reason)
+                   undeliverable_reason=undeliverable_reason, markdown=letter.markdown)
 
 
 #: Rows per INSERT statement (16 parameters a row stays far below every driver's limit).
@@ -126,173 +99,55 @@ def enqueue(
 def enqueue_many(messages: Sequence[Outgoing], *, now: dt.datetime) -> list[int | None]:
     """Queue many messages as :func:`enqueue` does, a few statements for all (the sweep, the digests).
 
-    Returns the new row id of each message, in order; None where its key was already queued. Each new
-    row gets its audit entry.
+    Returns the new e-mail row id of each message, in order; None where its key was already queued. A message
+    with markdown whose person (if it has one) or unit has a DingTalk robot gets a second row on the dingtalk
+    channel, under the same key: its own claims, retries and failures, so it never holds back the e-mail.
+    Each new row gets its audit entry.
     """
-    rows = []
+    with_units, with_users = robots.with_robots({m.unit_id for m in messages if m.markdown and m.user_id is None
+                                                 and m.unit_id is not None},
+                                                {m.user_id for m in messages if m.markdown and m.user_id is not None})
+    rows: list[dict[str, Any]] = []
     for m in messages:
         to = list(dict.fromkeys(m.to))
         cc = [a for a in dict.fromkeys(m.cc) if a not in to]
         reason = m.undeliverable_reason or (None if to else "没有收件人地址")
         status = NotificationStatus.DEAD if reason else NotificationStatus.PENDING
-        rows.append({"key": m.key, "kind": m.kind.value, "unit_id": m.unit_id, "user_id": m.user_id,
-                     "local_date": m.local_date, "recipients": "\n".join(to), "cc": "\n".join(cc),
-                     "subject": mail.sanitize_header(m.subject)[:300], "body_text": m.text, "body_html": m.html,
-                     "status": status.value, "attempts": 0, "next_attempt_at": now, "created_at": now,
+        common = {"key": m.key, "kind": m.kind.value, "unit_id": m.unit_id, "user_id": m.user_id,
+                  "local_date": m.local_date, "subject": mail.sanitize_header(m.subject)[:300], "attempts": 0,
+                  "next_attempt_at": now, "created_at": now}
+        rows.append({**common, "channel": NotificationChannel.EMAIL.value, "recipients": "\n".join(to),
+                     "cc": "\n".join(cc), "body_text": m.text, "body_html": m.html, "status": status.value,
                      "last_error": reason})
+        robot = (m.user_id in with_users) if m.user_id is not None else (m.unit_id in with_units)
+        if m.markdown and robot:
+            rows.append({**common, "channel": NotificationChannel.DINGTALK.value, "recipients": "", "cc": "",
+                         "body_text": m.markdown, "body_html": None, "status": NotificationStatus.PENDING.value,
+                         "last_error": None})
     table = cast(sa.Table, Notification.__table__)  # a mapped class's __table__ is typed FromClause
-    ids: dict[str, int] = {}
+    ids: dict[tuple[str, str], int] = {}
     for start in range(0, len(rows), BATCH):
-        stmt = (_insert(table).values(rows[start:start + BATCH]).on_conflict_do_nothing(index_elements=["key"])
-                .returning(table.c.id, table.c.key))
-        ids.update({key: new_id for new_id, key in db.session.execute(stmt)})
+        stmt = (_insert(table).values(rows[start:start + BATCH])
+                .on_conflict_do_nothing(index_elements=["key", "channel"])
+                .returning(table.c.id, table.c.key, table.c.channel))
+        ids.update({(key, str(channel)): new_id for new_id, key, channel in db.session.execute(stmt)})
     result: list[int | None] = []
     audited: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    for m, row in zip(messages, rows, strict=True):
-        new_id = None if m.key in seen else ids.get(m.key)  # a key twice in one batch is queued once
-        seen.add(m.key)
+    seen: set[tuple[str, str]] = set()
+    labels = {m.key: m.kind.label for m in messages}
+    for row in rows:
+        which = (str(row["key"]), str(row["channel"]))
+        new_id = None if which in seen else ids.get(which)  # a key twice in one batch is queued once
+        seen.add(which)
+        if row["channel"] == NotificationChannel.EMAIL.value:
+            result.append(new_id)
         if new_id is not None:
             failure = row["last_error"]
-            audited.append((new_id, f"{m.kind.label}入队 {m.key}" + (f"（无法投递：{failure}）" if failure else "")))
-        result.append(new_id)
+            channel = "钉钉" if row["channel"] == NotificationChannel.DINGTALK.value else ""
+            audited.append((new_id, f"{channel}{labels[which[0]]}入队 {which[0]}"
+                                    + (f"（无法投递：{failure}）" if failure else "")))
     record_bulk(None, "notification.queue", "Notification", audited, now=now)
     return result
-
-
-# -- delivery -------------------------------------------------------------------------------------
-
-@dataclass
-class DeliveryReport:
-    """What one delivery run did."""
-
-    sent: list[int] = field(default_factory=list)
-    retried: list[int] = field(default_factory=list)
-    dead: list[int] = field(default_factory=list)
-    reaped: int = 0
-
-
-def worker_name() -> str:
-    """Return a name for this delivery worker: host, process id and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-def _reap(now: dt.datetime, policy: DeliveryPolicy) -> int:
-    result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.status == NotificationStatus.SENDING,
-               Notification.claimed_at < now - policy.stale_claim)
-        .values(status=NotificationStatus.FAILED, claimed_by=None, next_attempt_at=now,
-                last_error="发送中断（投递进程未回报结果），将重试")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return int(cast("sa.CursorResult[Any]", result).rowcount or 0)
-
-
-def _due(now: dt.datetime, ignore_backoff: bool) -> sa.ColumnElement[bool]:
-    """Rows a delivery may send: pending or failed, and (unless an operator asks now) past their backoff."""
-    deliverable = Notification.status.in_(_DELIVERABLE)
-    return deliverable if ignore_backoff else sa.and_(deliverable, Notification.next_attempt_at <= now)
-
-
-def _claim(notification_id: int, worker: str, now: dt.datetime, ignore_backoff: bool = False) -> bool:
-    result = db.session.execute(
-        sa.update(Notification)
-        .where(Notification.id == notification_id, _due(now, ignore_backoff))
-        .values(status=NotificationStatus.SENDING, claimed_by=worker, claimed_at=now,
-                attempts=Notification.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return cast("sa.CursorResult[Any]", result).rowcount == 1
-
-
-def _finish(notification_id: int, worker: str, **values: Any) -> None:
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.id == notification_id, Notification.claimed_by == worker,
-               Notification.status == NotificationStatus.SENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
-def deliver_due(
-    settings: mail.SmtpSettings,
-    *,
-    now: Callable[[], dt.datetime],
-    policy: DeliveryPolicy = DeliveryPolicy(),
-    worker: str | None = None,
-    limit: int | None = None,
-    only: Sequence[int] | None = None,
-    send: Callable[[mail.OutgoingMessage, mail.SmtpSettings], None] = mail.send_message,
-    ignore_backoff: bool = False,
-    where: sa.ColumnElement[bool] | None = None,
-) -> DeliveryReport:
-    """Send every due outbox row (or only the rows ``only``, or those ``where`` selects) once; commits per step, see
-    the module docstring.
-
-    :param ignore_backoff: an operator's explicit delivery (``outbox deliver``, 立即发送 on the outbox page):
-        failed rows are sent now even while their backoff runs (the SMTP server may just have come back);
-        dead rows stay dead until resent. The scheduler's delivery keeps the backoff.
-    """
-    worker = worker or worker_name()
-    report = DeliveryReport(reaped=_reap(now(), policy))
-    tried: set[int] = set()
-    while limit is None or len(tried) < limit:
-        ids = db.session.scalars(
-            sa.select(Notification.id)
-            .where(_due(now(), ignore_backoff),
-                   Notification.id.not_in(tried) if tried else sa.true(),
-                   Notification.id.in_(only) if only is not None else sa.true(),
-                   where if where is not None else sa.true())
-            .order_by(Notification.id)
-            .limit(50)
-        ).all()
-        db.session.commit()
-        if not ids:
-            break
-        for notification_id in ids:
-            tried.add(notification_id)
-            if _claim(notification_id, worker, now(), ignore_backoff):
-                _deliver_one(notification_id, settings, worker, now, policy, send, report)
-            if limit is not None and len(tried) >= limit:
-                break
-    return report
-
-
-def _deliver_one(notification_id: int, settings: mail.SmtpSettings, worker: str,
-                 now: Callable[[], dt.datetime], policy: DeliveryPolicy,
-                 send: Callable[[mail.OutgoingMessage, mail.SmtpSettings], None], report: DeliveryReport) -> None:
-    row = db.session.get(Notification, notification_id, populate_existing=True)
-    assert row is not None
-    message = mail.OutgoingMessage(key=row.key, to=tuple(row.to_list), subject=row.subject, text=row.body_text,
-                                   html=row.body_html, cc=tuple(row.cc_list))
-    attempts = row.attempts
-    db.session.commit()  # no transaction (and on SQLite no write lock) while we talk to the server
-    message_id = mail.message_id_for(row.key, settings.mail_from.rpartition("@")[2])
-    try:
-        send(message, settings)
-    except mail.PermanentMailError as exc:
-        _finish(notification_id, worker, status=NotificationStatus.DEAD, last_error=str(exc)[:2000],
-                claimed_by=None)
-        report.dead.append(notification_id)
-        logger.error("outbox %s dead: %s", notification_id, exc)
-        return
-    except mail.TransientMailError as exc:
-        give_up = attempts >= policy.max_attempts
-        _finish(notification_id, worker,
-                status=NotificationStatus.DEAD if give_up else NotificationStatus.FAILED,
-                last_error=(f"已尝试 {attempts} 次，放弃：" if give_up else "") + str(exc)[:2000],
-                next_attempt_at=now() + policy.backoff(attempts), claimed_by=None)
-        (report.dead if give_up else report.retried).append(notification_id)
-        logger.warning("outbox %s attempt %s failed: %s", notification_id, attempts, exc)
-        return
-    _finish(notification_id, worker, status=NotificationStatus.SENT, sent_at=now(), last_error=None,
-            message_id=message_id)
-    report.sent.append(notification_id)
 
 
 # -- reading and resending ------------------------------------------------------------------------
@@ -300,8 +155,8 @@ def _deliver_one(notification_id: int, settings: mail.SmtpSettings, worker: str,
 def list_outbox(*, statuses: Sequence[NotificationStatus] | None = None, limit: int = 200,
                 where: sa.ColumnElement[bool] | None = None) -> list[Notification]:
     """Return outbox rows (those ``where`` selects: permissions.own_notifications), problems first, newest first
-    (units eager-loaded)."""
-    query = sa.select(Notification).options(sa.orm.joinedload(Notification.unit))
+    (units and people eager-loaded)."""
+    query = sa.select(Notification).options(sa.orm.joinedload(Notification.unit), sa.orm.joinedload(Notification.user))
     if where is not None:
         query = query.where(where)
     if statuses:
@@ -335,7 +190,7 @@ def resend(notification_id: int, *, actor: User, now: dt.datetime,
         raise NotFound("消息不存在")
     if row.status not in (NotificationStatus.DEAD, NotificationStatus.FAILED):
         raise Conflict("只有发送失败的消息可以重新发送")
-    if not row.to_list:
+    if row.channel is NotificationChannel.EMAIL and not row.to_list:
         found = (recipients or addressees.for_notification)(row)
         to, cc = (found.to, found.cc) if not isinstance(found, tuple) else found
         # Keep whom the message already copies (a 督办 notice's leader and office): its text says so.

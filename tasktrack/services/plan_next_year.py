@@ -101,6 +101,8 @@ def next_year_draft(plan: Plan, *, year: int | None = None, actor: User | None, 
     """
     if plan.is_deleted:
         raise NotFound("计划不存在")
+    if plan.is_matters:
+        raise ServiceError("交办事项不是工作计划，不能复制为新年度计划", field="year")
     try:
         period = next_period(plan.year, plan.end_year, first_year=year)
     except PeriodError as exc:

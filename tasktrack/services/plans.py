@@ -230,6 +230,48 @@ def add_task(
     number = (db.session.scalar(sa.select(sa.func.max(Task.number)).where(Task.plan_id == plan.id)) or 0) + 1
     section = next((s for s in plan.sections if s.title == section_title), None)
     section_number = section.number if section is not None else max((s.number for s in plan.sections), default=0) + 1
+    reviewed = _review_one(plan, group, number=number, section_number=section_number, section_title=section_title,
+                           text=text, deadline_phrase=deadline_phrase, responsible_phrase=responsible_phrase)
+    if section is None:
+        section = Section(plan=plan, number=section_number, title=section_title)
+        db.session.add(section)
+        db.session.flush()
+    units, categories = _group_names(group)
+    result = ImportResult(plan=plan)
+    task = _save_task(plan, None, reviewed, {section_number: section}, units, categories, actor=actor, now=now,
+                      result=result)
+    sync_tasks([task], actor=actor, now=now)
+    logger.info("task %s added to plan %s", task.number, plan.title)
+    return task
+
+
+def edit_task(task: Task, *, text: str, deadline_phrase: str, responsible_phrase: str, actor: User | None,
+              now: dt.datetime) -> bool:
+    """Change one task's text, 完成时间节点 and 责任单位, read like :func:`add_task`, and resync its assignments.
+
+    Audited as ``task.update`` with before and after (the history). Returns whether anything changed; the first
+    problem is raised on its field and nothing is written.
+    """
+    plan = task.plan
+    if plan.is_deleted or plan.is_closed:
+        raise ServiceError("该工作计划已关闭，不能再修改任务", field="plan")
+    group = db.session.get(WorkGroup, plan.work_group_id)
+    assert group is not None
+    section = task.section
+    reviewed = _review_one(plan, group, number=task.number, section_number=section.number,
+                           section_title=section.title, text=text, deadline_phrase=deadline_phrase,
+                           responsible_phrase=responsible_phrase)
+    units, categories = _group_names(group)
+    result = ImportResult(plan=plan)
+    _save_task(plan, task, reviewed, {section.number: section}, units, categories, actor=actor, now=now,
+               result=result)
+    sync_tasks([task], actor=actor, now=now)
+    return bool(result.tasks_updated)
+
+
+def _review_one(plan: Plan, group: WorkGroup, *, number: int, section_number: int, section_title: str, text: str,
+                deadline_phrase: str, responsible_phrase: str) -> RowReview:
+    """Check one typed task like an imported row; raise its first problem on its field."""
     row = DraftRow(
         key=number, section_number=section_number, section_title=section_title, number=number,
         text=clean_text(text, field="text", label="具体工作", required=True, max_len=TASK_TEXT_MAX),
@@ -242,17 +284,12 @@ def add_task(
     if reviewed.problems:
         problem = reviewed.problems[0]
         raise ServiceError(problem.message, field=_PROBLEM_FIELDS.get(problem.field))
-    if section is None:
-        section = Section(plan=plan, number=section_number, title=section_title)
-        db.session.add(section)
-        db.session.flush()
+    return reviewed
+
+
+def _group_names(group: WorkGroup) -> tuple[dict[str, Unit], dict[str, Category]]:
     units = {u.name: u for u in db.session.scalars(sa.select(Unit).where(Unit.work_group_id == group.id))}
     categories = {
         c.name: c for c in db.session.scalars(sa.select(Category).where(Category.work_group_id == group.id))
     }
-    result = ImportResult(plan=plan)
-    task = _save_task(plan, None, reviewed, {section_number: section}, units, categories, actor=actor, now=now,
-                      result=result)
-    sync_tasks([task], actor=actor, now=now)
-    logger.info("task %s added to plan %s", task.number, plan.title)
-    return task
+    return units, categories

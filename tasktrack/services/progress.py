@@ -28,7 +28,7 @@ from tasktrack.models import (
     SupervisionRecord,
     User,
 )
-from tasktrack.services import Conflict, ServiceError
+from tasktrack.services import Conflict, ServiceError, acknowledgements
 from tasktrack.services import attachments as attachment_service
 from tasktrack.services import targets as target_service
 from tasktrack.services.audit import record, snapshot
@@ -137,6 +137,8 @@ def submit_report(
         base_id = base_report.id if base_report is not None else None
         if latest is not None and latest.id != base_id:
             raise StaleReport(latest)
+    # A report shows the unit got the assignment: one not yet signed for (待签收) is acknowledged by it (audited).
+    acknowledgements.implied_by_report(assignment, author=author, now=now)
 
     if status is AssignmentStatus.COMPLETED and percent is None:
         percent = 100

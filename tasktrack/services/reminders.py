@@ -65,7 +65,8 @@ def assignment_facts() -> list[AssignmentFacts]:
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.unit_id, Assignment.task_id, Assignment.extended_due, Task.due_date,
                   Task.deadline_kind, Assignment.status, Assignment.last_reported_at, Task.period_months,
-                  Plan.report_period_months, Plan.issued_on, Plan.year)
+                  Plan.report_period_months, Plan.issued_on, Plan.year, Assignment.acknowledged_at,
+                  Assignment.created_at)
         .join(Task, Assignment.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
         .join(Unit, Assignment.unit_id == Unit.id)
@@ -80,6 +81,7 @@ def assignment_facts() -> list[AssignmentFacts]:
             last_report_on=local_date(r.last_reported_at) if r.last_reported_at else None,
             period_months=(r.period_months or r.report_period_months) if r.deadline_kind.value != "dated" else 0,
             starts_on=r.issued_on or dt.date(r.year, 1, 1),
+            is_acknowledged=r.acknowledged_at is not None, assigned_on=local_date(r.created_at),
         )
         for r in rows
     ]
@@ -149,6 +151,11 @@ class ItemView:
     def kind(self) -> MessageKind:
         return self.item.kind
 
+    @property
+    def unacknowledged(self) -> bool:
+        """Return whether the line is (or also says) 未签收."""
+        return any(i.kind is MessageKind.UNACKNOWLEDGED for i in (self.item, *self.covers))
+
 
 @dataclass(frozen=True)
 class PlannedMessage:
@@ -162,6 +169,8 @@ class PlannedMessage:
     text: str
     html: str
     items: list[ItemView]
+    #: The DingTalk robot's markdown (templates/dingtalk/reminder.md).
+    markdown: str | None = None
 
 
 def item_label(item: DueItem) -> str:
@@ -177,6 +186,8 @@ def item_label(item: DueItem) -> str:
         return f"已逾期{d}天（督办）"
     if item.kind is MessageKind.PERIOD_REPORT:
         return "本报送周期尚未报送进展" + (f"（{-d}天前已截止）" if d < 0 else f"（{d}天后截止）")
+    if item.kind is MessageKind.UNACKNOWLEDGED:
+        return f"未签收（已下达{d}天，请登录系统签收）"
     return "请在截止日前选择重点事项" if d >= 0 else f"重点事项选择已超过截止日期{-d}天"
 
 
@@ -189,6 +200,8 @@ def _subject(unit: Unit, items: list[ItemView], today: dt.date) -> str:
             counts["已逾期"] += 1
         elif v.kind is MessageKind.DUE_SOON:
             counts["即将到期"] += 1
+        elif v.kind is MessageKind.UNACKNOWLEDGED:
+            counts["未签收"] += 1
         else:
             counts["待报送"] += 1
     parts = [f"{n}项{what}" for what, n in counts.items()]
@@ -210,7 +223,10 @@ def _views(lines: list[Line], base_url: str) -> list[ItemView]:
             task = tasks[item.task_id]
             title = f"{task.number}. {task.text}（{task.deadline_phrase}）"
             url = notifications.link(base_url, "everyone.assignment", assignment_id=item.assignment_id)
-        views.append(ItemView(item, title, item_label(item), url, line.covers))
+        label = item_label(item)
+        if any(c.kind is MessageKind.UNACKNOWLEDGED for c in line.covers):
+            label += "；尚未签收"  # the 未签收 fact rides on the assignment's one line (and is spent with it)
+        views.append(ItemView(item, title, label, url, line.covers))
     return views
 
 
@@ -282,7 +298,7 @@ def plan_messages(today: dt.date, settings: ReminderSettings, *, base_url: str,
                                        recipients=to, base_url=base_url)
         messages.append(PlannedMessage(
             key=f"reminders:{unit_id}:{today.isoformat()}", unit=unit, to=list(letter.to), cc=list(letter.cc),
-            subject=letter.subject, text=letter.text, html=letter.html, items=unit_views,
+            subject=letter.subject, text=letter.text, html=letter.html, items=unit_views, markdown=letter.markdown,
         ))
     return messages
 
@@ -310,7 +326,8 @@ def run_sweep(today: dt.date, settings: ReminderSettings, *, base_url: str, now:
     reasons = [None if m.to else recipients.NO_UNIT_ADDRESS for m in messages]
     ids = outbox.enqueue_many([
         outbox.Outgoing(key=m.key, kind=NotificationKind.REMINDER, local_date=today, to=m.to, cc=m.cc,
-                        subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason)
+                        subject=m.subject, text=m.text, html=m.html, unit_id=m.unit.id, undeliverable_reason=reason,
+                        markdown=m.markdown)
         for m, reason in zip(messages, reasons, strict=True)], now=now)
     items: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []

@@ -22,6 +22,7 @@ from tasktrack.models import (
     FocusItem,
     ImportStatus,
     Plan,
+    PlanKind,
     Role,
     Task,
     Unit,
@@ -177,7 +178,7 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
             .join(Task, Assignment.task_id == Task.id)
             .join(Unit, Assignment.unit_id == Unit.id)
             .join(Plan, Task.plan_id == Plan.id)
-            .where(Unit.name == row["unit"], Task.number == int(row["task"]))
+            .where(Unit.name == row["unit"], Task.number == int(row["task"]), Plan.kind == PlanKind.PLAN)
             .order_by(Plan.year.desc())
         )
         if assignment is None or assignment.last_reported_at is not None:
@@ -191,10 +192,35 @@ def seed_demo(*, now: dt.datetime, fast_hash: bool = False, seed_dir: Path = SEE
         )
         report.add("reports")
     _seed_observation_demo(data, report, now=now)
+    from tasktrack.services.seeding_matters import seed_matters
+
+    seed_matters(data, report, now=now)
     from tasktrack.services.seeding_levels import seed_levels
 
     seed_levels(report, password=password, now=now, fast_hash=fast_hash, seed_dir=seed_dir)
+    _acknowledge_demo(data, report, now=now)
     return report
+
+
+def _acknowledge_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:
+    """Sign for (签收) the demo's open assignments but the few ``unacknowledged`` ones, on the run that created the
+    demo accounts only: a later run never signs what a user left 待签收."""
+    if not report.created.get("users"):
+        return
+    keep = {(row["unit"], int(row["task"])) for row in data.get("unacknowledged", [])}
+    rows = db.session.execute(
+        sa.select(Assignment, Unit.name, Task.number).join(Task, Assignment.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.acknowledged_at.is_(None), Assignment.closed_at.is_(None))
+        .order_by(Assignment.id)
+    ).all()
+    for assignment, unit_name, number in rows:
+        if (unit_name, number) in keep:
+            continue
+        assignment.acknowledged_at = now
+        record(None, "assignment.acknowledge", assignment, now=now,
+               summary=f"演示数据：{unit_name} 已签收任务 {number}")
+        report.add("acknowledged")
 
 
 def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.datetime) -> None:
@@ -202,7 +228,8 @@ def _seed_observation_demo(data: dict[str, Any], report: SeedReport, *, now: dt.
     from tasktrack.models import CaseKind, CaseReport, FocusChoice
     from tasktrack.services import cases, observations
 
-    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False)).order_by(Plan.year.desc()))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+                             .order_by(Plan.year.desc()))
     if plan is None:
         return
     focus = {f.code: f for f in db.session.scalars(sa.select(FocusItem))}

@@ -25,6 +25,7 @@ from tasktrack.models import (
     AssignmentStatus,
     ImportStatus,
     Plan,
+    PlanKind,
     Role,
     Task,
     TaskLink,
@@ -138,6 +139,7 @@ def _inbound(group: WorkGroup, number: int) -> Assignment | None:
     return db.session.scalar(
         sa.select(Assignment).join(Task, Assignment.task_id == Task.id).join(Plan, Task.plan_id == Plan.id)
         .where(Plan.work_group_id == group.parent_id, Plan.is_deleted.is_(False), Task.is_deleted.is_(False),
+               Plan.kind == PlanKind.PLAN,
                Task.number == number, Assignment.unit_id == unit.id, Assignment.closed_at.is_(None))
         .order_by(Plan.year.desc(), Plan.id.desc()).limit(1))
 

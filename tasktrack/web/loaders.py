@@ -17,6 +17,8 @@ from tasktrack.models import (
     Assignment,
     CaseReport,
     ExtensionRequest,
+    Matter,
+    Meeting,
     Notification,
     Plan,
     PlanImport,
@@ -133,3 +135,22 @@ def work_group(group_id: int) -> WorkGroup:
     if not can(current_user, Action.VIEW_PLAN, group):
         abort(403)  # a sibling's or a parent's: refused, as every object outside the reader's tree (web/scope.py)
     return group
+
+
+def matter(matter_id: int, action: Action = Action.VIEW_MATTER) -> Matter:
+    """Return a 交办事项 with its task, assignments and meeting; 404 if missing, 403 if the user may not ``action``
+    it (read it: the secretariat and leaders of the tree, the units it is assigned to; ADMIN: its group's office)."""
+    from tasktrack.services import matters
+
+    found = matters.get_matter(matter_id)  # NotFound → the 404 page
+    _seen(found, action)
+    return found
+
+
+def meeting(meeting_id: int, action: Action = Action.VIEW_MEETING) -> Meeting:
+    """Return a 联络员会议 with its units and decisions; 404 if missing, 403 if the user may not ``action`` it."""
+    from tasktrack.services import meetings
+
+    found = meetings.get_meeting(meeting_id)
+    _seen(found, action)
+    return found

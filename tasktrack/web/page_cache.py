@@ -26,6 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from tasktrack import cache, context
+from tasktrack.cache_scopes import Page
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -67,16 +68,24 @@ def _with_token(value: Any) -> Any:
     return value
 
 
-def cached(*, vary: tuple[str, ...] = (), html: bool = True) -> Callable[[Callable[P, T]], Callable[P, T]]:
+#: Says, from a builder's arguments, what its page is about (cache_scopes.Page); None: any write empties it.
+Scopes = Callable[..., Page | None]
+
+
+def cached(*, vary: tuple[str, ...] = (), html: bool = True,
+           scopes: Scopes | None = None) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Cache what the decorated builder returns; ``vary`` names the request arguments it reads ("args:a,b").
 
     ``html``: the value is (or ends with) our own rendered HTML, in which the CSRF placeholder is replaced.
+    ``scopes``: called with the builder's arguments, says which plan, work group or unit the page shows, so that a
+    write elsewhere (a report in another plan or unit) leaves it cached (tasktrack/cache_scopes.py).
     """
 
     def decorate(build: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(build)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-            value = _cached_call(build, vary, lambda: build(*args, **kwargs), args, kwargs)
+            page = scopes(*args, **kwargs) if scopes is not None else None
+            value = _cached_call(build, vary, lambda: build(*args, **kwargs), args, kwargs, page)
             return _with_token(value) if html else value
 
         return wrapper
@@ -84,14 +93,16 @@ def cached(*, vary: tuple[str, ...] = (), html: bool = True) -> Callable[[Callab
     return decorate
 
 
-def cached_json(*, vary: tuple[str, ...] = ()) -> Callable[[Callable[P, Any]], Callable[P, Response]]:
+def cached_json(*, vary: tuple[str, ...] = (),
+                scopes: Scopes | None = None) -> Callable[[Callable[P, Any]], Callable[P, Response]]:
     """Like :func:`cached` for an API call: the builder returns data; the encoded body is what is kept."""
 
     def decorate(build: Callable[P, Any]) -> Callable[P, Response]:
         @functools.wraps(build)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+            page = scopes(*args, **kwargs) if scopes is not None else None
             body = _cached_call(build, vary, lambda: (current_app.json.dumps(build(*args, **kwargs)) + "\n").encode(),
-                                args, kwargs)
+                                args, kwargs, page)
             return current_app.response_class(body, mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]  # on DefaultJSONProvider, not its base
 
         return wrapper
@@ -100,7 +111,7 @@ def cached_json(*, vary: tuple[str, ...] = ()) -> Callable[[Callable[P, Any]], C
 
 
 def _cached_call(build: Callable[..., Any], vary: tuple[str, ...], run: Callable[[], T], args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> T:
+                 kwargs: dict[str, Any], page: Page | None) -> T:
     key = (f"{build.__module__}.{build.__qualname__}", reader_key(), context.today(), _request_key(vary), args,
            tuple(sorted(kwargs.items())))
 
@@ -111,7 +122,7 @@ def _cached_call(build: Callable[..., Any], vary: tuple[str, ...], run: Callable
         finally:
             _building.reset(mark)
 
-    return cache.cached(key, building)
+    return cache.cached(key, building, page)
 
 
 def init_app(app: Flask) -> None:

@@ -23,6 +23,8 @@ from tasktrack.models import (
     Attachment,
     CaseReport,
     ExtensionRequest,
+    Matter,
+    Meeting,
     Notification,
     Plan,
     PlanImport,
@@ -61,6 +63,8 @@ OBJECTS: dict[str, Callable[[int], object | None]] = {
     "request_id": _extension,
     "attachment_id": _attachment,
     "group_id": _get(WorkGroup),
+    "matter_id": _get(Matter),
+    "meeting_id": _get(Meeting),
 }
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from tasktrack.clock import SHANGHAI
 from tasktrack.domain.text import chinese_number
 from tasktrack.permissions import Action, can
+from tasktrack.web.fast_urls import fast_url_for
 
 WEEKDAYS = "一二三四五六日"
 
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(chinese_number, "cn_number")
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_filter(days_phrase, "days_phrase")
+    app.jinja_env.globals["url_for"] = fast_url_for  # the same URLs, built faster (web/fast_urls.py)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

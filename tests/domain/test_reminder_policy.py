@@ -418,6 +418,7 @@ def test_message_kind_values() -> None:
         "overdue_repeat",
         "supervision",
         "period_report",
+        "unacknowledged",
         "focus_choice",
     ]
     assert f"{MessageKind.SUPERVISION}" == "supervision"

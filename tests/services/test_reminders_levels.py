@@ -20,7 +20,9 @@ from tests.smtp_server import smtp_server_fixture
 
 smtp_server = smtp_server_fixture()
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-DEFAULTS = ReminderSettings(due_soon_days=(14, 3), overdue_repeat_days=7, supervision_after_days=30)
+#: The deadline windows only: 签收 chasing (the tree's assignments are 待签收) is tested in test_ack_reminders.py.
+DEFAULTS = ReminderSettings(due_soon_days=(14, 3), overdue_repeat_days=7, supervision_after_days=30,
+                            ack_remind_workdays=0)
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:

@@ -7,7 +7,10 @@ from typing import Any
 
 from tasktrack.models import NotificationKind
 from tasktrack.services import outbox
-from tests.web.matrix import SECRETARIAT, UNIT_ROLES, Ctx, Route
+from tests.web.matrix import ALL, SECRETARIAT, UNIT_ROLES, Ctx, Route
+
+ROBOT = {"dingtalk_webhook": "https://oapi.dingtalk.com/robot/send?access_token=matrix",
+         "dingtalk_secret": "SEC" + "ab" * 32}
 
 
 def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
@@ -18,6 +21,11 @@ def setup(ctx: Ctx, people: dict[str, Any], now: dt.datetime) -> None:
 
 
 ROUTES = [
+    Route("secretariat.unit_robot", "GET", lambda c: f"/admin/units/{c.own_unit_id}/dingtalk", SECRETARIAT),
+    Route("secretariat.unit_robot", "POST", lambda c: f"/admin/units/{c.own_unit_id}/dingtalk", SECRETARIAT,
+          data=lambda c: ROBOT),
+    Route("everyone.robot_settings", "GET", lambda c: "/account/dingtalk", ALL),
+    Route("everyone.robot_settings", "POST", lambda c: "/account/dingtalk", ALL, data=lambda c: ROBOT),
     Route("secretariat.preview", "GET", lambda c: "/admin/reminders/", SECRETARIAT),
     Route("secretariat.outbox_list", "GET", lambda c: "/admin/reminders/outbox", SECRETARIAT),
     Route("secretariat.outbox_show", "GET", lambda c: f"/admin/reminders/outbox/{c.extra['notification_id']}",

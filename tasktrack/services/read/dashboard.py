@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tasktrack.domain.inputs import parse_id
-from tasktrack.domain.lights import Light, Reason
+from tasktrack.domain.lights import Light, LightResult, Reason
 from tasktrack.domain.paging import PageMath
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -38,7 +38,7 @@ from tasktrack.services import NotFound, ServiceError
 from tasktrack.services import targets as target_service
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
-from tasktrack.services.read import levels, overdue
+from tasktrack.services.read import lean, levels, overdue
 from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
 from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
 from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
@@ -48,7 +48,7 @@ PER_PAGE = 25
 ALL_PLANS = "all"
 RECENT_REPORTS = 10
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
-REASON_FILTERS = {r.value for r in Reason} | {"claimed"}
+REASON_FILTERS = {r.value for r in Reason} | {"claimed", "unacknowledged"}
 UNIT_SORTS = ("order", "assigned", "completed", "rate", "overdue", "stale", "last_report")
 
 
@@ -65,19 +65,31 @@ class Counts:
     due_soon: int = 0
     completed_late: int = 0
     claimed: int = 0
+    #: 待签收: the unit has not acknowledged the assignment yet (issue 15).
+    unacknowledged: int = 0
 
-    def add(self, row: AssignmentRow) -> None:
-        """Count one row."""
+    def add(self, row: AssignmentRow | lean.LeanRow) -> None:
+        """Count one row (an assignment with its light, or the lean path's tuple)."""
+        if isinstance(row, AssignmentRow):
+            self.count(row.light, row.assignment.completion_state, row.assignment.acknowledged_at)
+        else:
+            self.count(row.light, row.completion_state, row.acknowledged_at)
+
+    def count(self, light: LightResult, completion_state: CompletionState,
+              acknowledged_at: dt.datetime | None) -> None:
+        """Count one assignment by its light, its completion claim and its 签收."""
         self.total += 1
-        setattr(self, row.light.light.value, getattr(self, row.light.light.value) + 1)
-        if row.light.reason is Reason.STALE:
+        setattr(self, light.light.value, getattr(self, light.light.value) + 1)
+        if light.reason is Reason.STALE:
             self.stale += 1
-        elif row.light.reason is Reason.DUE_SOON:
+        elif light.reason is Reason.DUE_SOON:
             self.due_soon += 1
-        elif row.light.reason is Reason.COMPLETED_LATE:
+        elif light.reason is Reason.COMPLETED_LATE:
             self.completed_late += 1
-        if row.assignment.completion_state is CompletionState.CLAIMED:
+        if completion_state is CompletionState.CLAIMED:
             self.claimed += 1
+        if acknowledged_at is None:
+            self.unacknowledged += 1
 
     @property
     def rate(self) -> int:
@@ -87,7 +99,8 @@ class Counts:
     def as_dict(self) -> dict[str, int]:
         return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
                 "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
-                "completed_late": self.completed_late, "claimed": self.claimed, "completion_rate": self.rate}
+                "completed_late": self.completed_late, "claimed": self.claimed,
+                "unacknowledged": self.unacknowledged, "completion_rate": self.rate}
 
 
 @dataclass
@@ -157,7 +170,7 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
-    plans = list_plans(visible)
+    plans = list_plans(visible, with_matters=plan_id is not None)
     if plan_id is not None:
         plan = next((p for p in plans if p.id == plan_id), None)
         if plan is None:
@@ -269,22 +282,24 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
         chosen = next((c for c in categories if c.code == category), None)
         if chosen is None:
             raise ServiceError("单位类别不存在", field="category")
-    rows = plan_rows(plan, today)
+    rows = lean.plan_light_rows(plan, today)  # tuples: the page counts them all and shows only the red ones
+    unit_of = lean.units_of(rows)
     counts = Counts()
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
     units: dict[int, UnitStat] = {}
     for row in rows:
         counts.add(row)
-        sections[row.assignment.task.section_id].counts.add(row)
-        if chosen is not None and chosen not in row.unit.categories:
+        sections[row.section_id].counts.add(row)
+        unit = unit_of[row.unit_id]
+        if chosen is not None and chosen not in unit.categories:
             continue
-        stat = units.setdefault(row.unit.id, UnitStat(row.unit))
+        stat = units.setdefault(unit.id, UnitStat(unit))
         stat.counts.add(row)
-        reported = row.assignment.last_reported_at
+        reported = row.last_reported_at
         if reported is not None and (stat.last_report_at is None or reported > stat.last_report_at):
             stat.last_report_at = reported
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
-    overdue = worst_first(r for r in rows if r.light.light is Light.RED)
+    overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
     plans = [p for p in list_plans(visible) if p.work_group_id == plan.work_group_id]
     group = db.session.get(WorkGroup, plan.work_group_id)
     return Dashboard(plan=plan, plans=plans, counts=counts, sections=list(sections.values()),

@@ -39,6 +39,9 @@ class Filters:
         if self.reason == "claimed":
             if a.completion_state is not CompletionState.CLAIMED:
                 return False
+        elif self.reason == "unacknowledged":
+            if a.acknowledged_at is not None:
+                return False
         elif self.reason is not None and row.light.reason.value != self.reason:
             return False
         if self.section_id is not None and a.task.section_id != self.section_id:

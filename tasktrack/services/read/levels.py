@@ -27,6 +27,7 @@ from tasktrack.models import (
     Assignment,
     AssignmentStatus,
     Plan,
+    PlanKind,
     Role,
     Task,
     TaskLink,
@@ -192,7 +193,8 @@ def group_stats(groups: Sequence[WorkGroup], today: dt.date, *, details: bool = 
     for gid, own in _own_counts(ids, today).items():
         stats[gid].own = own
     if details:
-        for plan in db.session.scalars(sa.select(Plan).where(Plan.work_group_id.in_(ids), Plan.is_deleted.is_(False))
+        for plan in db.session.scalars(sa.select(Plan).where(Plan.work_group_id.in_(ids), Plan.is_deleted.is_(False),
+                                                             Plan.kind == PlanKind.PLAN)
                                        .order_by(Plan.year.desc(), Plan.id)):
             stats[plan.work_group_id].plans.append(plan)
         for user in db.session.scalars(sa.select(User).where(User.work_group_id.in_(ids),

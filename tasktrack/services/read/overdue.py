@@ -92,6 +92,8 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
         conditions.append(sa.false())
     if filters.reason == "claimed":
         conditions.append(Assignment.completion_state == CompletionState.CLAIMED)
+    elif filters.reason == "unacknowledged":
+        conditions.append(Assignment.acknowledged_at.is_(None))
     elif filters.reason not in (None, Reason.OVERDUE.value):
         conditions.append(sa.false())
     if filters.section_id is not None:

@@ -21,6 +21,7 @@ from tasktrack.models import (
     Assignment,
     AssignmentStatus,
     Plan,
+    PlanKind,
     ProgressReport,
     Section,
     Task,
@@ -136,16 +137,23 @@ def light_from(c: LightColumns, today: dt.date) -> LightResult:
     )
 
 
-def _task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
+def task_row(task: Task, plan: Plan, today: dt.date) -> TaskRow:
+    """Return a task (its open assignments and units loaded) with each open assignment's light and its own."""
     rows = [AssignmentRow(a, light_of(a, task, plan, today)) for a in task.assignments if a.closed_at is None]
     rows.sort(key=lambda r: (not r.assignment.is_lead, r.unit.sort_order, r.unit.id))
     return TaskRow(task=task, rows=rows, light=task_light(r.light for r in rows))
 
 
-def list_plans(reader: User | Collection[int] | None = None) -> list[Plan]:
+def list_plans(reader: User | Collection[int] | None = None, *, with_matters: bool = False) -> list[Plan]:
     """Return the plans ``reader`` reads — a user, or the ids of the work groups read
-    (``permissions.visible_group_ids``); every plan when None (the system, the CLI) — newest year first."""
+    (``permissions.visible_group_ids``); every plan when None (the system, the CLI) — newest year first.
+
+    The work groups' 交办事项 containers are not plans to choose from; ``with_matters`` includes them (a page that
+    names one by id: its dashboard, export or print).
+    """
     query = sa.select(Plan).where(Plan.is_deleted.is_(False))
+    if not with_matters:
+        query = query.where(Plan.kind == PlanKind.PLAN)
     if isinstance(reader, User):
         query = query.where(visible_plans(reader))
     elif reader is not None:
@@ -174,7 +182,8 @@ def require_current_plan(today: dt.date, reader: User | None = None, *, own: boo
 def group_plan(today: dt.date, work_group_id: int) -> Plan:
     """Return one work group's current plan (an observation point's choices and cases are on it); NotFound if none."""
     plans = list(db.session.scalars(
-        sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.work_group_id == work_group_id)
+        sa.select(Plan).where(Plan.is_deleted.is_(False), Plan.work_group_id == work_group_id,
+                              Plan.kind == PlanKind.PLAN)
         .order_by(Plan.year.desc(), Plan.id)))
     plan = next((p for p in plans if p.year == today.year), plans[0] if plans else None)
     if plan is None:
@@ -197,7 +206,7 @@ def plan_view(plan_id: int, today: dt.date) -> PlanView:
     if plan is None:
         raise NotFound("工作计划不存在")
     sections = [
-        SectionRow(section, [_task_row(t, plan, today) for t in section.tasks if not t.is_deleted])
+        SectionRow(section, [task_row(t, plan, today) for t in section.tasks if not t.is_deleted])
         for section in plan.sections
     ]
     return PlanView(plan=plan, sections=sections)
@@ -218,7 +227,7 @@ def task_view(task_id: int, today: dt.date) -> TaskRow:
     )
     if task is None or task.plan.is_deleted:
         raise NotFound("任务不存在")
-    row = _task_row(task, task.plan, today)
+    row = task_row(task, task.plan, today)
     return dataclasses.replace(row, milestones=milestone_rows(row, today))
 
 

@@ -8,13 +8,14 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from tasktrack import context, db_engine
+from tasktrack.cache_scopes import Page
 from tasktrack.domain.lights import Light
 from tasktrack.extensions import db
 from tasktrack.models import AssignmentStatus, Plan, Unit
 from tasktrack.permissions import Action, can, require, visible_group_ids
-from tasktrack.services import NotFound, ServiceError, progress
+from tasktrack.services import NotFound, ServiceError, acknowledgements, progress
 from tasktrack.services.read import dashboard as dash
-from tasktrack.services.read import overview
+from tasktrack.services.read import overdue, overview
 from tasktrack.web.api.schemas import LIGHTS, STATUSES, assignment_json, nullable, ref, report_json
 from tasktrack.web.api.views import api_user, bp
 from tasktrack.web.page_cache import cached_json
@@ -61,7 +62,13 @@ def assignment_list() -> Response:
     return _assignment_list_json(plan.id if plan is not None else None, filters, page_no, per_page)
 
 
-@cached_json()
+def _list_page(plan_id: int | None, filters: dash.Filters, *_args: object) -> Page:
+    if plan_id is not None:
+        return Page("plan", plan_id)
+    return Page("group_red" if overdue.selects_red(filters) else "group", api_user().work_group_id)
+
+
+@cached_json(scopes=_list_page)
 def _assignment_list_json(plan_id: int | None, filters: dash.Filters, page_no: int, per_page: int) -> dict[str, Any]:
     plan = dash.resolve_plan(plan_id, context.today()) if plan_id is not None else None
     page = dash.assignment_page(plan, context.today(), filters, page=page_no, per_page=per_page)
@@ -142,6 +149,31 @@ def report_create(assignment_id: int) -> tuple[Response, int]:
     return jsonify({"report": created, "assignment": detail["assignment"]}), 201
 
 
+def _parse_acknowledgement(body: Any) -> dict[str, str | None]:
+    """Read the optional ``{handler_name, handler_phone}`` of a 签收 (no body at all is fine: one click)."""
+    if body is None:
+        return {"handler_name": None, "handler_phone": None}
+    if not isinstance(body, dict) or set(body) - {"handler_name", "handler_phone"}:
+        raise ServiceError("请求体只能包含 handler_name 和 handler_phone", field=None)
+    for key in ("handler_name", "handler_phone"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise ServiceError(f"{key} 必须是字符串", field=key)
+    return {"handler_name": body.get("handler_name"), "handler_phone": body.get("handler_phone")}
+
+
+@bp.route("/assignments/<int:assignment_id>/acknowledge", methods=["POST"])
+def assignment_acknowledge(assignment_id: int) -> Response:
+    """签收 an assignment of the caller's own unit; a repeat is 200 with the assignment unchanged (idempotent)."""
+    user = api_user()
+    row = dash.find_assignment(assignment_id, context.today())
+    require(user, Action.ACKNOWLEDGE, row.assignment)
+    fields = _parse_acknowledgement(json_body())
+    acknowledgements.acknowledge(row.assignment, actor=user, now=context.now(), **fields)
+    db.session.commit()
+    with db_engine.read_only():
+        return jsonify(assignment_json(dash.find_assignment(assignment_id, context.today())))
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 
@@ -177,6 +209,11 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                                                    "value": {"anyOf": [{"type": "number", "nullable": True},
                                                                        {"type": "string"}],
                                                              "description": "数值，或带单位的文字如 \"98%\""}}}}}},
+    "Acknowledgement": {"type": "object", "additionalProperties": False, "properties": {
+        "handler_name": {"type": "string", "maxLength": acknowledgements.HANDLER_NAME_MAX, "nullable": True,
+                         "description": "承办人（可选）"},
+        "handler_phone": {"type": "string", "maxLength": acknowledgements.HANDLER_PHONE_MAX, "nullable": True,
+                          "description": "联系电话（可选）：数字、-、+ 和空格"}}},
     "ReportCreated": {"type": "object", "additionalProperties": False, "required": ["report", "assignment"],
                       "properties": {"report": ref("Report"), "assignment": ref("Assignment")}},
 }
@@ -202,6 +239,17 @@ OPENAPI_PATHS: dict[str, Any] = {
         "parameters": [ID_PARAM],
         "responses": {"200": _ok("任务分配与报送记录", ref("AssignmentDetail")), "401": _error("未认证"),
                       "404": _error("不存在")}}},
+    "/assignments/{assignment_id}/acknowledge": {"post": {
+        "operationId": "acknowledgeAssignment",
+        "summary": "签收（仅限本单位的任务分配；可同时填写承办人和联系电话）",
+        "description": "一次请求即签收，请求体可省略。重复签收是幂等的：返回 200 和未改变的任务分配"
+                       "（acknowledged_at 仍是第一次签收的时间）；已签收后再提交不同的承办人或电话则更新它们。",
+        "parameters": [ID_PARAM],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": ref("Acknowledgement")}}},
+        "responses": {"200": _ok("已签收（或此前已签收）", ref("Assignment")),
+                      "400": _error("请求体不是有效的 JSON"), "401": _error("未认证"),
+                      "403": _error("不是本单位的任务"), "404": _error("不存在"),
+                      "422": _error("内容无效（field 指明字段）")}}},
     "/assignments/{assignment_id}/reports": {"post": {
         "operationId": "createReport", "summary": "报送进展（仅限本单位的任务分配）",
         "parameters": [ID_PARAM],

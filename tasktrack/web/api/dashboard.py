@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, request
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.permissions import visible_group_ids
 from tasktrack.services.read import dashboard as dash
 from tasktrack.web.api.schemas import DATETIME, nullable, ref
@@ -24,7 +25,8 @@ def dashboard() -> Response:
     return _dashboard_json(id_arg("plan"), request.args.get("category") or None)
 
 
-@cached_json()
+@cached_json(scopes=lambda plan_id, _category: Page("plan", plan_id) if plan_id is not None
+             else Page("group_plan", api_user().work_group_id))
 def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]:
     today = context.today()
     user = api_user()
@@ -46,7 +48,7 @@ def _dashboard_json(plan_id: int | None, category: str | None) -> dict[str, Any]
 
 
 _COUNT_KEYS = ["total", "red", "yellow", "green", "done", "stale", "due_soon", "completed_late", "claimed",
-               "completion_rate"]
+               "unacknowledged", "completion_rate"]
 _COUNTS = {key: {"type": "integer"} for key in _COUNT_KEYS}
 COUNTS_SCHEMA_KEYS = _COUNT_KEYS
 

@@ -13,6 +13,7 @@ API_MODULES = [
     "tasktrack.web.api.assignments",
     "tasktrack.web.api.dashboard",
     "tasktrack.web.api.inbound",
+    "tasktrack.web.api.matters",
     "tasktrack.web.api.observations",
     "tasktrack.web.api.plan_imports",
     "tasktrack.web.api.reports",

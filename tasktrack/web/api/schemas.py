@@ -29,7 +29,8 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "integer"}, "name": {"type": "string"}}},
     "Assignment": {"type": "object", "additionalProperties": False, "required": [
         "id", "task", "unit", "is_lead", "status", "percent", "completed_on", "due_date", "extended_due",
-        "light", "reason", "days_left", "last_reported_at", "completion_state", "is_open"], "properties": {
+        "light", "reason", "days_left", "last_reported_at", "completion_state", "is_open", "acknowledged_at",
+        "handler_name", "handler_phone"], "properties": {
         "id": {"type": "integer"},
         "task": {"type": "object", "additionalProperties": False,
                  "required": ["id", "number", "text", "plan_id", "section", "deadline_phrase"], "properties": {
@@ -49,7 +50,10 @@ SCHEMAS: dict[str, Any] = {
         "days_left": nullable({"type": "integer"}),
         "last_reported_at": nullable(DATETIME),
         "completion_state": {"type": "string", "enum": ["none", "claimed", "confirmed", "returned"]},
-        "is_open": {"type": "boolean"}}},
+        "is_open": {"type": "boolean"},
+        "acknowledged_at": nullable({**DATETIME, "description": "签收时间；null 为待签收"}),
+        "handler_name": nullable({"type": "string", "description": "承办人"}),
+        "handler_phone": nullable({"type": "string", "description": "承办人联系电话"})}},
     "Attachment": {"type": "object", "additionalProperties": False, "required": ["id", "name", "size", "url"],
                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                   "size": {"type": "integer"}, "url": {"type": "string"}}},
@@ -91,6 +95,9 @@ def assignment_json(row: AssignmentRow) -> dict[str, Any]:
         "last_reported_at": a.last_reported_at.isoformat() if a.last_reported_at else None,
         "completion_state": a.completion_state.value,
         "is_open": a.is_open,
+        "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+        "handler_name": a.handler_name,
+        "handler_phone": a.handler_phone,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, abort, jsonify
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.models import WorkGroup
 from tasktrack.permissions import Action, can, visible_group_ids
 from tasktrack.services import work_group_admin
@@ -40,7 +41,7 @@ def work_group_dashboard(group_id: int) -> Response:
     return _group_dashboard(group.id)
 
 
-@cached_json()
+@cached_json(scopes=lambda group_id: Page("group_plan", group_id))
 def _group_dashboard(group_id: int) -> dict[str, Any]:
     today = context.today()
     scope = visible_group_ids(api_user())

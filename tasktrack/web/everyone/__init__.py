@@ -19,4 +19,13 @@ guard_blueprint(bp, Action.VIEW_PLAN)
 
 def load() -> None:
     """Import the view modules, which add their routes to ``bp`` (before it is registered)."""
-    from tasktrack.web.everyone import assignment, calendar, cases, dashboard, files, observation, plans  # noqa: F401
+    from tasktrack.web.everyone import (  # noqa: F401
+        assignment,
+        calendar,
+        cases,
+        dashboard,
+        files,
+        matters,
+        observation,
+        plans,
+    )

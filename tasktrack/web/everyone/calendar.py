@@ -1,10 +1,12 @@
-"""Calendar subscription: each user's secret iCalendar feed address, shown and regenerated on a page.
+"""One's own account settings: the secret iCalendar feed address (shown and regenerated on a page) and
+one's own DingTalk group robot.
 
 The feed itself needs no sign-in and is its own blueprint (web/calendar_feed.py)."""
 
 from __future__ import annotations
 
 from flask import render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
@@ -13,6 +15,8 @@ from tasktrack import context
 from tasktrack.extensions import db
 from tasktrack.services import calendar
 from tasktrack.web.everyone import bp
+from tasktrack.web.forms import form_view
+from tasktrack.web.robot_pages import robot_page
 
 
 class RegenerateForm(FlaskForm):
@@ -35,3 +39,11 @@ def calendar_settings() -> str:
         feed_url = url_for("calendar_feed.feed", token=token, _external=True)
     row = calendar.has_token(current_user)
     return render_template("calendar/settings.html", form=form, feed_url=feed_url, row=row)
+
+
+@bp.route("/account/dingtalk", methods=["GET", "POST"])
+@form_view
+def robot_settings() -> ResponseReturnValue:
+    """Set, replace or clear one's own DingTalk group robot (one's weekly digest goes there too)."""
+    here = url_for("everyone.robot_settings")
+    return robot_page(current_user._get_current_object(), back=here, here=here, crumbs=[])

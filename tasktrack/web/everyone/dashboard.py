@@ -11,12 +11,13 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.domain.lights import Light
 from tasktrack.models import Plan
 from tasktrack.permissions import Action, can, visible_group_ids
-from tasktrack.services import ServiceError, exports
+from tasktrack.services import ServiceError, exports, matters
 from tasktrack.services.read import dashboard as dash
-from tasktrack.services.read import levels
+from tasktrack.services.read import levels, overdue
 from tasktrack.web import downloads, loaders
 from tasktrack.web.downloads import file_response
 from tasktrack.web.everyone import bp
@@ -62,7 +63,11 @@ def dashboard() -> str:
     return render_template("dashboard/index.html", body=body)
 
 
-@cached()
+def _dashboard_page(group_id: int | None, plan_id: int | None, *_args: object) -> Page:
+    return Page("plan", plan_id) if plan_id is not None else Page("group_plan", group_id or 0)
+
+
+@cached(scopes=_dashboard_page)
 def _dashboard_body(group_id: int | None, plan_id: int | None, category: str | None, sort: str,
                     descending: bool) -> str:
     today, scope = context.today(), visible()
@@ -79,7 +84,8 @@ def _dashboard_body(group_id: int | None, plan_id: int | None, category: str | N
         if exc.code == "not_found":
             raise
         raise BadInput(exc.message, field=exc.field) from None
-    return render_template("dashboard/_body.html", d=data, lights=list(Light))
+    return render_template("dashboard/_body.html", d=data, lights=list(Light),
+                           matters=matters.dashboard_section(current_user, plan.work_group_id, today))
 
 
 @bp.route("/dashboard/assignments")
@@ -91,7 +97,16 @@ def assignment_list() -> str:
     return render_template("dashboard/assignments.html", plan=plan, body=_assignments_body())
 
 
-@cached(vary=("args",))  # the filters, the page and the pager's links all come from the query string
+def _list_page() -> Page:
+    """What the list shows: one plan, the reader's current plan, or every plan of the reader's part of the tree."""
+    if request.args.get("plan", "").strip() == dash.ALL_PLANS:
+        red = overdue.selects_red(list_filters())  # the overdue list changes only with overdue work
+        return Page("group_red" if red else "group", current_user.work_group_id)
+    plan_id = id_arg("plan")
+    return Page("plan", plan_id) if plan_id is not None else Page("group_plan", current_user.work_group_id)
+
+
+@cached(vary=("args",), scopes=_list_page)  # the filters, the page and the pager's links come from the query string
 def _assignments_body() -> str:
     plan, filters = list_scope(), list_filters()
     page = dash.assignment_page(plan, context.today(), filters, page=page_arg(), visible=visible())
@@ -115,7 +130,7 @@ def _download(fmt: str, plan_id: int, content_type: str) -> Response:
     return file_response(content, filename=name, content_type=content_type)
 
 
-@cached(html=False)
+@cached(html=False, scopes=lambda plan_id, _fmt: Page("plan", plan_id))
 def _export(plan_id: int, fmt: str) -> tuple[str, bytes]:
     return exports.export_plan(plan_id, fmt, context.today())
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.models import Role
 from tasktrack.permissions import Action, can
 from tasktrack.services import plan_imports, targets
@@ -47,7 +48,7 @@ def task(task_id: int) -> str:
     return render_template("plans/task.html", number=number, body=body)
 
 
-@cached()
+@cached(scopes=lambda task_id: Page("task", task_id))
 def _task_body(task_id: int) -> tuple[int, str]:
     row = overview.task_view(task_id, context.today())
     return row.task.number, render_template("plans/_task_body.html", row=row, task=row.task,

@@ -6,6 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.domain.lights import Light
 from tasktrack.services.read import tracking
 from tasktrack.web.liaison import bp
@@ -18,7 +19,7 @@ def my_tasks() -> str:
     return render_template("liaison/my_tasks.html", body=_body())
 
 
-@cached()
+@cached(scopes=lambda: Page("unit", current_user.unit_id))
 def _body() -> str:
     """The unit's list (the reader's unit is in every cache key)."""
     rows = tracking.my_tasks(current_user.unit_id, context.today())

@@ -19,6 +19,7 @@ def load() -> None:
         audit,
         focus,
         inbound,
+        matters,
         plan_import,
         plan_import_targets,
         plan_next_year,

@@ -17,6 +17,7 @@ from tasktrack.services import ServiceError, units, users
 from tasktrack.services.assignments import SyncResult
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
+from tasktrack.web.robot_pages import robot_page
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.forms import ConfirmForm, PasswordResetForm, UnitForm, UserForm
 
@@ -163,3 +164,14 @@ def unit_edit(unit_id: int | None) -> ResponseReturnValue:
 
     return forms.handle(form, save, success=saved,
                         render=lambda: render_template("secretariat/unit_form.html", form=form, unit=unit))
+
+
+@bp.route("/admin/units/<int:unit_id>/dingtalk", methods=["GET", "POST"])
+@form_view
+def unit_robot(unit_id: int) -> ResponseReturnValue:
+    """Set, replace or clear a unit's DingTalk group robot (its reminders and urging go there too)."""
+    unit = loaders.administered_unit(unit_id)
+    return robot_page(unit, back=url_for("secretariat.unit_edit", unit_id=unit.id),
+                      here=url_for("secretariat.unit_robot", unit_id=unit.id),
+                      crumbs=[("单位管理", url_for("secretariat.unit_list")),
+                              (unit.name, url_for("secretariat.unit_edit", unit_id=unit.id))])

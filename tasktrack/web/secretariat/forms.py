@@ -58,3 +58,11 @@ class DeadlineForm(FlaskForm):
     """The plan's focus-choice deadline."""
 
     deadline = DateField("工作重点选择截止日期", validators=[Optional()])
+
+
+class RobotForm(FlaskForm):
+    """A DingTalk group robot: webhook and signing secret (empty keeps the one on file), or clear both."""
+
+    dingtalk_webhook = StringField("机器人 Webhook 地址", validators=[Optional(), Length(max=2000)])
+    dingtalk_secret = PasswordField("加签密钥（SEC 开头）", validators=[Optional(), Length(max=2000)])
+    clear = BooleanField("清除钉钉机器人（不再向钉钉群发送）")

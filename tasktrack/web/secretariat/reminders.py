@@ -56,8 +56,8 @@ def outbox_deliver() -> Response:
         flash("页面已过期或安全校验未通过，请刷新后重试。", "danger")
         return redirect(url_for("secretariat.outbox_list"))
     typed = settings()
-    report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, ignore_backoff=True,
-                                where=own_notifications(current_user))
+    report = outbox.deliver_due(typed.smtp, robot_settings=typed.robots, now=context.now, policy=typed.delivery,
+                                ignore_backoff=True, where=own_notifications(current_user))
     if not (report.sent or report.retried or report.dead):
         flash("没有待发送的邮件（无法投递的邮件需先点“重新发送”）", "info")
     else:
@@ -109,8 +109,9 @@ def urge(assignment_id: int) -> ResponseReturnValue:
 
     def sent(new_id: int) -> Response:
         typed = settings()
-        report = outbox.deliver_due(typed.smtp, now=context.now, policy=typed.delivery, only=[new_id])
-        if report.sent:
+        report = outbox.deliver_due(typed.smtp, robot_settings=typed.robots, now=context.now, policy=typed.delivery,
+                                    where=outbox.same_message(new_id))
+        if new_id in report.sent:
             return done(f"已向{assignment.unit.name}发出催办邮件", here)
         return done("催办已记录；邮件暂未发出，发件箱会自动重试", here, "warning")
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.extensions import db
 from tasktrack.models import Role, WorkGroup, WorkGroupLevel
 from tasktrack.permissions import Action, require
@@ -27,7 +28,7 @@ from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.work_group_forms import ReminderWindowsForm, WorkGroupForm
 
 
-@cached()
+@cached(scopes=lambda home_id: Page("group", home_id))
 def _tree(home_id: int) -> str:
     """The tree with each group's counts and lights, rendered once per data version (the reader's work group is
     in the key: page_cache.reader_key)."""

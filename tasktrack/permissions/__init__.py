@@ -18,6 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tasktrack.models import Assignment, Attachment, CompletionState, Plan, Role, Task, Unit, User, WorkGroup
+from tasktrack.permissions.office import own_notifications as own_notifications
+from tasktrack.permissions.office import owns_notification as owns_notification
+from tasktrack.permissions.office import visible_audit_events as visible_audit_events
 
 
 class Action(enum.StrEnum):
@@ -39,6 +42,9 @@ class Action(enum.StrEnum):
     VIEW_CASE_HISTORY = "view_case_history"  # a case's earlier versions, their files and the review comments
     READ_COMPILATION = "read_compilation"  # the year's 案例汇编 (.docx): the secretariat and the leaders
     DECOMPOSE = "decompose"  # 分解 an inbound assignment (上级下达任务): the addressed work group's secretariat
+    VIEW_MATTER = "view_matter"  # one 交办事项 (see _can_view_matter)
+    VIEW_MEETING = "view_meeting"  # one 联络员会议 (see _can_view_meeting)
+    ACKNOWLEDGE = "acknowledge"  # 签收 an open assignment: whoever acts for its unit (see _can_acknowledge)
 
 
 class PermissionDenied(Exception):
@@ -134,6 +140,8 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
         return role in (Role.SECRETARIAT, Role.VIEWER)  # the read-only leader is who reads the compilation
     if action is Action.REPORT_PROGRESS:
         return _can_report(user, role, obj)
+    if action is Action.ACKNOWLEDGE:
+        return _can_acknowledge(user, role, obj)
     if action is Action.DECOMPOSE:
         # The inbound assignment's page, its decomposition and links: the lower group's secretariat only (the
         # higher secretariat reads the result on the assignment page and confirms the claim as usual).
@@ -143,6 +151,10 @@ def can(user: User | Any, action: Action, obj: object | None = None) -> bool:
             return False
         return obj is None or (isinstance(obj, Assignment) and _administers(user, obj) and obj.closed_at is None
                                and obj.completion_state is CompletionState.CONFIRMED)
+    if action is Action.VIEW_MATTER:
+        return obj is None or (_reads(user, obj) and _can_view_matter(user, obj))
+    if action is Action.VIEW_MEETING:
+        return obj is None or (_reads(user, obj) and _can_view_meeting(user, obj))
     if action is Action.VIEW_ATTACHMENT:
         assert isinstance(obj, Attachment)
         return _can_view_attachment(user, obj)
@@ -173,6 +185,30 @@ def _can_report(user: User, role: Role, obj: object | None) -> bool:
         return True
     assert isinstance(obj, Assignment)
     return _acts_for(user, obj.unit_id) and _open(obj)
+
+
+def _can_acknowledge(user: User, role: Role, obj: object | None) -> bool:
+    """签收 is the unit's: its liaisons and observation-point contacts, and for a higher plan's assignment addressed to
+    a lower work group (上级下达任务) that group's secretariat, who reports on it. Only an open assignment: a closed one
+    is history. Whether it is already acknowledged does not matter: a second 签收 is answered 已签收, not refused."""
+    if role is Role.SECRETARIAT:
+        return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and obj.closed_at is None
+    if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
+        return False
+    if obj is None:
+        return True
+    return isinstance(obj, Assignment) and _acts_for(user, obj.unit_id) and obj.closed_at is None
+
+
+def acknowledgeable_assignments(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the open assignments ``user`` may 签收 (agrees with ``can(ACKNOWLEDGE, a)``)."""
+    open_ = Assignment.closed_at.is_(None)
+    if role_is(user, Role.SECRETARIAT):
+        return sa.and_(open_, Assignment.unit_id.in_(
+            sa.select(Unit.id).where(Unit.represents_work_group_id == user.work_group_id)))
+    if user.role in (Role.LIAISON, Role.OBSERVATION_POINT) and user.unit_id is not None:
+        return sa.and_(open_, Assignment.unit_id == user.unit_id)
+    return sa.false()
 
 
 def _open(assignment: Assignment) -> bool:
@@ -215,54 +251,46 @@ def administered_users(user: User) -> sa.ColumnElement[bool]:
     return User.work_group_id == user.work_group_id
 
 
-def owns_notification(user: User, row: Any) -> bool:
-    """Whether a message is the (secretariat) user's work group's: to one of its units or its people; a message to
-    neither (an operator's test) belongs to the top work group (agrees with ``own_notifications``)."""
-    if row.unit is not None:
-        return bool(row.unit.work_group_id == user.work_group_id)
-    if row.user is not None:
-        return bool(row.user.work_group_id == user.work_group_id)
-    return user.work_group.parent_id is None
+def _reads_all_of_group(user: User) -> bool:  # every 交办事项 and meeting of the reader's part of the tree
+    return role_is(user, Role.SECRETARIAT) or role_is(user, Role.VIEWER)
 
 
-def own_notifications(user: User) -> sa.ColumnElement[bool]:
-    """Return the WHERE clause of the outbox rows the (secretariat) user's work group owns."""
-    from tasktrack.models import Notification
-
-    own: list[sa.ColumnElement[bool]] = [
-        Notification.unit_id.in_(sa.select(Unit.id).where(Unit.work_group_id == user.work_group_id)),
-        Notification.user_id.in_(sa.select(User.id).where(User.work_group_id == user.work_group_id)),
-    ]
-    if user.work_group.parent_id is None:
-        own.append(sa.and_(Notification.unit_id.is_(None), Notification.user_id.is_(None)))
-    return sa.or_(*own)
+def _can_view_matter(user: User, matter: Any) -> bool:
+    """A 交办事项 is read by the secretariat and leaders of the tree, and by the units it is assigned to (lead or
+    co-owner, open or closed) — not by the other member units (agrees with ``visible_matters``)."""
+    if _reads_all_of_group(user):
+        return True
+    return user.unit_id is not None and any(a.unit_id == user.unit_id for a in matter.task.assignments)
 
 
-def visible_audit_events(user: User) -> sa.ColumnElement[bool]:
-    """Return the WHERE clause of the audit events a secretariat reads: the top work group's reads every event (the
-    whole tree, the seed's and the scheduler's included); any other, the events whose actor works in its part of the
-    tree or whose object (a unit, plan, task, assignment, case, account, plan import or work group) lies in it."""
-    from tasktrack.models import AuditEvent, CaseReport, PlanImport, WorkGroup
+def visible_matters(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the 交办事项 ``user`` reads (agrees with ``can(VIEW_MATTER, matter)``)."""
+    from tasktrack.models import Matter
 
-    if user.work_group.parent_id is None:
-        return sa.true()
-    groups = sorted(visible_group_ids(user))
-    units = sa.select(Unit.id).where(Unit.work_group_id.in_(groups))
-    plans = sa.select(Plan.id).where(Plan.work_group_id.in_(groups))
-    objects = {
-        "Unit": units,
-        "Plan": plans,
-        "Task": sa.select(Task.id).where(Task.plan_id.in_(plans)),
-        "Assignment": sa.select(Assignment.id).where(Assignment.unit_id.in_(units)),
-        "CaseReport": sa.select(CaseReport.id).where(CaseReport.unit_id.in_(units)),
-        "User": sa.select(User.id).where(User.work_group_id.in_(groups)),
-        "PlanImport": sa.select(PlanImport.id).where(PlanImport.work_group_id.in_(groups)),
-        "WorkGroup": sa.select(WorkGroup.id).where(WorkGroup.id.in_(groups)),
-    }
-    return sa.or_(
-        AuditEvent.actor_id.in_(sa.select(User.id).where(User.work_group_id.in_(groups))),
-        *(sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids)) for kind, ids in objects.items()),
-    )
+    in_tree = Matter.work_group_id.in_(sorted(visible_group_ids(user)))
+    if _reads_all_of_group(user):
+        return in_tree
+    return sa.and_(in_tree, Matter.task_id.in_(sa.select(Assignment.task_id).where(Assignment.unit_id == user.unit_id)))
+
+
+def _can_view_meeting(user: User, meeting: Any) -> bool:
+    """A 联络员会议 is read by the secretariat and leaders of the tree and by the units invited to it (agrees with
+    ``visible_meetings``)."""
+    if _reads_all_of_group(user):
+        return True
+    return user.unit_id is not None and any(m.unit_id == user.unit_id and m.is_invited for m in meeting.units)
+
+
+def visible_meetings(user: User) -> sa.ColumnElement[bool]:
+    """Return the WHERE clause of the meetings ``user`` reads (agrees with ``can(VIEW_MEETING, meeting)``)."""
+    from tasktrack.models import Meeting, MeetingUnit
+
+    in_tree = Meeting.work_group_id.in_(sorted(visible_group_ids(user)))
+    if _reads_all_of_group(user):
+        return in_tree
+    invited = sa.select(MeetingUnit.meeting_id).where(MeetingUnit.unit_id == user.unit_id,
+                                                       MeetingUnit.is_invited.is_(True))
+    return sa.and_(in_tree, Meeting.id.in_(invited))  # a user without a unit: unit_id NULL matches nothing
 
 
 def _can_view_case(user: User, case: Any) -> bool:

@@ -1,0 +1,83 @@
+"""The lean read path (issue 16): a plan's open assignments as plain rows, for pages that count more than they show.
+
+The 督办总览 counts every open assignment of a plan by light, section and unit, but shows only a few of them (the
+overdue ones) in full. Loading an ORM object per assignment (with its unit, task and section) cost most of the page;
+here each assignment is one tuple of the columns its light and its counts need, read in one query, and the light is
+computed by the same pure function (overview.light_from). The few rows a page shows in full are loaded as objects
+afterwards (:func:`full_rows`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
+
+from tasktrack.domain.lights import LightResult
+from tasktrack.extensions import db
+from tasktrack.models import Assignment, CompletionState, Plan, Section, Task, Unit
+from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from
+
+
+class LeanRow(NamedTuple):
+    """One open assignment: what the counts and the per-unit table need, and its light."""
+
+    id: int
+    unit_id: int
+    section_id: int
+    completion_state: CompletionState
+    acknowledged_at: dt.datetime | None
+    last_reported_at: dt.datetime | None
+    light: LightResult
+
+
+def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
+    """Return every open assignment of a plan as a :class:`LeanRow`, in plan order (section, task, lead first, unit
+    order) — the order of dashboard.plan_rows, in one query."""
+    rows = db.session.execute(
+        sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
+                  Assignment.acknowledged_at, *LIGHT_COLUMNS)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Section, Task.section_id == Section.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+        .order_by(Section.number, Task.number, Assignment.is_lead.desc(), Unit.sort_order, Unit.id)
+    ).tuples().all()
+    found = []
+    for aid, unit_id, section_id, state, acknowledged_at, *light in rows:
+        columns = LightColumns(*light)
+        found.append(LeanRow(aid, unit_id, section_id, state, acknowledged_at, columns.last_reported_at,
+                             light_from(columns, today)))
+    return found
+
+
+def units_of(rows: Iterable[LeanRow]) -> dict[int, Unit]:
+    """Return the units of these rows, with their categories (two queries)."""
+    ids = sorted({r.unit_id for r in rows})
+    if not ids:
+        return {}
+    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)).options(selectinload(Unit.categories)))
+    return {u.id: u for u in units}
+
+
+def full_rows(rows: Iterable[LeanRow]) -> list[AssignmentRow]:
+    """Return these rows as AssignmentRows with their assignment, task, section, plan and unit loaded (one query)."""
+    lights = {r.id: r.light for r in rows}
+    if not lights:
+        return []
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Section, Task.section_id == Section.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.id.in_(sorted(lights)))
+        .options(contains_eager(Assignment.task).contains_eager(Task.section),
+                 contains_eager(Assignment.task).contains_eager(Task.plan),
+                 contains_eager(Assignment.unit))
+    ).all()
+    return [AssignmentRow(a, lights[a.id]) for a in assignments]
