@@ -38,18 +38,21 @@ def wrk(port: int, target: str | Sequence[str], headers: dict[str, str], clients
     return {"requests": data["requests"], "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
             "p50_ms": round(data["p50_us"] / 1000, 1), "p95_ms": round(data["p95_us"] / 1000, 1),
             "p99_ms": round(data["p99_us"] / 1000, 1), "errors": data["errors"], "non2xx": data["non2xx"],
-            "tool": "wrk"}
+            "sql_per_request": round(data["statements"] / max(data["requests"], 1), 2), "tool": "wrk"}
 
 
-def figures(latencies: list[float], elapsed: float, errors: int, non2xx: int, tool: str) -> dict[str, Any]:
-    """req/s and the percentiles of ``latencies`` (seconds) in milliseconds."""
+def figures(latencies: list[float], elapsed: float, errors: int, non2xx: int, tool: str,
+            statements: int = 0) -> dict[str, Any]:
+    """req/s and the percentiles of ``latencies`` (seconds) in milliseconds; the mean SQL statements an answer
+    reported (X-Query-Count)."""
     if not latencies:
         return {"requests": 0, "rps": 0.0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "errors": errors,
-                "non2xx": non2xx, "tool": tool}
+                "non2xx": non2xx, "sql_per_request": 0.0, "tool": tool}
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
     return {"requests": len(latencies), "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
-            "p99_ms": round(cuts[98] * 1000, 1), "errors": errors, "non2xx": non2xx, "tool": tool}
+            "p99_ms": round(cuts[98] * 1000, 1), "errors": errors, "non2xx": non2xx,
+            "sql_per_request": round(statements / len(latencies), 2), "tool": tool}
 
 
 def python_load(port: int, target: str | Sequence[str], headers: dict[str, str], clients: int,
@@ -57,14 +60,14 @@ def python_load(port: int, target: str | Sequence[str], headers: dict[str, str],
     """The same figures as :func:`wrk` from ``clients`` threads, each on its own keep-alive connection."""
     paths = _paths(target)
     latencies: list[float] = []
-    counts = {"errors": 0, "non2xx": 0}
+    counts = {"errors": 0, "non2xx": 0, "statements": 0}
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def client(number: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
-        errors = non2xx = 0
+        errors = non2xx = statements = 0
         turn = number
         while time.monotonic() < stop:
             path = paths[turn % len(paths)]
@@ -80,6 +83,7 @@ def python_load(port: int, target: str | Sequence[str], headers: dict[str, str],
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 continue
             mine.append(time.perf_counter() - started)
+            statements += int(response.getheader("X-Query-Count") or 0)
             if not 200 <= response.status <= 299:
                 errors += 1
                 non2xx += 1
@@ -88,6 +92,7 @@ def python_load(port: int, target: str | Sequence[str], headers: dict[str, str],
             latencies.extend(mine)
             counts["errors"] += errors
             counts["non2xx"] += non2xx
+            counts["statements"] += statements
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -95,4 +100,5 @@ def python_load(port: int, target: str | Sequence[str], headers: dict[str, str],
         t.start()
     for t in threads:
         t.join()
-    return figures(latencies, time.perf_counter() - started, counts["errors"], counts["non2xx"], "python")
+    return figures(latencies, time.perf_counter() - started, counts["errors"], counts["non2xx"], "python",
+                   counts["statements"])

@@ -30,7 +30,7 @@ ON_POSTGRESQL = (os.environ.get("DATABASE_URL") or "").startswith("postgresql")
 
 
 class _Answers(http.server.BaseHTTPRequestHandler):
-    """200 on /ok, a 302 to the login page on /moved, 404 elsewhere."""
+    """200 on /ok (reporting 3 SQL statements, as the app does), a 302 to the login page on /moved, 404 elsewhere."""
 
     protocol_version = "HTTP/1.1"
 
@@ -39,6 +39,8 @@ class _Answers(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "/login")
+        if status == 200:
+            self.send_header("X-Query-Count", "3")
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")
@@ -69,6 +71,7 @@ def test_the_load_clients_count_redirects_and_other_non_2xx_as_errors(answers: i
     assert both["requests"] >= 3
     assert both["non2xx"] >= both["requests"] // 2
     assert both["non2xx"] < both["requests"]  # the 200s are not errors
+    assert 0 < both["sql_per_request"] < 3  # the mean of X-Query-Count over all answers
     assert both["p99_ms"] >= both["p50_ms"] > 0
 
 
@@ -130,6 +133,7 @@ def test_the_mixed_run_reads_while_it_writes_at_a_paced_rate(generated: dict[str
     for r in result["rates"]:
         assert r["reads"]["requests"] > 0
         assert r["reads"]["errors"] == 0
+        assert r["reads"]["sql_per_request"] >= 1  # the app reports its statements (2 from the cache)
     assert "Reads while writing" in "\n".join(mixed.markdown(result, "test"))
 
 
