@@ -18,12 +18,11 @@ import json
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from tasktrack.clock import SHANGHAI
+from bench.rows import SHANGHAI, Ids, Stats, _fix_sequences, _insert, _month_end, _start_ids, _unit, _utc
 from tasktrack.domain.deadlines import DeadlineKind
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -52,7 +51,11 @@ PASSWORD = "Bench-2024-zj"
 SECRETARIAT_EMAIL = "bench-office@example.org"
 TASKS_PER_PLAN = 20
 REPORTS_PER_ASSIGNMENT = 20
-BATCH = 5000
+#: One assignment in SHORT_EVERY keeps only its last SHORT_REPORTS reports: the item page of a young assignment.
+SHORT_EVERY = 25
+SHORT_REPORTS = 3
+#: The chance that dated work past its due date was completed (the default data set).
+COMPLETES_PAST_DUE = 0.7
 
 NARRATIVES = [
     "已召开专题会议部署{n}项重点工作，明确责任分工和时间节点，正在按计划推进。",
@@ -67,64 +70,14 @@ NARRATIVES = [
 SECTION_TITLES = ["一、强化党建统领", "二、健全制度机制", "三、加强监督管理", "四、培育清廉文化", "五、抓好组织落实"]
 
 
-@dataclass
-class Ids:
-    """The next free id of each table (explicit ids let one pass link rows without round trips)."""
+def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None, overdue: float | None = None) -> Stats:
+    """Fill an empty (migrated) database with a province-scale data set; commits.
 
-    next: dict[str, int] = field(default_factory=dict)
-
-    def take(self, table: str) -> int:
-        value = self.next[table]
-        self.next[table] = value + 1
-        return value
-
-
-@dataclass
-class Stats:
-    """What the generator made, for the bench report."""
-
-    plans: int = 0
-    units: int = 0
-    users: int = 0
-    assignments: int = 0
-    reports: int = 0
-    cases: int = 0
-    groups: int = 1
-    links: int = 0
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def _utc(day: dt.date, minute_of_day: int) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI) + dt.timedelta(minutes=minute_of_day)
-    return local.astimezone(dt.UTC)
-
-
-def _insert(table: sa.Table | Any, rows: list[dict[str, Any]]) -> None:
-    target = table if isinstance(table, sa.Table) else table.__table__
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(target), rows[start:start + BATCH])
-
-
-def _start_ids(ids: Ids, *tables: str) -> None:
-    for name in tables:
-        table = db.Model.metadata.tables[name]
-        ids.next[name] = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-
-
-def _fix_sequences(*tables: str) -> None:
-    """Move PostgreSQL's id sequences past the explicit ids (SQLite needs nothing)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for name in tables:
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"))
-
-
-def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) -> Stats:
-    """Fill an empty (migrated) database with a province-scale data set; commits."""
+    ``overdue``: the share of assignments that are overdue on TODAY (the shape a general tracker is measured on,
+    ~0.3). The mirrored plans' tasks then fall due at month ends through the year (task n at the end of month
+    ``(n - 1) % 12 + 1``) and dated work past its date is completed just often enough to leave that share open.
+    Without it (the default data set) they keep the provincial plan's dates, and ~2 % are overdue.
+    """
     from tasktrack.services import assignments, seeding
 
     started = time.perf_counter()
@@ -239,6 +192,9 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
             section_rows.append({"id": sid, "plan_id": plan_id, "number": number, "title": section_title})
             section_ids.append(sid)
         for number, (text, phrase, kind, due, period) in enumerate(templates[:TASKS_PER_PLAN], start=1):
+            if overdue is not None:
+                kind, due = DeadlineKind.DATED, _month_end(2024, (number - 1) % 12 + 1)
+                phrase = f"{due.month}月底前完成"
             tid = ids.take("tasks")
             units = [owner, *rng.sample(pool, min(len(pool), rng.randint(5, 13)))]
             units = list(dict.fromkeys(units))
@@ -268,9 +224,15 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     # -- progress reports and the assignment mirror ------------------------------------------------------
     report_rows: list[dict[str, Any]] = []
     mirrors: dict[int, dict[str, Any]] = {}
+    completes = COMPLETES_PAST_DUE
+    if overdue is not None:
+        past_due = sum(1 for row in assignment_rows + provincial if row["_due"] is not None and row["_due"] < TODAY)
+        share = past_due / max(1, len(assignment_rows) + len(provincial))
+        completes = max(0.0, 1 - overdue / share) if share else 0.0
     for row in assignment_rows + provincial:
         authors = liaisons.get(row["unit_id"]) or [secretariat]
-        mirrors[row["id"]] = _reports(rng, ids, row["id"], row["_due"], row["_kind"], authors, report_rows)
+        mirrors[row["id"]] = _reports(rng, ids, row["id"], row["_due"], row["_kind"], authors, report_rows,
+                                      completes_past_due=completes, short_every=SHORT_EVERY)
     for row in assignment_rows:
         del row["_due"], row["_kind"]
         row.update(mirrors[row["id"]])
@@ -300,19 +262,18 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None) 
     return stats
 
 
-def _unit(uid: int, name: str, kind: str, parent: int | None, order: int, now: dt.datetime) -> dict[str, Any]:
-    return {"id": uid, "name": name, "kind": kind, "contact_emails": f"unit{uid}@bench.example.org",
-            "leader_email": f"leader{uid}@bench.example.org", "parent_id": parent, "sort_order": order,
-            "is_active": True, "created_at": now}
-
-
 def _reports(rng: random.Random, ids: Ids, assignment_id: int, due: dt.date | None, kind: DeadlineKind,
-             authors: list[int], out: list[dict[str, Any]]) -> dict[str, Any]:
-    """Append one assignment's report history to ``out``; return the assignment's mirror of the last one."""
+             authors: list[int], out: list[dict[str, Any]], *, completes_past_due: float = COMPLETES_PAST_DUE,
+             short_every: int | None = None) -> dict[str, Any]:
+    """Append one assignment's report history to ``out``; return the assignment's mirror of the last one.
+
+    With ``short_every``, one assignment in that many keeps only its last SHORT_REPORTS reports (drawn the same
+    way, so the random stream and everything else in the data set stay as they were).
+    """
     count = rng.randint(REPORTS_PER_ASSIGNMENT // 4, REPORTS_PER_ASSIGNMENT * 7 // 4)
     dated = kind is DeadlineKind.DATED
     past_due = due is not None and due < TODAY
-    completes = rng.random() < (0.7 if (dated and past_due) else 0.12)
+    completes = rng.random() < (completes_past_due if (dated and past_due) else 0.12)
     # Some year-round work has gone quiet for a quarter (it lights yellow, 未按期报送).
     quiet = not dated and rng.random() < 0.25
     last_day = TODAY - dt.timedelta(days=rng.randint(100, 150) if quiet else rng.randint(1, 40))
@@ -322,6 +283,7 @@ def _reports(rng: random.Random, ids: Ids, assignment_id: int, due: dt.date | No
     moments.append(max([_utc(last_day, rng.randint(510, 1060)), *moments[-1:]]))
     percent = 0
     previous: int | None = None
+    first = len(out)
     completed_on = None
     status = "in_progress"
     for index, moment in enumerate(moments):
@@ -341,6 +303,9 @@ def _reports(rng: random.Random, ids: Ids, assignment_id: int, due: dt.date | No
                     "completed_on": completed_on, "narrative": rng.choice(NARRATIVES).format(n=rng.randint(2, 60)),
                     "supersedes_id": None, "base_report_id": previous, "reason": None})
         previous = report_id
+    if short_every and assignment_id % short_every == 0 and len(out) - first > SHORT_REPORTS:
+        del out[first:len(out) - SHORT_REPORTS]
+        out[first]["base_report_id"] = None
     last_row = out[-1]
     return {"status": status, "percent": percent, "completed_on": completed_on,
             "last_reported_at": last_row["created_at"],
@@ -385,6 +350,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--overdue", type=float, default=None,
+                        help="the share of assignments overdue on the bench's day (the tracker shape: 0.3)")
     parser.add_argument("--province", action="store_true",
                         help="a province of work groups: 1 + 11 cities + 90 counties at scale 1 (bench/province.py)")
     args = parser.parse_args(argv)
@@ -402,7 +369,7 @@ def main(argv: list[str] | None = None) -> None:
 
             stats = generate_province(args.scale, seed=args.seed)
         else:
-            stats = generate(args.scale, seed=args.seed)
+            stats = generate(args.scale, seed=args.seed, overdue=args.overdue)
     print(json.dumps(stats.as_dict()))
 
 

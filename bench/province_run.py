@@ -30,7 +30,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import run as bench
+from bench import serve as bench
+from bench.load import python_load
 from bench.province import SAMPLE_CITY
 
 #: The targets of the issue at scale 1 on PostgreSQL.
@@ -118,7 +119,7 @@ def _load(port: int, pages: list[Page], who: dict[str, Any], headers: dict[str, 
     measured: dict[str, Any] = {}
     for page in pages:
         path = page.path.format(**who)
-        status, answer, _ = bench._request(port, "GET", path, headers[page.who])
+        status, answer, _ = bench.request(port, "GET", path, headers[page.who])
         if status == 404:
             measured[page.name] = {"waiting": True, "status": status}
             continue
@@ -126,8 +127,8 @@ def _load(port: int, pages: list[Page], who: dict[str, Any], headers: dict[str, 
             measured[page.name] = {"error": status}
             continue
         for _ in range(4):  # both workers build (or load) it once
-            bench._request(port, "GET", path, headers[page.who])
-        figures = bench._python_load(port, path, headers[page.who], 1, seconds)
+            bench.request(port, "GET", path, headers[page.who])
+        figures = python_load(port, path, headers[page.who], 1, seconds)
         figures["queries"] = int(answer.get("x-query-count", 0))
         measured[page.name] = figures
         print(f"   {page.label:30} p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms "
@@ -145,13 +146,13 @@ def _write_to_page(port: int, pages: list[Page], who: dict[str, Any], headers: d
             body = json.dumps({"status": "in_progress", "percent": 50 + k,
                                "narrative": f"县级报送第{k + 1}次：{page.name}"})
             began = time.perf_counter()
-            status, _, answer = bench._request(port, "POST", f"/api/v1/assignments/{who['county_assignment']}/reports",
+            status, _, answer = bench.request(port, "POST", f"/api/v1/assignments/{who['county_assignment']}/reports",
                                                {"Authorization": f"Bearer {token}",
                                                 "Content-Type": "application/json"}, body)
             posted = time.perf_counter()
             if status != 201:
                 raise RuntimeError(f"the county report answered {status}: {answer[:300]!r}")
-            status, _, _ = bench._request(port, "GET", page.path.format(**who), headers[page.who])
+            status, _, _ = bench.request(port, "GET", page.path.format(**who), headers[page.who])
             if status == 200:
                 times[page.name].append((time.perf_counter() - began) * 1000)
                 posts.append((posted - began) * 1000)
@@ -191,10 +192,10 @@ def run(kind: str = "postgresql", *, scale: float = 1.0, seconds: float = 5.0, p
     result: dict[str, Any] = {"database": kind, "scale": scale}
     if url is None:
         url = write_load.fresh_database(kind, where, pg_admin, name)
-        env = bench._env(url)
+        env = bench.env_for(url)
         print(f"== province {kind} scale {scale}: generating", flush=True)
-        result["data"] = bench._python("bench.generate", env, "--province", "--scale", str(scale))
-    env = bench._env(url)
+        result["data"] = bench.python_json("bench.generate", env, "--province", "--scale", str(scale))
+    env = bench.env_for(url)
     result["who"] = who = _who(url)
     tokens = {"province": _token(env, who["province"]), "county_liaison": _token(env, who["county_liaison"])}
     for mode, extra in (("cached", {}), ("uncached", {"RENDER_CACHE_SIZE": "0"})) if cold else (("cached", {}),):
@@ -208,7 +209,7 @@ def run(kind: str = "postgresql", *, scale: float = 1.0, seconds: float = 5.0, p
                 result["write_to_page"] = _write_to_page(server.port, live, who, headers, tokens["county_liaison"])
         finally:
             server.stop()
-    result["sweep"] = bench._python("bench.province_run", {**env, "PYTHONPATH": str(bench.ROOT)}, "--sweep")
+    result["sweep"] = bench.python_json("bench.province_run", {**env, "PYTHONPATH": str(bench.ROOT)}, "--sweep")
     result["waiting"] = [p.name for p in pages if result["cached"][p.name].get("waiting")]
     return result
 
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     started = dt.datetime.now().astimezone()
     result = run(args.database, scale=args.scale, seconds=args.duration, url=args.url)
-    text = "\n".join(["# Province benchmark", "", f"Started {started:%Y-%m-%d %H:%M}, {bench._machine()}, "
+    text = "\n".join(["# Province benchmark", "", f"Started {started:%Y-%m-%d %H:%M}, {bench.machine()}, "
                       f"`python -m bench.province_run {' '.join(argv or sys.argv[1:])}`.", "", *markdown(result)])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
