@@ -244,6 +244,9 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None, 
             last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
             [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     _insert(ProgressReport, report_rows)
+    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
+    db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
+                       .values(acknowledged_at=Assignment.created_at))
     stats.assignments = len(assignment_rows) + len(provincial)
     stats.reports = len(report_rows)
 
