@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import http.client
 import json
+import random
 import statistics
 import sys
 import threading
@@ -75,13 +76,17 @@ def issue(count: int) -> list[dict[str, Any]]:
             user = users.create_user(actor=None, email=f"mixed-writer-{i}@example.gov.cn", name=f"混合负载联络员{i}",
                                      role=Role.LIAISON, unit=unit, password=secrets.token_urlsafe(18), now=now,
                                      fast_hash=True)
-            writers.append({"token": users.issue_token(user, actor=None, now=now), "assignments": by_unit[unit_id]})
+            # The unit's open work in a fixed shuffled order: its reports spread over its plans as a unit's do (in
+            # id order the first writes of every unit would all land on the provincial plan, the dashboard's).
+            mine = by_unit[unit_id]
+            random.Random(unit_id).shuffle(mine)
+            writers.append({"token": users.issue_token(user, actor=None, now=now), "assignments": mine})
         db.session.commit()
     return writers
 
 
 def _post(port: int, writer: Writer, k: int, turn: int) -> tuple[int, float]:
-    """The k-th write, the writer's ``turn``-th: to the next of its unit's open assignments."""
+    """The k-th write, the writer's ``turn``-th: to the next of its unit's open assignments (shuffled once)."""
     assignment = writer.assignments[turn % len(writer.assignments)]
     body = json.dumps({"status": "in_progress", "percent": k % 100,
                        "narrative": f"混合负载：第 {k} 次报送"}).encode()
