@@ -101,3 +101,28 @@ def test_dashboard_and_list_queries_do_not_grow(app, count_queries) -> None:
         n_small = _count(count_queries, lambda fn=fn: fn(small))
         n_big = _count(count_queries, lambda fn=fn: fn(big))
         assert n_small == n_big, (n_small, n_big)
+
+
+def test_recent_reports_through_the_mirror_are_the_plans_latest(app, now) -> None:
+    """The mirror path (the assignments whose latest report is among the latest) gives exactly the plan's latest
+    reports, ties on the same second included, whatever kinds of report the demo wrote (corrections, 无变化,
+    completions, withdrawals)."""
+    import sqlalchemy as sa
+
+    from tasktrack.extensions import db
+    from tasktrack.models import Assignment, Plan, PlanKind, ProgressReport, Task
+    from tasktrack.services import seeding
+
+    seeding.seed_base(now=now)
+    seeding.seed_demo(now=now, fast_hash=True)
+    db.session.commit()
+    plans = db.session.scalars(sa.select(Plan).where(Plan.kind == PlanKind.PLAN)).all()
+    assert plans
+    for plan in plans:
+        for limit in (1, 3, 10, 50):
+            expected = db.session.scalars(
+                sa.select(ProgressReport.id).join(Assignment, ProgressReport.assignment_id == Assignment.id)
+                .join(Task, Assignment.task_id == Task.id)
+                .where(Task.plan_id == plan.id, Task.is_deleted.is_(False))
+                .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc()).limit(limit)).all()
+            assert [r.id for r in dash.recent_reports(plan, limit)] == expected, (plan.title, limit)

@@ -237,12 +237,24 @@ def _categories(group_id: int) -> list[Category]:
 
 
 def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressReport]:
-    """Return a plan's latest progress reports with author, unit and task loaded."""
+    """Return a plan's latest progress reports with author, unit and task loaded.
+
+    Through the assignments' mirror of their latest report (``last_reported_at``): the ``limit`` latest reports of
+    the plan all belong to the assignments whose latest report is among the ``limit`` latest (ties included), so
+    only those assignments' reports are read — not every report of a plan whose history runs to millions.
+    """
+    in_plan = (sa.select(Assignment.id, Assignment.last_reported_at)
+               .join(Task, Assignment.task_id == Task.id)
+               .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
+    threshold = db.session.scalar(
+        sa.select(in_plan.subquery().c.last_reported_at)
+        .order_by(sa.desc("last_reported_at")).offset(limit - 1).limit(1))
+    candidates = in_plan.with_only_columns(Assignment.id)
+    if threshold is not None:
+        candidates = candidates.where(Assignment.last_reported_at >= threshold)
     return list(db.session.scalars(
         sa.select(ProgressReport)
-        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False))
+        .where(ProgressReport.assignment_id.in_(candidates))
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
         .limit(limit)
         .options(joinedload(ProgressReport.author),
