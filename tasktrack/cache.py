@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 #: Stands for the request's CSRF token inside a cached fragment; replaced on the way out. Random per process
 #: (see the module docstring), so user text can never contain it.
@@ -239,6 +240,58 @@ def cached(key: tuple[Hashable, ...], build: Callable[[], T],
         value = build()
         store.put((version, *key), value)
     return value
+
+
+def _memo_store() -> LRU | None:
+    size = settings().render_cache_size
+    if size <= 0:
+        return None
+    store = current_app.extensions.get("tasktrack_memo_cache")
+    if store is None:
+        store = current_app.extensions["tasktrack_memo_cache"] = LRU(16 * size)
+    return store
+
+
+def _scope_versions(names: list[str]) -> dict[str, int] | None:
+    """Return the global version (``""``) and these scopes' versions (absent: never bumped), in one query."""
+    from tasktrack.extensions import db
+
+    statement = sa.text("SELECT '' AS scope, value FROM data_version WHERE id = 1 UNION ALL "
+                        "SELECT scope, value FROM data_version_scopes WHERE scope IN :names"
+                        ).bindparams(sa.bindparam("names", expanding=True))
+    found = dict(db.session.execute(statement, {"names": names or ["-"]}).tuples().all())
+    return found if "" in found else None
+
+
+def memo_by_scope(scopes_of: dict[K, list[str]], compute: Callable[[list[K]], dict[K, T]]) -> dict[K, T]:
+    """Return a value per key, each kept (per process) under the global version and the versions of its own scopes;
+    ``compute`` is called once, for the keys whose scopes moved since (all of them when caching is off).
+
+    For the parts of a page that belong to different parts of the tree (each lower work group's counts on a higher
+    group's 督办总览): after a county's report only its own groups' parts are computed again, never the province's
+    other cities. Keys must say everything else the value depends on (the day); values must not be changed by the
+    caller (they are shared).
+    """
+    store = _memo_store()
+    if store is None or not scopes_of or _writing():
+        return compute(list(scopes_of))
+    versions = _scope_versions(cache_scopes.check({n for names in scopes_of.values() for n in names}))
+    if versions is None:
+        return compute(list(scopes_of))
+    keys = {key: ("memo", key, versions[""], tuple(versions.get(n, 0) for n in names))
+            for key, names in scopes_of.items()}
+    found: dict[K, T] = {}
+    for key, kept in keys.items():
+        value = store.get(kept)
+        if value is not None:
+            found[key] = value
+    missing = [key for key in scopes_of if key not in found]
+    if missing:
+        fresh = compute(missing)
+        for key in missing:
+            store.put(keys[key], fresh[key])
+            found[key] = fresh[key]
+    return found
 
 
 def _version(scopes: cache_scopes.Page | None) -> tuple[Hashable, ...] | None:

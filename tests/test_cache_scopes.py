@@ -5,6 +5,8 @@ it at once, and anything the scopes cannot place still empties everything."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tasktrack import cache, cache_scopes
+from tasktrack import cache, cache_scopes, settings
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, DataVersionScope, MatterSource, Task, Unit, User
 from tasktrack.services import matters, progress
@@ -28,6 +30,13 @@ def lv(seeded: None, now: dt.datetime) -> Levels:
     levels = build_levels(now)
     db.session.commit()
     return levels
+
+
+@contextmanager
+def settings_off(app: Flask) -> Iterator[None]:
+    """The render cache off (nothing kept, nothing read from it)."""
+    with settings.overridden(app, render_cache_size=0):
+        yield
 
 
 def versions() -> dict[str, int]:
@@ -230,3 +239,33 @@ def test_the_overdue_list_follows_only_overdue_work(app: Flask, client: FlaskCli
     db.session.commit()
     assert f'data-assignment="{late.id}"' not in client.get(red_list).get_data(as_text=True)
     assert on_time.id != late.id
+
+
+def test_a_report_recounts_only_its_own_groups_on_a_higher_dashboard(app: Flask, lv: Levels, now: dt.datetime,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasktrack.services.read import levels
+
+    counted: list[list[int]] = []
+    original = levels._counts
+
+    def spy(group_ids: list[int], today: dt.date) -> Any:
+        counted.append(sorted(group_ids))
+        return original(group_ids, today)
+
+    monkeypatch.setattr(levels, "_counts", spy)
+    today = now.date()
+
+    def children() -> dict[int, tuple[int, int]]:
+        db.session.rollback()  # a fresh transaction: what is read is what is committed
+        province = db.session.get(type(lv.province), lv.province.id)
+        return {s.group.id: (s.inbound.total, s.own.total) for s in levels.level_view(province, today, None).children}
+
+    with app.test_request_context("/"):
+        first = children()
+        assert children() == first
+        assert counted == [sorted([lv.city.id, lv.sibling.id])]  # the second view: every group from the cache
+        report(city_assignment(lv), lv.mz_liaison, now, "杭州的进展")
+        assert children() == first
+        assert counted[-1] == [lv.city.id]  # 湖州's counts are not recomputed
+        with settings_off(app):
+            assert children() == first  # what the cache gives is what a fresh count gives

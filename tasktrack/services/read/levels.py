@@ -13,6 +13,7 @@ whether any task is linked to it yet (:func:`_own_rollups`). Both return ``domai
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from tasktrack import cache
 from tasktrack.domain.lights import Light
 from tasktrack.domain.rollup import Rollup, RollupState
 from tasktrack.extensions import db
@@ -178,20 +180,35 @@ def _own_counts(group_ids: Collection[int], today: dt.date) -> dict[int, OwnCoun
     return counts
 
 
+def _counts(group_ids: list[int], today: dt.date) -> dict[tuple[str, int, dt.date], tuple[InboundCounts, OwnCounts]]:
+    """Count each group's inbound tasks by roll-up and its own plans' open assignments (a fixed number of queries)."""
+    inbound = {gid: InboundCounts() for gid in group_ids}
+    for gid, items in inbound_rows(group_ids, today).items():
+        for item in items:
+            inbound[gid].add(item.rollup)
+    own = _own_counts(group_ids, today)
+    return {("group_counts", gid, today): (inbound[gid], own[gid]) for gid in group_ids}
+
+
 def group_stats(groups: Sequence[WorkGroup], today: dt.date, *, details: bool = False) -> list[GroupStat]:
     """Return each group's inbound counts and own counts (and, with ``details``, its plans and secretariat)."""
     ids = [g.id for g in groups]
     stats = {g.id: GroupStat(g) for g in groups}
     if not ids:
         return []
+    stand_ins: dict[int, list[int]] = {gid: [] for gid in ids}
     for unit in db.session.scalars(sa.select(Unit).where(Unit.represents_work_group_id.in_(ids))):
         assert unit.represents_work_group_id is not None
         stats[unit.represents_work_group_id].unit = unit
-    for gid, items in inbound_rows(ids, today).items():
-        for item in items:
-            stats[gid].inbound.add(item.rollup)
-    for gid, own in _own_counts(ids, today).items():
-        stats[gid].own = own
+        stand_ins[unit.represents_work_group_id].append(unit.id)
+    # Each group's counts change only with its own part of the tree (tree:G) and the higher plans' assignments of
+    # the units standing for it (unit:U): kept per group, so a county's report recounts its own groups only.
+    counted = cache.memo_by_scope(
+        {("group_counts", gid, today): [f"tree:{gid}", *(f"unit:{u}" for u in stand_ins[gid])] for gid in ids},
+        lambda keys: _counts([key[1] for key in keys], today))
+    for gid in ids:
+        inbound, own = counted[("group_counts", gid, today)]
+        stats[gid].inbound, stats[gid].own = dataclasses.replace(inbound), dataclasses.replace(own)
     if details:
         for plan in db.session.scalars(sa.select(Plan).where(Plan.work_group_id.in_(ids), Plan.is_deleted.is_(False),
                                                              Plan.kind == PlanKind.PLAN)
