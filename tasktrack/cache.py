@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Response, current_app
+from flask import Flask, Response, current_app
 from markupsafe import Markup
 
 from tasktrack import cache_scopes
@@ -240,6 +240,14 @@ def cached(key: tuple[Hashable, ...], build: Callable[[], T],
         value = build()
         store.put((version, *key), value)
     return value
+
+
+def forget_everything(app: Flask) -> None:
+    """Empty this process's cached pages and kept parts (tests: the versions they were kept under are rolled back)."""
+    for name in ("tasktrack_render_cache", "tasktrack_memo_cache"):
+        store = app.extensions.get(name)
+        if store is not None:
+            store.clear()
 
 
 def _memo_store() -> LRU | None:

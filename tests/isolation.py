@@ -242,9 +242,7 @@ class Harness:
 
     def clear_render_cache(self) -> None:
         """Forget every cached page: the data versions they were kept under are taken back with the rollback."""
-        store = self.app.extensions.get("tasktrack_render_cache")
-        if store is not None:
-            store.clear()
+        cache.forget_everything(self.app)
 
     def _tables(self) -> list[sa.Table]:
         # data_version survives (and moves on in a wipe), so no cached page of an earlier test can match a later one.

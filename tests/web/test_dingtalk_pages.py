@@ -118,7 +118,8 @@ def test_pages_and_logs_never_show_the_secret_or_the_token(app: Flask, seeded: N
         assert SECRET not in text
         assert SECRET[3:] not in text
         assert TOKEN not in text
-    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "unit.robot")).all()
+    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "unit.robot")
+                               .order_by(AuditEvent.id)).all()
     assert [e.after["dingtalk_secret"] for e in audit] == ["已设置", "已更换", "已更换"]
     assert all(TOKEN not in str(e.before) + str(e.after) for e in audit)
 

@@ -237,12 +237,9 @@ def _categories(group_id: int) -> list[Category]:
 
 
 def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressReport]:
-    """Return a plan's latest progress reports with author, unit and task loaded.
-
-    Through the assignments' mirror of their latest report (``last_reported_at``): the ``limit`` latest reports of
-    the plan all belong to the assignments whose latest report is among the ``limit`` latest (ties included), so
-    only those assignments' reports are read — not every report of a plan whose history runs to millions.
-    """
+    """Return a plan's latest progress reports with author, unit and task loaded; through the assignments' mirror
+    of their latest report (``last_reported_at``): the ``limit`` latest all belong to the assignments whose latest
+    report is among the ``limit`` latest (ties included), so only those assignments' reports are read."""
     in_plan = (sa.select(Assignment.id, Assignment.last_reported_at)
                .join(Task, Assignment.task_id == Task.id)
                .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
