@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "tasktrack"
 
 def urge_context(note: str = "请抓紧") -> dict[str, object]:
     unit = SimpleNamespace(name="省民政厅")
-    task = SimpleNamespace(number=6, text="建立社会组织<廉洁>风险台账", deadline_phrase="6月底前")
+    task = SimpleNamespace(number=6, ref="6", text="建立社会组织<廉洁>风险台账", deadline_phrase="6月底前")
     return {"assignment": SimpleNamespace(id=64), "unit": unit, "task": task, "note": note,
             "today": dt.date(2024, 8, 5), "actor": SimpleNamespace(name="专班")}
 

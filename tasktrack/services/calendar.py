@@ -98,7 +98,7 @@ def feed_events(user: User, *, url_for_task: Callable[[int], str]) -> list[ical.
             role = "牵头" if a.is_lead else "配合"
             events.append(ical.Event(
                 uid=f"assignment-{a.id}@tasktrack", day=due,
-                summary=f"【截止】{a.task.number}. {a.task.text[:40]}",
+                summary=f"【截止】{a.task.ref}. {a.task.text[:40]}",
                 description=f"{a.unit.name}（{role}）\n完成时间节点：{a.task.deadline_phrase}\n"
                             f"当前状态：{a.status.label}\n{a.task.text}",
                 url=url_for_task(a.task_id)))
@@ -111,7 +111,7 @@ def feed_events(user: User, *, url_for_task: Callable[[int], str]) -> list[ical.
         seen.add(task.id)
         events.append(ical.Event(
             uid=f"task-{task.id}@tasktrack", day=task.due_date,
-            summary=f"【截止】{task.number}. {task.text[:40]}",
+            summary=f"【截止】{task.ref}. {task.text[:40]}",
             description=f"完成时间节点：{task.deadline_phrase}\n责任单位：{task.responsible_phrase}\n{task.text}",
             url=url_for_task(task.id)))
     return events

@@ -97,7 +97,7 @@ def urge(assignment: Assignment, *, actor: User, note: str, now: dt.datetime, ba
     context = {"assignment": assignment, "unit": assignment.unit, "task": task, "note": note, "today": today,
                "actor": actor}
     letter = notifications.compose(
-        "urge", subject=f"【催办】{assignment.unit.name}：请报送“{task.number}. {task.text[:40]}”进展",
+        "urge", subject=f"【催办】{assignment.unit.name}：请报送“{task.ref}. {task.text[:40]}”进展",
         context=context, recipients=recipients.for_unit(assignment.unit), base_url=base_url)
     [new_id] = outbox.enqueue_many([outbox.Outgoing.of(
         letter, key=_key(assignment, today), kind=NotificationKind.URGE, local_date=today,

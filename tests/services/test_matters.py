@@ -247,3 +247,21 @@ def test_the_demo_has_a_meeting_with_two_decisions_and_an_instruction(seeded: No
     assert _count(Notification) == 0  # held before the demo day: no notice queued by the seed
     # The demo's plan reports still went to the plan's tasks, not to a matter of the same number.
     assert all(not matters.has_reports(m) for m in rows)
+
+
+def test_urging_a_matter_and_its_calendar_entry_name_it_apart_from_plan_tasks(office: User, now: dt.datetime) -> None:
+    from tasktrack.services import calendar, urging
+
+    matter = _matter(office, now)
+    db.session.commit()
+    assignment = next(a for a in matter.task.assignments if a.unit.name == "省民政厅")
+    row_id = urging.urge(assignment, actor=office, note="请抓紧", now=now, base_url=BASE)
+    db.session.commit()
+    row = db.session.get(Notification, row_id)
+    assert row is not None
+    number = matter.task.number
+    assert f"“交办{number}. 开展社会组织领域廉洁风险排查”" in row.subject
+    assert f"交办{number}. 开展社会组织领域廉洁风险排查" in row.body_text
+    liaison = User(email="mzt-cal@example.org", name="联络员", role=Role.LIAISON, unit_id=assignment.unit_id)
+    events = calendar.feed_events(liaison, url_for_task=lambda task_id: f"{BASE}/tasks/{task_id}")
+    assert any(e.summary.startswith(f"【截止】交办{number}. ") for e in events)
