@@ -18,8 +18,46 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, CompletionState, Plan, Section, Task, Unit
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    CompletionState,
+    Plan,
+    ProgressReport,
+    Section,
+    Task,
+    Unit,
+    User,
+)
 from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from
+
+
+class LatestReport(NamedTuple):
+    """What a list shows of an assignment's latest report (我的任务's card), read as columns."""
+
+    id: int
+    assignment_id: int
+    created_at: dt.datetime
+    status: AssignmentStatus
+    narrative: str
+    author_name: str
+
+
+def latest_reports(assignment_ids: Iterable[int]) -> dict[int, LatestReport]:
+    """Return each assignment's latest report as a :class:`LatestReport` (one query; the newest id per assignment,
+    as services/progress.latest_reports picks it)."""
+    ids = sorted(set(assignment_ids))
+    if not ids:
+        return {}
+    newest = (sa.select(sa.func.max(ProgressReport.id)).where(ProgressReport.assignment_id.in_(ids))
+              .group_by(ProgressReport.assignment_id))
+    rows = db.session.execute(
+        sa.select(ProgressReport.id, ProgressReport.assignment_id, ProgressReport.created_at, ProgressReport.status,
+                  ProgressReport.narrative, User.name)
+        .join(User, ProgressReport.author_id == User.id)
+        .where(ProgressReport.id.in_(newest))
+    ).tuples().all()
+    return {row[1]: LatestReport(*row) for row in rows}
 
 
 class LeanRow(NamedTuple):

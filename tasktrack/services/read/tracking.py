@@ -13,7 +13,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, ExtensionRequest, ProgressReport, SupervisionRecord
 from tasktrack.services import extension_requests, progress
 from tasktrack.services.assignments import get_assignment
-from tasktrack.services.read import overview
+from tasktrack.services.read import lean, overview
 
 #: The web views' name for the one loader (services/assignments.get_assignment).
 load_assignment = get_assignment
@@ -25,7 +25,8 @@ class MyTaskRow:
 
     assignment: Assignment
     light: LightResult
-    last_report: ProgressReport | None
+    #: The latest report as the card shows it (columns, not an object: a unit has a hundred cards).
+    last_report: lean.LatestReport | None
     extension_pending: bool
 
     @property
@@ -45,7 +46,7 @@ def my_tasks(unit_id: int, today: dt.date) -> list[MyTaskRow]:
     """Return a unit's open assignments (worst light first) with their latest reports."""
     rows = overview.unit_rows(unit_id, today)
     ids = [r.assignment.id for r in rows]
-    latest = progress.latest_reports(ids)
+    latest = lean.latest_reports(ids)
     pending = extension_requests.pending_assignment_ids(ids)
     return [MyTaskRow(r.assignment, r.light, latest.get(r.assignment.id), r.assignment.id in pending) for r in rows]
 
