@@ -264,9 +264,8 @@ def _scope_versions(names: list[str]) -> dict[str, int] | None:
     """Return the global version (``""``) and these scopes' versions (absent: never bumped), in one query."""
     from tasktrack.extensions import db
 
-    statement = sa.text("SELECT '' AS scope, value FROM data_version WHERE id = 1 UNION ALL "
-                        "SELECT scope, value FROM data_version_scopes WHERE scope IN :names"
-                        ).bindparams(sa.bindparam("names", expanding=True))
+    statement = sa.text(cache_scopes.VERSIONS.format(names=":names")).bindparams(
+        sa.bindparam("names", expanding=True))
     found = dict(db.session.execute(statement, {"names": names or ["-"]}).tuples().all())
     return found if "" in found else None
 

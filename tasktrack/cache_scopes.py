@@ -205,6 +205,11 @@ def _around(group: str) -> str:
             "AND kind = 'matters'")
 
 
+#: The global version (scope ``''``) and the versions of the scopes ``names`` (an expanding parameter, or a query
+#: of names in parentheses) — one statement; a scope never bumped has no row.
+VERSIONS = ("SELECT '' AS scope, value FROM data_version WHERE id = 1 UNION ALL "
+            "SELECT scope, value FROM data_version_scopes WHERE scope IN {names}")
+
 #: For each kind of page, a query of the names of the scopes it reads (``:id`` the page's id, ``:year`` today's).
 _PAGE_SCOPES = {
     "plan": f"SELECT 'plan:' || {_text(':id')} UNION ALL "
@@ -230,8 +235,7 @@ _PAGE_SCOPES = {
 def versions_query(page: Page, today: dt.date) -> tuple[sa.TextClause, dict[str, object]]:
     """Return one statement that reads the global version (scope ``''``) and the version of every scope the page
     reads (a scope never bumped has no row), with its parameters: a cached page costs one query, as before."""
-    sql = ("SELECT '' AS scope, value FROM data_version WHERE id = 1 UNION ALL "
-           f"SELECT scope, value FROM data_version_scopes WHERE scope IN ({_PAGE_SCOPES[page.kind]})")
+    sql = VERSIONS.format(names=f"({_PAGE_SCOPES[page.kind]})")
     params: dict[str, object] = {"id": page.id}
     if page.kind == "group_plan":
         params["year"] = today.year

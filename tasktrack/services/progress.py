@@ -316,15 +316,17 @@ def latest_reports(assignment_ids: Sequence[int]) -> dict[int, ProgressReport]:
     """Return the latest report of each assignment, in one query."""
     if not assignment_ids:
         return {}
-    newest = (
-        sa.select(sa.func.max(ProgressReport.id))
-        .where(ProgressReport.assignment_id.in_(list(assignment_ids)))
-        .group_by(ProgressReport.assignment_id)
-    )
     rows = db.session.scalars(
-        sa.select(ProgressReport).where(ProgressReport.id.in_(newest)).options(selectinload(ProgressReport.author))
+        sa.select(ProgressReport).where(ProgressReport.id.in_(newest_report_ids(assignment_ids)))
+        .options(selectinload(ProgressReport.author))
     )
     return {r.assignment_id: r for r in rows}
+
+
+def newest_report_ids(assignment_ids: Sequence[int]) -> sa.Select[tuple[int]]:
+    """Return the SELECT of each assignment's latest report id (the newest id: reports are append-only)."""
+    return (sa.select(sa.func.max(ProgressReport.id)).where(ProgressReport.assignment_id.in_(list(assignment_ids)))
+            .group_by(ProgressReport.assignment_id))
 
 
 def pending_claims(where: sa.ColumnElement[bool] | None = None) -> list[Assignment]:

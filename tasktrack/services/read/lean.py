@@ -29,6 +29,7 @@ from tasktrack.models import (
     Unit,
     User,
 )
+from tasktrack.services import progress
 from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from
 
 
@@ -49,13 +50,11 @@ def latest_reports(assignment_ids: Iterable[int]) -> dict[int, LatestReport]:
     ids = sorted(set(assignment_ids))
     if not ids:
         return {}
-    newest = (sa.select(sa.func.max(ProgressReport.id)).where(ProgressReport.assignment_id.in_(ids))
-              .group_by(ProgressReport.assignment_id))
     rows = db.session.execute(
         sa.select(ProgressReport.id, ProgressReport.assignment_id, ProgressReport.created_at, ProgressReport.status,
                   ProgressReport.narrative, User.name)
         .join(User, ProgressReport.author_id == User.id)
-        .where(ProgressReport.id.in_(newest))
+        .where(ProgressReport.id.in_(progress.newest_report_ids(ids)))
     ).tuples().all()
     return {row[1]: LatestReport(*row) for row in rows}
 
