@@ -36,7 +36,7 @@ from bench.province import SAMPLE_CITY
 
 #: The targets of the issue at scale 1 on PostgreSQL.
 TARGETS = {"uncached_p95_ms": 100.0, "sweep_s": 10.0}
-PG_DB = "tasktrack_bench_province"
+PG_DB = bench.PG_DB + "_province"
 
 
 @dataclass(frozen=True)

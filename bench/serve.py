@@ -30,7 +30,8 @@ WORK = BENCH / "work"
 RESULTS = BENCH / "results"
 PYTHON = sys.executable
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_DB = "tasktrack_bench"
+#: The PostgreSQL database the bench recreates (``BENCH_PG_DB`` names another, so two runs can sit side by side).
+PG_DB = os.environ.get("BENCH_PG_DB", "tasktrack_bench")
 WORKERS = 2
 
 
