@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 from typing import Any
 
 import pytest
@@ -119,11 +118,11 @@ def test_a_hung_robot_times_out_as_transient(app: Flask, seeded: None, smtp_serv
     give_robot(app, first_reminded_unit(app), robot_server.webhook)
     sweep(app)
     robot_server.fail("hang")
-    started = time.monotonic()
     report = deliver(app, smtp_server, at(DAY, 10))
-    assert time.monotonic() - started < 2.4  # the 1 s time-out, not the robot's 2.5 s
     [robot_row] = rows(NotificationChannel.DINGTALK)
     assert report.retried == [robot_row.id]
+    # The robot would have answered (success) after 2.5 s: a time-out error means the 1 s limit cut the call
+    # short, and no wall-clock assert depends on how loaded the machine is.
     assert "超时" in (robot_row.last_error or "")
 
 
