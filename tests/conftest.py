@@ -44,12 +44,16 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
     The office-suite tests (``office``: LibreOffice opens our documents and prints them) check the files' layout,
     which does not depend on the database: they run in the SQLite pass only; the data in the documents is checked
-    on both databases by the services' own tests.
+    on both databases by the services' own tests. So do the ``sqlite_only`` tests (a SQLite database of their own
+    whatever DATABASE_URL says: the same run twice would only cost CI time).
     """
     if item.get_closest_marker("browser") or _LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
         item.add_marker(isolation.COMMITTED)
-    if item.get_closest_marker("office") and (os.environ.get("DATABASE_URL") or "").startswith("postgresql"):
+    on_postgresql = (os.environ.get("DATABASE_URL") or "").startswith("postgresql")
+    if item.get_closest_marker("office") and on_postgresql:
         item.add_marker(pytest.mark.skip(reason="layout only: LibreOffice opens the documents in the SQLite pass"))
+    if item.get_closest_marker("sqlite_only") and on_postgresql:
+        item.add_marker(pytest.mark.skip(reason="its own SQLite database: the SQLite pass runs it"))
 
 
 @pytest.hookimpl(trylast=True)

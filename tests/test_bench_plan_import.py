@@ -32,6 +32,7 @@ def test_the_generated_plan_reads_the_same_from_docx_and_txt(seeded: None, make_
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_the_harness_runs_on_a_small_plan(tmp_path: Path) -> None:
     result = plan_import.run("sqlite", tasks=20, repeat=1, gets=3, where=tmp_path)
     assert result["docx"]["rows"] == result["txt"]["rows"] == 20

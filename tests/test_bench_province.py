@@ -13,6 +13,7 @@ from bench import province_run, write_load
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.sqlite_only,
     pytest.mark.skipif(shutil.which("gunicorn", path=str(Path(write_load.PYTHON).parent)) is None,
                        reason="gunicorn is not installed next to this Python"),
 ]

@@ -232,19 +232,47 @@ def _deliver(env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
+def _logged(log: Path, text: str, until: float) -> bool:
+    """Wait until ``text`` is in the log (True) or the monotonic deadline passes (False)."""
+    while time.monotonic() < until:
+        if log.exists() and text in log.read_text(errors="replace"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _two_schedulers(env: dict[str, str], logs: list[Path]) -> list[subprocess.Popen[bytes]]:
+    """Start A's scheduler with the sweep due a margin ahead, then B's once A holds the lock; both up before it.
+
+    The sweep time is read at start: a start slower than the margin (a loaded machine) would find the day's
+    sweep already past and wait for tomorrow's, so the pair is started again with a wider margin.
+    """
+    for margin in (20, 45, 90):
+        sweep_at = dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=margin)
+        env["SWEEP_TIME"] = sweep_at.time().replace(microsecond=0).isoformat()
+        spare = time.monotonic() + margin - 3
+        procs = [_scheduler(env, logs[0])]
+        if _logged(logs[0], "scheduler started", spare):
+            procs.append(_scheduler(env, logs[1]))
+            if _logged(logs[1], "standing by", spare):
+                return procs
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+    raise AssertionError("the schedulers did not start in time: " + " / ".join(
+        log.read_text(errors="replace") for log in logs if log.exists()))
+
+
 def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> None:
     """Two schedulers (one per host): one holds the lock and runs the sweep once; the other stands by. Then both
     hosts deliver the outbox at once (the operator's `outbox deliver` on each): every message is sent once."""
     tmp = Path(str(two_hosts["tmp"]))
-    sweep_at = (dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=20)).time().replace(microsecond=0)
+    logs = [tmp / f"host-{host}" / "scheduler.log" for host in ("a", "b")]
     with SmtpTestServer() as smtp:
-        env = {**dict(two_hosts["env"]), "SWEEP_TIME": sweep_at.isoformat(),  # type: ignore[arg-type]
-               "OFFICE_HOURS_START": "00:00", "OFFICE_HOURS_END": "23:59",
-               "SMTP_HOST": smtp.host, "SMTP_PORT": str(smtp.port), "MAIL_FROM": "tasktrack@two-hosts.example"}
-        logs = [tmp / f"host-{host}" / "scheduler.log" for host in ("a", "b")]
-        procs = [_scheduler(env, logs[0])]
-        time.sleep(3)  # one takes the lock (A, unless it starts slowly), the other stands by
-        procs.append(_scheduler(env, logs[1]))
+        env: dict[str, str] = {**dict(two_hosts["env"]),  # type: ignore[arg-type]
+                               "OFFICE_HOURS_START": "00:00", "OFFICE_HOURS_END": "23:59", "SMTP_HOST": smtp.host,
+                               "SMTP_PORT": str(smtp.port), "MAIL_FROM": "tasktrack@two-hosts.example"}
+        procs = _two_schedulers(env, logs)
         engine = sa.create_engine(str(two_hosts["url"]))
         try:
             deadline = time.monotonic() + 120

@@ -45,7 +45,7 @@ def _check(result: write_load.Result) -> None:
 ON_POSTGRESQL = (os.environ.get("DATABASE_URL") or "").startswith("postgresql")
 
 
-@pytest.mark.skipif(ON_POSTGRESQL, reason="the suite runs on PostgreSQL: its SQLite pass runs this one")
+@pytest.mark.sqlite_only
 def test_fifty_writers_on_sqlite(tmp_path: Path) -> None:
     result = write_load.run("sqlite", writers=WRITERS, seconds=SECONDS, where=tmp_path,
                             extra_env={"SQLITE_BUSY_TIMEOUT_MS": "1000"})
