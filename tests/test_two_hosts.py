@@ -247,7 +247,7 @@ def _two_schedulers(env: dict[str, str], logs: list[Path]) -> list[subprocess.Po
     The sweep time is read at start: a start slower than the margin (a loaded machine) would find the day's
     sweep already past and wait for tomorrow's, so the pair is started again with a wider margin.
     """
-    for margin in (20, 45, 90):
+    for margin in (10, 30, 90):
         sweep_at = dt.datetime.now(SHANGHAI) + dt.timedelta(seconds=margin)
         env["SWEEP_TIME"] = sweep_at.time().replace(microsecond=0).isoformat()
         spare = time.monotonic() + margin - 3

@@ -20,7 +20,9 @@ class Site:
     """Pages signed in as the secretariat and as the liaison; an API token of every role."""
 
     def __init__(self, app: Flask, ctx: Ctx, people: dict[str, Any], now: Any) -> None:
-        self.app, self.ctx, self.people = app, ctx, people
+        self.app, self.ctx = app, ctx
+        #: E-mails, not User objects: a site shared by a module's tests outlives the session that loaded them.
+        self.emails = {role: user.email for role, user in people.items()}
         self.page = app.test_client()
         assert login(self.page, people["secretariat"].email).status_code == 302
         self.csrf = csrf_token(self.page, "/account/password")
@@ -34,7 +36,7 @@ class Site:
     def signed_in(self, role: str) -> tuple[FlaskClient, str]:
         """Return a new client signed in as ``role`` and its CSRF token."""
         client = self.app.test_client()
-        assert login(client, self.people[role].email).status_code == 302
+        assert login(client, self.emails[role]).status_code == 302
         return client, csrf_token(client, "/account/password")
 
     def api(self, method: str, path: str, *, role: str = "secretariat", **kwargs: Any) -> Any:

@@ -27,9 +27,15 @@ BAD_IDS = ["2147483648", str(2**63 - 1), str(2**63), str(2**64), "99999999999999
 ID_ARG = re.compile(r"<(?:int|id)(?:\([^)]*\))?:(\w+)>")
 
 
+#: One setup for the module (tests/isolation.py, shared state): every test starts from the same signed-in site and
+#: its writes are rolled back after it; the tests that need no site run inside the group and touch nothing.
+pytestmark = pytest.mark.shared_state("odd_input")
+
+
 @pytest.fixture
 def site(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any) -> Site:
-    return make_site(app, make_user, now)
+    site: Site = app.extensions["tests_isolation"].shared(lambda: make_site(app, make_user, now))
+    return site
 
 
 def int_rules(app: Flask) -> list[tuple[str, str, str]]:
