@@ -19,12 +19,19 @@ from tests.smtp_server import smtp_server_fixture
 smtp_server = smtp_server_fixture()
 
 
+#: The demo is seeded once for the module's tests (tests/isolation.py, shared state); each test's writes roll back.
+pytestmark = pytest.mark.shared_state(__name__)
+
+
 @pytest.fixture
 def demo(app: Flask) -> None:
     """`seed --demo` as on the day of the report."""
-    seeding.seed_base(now=at(DAY))
-    seeding.seed_demo(now=at(DAY), fast_hash=True)
-    db.session.commit()
+    def build() -> None:
+        seeding.seed_base(now=at(DAY))
+        seeding.seed_demo(now=at(DAY), fast_hash=True)
+        db.session.commit()
+
+    app.extensions["tests_isolation"].shared(build)
 
 
 def test_a_unit_is_reached_at_its_contacts_then_its_liaisons(app: Flask, demo: None) -> None:

@@ -29,12 +29,19 @@ DEMO_PASSWORD = "Demo-2024-zj"  # seed/demo.yaml
 DAY = dt.date(2024, 8, 5)  # task 6 (6 月底前) is 36 days late: 督办 (30 days) and 催办 n=5 fall due together
 
 
+#: The demo is seeded once for the module's tests (tests/isolation.py, shared state); each test's writes roll back.
+pytestmark = pytest.mark.shared_state(__name__)
+
+
 @pytest.fixture
 def demo(app: Flask) -> None:
     """`seed --demo` as on the day of the report."""
-    seeding.seed_base(now=at(DAY))
-    seeding.seed_demo(now=at(DAY), fast_hash=True)
-    db.session.commit()
+    def build() -> None:
+        seeding.seed_base(now=at(DAY))
+        seeding.seed_demo(now=at(DAY), fast_hash=True)
+        db.session.commit()
+
+    app.extensions["tests_isolation"].shared(build)
 
 
 def sweep(app: Flask, day: dt.date) -> reminders.SweepReport:

@@ -14,18 +14,25 @@ from tasktrack.domain import bulletin
 from tasktrack.domain.lights import Light
 from tasktrack.domain.report_text import clean_narrative
 from tasktrack.extensions import db
-from tasktrack.models import AssignmentStatus, Role
+from tasktrack.models import AssignmentStatus, Plan, Role
 from tasktrack.services import ServiceError, progress, reports, seeding, units
 from tasktrack.services.read.overview import current_plan, unit_rows
 
 AS_OF = dt.date(2024, 7, 18)
 
 
+#: The demo is seeded once for the module's tests (tests/isolation.py, shared state); each test's writes roll back.
+pytestmark = pytest.mark.shared_state(__name__)
+
+
 @pytest.fixture
-def demo(seeded, now):  # type: ignore[no-untyped-def]
-    seeding.seed_demo(now=now, fast_hash=True)
-    db.session.commit()
-    return current_plan(AS_OF)
+def demo(app, seeded, now):  # type: ignore[no-untyped-def]
+    def build() -> int:
+        seeding.seed_demo(now=now, fast_hash=True)
+        db.session.commit()
+        return current_plan(AS_OF).id
+
+    return db.session.get(Plan, app.extensions["tests_isolation"].shared(build))
 
 
 def _narratives(data: bulletin.BulletinData) -> list[str]:
