@@ -7,6 +7,12 @@ list, the one a province pages through, is filtered, ordered and cut into pages 
 separate COUNT for the total, and only the page's rows are loaded. Their lights are still computed by
 ``light_of``: the pure function stays the authority, and a row it does not light red fails loudly.
 
+The due date in force is kept on the assignment (``Assignment.due_in_force``, models/due_in_force.py) under a
+partial index over the open, uncompleted assignments (``ix_assignments_red``): the red rows are one range scan of
+that index — a few hundred of ~20,000 at province scale — joined to their tasks and plans by key, for the COUNT and
+for the page alike. The open/uncompleted condition is written with a literal (``_open_unfinished``), as the index
+is, so that both databases see that the query implies it.
+
 ``row_key`` (Python) and ``_order_by`` (SQL) are the same order, kept side by side: the Python path of the
 other filters and this SQL path must give exactly the same pages (tests/services/test_overdue.py).
 """
@@ -57,13 +63,15 @@ def row_key(row: AssignmentRow) -> tuple[Any, ...]:
     )
 
 
-def _due_in_force() -> sa.ColumnElement[dt.date]:
-    return sa.func.coalesce(Assignment.extended_due, Task.due_date)
+def _open_unfinished() -> list[sa.ColumnElement[bool]]:
+    """Return models/plan.py ``OPEN_UNFINISHED`` (the partial index's condition) as SQL over ``Assignment``."""
+    return [Assignment.closed_at.is_(None),
+            Assignment.status != sa.literal_column(f"'{AssignmentStatus.COMPLETED.value}'")]
 
 
 def _order_by() -> list[sa.ColumnElement[Any] | InstrumentedAttribute[Any]]:
     """Return ``row_key`` in SQL for red rows (all of one severity; fewer days left = earlier due date)."""
-    return [_due_in_force(), Task.number, Unit.sort_order, Task.plan_id, Section.number,
+    return [Assignment.due_in_force, Task.number, Unit.sort_order, Task.plan_id, Section.number,
             Assignment.is_lead.desc(), Assignment.unit_id, Assignment.id]
 
 
@@ -76,12 +84,11 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
                 groups: Collection[int] | None = None) -> list[sa.ColumnElement[bool]]:
     """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks and plans."""
     conditions: list[sa.ColumnElement[bool]] = [
-        Assignment.closed_at.is_(None),
+        # Red (domain/lights.py): open, not completed (a claimed completion counts as completed) and past due.
+        *_open_unfinished(),
+        Assignment.due_in_force < today,
         Task.is_deleted.is_(False),
         Plan.is_deleted.is_(False),
-        # Red (domain/lights.py): not completed (a claimed completion counts as completed) and past due.
-        Assignment.status != AssignmentStatus.COMPLETED,
-        _due_in_force() < today,
     ]
     if plan is not None:
         conditions.append(Task.plan_id == plan.id)
