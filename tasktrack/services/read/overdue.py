@@ -123,17 +123,15 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
                  limit: int, groups: Collection[int] | None = None) -> tuple[list[AssignmentRow], int]:
     """Return one slice of the red rows matching the filters, in ``row_key`` order, and their total.
 
+    One statement: the page's rows with their task, section, plan and unit, each carrying the total as a window
+    count over every matching row (the red rows are read once, for the order and the count); a page past the end
+    has no row to carry it, so only then is the total counted apart.
+
     :param plan: the plan to list, or None for every plan that is not deleted (of ``groups``, if given).
     """
     conditions = _conditions(plan, today, filters, groups)
-    total = db.session.scalar(
-        sa.select(sa.func.count(Assignment.id))
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .where(*conditions)
-    ) or 0
-    assignments = db.session.scalars(
-        sa.select(Assignment)
+    found = db.session.execute(
+        sa.select(Assignment, sa.func.count().over().label("total"))
         .join(Task, Assignment.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
         .join(Section, Task.section_id == Section.id)
@@ -145,10 +143,21 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
         .options(
             contains_eager(Assignment.task).contains_eager(Task.section),
             contains_eager(Assignment.task).contains_eager(Task.plan),
-            contains_eager(Assignment.unit).selectinload(Unit.categories),
+            contains_eager(Assignment.unit),
         )
     ).all()
-    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+    if found:
+        total = int(found[0].total)
+    elif offset:
+        total = db.session.scalar(
+            sa.select(sa.func.count(Assignment.id))
+            .join(Task, Assignment.task_id == Task.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .where(*conditions)
+        ) or 0
+    else:
+        total = 0
+    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a, _ in found]
     wrong = [r.assignment.id for r in rows if r.light.light is not Light.RED]
     if wrong:
         # The SQL predicate must say what domain/lights.py says; if they ever part, show it, never hide it.
