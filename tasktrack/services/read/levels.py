@@ -167,7 +167,8 @@ def _own_counts(group_ids: Collection[int], today: dt.date) -> dict[int, OwnCoun
             .where(Plan.work_group_id.in_(ids), Plan.is_deleted.is_(False)).group_by(Plan.work_group_id)):
         counts[gid].plans = n
     completed = Assignment.status == AssignmentStatus.COMPLETED
-    red = sa.and_(sa.not_(completed), Assignment.due_in_force < today)  # red's plain predicate (read/overdue.py)
+    due = sa.func.coalesce(Assignment.extended_due, Task.due_date)
+    red = sa.and_(sa.not_(completed), due < today)  # red's plain predicate (services/read/overdue.py)
     for gid, total, n_red, n_done in db.session.execute(
             sa.select(Plan.work_group_id, sa.func.count(Assignment.id),
                       sa.func.count(sa.case((red, 1))), sa.func.count(sa.case((completed, 1))))
