@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
@@ -28,6 +28,7 @@ from tasktrack.models import (
     Task,
     Unit,
     User,
+    unit_categories,
 )
 from tasktrack.services import progress
 from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from
@@ -93,12 +94,17 @@ def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
 
 
 def units_of(rows: Iterable[LeanRow]) -> dict[int, Unit]:
-    """Return the units of these rows, with their categories (two queries)."""
+    """Return the units of these rows (one query; their categories are not loaded: see :func:`category_members`)."""
     ids = sorted({r.unit_id for r in rows})
     if not ids:
         return {}
-    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)).options(selectinload(Unit.categories)))
-    return {u.id: u for u in units}
+    return {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+
+
+def category_members(category_id: int) -> set[int]:
+    """Return the ids of the units in a category (one query)."""
+    return set(db.session.scalars(sa.select(unit_categories.c.unit_id)
+                                  .where(unit_categories.c.category_id == category_id)))
 
 
 def full_rows(rows: Iterable[LeanRow]) -> list[AssignmentRow]:
