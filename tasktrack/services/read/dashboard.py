@@ -117,7 +117,7 @@ class SectionStat:
 class UnitStat:
     """One unit's line of the per-unit table."""
 
-    unit: Unit
+    unit: lean.UnitRef
     counts: Counts = field(default_factory=Counts)
     last_report_at: dt.datetime | None = None
 
@@ -279,7 +279,6 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
         if chosen is None:
             raise ServiceError("单位类别不存在", field="category")
     rows = lean.plan_light_rows(plan, today)  # tuples: the page counts them all and shows only the red ones
-    unit_of = lean.units_of(rows)
     members = lean.category_members(chosen.id) if chosen is not None else None
     counts = Counts()
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
@@ -287,7 +286,7 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     for row in rows:
         counts.add(row)
         sections[row.section_id].counts.add(row)
-        unit = unit_of[row.unit_id]
+        unit = row.unit
         if members is not None and unit.id not in members:
             continue
         stat = units.setdefault(unit.id, UnitStat(unit))
