@@ -43,6 +43,7 @@ from tasktrack.services.read import lean, levels, overdue
 from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
 from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
 from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
+from tasktrack.services.read.overview import plan_choices as plan_choices  # and dash.plan_choices
 from tasktrack.services.read.recent import RecentReport
 from tasktrack.services.read.recent import recent_reports as recent_reports  # tests name it dash.recent_reports
 
