@@ -234,7 +234,9 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None, 
         mirrors[row["id"]] = _reports(rng, ids, row["id"], row["_due"], row["_kind"], authors, report_rows,
                                       completes_past_due=completes, short_every=SHORT_EVERY)
     for row in assignment_rows:
-        del row["_due"], row["_kind"]
+        # A bulk insert passes by the ORM flush that keeps the due date in force (models/due_in_force.py).
+        row["due_in_force"] = row.pop("_due")
+        del row["_kind"]
         row.update(mirrors[row["id"]])
     _insert(Assignment, assignment_rows)
     if provincial:

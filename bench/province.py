@@ -231,7 +231,9 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
             sink.keep(reports)
     sink.keep(reports)
     for row in assignment_rows:
-        del row["_due"], row["_kind"]
+        # A bulk insert passes by the ORM flush that keeps the due date in force (models/due_in_force.py).
+        row["due_in_force"] = row.pop("_due")
+        del row["_kind"]
         row.update(mirrors[row["id"]])
     _insert(Assignment, assignment_rows)
     table = Assignment.__table__

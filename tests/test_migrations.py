@@ -91,3 +91,37 @@ def test_audit_events_get_their_actors_unit(empty_database_url: str, tmp_path: P
         assert [tuple(r) for r in rows] == [(1, 1), (2, None), (3, None)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_due_in_force_is_filled_for_existing_assignments(empty_database_url: str, tmp_path: Path) -> None:
+    """0021: every assignment made before it gets its due date in force (the extension, else the task's date)."""
+    import datetime as dt
+
+    from tasktrack.models import Assignment, Plan, Section, Task, Unit
+
+    app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
+    at = dt.datetime(2024, 7, 18, 2, tzinfo=dt.UTC)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0020_cache_scopes")
+        with db.engine.begin() as conn:  # the models' tables, without the column 0021 adds; group 1 is 0013's
+            conn.execute(sa.insert(Unit.__table__), [
+                {"id": u, "work_group_id": 1, "name": f"单位{u}", "kind": "member", "contact_emails": "",
+                 "sort_order": u, "is_active": True, "created_at": at} for u in (1, 2, 3)])
+            conn.execute(sa.insert(Plan.__table__), [{"id": 1, "work_group_id": 1, "year": 2024, "title": "计划",
+                                                      "issuer": "专班", "created_at": at}])
+            conn.execute(sa.insert(Section.__table__), [{"id": 1, "plan_id": 1, "number": 1, "title": "一"}])
+            conn.execute(sa.insert(Task.__table__), [
+                {"id": t, "plan_id": 1, "section_id": 1, "number": t, "text": "x", "deadline_phrase": "p",
+                 "deadline_kind": "dated" if due else "ongoing", "due_date": due, "responsible_phrase": "单位1",
+                 "is_deleted": False, "created_at": at}
+                for t, due in ((1, dt.date(2024, 6, 30)), (2, None))])
+            conn.execute(sa.insert(Assignment.__table__), [
+                {"id": a, "task_id": task, "unit_id": a, "created_at": at, "extended_due": extended}
+                for a, task, extended in ((1, 1, None), (2, 1, dt.date(2024, 9, 30)), (3, 2, None))])
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, due_in_force FROM assignments ORDER BY id").all()
+        assert [(r[0], r[1] if r[1] is None else dt.date.fromisoformat(str(r[1]))) for r in rows] == [
+            (1, dt.date(2024, 6, 30)), (2, dt.date(2024, 9, 30)), (3, None)]
+        db.session.remove()
+        db.engine.dispose()

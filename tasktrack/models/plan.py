@@ -244,6 +244,11 @@ STATUS_LABELS = {
 }
 
 
+#: Open (not closed) and not completed (a claimed completion counts as completed): the work that can be red, as the
+#: partial index ``ix_assignments_red`` is restricted to it (services/read/overdue.py writes the same condition).
+OPEN_UNFINISHED = "closed_at IS NULL AND status <> 'completed'"
+
+
 class Assignment(Base):
     """A task assigned to one unit, as lead (牵头) or co-owner (配合): the thing a liaison reports on."""
 
@@ -252,6 +257,10 @@ class Assignment(Base):
         sa.UniqueConstraint("task_id", "unit_id"),
         sa.CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent_range"),
         sa.Index("ix_assignments_open_unit", "unit_id", "closed_at"),
+        # The overdue (red) lists: an index over the open, uncompleted work only, by the due date in force, so
+        # "red" (due_in_force < today) is a range scan over the few overdue rows, not a join over every assignment.
+        sa.Index("ix_assignments_red", "due_in_force", postgresql_where=sa.text(OPEN_UNFINISHED),
+                 sqlite_where=sa.text(OPEN_UNFINISHED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -275,6 +284,9 @@ class Assignment(Base):
     )
     #: An approved extension (延期): lights and reminders use it; the task's own date stays visible.
     extended_due: Mapped[dt.date | None]
+    #: The due date in force, ``extended_due`` else the task's ``due_date``, kept by every flush that changes either
+    #: (models/due_in_force.py), so the overdue lists filter and order by one indexed column of this table.
+    due_in_force: Mapped[dt.date | None]
     #: The earlier plan's assignment this one continues (结转): the old one was closed when it was carried here.
     #: An assignment carried in is the secretariat's decision, not the task's phrase, so a membership sync keeps it.
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)

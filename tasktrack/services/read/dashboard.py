@@ -27,6 +27,7 @@ from tasktrack.models import (
     Category,
     CompletionState,
     Plan,
+    PlanKind,
     ProgressReport,
     Section,
     Task,
@@ -42,11 +43,13 @@ from tasktrack.services.read import lean, levels, overdue
 from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
 from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
 from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
+from tasktrack.services.read.overview import plan_choices as plan_choices  # and dash.plan_choices
+from tasktrack.services.read.recent import RecentReport
+from tasktrack.services.read.recent import recent_reports as recent_reports  # tests name it dash.recent_reports
 
 PER_PAGE = 25
 #: The ``plan`` value of the list page and the API that means every plan (全部计划).
 ALL_PLANS = "all"
-RECENT_REPORTS = 10
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
 REASON_FILTERS = {r.value for r in Reason} | {"claimed", "unacknowledged"}
 UNIT_SORTS = ("order", "assigned", "completed", "rate", "overdue", "stale", "last_report")
@@ -115,7 +118,7 @@ class SectionStat:
 class UnitStat:
     """One unit's line of the per-unit table."""
 
-    unit: Unit
+    unit: lean.UnitRef
     counts: Counts = field(default_factory=Counts)
     last_report_at: dt.datetime | None = None
 
@@ -130,7 +133,7 @@ class Dashboard:
     sections: list[SectionStat]
     units: list[UnitStat]
     overdue: list[AssignmentRow]
-    recent: list[ProgressReport]
+    recent: list[RecentReport]
     categories: list[Category]
     category: Category | None
     sort: str
@@ -170,7 +173,12 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
-    plans = list_plans(visible, with_matters=plan_id is not None)
+    return _pick_plan(list_plans(visible, with_matters=plan_id is not None), plan_id, today, group_id)
+
+
+def _pick_plan(plans: list[Plan], plan_id: int | None, today: dt.date, group_id: int | None) -> Plan | None:
+    """Return :func:`find_plan`'s answer among ``plans`` (the reader's, with the matters containers when a plan is
+    named)."""
     if plan_id is not None:
         plan = next((p for p in plans if p.id == plan_id), None)
         if plan is None:
@@ -236,30 +244,6 @@ def _categories(group_id: int) -> list[Category]:
                                    .order_by(Category.sort_order, Category.id)))
 
 
-def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[ProgressReport]:
-    """Return a plan's latest progress reports with author, unit and task loaded; through the assignments' mirror
-    of their latest report (``last_reported_at``): the ``limit`` latest all belong to the assignments whose latest
-    report is among the ``limit`` latest (ties included), so only those assignments' reports are read."""
-    in_plan = (sa.select(Assignment.id, Assignment.last_reported_at)
-               .join(Task, Assignment.task_id == Task.id)
-               .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
-    threshold = db.session.scalar(
-        sa.select(in_plan.subquery().c.last_reported_at)
-        .order_by(sa.desc("last_reported_at")).offset(limit - 1).limit(1))
-    candidates = in_plan.with_only_columns(Assignment.id)
-    if threshold is not None:
-        candidates = candidates.where(Assignment.last_reported_at >= threshold)
-    return list(db.session.scalars(
-        sa.select(ProgressReport)
-        .where(ProgressReport.assignment_id.in_(candidates))
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-        .limit(limit)
-        .options(joinedload(ProgressReport.author),
-                 joinedload(ProgressReport.assignment).options(joinedload(Assignment.unit),
-                                                               joinedload(Assignment.task)))
-    ))
-
-
 def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
     keys: dict[str, Callable[[UnitStat], tuple[Any, ...]]] = {
@@ -284,7 +268,11 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     """
     if sort not in UNIT_SORTS:
         raise ServiceError("不支持的排序方式", field="sort")
-    plan = resolve_plan(plan_id, today, visible=visible, group_id=group_id)
+    listed = list_plans(visible, with_matters=True)  # once: the plan asked for and the plan selector's choices
+    plan = _pick_plan(listed if plan_id is not None else [p for p in listed if p.kind is PlanKind.PLAN], plan_id,
+                      today, group_id)
+    if plan is None:
+        raise NotFound("工作计划不存在")
     categories = _categories(plan.work_group_id)
     chosen = None
     if category:
@@ -292,15 +280,15 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
         if chosen is None:
             raise ServiceError("单位类别不存在", field="category")
     rows = lean.plan_light_rows(plan, today)  # tuples: the page counts them all and shows only the red ones
-    unit_of = lean.units_of(rows)
+    members = lean.category_members(chosen.id) if chosen is not None else None
     counts = Counts()
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
     units: dict[int, UnitStat] = {}
     for row in rows:
         counts.add(row)
         sections[row.section_id].counts.add(row)
-        unit = unit_of[row.unit_id]
-        if chosen is not None and chosen not in unit.categories:
+        unit = row.unit
+        if members is not None and unit.id not in members:
             continue
         stat = units.setdefault(unit.id, UnitStat(unit))
         stat.counts.add(row)
@@ -309,7 +297,7 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
             stat.last_report_at = reported
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
     overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
-    plans = [p for p in list_plans(visible) if p.work_group_id == plan.work_group_id]
+    plans = [p for p in listed if p.kind is PlanKind.PLAN and p.work_group_id == plan.work_group_id]
     group = db.session.get(WorkGroup, plan.work_group_id)
     return Dashboard(plan=plan, plans=plans, counts=counts, sections=list(sections.values()),
                      units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,

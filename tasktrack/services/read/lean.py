@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
@@ -28,9 +28,10 @@ from tasktrack.models import (
     Task,
     Unit,
     User,
+    unit_categories,
 )
 from tasktrack.services import progress
-from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from
+from tasktrack.services.read.overview import AssignmentRow, LightColumns, light_from
 
 
 class LatestReport(NamedTuple):
@@ -59,6 +60,14 @@ def latest_reports(assignment_ids: Iterable[int]) -> dict[int, LatestReport]:
     return {row[1]: LatestReport(*row) for row in rows}
 
 
+class UnitRef(NamedTuple):
+    """What 督办总览's per-unit table needs of a unit: its id, name and place in the unit order."""
+
+    id: int
+    name: str
+    sort_order: int
+
+
 class LeanRow(NamedTuple):
     """One open assignment: what the counts and the per-unit table need, and its light."""
 
@@ -69,36 +78,40 @@ class LeanRow(NamedTuple):
     acknowledged_at: dt.datetime | None
     last_reported_at: dt.datetime | None
     light: LightResult
+    unit: UnitRef
 
 
 def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
-    """Return every open assignment of a plan as a :class:`LeanRow`, in plan order (section, task, lead first, unit
-    order) — the order of dashboard.plan_rows, in one query."""
+    """Return every open assignment of a plan as a :class:`LeanRow` with its unit, in plan order (section, task,
+    lead first, unit order) — the order of dashboard.plan_rows, in one query. The plan's own columns of the light
+    are the plan's (one plan: not joined, not repeated on every row)."""
     rows = db.session.execute(
         sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
-                  Assignment.acknowledged_at, *LIGHT_COLUMNS)
+                  Assignment.acknowledged_at, Unit.name, Unit.sort_order, Assignment.status, Assignment.completed_on,
+                  Assignment.extended_due, Assignment.last_reported_at, Task.due_date, Task.deadline_kind,
+                  Task.period_months)
         .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
         .join(Section, Task.section_id == Section.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
         .order_by(Section.number, Task.number, Assignment.is_lead.desc(), Unit.sort_order, Unit.id)
     ).tuples().all()
+    units: dict[int, UnitRef] = {}
     found = []
-    for aid, unit_id, section_id, state, acknowledged_at, *light in rows:
-        columns = LightColumns(*light)
+    for (aid, unit_id, section_id, state, acknowledged_at, name, sort_order, status, completed_on, extended_due,
+         last_reported_at, due_date, kind, period_months) in rows:
+        columns = LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind, period_months,
+                               plan.issued_on, plan.year, plan.warning_days, plan.report_period_months)
+        unit = units.get(unit_id) or units.setdefault(unit_id, UnitRef(unit_id, name, sort_order))
         found.append(LeanRow(aid, unit_id, section_id, state, acknowledged_at, columns.last_reported_at,
-                             light_from(columns, today)))
+                             light_from(columns, today), unit))
     return found
 
 
-def units_of(rows: Iterable[LeanRow]) -> dict[int, Unit]:
-    """Return the units of these rows, with their categories (two queries)."""
-    ids = sorted({r.unit_id for r in rows})
-    if not ids:
-        return {}
-    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)).options(selectinload(Unit.categories)))
-    return {u.id: u for u in units}
+def category_members(category_id: int) -> set[int]:
+    """Return the ids of the units in a category (one query)."""
+    return set(db.session.scalars(sa.select(unit_categories.c.unit_id)
+                                  .where(unit_categories.c.category_id == category_id)))
 
 
 def full_rows(rows: Iterable[LeanRow]) -> list[AssignmentRow]:

@@ -7,6 +7,12 @@ list, the one a province pages through, is filtered, ordered and cut into pages 
 separate COUNT for the total, and only the page's rows are loaded. Their lights are still computed by
 ``light_of``: the pure function stays the authority, and a row it does not light red fails loudly.
 
+The due date in force is kept on the assignment (``Assignment.due_in_force``, models/due_in_force.py) under a
+partial index over the open, uncompleted assignments (``ix_assignments_red``): the red rows are one range scan of
+that index — a few hundred of ~20,000 at province scale — joined to their tasks and plans by key, for the COUNT and
+for the page alike. The open/uncompleted condition is written with a literal (``_open_unfinished``), as the index
+is, so that both databases see that the query implies it.
+
 ``row_key`` (Python) and ``_order_by`` (SQL) are the same order, kept side by side: the Python path of the
 other filters and this SQL path must give exactly the same pages (tests/services/test_overdue.py).
 """
@@ -57,13 +63,15 @@ def row_key(row: AssignmentRow) -> tuple[Any, ...]:
     )
 
 
-def _due_in_force() -> sa.ColumnElement[dt.date]:
-    return sa.func.coalesce(Assignment.extended_due, Task.due_date)
+def _open_unfinished() -> list[sa.ColumnElement[bool]]:
+    """Return models/plan.py ``OPEN_UNFINISHED`` (the partial index's condition) as SQL over ``Assignment``."""
+    return [Assignment.closed_at.is_(None),
+            Assignment.status != sa.literal_column(f"'{AssignmentStatus.COMPLETED.value}'")]
 
 
 def _order_by() -> list[sa.ColumnElement[Any] | InstrumentedAttribute[Any]]:
     """Return ``row_key`` in SQL for red rows (all of one severity; fewer days left = earlier due date)."""
-    return [_due_in_force(), Task.number, Unit.sort_order, Task.plan_id, Section.number,
+    return [Assignment.due_in_force, Task.number, Unit.sort_order, Task.plan_id, Section.number,
             Assignment.is_lead.desc(), Assignment.unit_id, Assignment.id]
 
 
@@ -76,12 +84,11 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
                 groups: Collection[int] | None = None) -> list[sa.ColumnElement[bool]]:
     """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks and plans."""
     conditions: list[sa.ColumnElement[bool]] = [
-        Assignment.closed_at.is_(None),
+        # Red (domain/lights.py): open, not completed (a claimed completion counts as completed) and past due.
+        *_open_unfinished(),
+        Assignment.due_in_force < today,
         Task.is_deleted.is_(False),
         Plan.is_deleted.is_(False),
-        # Red (domain/lights.py): not completed (a claimed completion counts as completed) and past due.
-        Assignment.status != AssignmentStatus.COMPLETED,
-        _due_in_force() < today,
     ]
     if plan is not None:
         conditions.append(Task.plan_id == plan.id)
@@ -116,17 +123,15 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
                  limit: int, groups: Collection[int] | None = None) -> tuple[list[AssignmentRow], int]:
     """Return one slice of the red rows matching the filters, in ``row_key`` order, and their total.
 
+    One statement: the page's rows with their task, section, plan and unit, each carrying the total as a window
+    count over every matching row (the red rows are read once, for the order and the count); a page past the end
+    has no row to carry it, so only then is the total counted apart.
+
     :param plan: the plan to list, or None for every plan that is not deleted (of ``groups``, if given).
     """
     conditions = _conditions(plan, today, filters, groups)
-    total = db.session.scalar(
-        sa.select(sa.func.count(Assignment.id))
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .where(*conditions)
-    ) or 0
-    assignments = db.session.scalars(
-        sa.select(Assignment)
+    found = db.session.execute(
+        sa.select(Assignment, sa.func.count().over().label("total"))
         .join(Task, Assignment.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
         .join(Section, Task.section_id == Section.id)
@@ -138,10 +143,21 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
         .options(
             contains_eager(Assignment.task).contains_eager(Task.section),
             contains_eager(Assignment.task).contains_eager(Task.plan),
-            contains_eager(Assignment.unit).selectinload(Unit.categories),
+            contains_eager(Assignment.unit),
         )
     ).all()
-    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
+    if found:
+        total = int(found[0].total)
+    elif offset:
+        total = db.session.scalar(
+            sa.select(sa.func.count(Assignment.id))
+            .join(Task, Assignment.task_id == Task.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .where(*conditions)
+        ) or 0
+    else:
+        total = 0
+    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a, _ in found]
     wrong = [r.assignment.id for r in rows if r.light.light is not Light.RED]
     if wrong:
         # The SQL predicate must say what domain/lights.py says; if they ever part, show it, never hide it.

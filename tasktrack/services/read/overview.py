@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -159,6 +160,22 @@ def list_plans(reader: User | Collection[int] | None = None, *, with_matters: bo
     elif reader is not None:
         query = query.where(Plan.work_group_id.in_(sorted(reader)))
     return list(db.session.scalars(query.order_by(Plan.year.desc(), Plan.id)))
+
+
+class PlanChoice(NamedTuple):
+    """A plan as a plan selector offers it."""
+
+    id: int
+    year: int
+    title: str
+
+
+def plan_choices(visible: Collection[int] | None = None) -> list[PlanChoice]:
+    """Return :func:`list_plans` of the ``visible`` work groups as the selector shows them (columns, no objects)."""
+    query = sa.select(Plan.id, Plan.year, Plan.title).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+    if visible is not None:
+        query = query.where(Plan.work_group_id.in_(sorted(visible)))
+    return [PlanChoice(*row) for row in db.session.execute(query.order_by(Plan.year.desc(), Plan.id)).tuples()]
 
 
 def current_plan(today: dt.date, reader: User | None = None, *, own: bool = False) -> Plan | None:

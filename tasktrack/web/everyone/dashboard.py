@@ -112,7 +112,7 @@ def _assignments_body() -> str:
     page = dash.assignment_page(plan, context.today(), filters, page=page_arg(), visible=visible())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("dashboard/_assignments_body.html", plan=plan, page=page, filters=filters, args=args,
-                           plans=dash.list_plans(visible()))
+                           plans=dash.plan_choices(visible()))
 
 
 @bp.route("/units/<int:unit_id>")
