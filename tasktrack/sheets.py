@@ -29,7 +29,8 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -70,12 +71,35 @@ def set_value(cell: Cell, value: Value) -> Cell:
     return cell
 
 
-def append_row(ws: Worksheet, values: Sequence[Value]) -> int:
-    """Append a row to a worksheet through :func:`set_value`; return its row number."""
-    ws.append([None] * len(values))  # openpyxl's own "next row" (the first row of an empty sheet is row 1)
-    row = ws.max_row
+def cell_style(ws: Worksheet, *, font: Font | None = None, fill: PatternFill | None = None,
+               border: Border | None = None, alignment: Alignment | None = None) -> StyleArray:
+    """Return a look for :func:`append_row`'s cells (font, fill, border, alignment), registered once in the workbook.
+
+    A table's cells share a handful of looks: setting the parts cell by cell looks each one up in the workbook
+    again for every cell (most of the time an export took), a look made once is copied into each cell instead.
+    A date still gets its yyyy-mm-dd format from its value.
+    """
+    probe = Cell(ws)
+    if font is not None:
+        probe.font = font
+    if fill is not None:
+        probe.fill = fill
+    if border is not None:
+        probe.border = border
+    if alignment is not None:
+        probe.alignment = alignment
+    return probe._style  # openpyxl's own record of the parts' ids, which Cell(style_array=…) takes
+
+
+def append_row(ws: Worksheet, values: Sequence[Value], styles: Sequence[StyleArray | None] | None = None) -> int:
+    """Append a row to a worksheet, each value as :func:`set_value` writes it, each cell with its look from
+    ``styles`` (:func:`cell_style`; None: the default); return the row's number."""
+    row = ws._current_row + 1  # openpyxl's own "next row" (ws.max_row would scan every cell of the sheet)
+    cells = []
     for column, value in enumerate(values, start=1):
-        set_value(ws.cell(row=row, column=column), value)
+        cell = Cell(ws, row=row, column=column, style_array=styles[column - 1] if styles else None)
+        cells.append(set_value(cell, value) if value is not None else cell)
+    ws.append(cells)
     return row
 
 
