@@ -16,7 +16,6 @@ formula (.xlsx string cells, CSV ``'`` prefix) or break the file (stored control
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -197,17 +196,19 @@ def target_lines(standings: list[Standing]) -> list[list[sheets.Value]]:
     return lines
 
 
-def _add_targets_sheet(wb: Workbook, standings: list[Standing]) -> None:
+def _add_targets_sheet(wb: Workbook, standings: list[Standing]) -> sheets.SheetRows:
     ws = wb.create_sheet("指标")
     sheets.append_row(ws, [c.title for c in TARGET_COLUMNS], [sheets.cell_style(ws, font=Font(bold=True))] * len(
         TARGET_COLUMNS))
     for index, column in enumerate(TARGET_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     body = [sheets.cell_style(ws, alignment=Alignment(vertical="top", wrap_text=c.wrap)) for c in TARGET_COLUMNS]
+    table = sheets.SheetRows(ws)
     for line in target_lines(standings):
-        sheets.append_row(ws, line, body)
+        table.append(line, body)
     ws.freeze_panes = "A2"
     sheets.print_setup(ws, title_rows="1:1")
+    return table
 
 
 def file_stem(plan: Plan, today: dt.date) -> str:
@@ -233,20 +234,20 @@ def to_xlsx(plan: Plan, rows: list[ExportRow], today: dt.date, standings: list[S
                                      fill=PatternFill("solid", fgColor=color)),
                    *body[light_column + 1:]]
            for light, color in LIGHT_FILLS.items()}
+    table = sheets.SheetRows(ws)
     for row in rows:
-        sheets.append_row(ws, _values(row), lit[row.light.light.value])
+        table.append(_values(row), lit[row.light.light.value])
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
     sheets.print_setup(ws, title_rows="1:1")
+    tables = [table]
     if standings:
-        _add_targets_sheet(wb, standings)
+        tables.append(_add_targets_sheet(wb, standings))
     wb.active = 0
     wb.properties.title = safe_text.for_xml(plan.title)
     wb.properties.creator = "清廉社会组织建设任务督办"
     wb.properties.created = dt.datetime.combine(today, dt.time())
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return sheets.save(wb, tables)
 
 
 def to_csv(rows: list[ExportRow]) -> bytes:
