@@ -32,9 +32,9 @@ from tasktrack.domain.lights import LightResult
 from tasktrack.domain.progress_table import UnitProgress
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, Plan, ProgressReport, Section, Task, Unit
+from tasktrack.services import NotFound
 from tasktrack.services.progress import newest_report_ids
 from tasktrack.services.progress_sheet import TaskLine, add_progress_sheet
-from tasktrack.services.read.dashboard import resolve_plan
 from tasktrack.services.read.overview import LIGHT_COLUMNS, LightColumns, light_from
 from tasktrack.services.targets import Standing, plan_standings
 
@@ -257,7 +257,9 @@ def to_csv(rows: list[ExportRow]) -> bytes:
 
 def export_plan(plan_id: int, fmt: str, today: dt.date) -> tuple[str, bytes]:
     """Return (file name, content) of a plan's export as "xlsx" or "csv"."""
-    plan = resolve_plan(plan_id, today)
+    plan = db.session.get(Plan, plan_id)  # the view has read it (web/scope.py): no query, not every plan listed
+    if plan is None or plan.is_deleted:
+        raise NotFound("工作计划不存在")
     rows = export_rows(plan, today)
     stem = file_stem(plan, today)
     if fmt == "xlsx":
