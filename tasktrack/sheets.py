@@ -10,8 +10,9 @@ The files this app writes go to everyone in the province, so no text a user wrot
 * both: characters XML cannot hold (control characters stored before they were refused) become U+FFFD
   (``safe_text.for_xml``) instead of breaking the whole file for everyone.
 
-Numbers and dates stay typed cells. Exports build their rows and hand them to :func:`csv_bytes` or
-:func:`append_row`; nothing writes cells by hand. Pure functions, no Flask.
+Numbers and dates stay typed cells. Exports build their rows and hand them to :func:`csv_bytes`, :func:`append_row`
+or, for a long table, :class:`SheetRows` (the same cells written straight as the sheet's XML when :func:`save` writes
+the workbook); a cell's look is made once per table (:func:`cell_style`); nothing writes cells by hand. No Flask.
 
 Printing is set up here too, the same for every sheet (:func:`print_setup`: A4 landscape, one page wide, header rows
 repeated, 第 N 页 共 M 页), and so are row heights (:func:`row_height`): neither Excel nor LibreOffice sizes a row to

