@@ -10,8 +10,9 @@ The files this app writes go to everyone in the province, so no text a user wrot
 * both: characters XML cannot hold (control characters stored before they were refused) become U+FFFD
   (``safe_text.for_xml``) instead of breaking the whole file for everyone.
 
-Numbers and dates stay typed cells. Exports build their rows and hand them to :func:`csv_bytes` or
-:func:`append_row`; nothing writes cells by hand. Pure functions, no Flask.
+Numbers and dates stay typed cells. Exports build their rows and hand them to :func:`csv_bytes`, :func:`append_row`
+or, for a long table, :class:`SheetRows` (the same cells written straight as the sheet's XML when :func:`save` writes
+the workbook); a cell's look is made once per table (:func:`cell_style`); nothing writes cells by hand. No Flask.
 
 Printing is set up here too, the same for every sheet (:func:`print_setup`: A4 landscape, one page wide, header rows
 repeated, 第 N 页 共 M 页), and so are row heights (:func:`row_height`): neither Excel nor LibreOffice sizes a row to
@@ -22,16 +23,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
+import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.compat import safe_string
+from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from tasktrack.domain import safe_text
 
@@ -70,13 +80,156 @@ def set_value(cell: Cell, value: Value) -> Cell:
     return cell
 
 
-def append_row(ws: Worksheet, values: Sequence[Value]) -> int:
-    """Append a row to a worksheet through :func:`set_value`; return its row number."""
-    ws.append([None] * len(values))  # openpyxl's own "next row" (the first row of an empty sheet is row 1)
-    row = ws.max_row
+def cell_style(ws: Worksheet, *, font: Font | None = None, fill: PatternFill | None = None,
+               border: Border | None = None, alignment: Alignment | None = None) -> StyleArray:
+    """Return a look for :func:`append_row`'s cells (font, fill, border, alignment), registered once in the workbook.
+
+    A table's cells share a handful of looks: setting the parts cell by cell looks each one up in the workbook
+    again for every cell (most of the time an export took), a look made once is copied into each cell instead.
+    A date still gets its yyyy-mm-dd format from its value.
+    """
+    probe = Cell(ws)
+    if font is not None:
+        probe.font = font
+    if fill is not None:
+        probe.fill = fill
+    if border is not None:
+        probe.border = border
+    if alignment is not None:
+        probe.alignment = alignment
+    return probe._style  # openpyxl's own record of the parts' ids, which Cell(style_array=…) takes
+
+
+def append_row(ws: Worksheet, values: Sequence[Value], styles: Sequence[StyleArray | None] | None = None) -> int:
+    """Append a row to a worksheet, each value as :func:`set_value` writes it, each cell with its look from
+    ``styles`` (:func:`cell_style`; None: the default); return the row's number."""
+    row = ws._current_row + 1  # openpyxl's own "next row" (ws.max_row would scan every cell of the sheet)
+    cells = []
     for column, value in enumerate(values, start=1):
-        set_value(ws.cell(row=row, column=column), value)
+        cell = Cell(ws, row=row, column=column, style_array=styles[column - 1] if styles else None)
+        cells.append(set_value(cell, value) if value is not None else cell)
+    ws.append(cells)
     return row
+
+
+#: Excel's most characters in a cell (openpyxl cuts longer text to it, and so does :class:`SheetRows`).
+CELL_TEXT_LIMIT = 32767
+
+
+class SheetRows:
+    """A long table's rows, written as the sheet's XML when the workbook is saved with :func:`save`.
+
+    openpyxl keeps a Cell object per cell and serialises each through lxml when saving: most of an export's time
+    for a plan's few thousand cells. A table appended here skips both: as openpyxl hands the sheet over, each row
+    becomes the text openpyxl would have written for it (string cells for all text, never a formula; typed numbers
+    and dates, a date with its yyyy-mm-dd format; each cell's look from :func:`cell_style`), after the rows openpyxl
+    holds (the header). tests/test_sheets.py holds the two ways to the same bytes.
+    """
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self._first = ws._current_row + 1  # after the rows openpyxl holds (openpyxl's own "next row")
+        self._rows: list[tuple[Sequence[Value], Sequence[StyleArray | None] | None]] = []
+
+    def append(self, values: Sequence[Value], styles: Sequence[StyleArray | None] | None = None) -> int:
+        """Append a row as :func:`append_row` would (the values are written as they are when the sheet is saved);
+        return its number."""
+        self._rows.append((values, styles))
+        return self._first + len(self._rows) - 1
+
+    def _xml(self) -> tuple[bytes, int]:
+        """Return the rows' XML (ASCII, other characters as references, as lxml writes a sheet) and their widest
+        row's cell count."""
+        ws = self.ws
+        epoch = ws.parent.epoch
+        # A look (with the value's type: a date adds its format) → the workbook's style index, in the order openpyxl
+        # would meet them (after the cells it wrote); keyed by id, so each look is kept alive with its index.
+        xfs: dict[tuple[int, type | None], tuple[StyleArray | None, str | None]] = {}
+        parts = []
+        width = 0
+        for number, (values, styles) in enumerate(self._rows, start=self._first):
+            row = str(number)
+            parts.append(f'<row r="{row}">')
+            for index, value in enumerate(values):
+                style = styles[index] if styles else None
+                kind = type(value) if isinstance(value, dt.date) else None
+                found = xfs.get((id(style), kind))
+                if found is None:
+                    probe = Cell(ws, value=value if kind else None, style_array=style)  # a date adds its format
+                    found = xfs[(id(style), kind)] = (
+                        style, str(ws.parent._cell_styles.add(probe._style)) if probe.has_style else None)
+                xf = found[1]
+                head = f'<c r="{_COLUMN_LETTERS[index]}{row}" s="{xf}"' if xf is not None else \
+                    f'<c r="{_COLUMN_LETTERS[index]}{row}"'
+                if value is None:
+                    if xf is not None:
+                        parts.append(head + ' t="n"></c>')
+                elif isinstance(value, str):
+                    text = safe_text.for_xlsx(value)[:CELL_TEXT_LIMIT]
+                    if not text:
+                        parts.append(head + ' t="inlineStr"></c>')
+                    else:
+                        space = ' xml:space="preserve"' if text != text.strip() else ""
+                        parts.append(f'{head} t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>')
+                elif kind is not None:
+                    parts.append(f'{head} t="n"><v>{safe_string(to_excel(value, epoch))}</v></c>')
+                else:
+                    parts.append(f'{head} t="n"><v>{safe_string(value)}</v></c>')
+            parts.append("</row>")
+            width = max(width, len(values))
+        return "".join(parts).encode("ascii", "xmlcharrefreplace"), width
+
+    def _fill(self, xml: bytes) -> bytes:
+        """Return the sheet's XML as openpyxl wrote it, with these rows after its own and its size to match."""
+        if not self._rows:
+            return xml
+        rows, width = self._xml()
+        if b"</sheetData>" in xml:
+            xml = xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+        else:
+            xml = xml.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
+        ws = self.ws
+        held = bool(ws._cells)
+        last = self._first + len(self._rows) - 1
+        top = f"{get_column_letter(ws.min_column if held else 1)}{ws.min_row if held else self._first}"
+        size = f"{top}:{get_column_letter(max(ws.max_column if held else 1, width))}{last}"
+        return _DIMENSION.sub(f'<dimension ref="{size}"/>'.encode(), xml, count=1)
+
+
+_COLUMN_LETTERS = [get_column_letter(i) for i in range(1, 16385)]
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+#: What lxml escapes in element text (a CR too: XML would read a bare one as a line feed).
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+class _Archive(zipfile.ZipFile):
+    """The .xlsx being written: a sheet with :class:`SheetRows` gets them as openpyxl hands the sheet over."""
+
+    def __init__(self, file: io.BytesIO, tables: dict[str, SheetRows]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._tables = tables
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        table = self._tables.get(arcname)
+        if table is None:
+            super().write(filename, arcname, *args, **kwargs)
+            return
+        with open(filename, "rb") as f:
+            self.writestr(arcname, table._fill(f.read()))
+
+
+def save(wb: Workbook, tables: Iterable[SheetRows] = ()) -> bytes:
+    """Return the workbook as .xlsx bytes (as ``wb.save`` writes it), each table's rows in its sheet."""
+    # openpyxl names the n-th sheet's part sheet<n>.xml as it writes them (ExcelWriter._write_worksheets).
+    parts = {f"xl/worksheets/sheet{wb.worksheets.index(t.ws) + 1}.xml": t for t in tables}
+    buffer = io.BytesIO()
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)  # as openpyxl's save_workbook
+    archive = _Archive(buffer, parts)
+    try:
+        ExcelWriter(wb, archive).save()
+    finally:
+        archive.close()  # already closed by a save that went through
+    return buffer.getvalue()
 
 
 #: The workbooks' default font. A column's width is counted in digits of the default font, so the font decides
@@ -106,10 +259,31 @@ def new_workbook() -> Workbook:
     return wb
 
 
+@functools.cache
+def _wide_bmp() -> re.Pattern[str]:
+    """Return a pattern of the wide and full-width (W, F) characters of the Basic Multilingual Plane (built once: a
+    row's height counts a few thousand characters, one ``east_asian_width`` call each was most of the sheet's time)."""
+    ranges: list[str] = []
+    start = None
+    for cp in range(0x10001):
+        wide = cp < 0x10000 and unicodedata.east_asian_width(chr(cp)) in "WF"
+        if wide and start is None:
+            start = cp
+        elif not wide and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(cp - 1))}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]")
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def text_width(text: str, font_pt: float) -> float:
     """Return the width of a line in pixels at 96 dpi: a wide (CJK) character is one em, any other about half."""
     em = font_pt * 96 / 72
-    return sum(em if unicodedata.east_asian_width(ch) in "WF" else em * 0.55 for ch in text)
+    wide = len(_wide_bmp().findall(text))
+    wide += sum(unicodedata.east_asian_width(ch) in "WF" for ch in _ASTRAL.findall(text))
+    return em * wide + em * 0.55 * (len(text) - wide)
 
 
 def text_lines(text: str, width: float, font_pt: float) -> int:

@@ -165,6 +165,30 @@ def test_each_user_gets_their_own_csrf_token_in_a_cached_page(app: Flask, client
     assert response.status_code == 302
 
 
+def test_a_colleague_served_from_the_cache_gets_their_own_csrf_token(app: Flask, client: FlaskClient, liaison: Any,
+                                                                    make_user: Callable[..., Any],
+                                                                    now: dt.datetime) -> None:
+    """The page body's own ``{{ csrf_token() }}`` (not only the macros') is the placeholder while it is built: with no
+    write between the two readers, the colleague's page comes from the cache and still carries the colleague's token."""
+    progress.submit_report(assignment_of("省民政厅", 7), author=liaison, status=progress.AssignmentStatus.IN_PROGRESS,
+                           percent=10, completed_on=None, narrative="已部署", now=now)
+    colleague = make_user("liaison", unit="省民政厅")
+    db.session.commit()
+    other = app.test_client()
+    assert login(other, colleague.email).status_code == 302
+    mine = client.get("/my/tasks").get_data(as_text=True)
+    theirs = other.get("/my/tasks").get_data(as_text=True)
+    my_tokens, their_tokens = set(CSRF_RE.findall(mine)), set(CSRF_RE.findall(theirs))
+    assert their_tokens
+    assert not my_tokens & their_tokens
+    match = re.search(r'action="(/assignments/\d+/unchanged)".*?name="csrf_token" value="([^"]+)".*?'
+                      r'name="base_report_id" value="(\d+)"', theirs, re.S)
+    assert match is not None
+    response = other.post(match.group(1), data={"csrf_token": match.group(2), "base_report_id": match.group(3),
+                                                "next": "my"})
+    assert response.status_code == 302
+
+
 def test_dashboard_counts_follow_a_new_report(client: FlaskClient, login_as: Callable[..., Any], seeded: None,
                                               make_user: Callable[..., Any], now: dt.datetime) -> None:
     login_as("secretariat")

@@ -111,6 +111,11 @@ class Section(Base):
     tasks: Mapped[list[Task]] = relationship(back_populates="section", order_by="Task.number")
 
 
+def task_ref(number: int, kind: PlanKind) -> str:
+    """Return a task's number as shown beside other plans' tasks (Task.ref; pages that read tasks as columns)."""
+    return f"交办{number}" if kind is PlanKind.MATTERS else str(number)
+
+
 class Task(Base):
     """One line of the task table (具体工作)."""
 
@@ -148,7 +153,7 @@ class Task(Base):
     def ref(self) -> str:
         """The task's number as shown beside other plans' tasks: "3", or "交办3" for a 交办事项 (a matters container's
         task), so that 我的任务 and a unit's reminder never show two different items both numbered 3."""
-        return f"交办{self.number}" if self.plan.kind is PlanKind.MATTERS else str(self.number)
+        return task_ref(self.number, self.plan.kind)
 
     @property
     def label(self) -> str:

@@ -12,8 +12,9 @@ and reports on it (the summary the higher level reads); the higher secretariat r
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -45,6 +46,17 @@ class Action(enum.StrEnum):
     VIEW_MATTER = "view_matter"  # one 交办事项 (see _can_view_matter)
     VIEW_MEETING = "view_meeting"  # one 联络员会议 (see _can_view_meeting)
     ACKNOWLEDGE = "acknowledge"  # 签收 an open assignment: whoever acts for its unit (see _can_acknowledge)
+
+
+class AssignmentFacts(NamedTuple):
+    """What the policy reads of an assignment to answer REPORT_PROGRESS and ACKNOWLEDGE, for pages that read their
+    assignments as columns (我的任务): ``can(user, action, facts)`` answers exactly as on the Assignment object."""
+
+    unit_id: int
+    #: The assignment's unit's ``represents_work_group_id`` (an inbound task of that work group, see inbound_to).
+    represents_work_group_id: int | None
+    closed_at: dt.datetime | None
+    completion_state: CompletionState
 
 
 class PermissionDenied(Exception):
@@ -93,8 +105,10 @@ def group_of(obj: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def inbound_to(assignment: Assignment) -> int | None:
+def inbound_to(assignment: Assignment | AssignmentFacts) -> int | None:
     """Return the lower work group a higher plan's assignment is addressed to (上级下达任务), if any."""
+    if isinstance(assignment, AssignmentFacts):
+        return assignment.represents_work_group_id
     return assignment.unit.represents_work_group_id
 
 
@@ -180,12 +194,13 @@ def _can_report(user: User, role: Role, obj: object | None) -> bool:
     reports on the higher plan's assignment addressed to its work group (the summary the higher level reads)."""
     if role is Role.SECRETARIAT:
         # Otherwise the secretariat confirms and urges; units report for themselves.
-        return (isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and _open(obj))
+        return (isinstance(obj, Assignment | AssignmentFacts) and inbound_to(obj) == user.work_group_id
+                and _open(obj))
     if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
         return False
     if obj is None:
         return True
-    assert isinstance(obj, Assignment)
+    assert isinstance(obj, Assignment | AssignmentFacts)
     return _acts_for(user, obj.unit_id) and _open(obj)
 
 
@@ -194,12 +209,13 @@ def _can_acknowledge(user: User, role: Role, obj: object | None) -> bool:
     a lower work group (上级下达任务) that group's secretariat, who reports on it. Only an open assignment: a closed one
     is history. Whether it is already acknowledged does not matter: a second 签收 is answered 已签收, not refused."""
     if role is Role.SECRETARIAT:
-        return isinstance(obj, Assignment) and inbound_to(obj) == user.work_group_id and obj.closed_at is None
+        return (isinstance(obj, Assignment | AssignmentFacts) and inbound_to(obj) == user.work_group_id
+                and obj.closed_at is None)
     if role not in (Role.LIAISON, Role.OBSERVATION_POINT):
         return False
     if obj is None:
         return True
-    return isinstance(obj, Assignment) and _acts_for(user, obj.unit_id) and obj.closed_at is None
+    return isinstance(obj, Assignment | AssignmentFacts) and _acts_for(user, obj.unit_id) and obj.closed_at is None
 
 
 def acknowledgeable_assignments(user: User) -> sa.ColumnElement[bool]:
@@ -213,7 +229,7 @@ def acknowledgeable_assignments(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
-def _open(assignment: Assignment) -> bool:
+def _open(assignment: Assignment | AssignmentFacts) -> bool:
     """Once the secretariat confirmed the completion (办结) nobody reports or reopens it but the secretariat
     (REOPEN_COMPLETION, with a reason)."""
     return assignment.closed_at is None and assignment.completion_state is not CompletionState.CONFIRMED

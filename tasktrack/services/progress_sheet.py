@@ -110,6 +110,10 @@ def add_progress_sheet(wb: Workbook, plan: Plan, lines: Iterable[TaskLine], toda
            align=Alignment(horizontal="center", vertical="center", wrap_text=True), fill=SECTION_FILL)
     ws.row_dimensions[header].height = 24
     body_font = Font(name=BODY_FONT, size=BODY_PT)
+    body = sheets.cell_style(ws, font=body_font, alignment=Alignment(vertical="top", wrap_text=True), border=BORDER)
+    number = sheets.cell_style(ws, font=body_font, alignment=Alignment(horizontal="center", vertical="top"),
+                               border=BORDER)
+    styles = [number, *[body] * (len(COLUMNS) - 1)]
     section_id: int | None = None
     for line in lines:
         task = line.task
@@ -121,9 +125,7 @@ def add_progress_sheet(wb: Workbook, plan: Plan, lines: Iterable[TaskLine], toda
             ws.row_dimensions[row].height = round(BODY_PT * sheets.LINE_PITCH + 8, 1)
         values: list[sheets.Value] = [task.number, _task_cell(task), task.responsible_phrase, line.progress,
                                       line.problems, ""]
-        row = sheets.append_row(ws, values)
-        _style(ws, row, font=body_font, align=Alignment(vertical="top", wrap_text=True))
-        ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        row = sheets.append_row(ws, values, styles)
         ws.row_dimensions[row].height = sheets.row_height(
             ((str(v or ""), width) for v, (_, width) in zip(values, COLUMNS, strict=True)), BODY_PT)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"

@@ -49,7 +49,7 @@ def _route(endpoint: str) -> Any:
 def fast_url_for(endpoint: str, **values: Any) -> str:
     """Return what ``flask.url_for(endpoint, **values)`` returns, faster for the common case."""
     route = _route(endpoint) if not endpoint.startswith(".") else _SLOW
-    if route is _SLOW or any(k.startswith("_") for k in values):
+    if route is _SLOW:
         return url_for(endpoint, **values)
     pieces, names = route
     parts = [pieces[0]]
@@ -61,7 +61,11 @@ def fast_url_for(endpoint: str, **values: Any) -> str:
         parts.append(pieces[i + 1])
     query = []
     for key, value in values.items():
-        if value is None or key in names:
+        if key in names:
+            continue
+        if key.startswith("_"):  # _external, _anchor, _method, _scheme: Flask's own (checked here, not per call)
+            return url_for(endpoint, **values)
+        if value is None:
             continue
         if isinstance(value, list | tuple | dict | set):
             return url_for(endpoint, **values)

@@ -127,4 +127,8 @@ def _cached_call(build: Callable[..., Any], vary: tuple[str, ...], run: Callable
 
 def init_app(app: Flask) -> None:
     """Make the templates' ``csrf_token()`` cache-aware (after Flask-WTF installed its own)."""
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["csrf_token"] = csrf_token  # what imported macros see
+    # Flask-WTF also puts its own in every template's context, which a page's own {{ csrf_token() }} would read
+    # first: a cached body then held its first reader's token, and a colleague's form was refused. Context
+    # processors run in order, so this one (registered after Flask-WTF's) decides.
+    app.context_processor(lambda: {"csrf_token": csrf_token})

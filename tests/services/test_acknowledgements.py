@@ -8,8 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Plan, PlanKind, Role, Task, Unit
-from tasktrack.permissions import Action, acknowledgeable_assignments, can
+from tasktrack.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    CompletionState,
+    Plan,
+    PlanKind,
+    Role,
+    Task,
+    Unit,
+)
+from tasktrack.permissions import Action, AssignmentFacts, acknowledgeable_assignments, can
 from tasktrack.services import ServiceError, acknowledgements, progress
 
 
@@ -125,6 +135,29 @@ def test_policy_the_units_own_people_acknowledge_and_the_filter_agrees(seeded, m
         allowed = set(db.session.scalars(sa.select(Assignment.id).where(acknowledgeable_assignments(user))))
         every = db.session.scalars(sa.select(Assignment)).all()
         assert allowed == {a.id for a in every if can(user, Action.ACKNOWLEDGE, a)}
+
+
+def test_policy_answers_on_columns_as_on_the_assignment(seeded, make_user, now):
+    """我的任务 asks can() with an assignment's columns (AssignmentFacts): every role, every assignment, open, closed or
+    confirmed, inbound to a lower work group or not, gets the answer the object gets."""
+    from tests.levels import build_levels
+
+    lv = build_levels(now)
+    confirmed, closed = assignment_of("省民政厅", 2), assignment_of("省民政厅", 3)
+    confirmed.completion_state = CompletionState.CONFIRMED
+    closed.closed_at = now
+    db.session.flush()
+    readers = [make_user(Role.LIAISON, unit="省民政厅"), make_user(Role.OBSERVATION_POINT, unit="省民政厅"),
+               make_user(Role.LIAISON, unit="省教育厅"), make_user(Role.SECRETARIAT), make_user(Role.VIEWER),
+               lv.province_secretariat, lv.city_secretariat, lv.sibling_secretariat, lv.mz_liaison]
+    every = db.session.scalars(sa.select(Assignment)).all()
+    assert {lv.inbound, confirmed, closed} <= set(every)
+    for a in every:
+        facts = AssignmentFacts(a.unit_id, a.unit.represents_work_group_id, a.closed_at, a.completion_state)
+        for user in readers:
+            for action in (Action.REPORT_PROGRESS, Action.ACKNOWLEDGE):
+                assert can(user, action, facts) is can(user, action, a), (user.email, action, a.id)
+    assert can(lv.city_secretariat, Action.REPORT_PROGRESS, lv.inbound)
 
 
 def test_the_demo_signs_most_assignments_and_leaves_a_few_pending(app, now):

@@ -22,6 +22,6 @@ def my_tasks() -> str:
 @cached(scopes=lambda: Page("unit", current_user.unit_id))
 def _body() -> str:
     """The unit's list (the reader's unit is in every cache key)."""
-    rows = tracking.my_tasks(current_user.unit_id, context.today())
+    rows = tracking.my_tasks(current_user.unit_id, context.today(), current_user._get_current_object())
     groups = [(light, [r for r in rows if r.light.light is light]) for light in Light]
     return render_template("liaison/_my_tasks_body.html", groups=groups, rows=rows, unit=current_user.unit)
