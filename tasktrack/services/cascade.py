@@ -255,9 +255,9 @@ def rollups(inbound_ids: Iterable[int], today: dt.date) -> dict[int, Rollup]:
     return rollups_of_open({aid: LightColumns(*columns) for aid, *columns in found}, today)
 
 
-#: The reporting periods (months) whose first instant the database is given (:func:`_sub_facts`): the cadences a
-#: reminder knows (domain/reminder_policy.py). A sub-assignment or inbound task with another period is read with its
-#: own instants, so any period is exact; these are only the ones read in bulk.
+#: The reporting periods (months) whose first instant the database is always given (:func:`_sub_facts`): the
+#: cadences a reminder knows (domain/reminder_policy.py), and the inbound tasks' own periods are added to them. A
+#: sub-assignment whose own period is another is read with its last report as it is, so any period is exact.
 KNOWN_PERIODS = (1, 2, 3, 4, 6, 12)
 
 
@@ -272,94 +272,79 @@ def rollups_of_open(inbound: Mapping[int, LightColumns], today: dt.date) -> dict
     """Return the roll-up of each open inbound assignment of an open plan, given as its light's columns, by id
     (one query: :func:`rollups` without its first)."""
     facts: dict[int, list[SubFacts]] = {aid: [] for aid in inbound}
-    starts = {aid: _start(c.period_months or c.report_period_months, today) for aid, c in inbound.items()}
+    periods = {aid: c.period_months or c.report_period_months for aid, c in inbound.items()}
     if inbound:
-        for parent_id, fact in _sub_facts(sorted(inbound), starts, today):
+        for parent_id, fact in _sub_facts(periods, today):
             facts[parent_id].append(fact)
-    return {aid: _derive(c.status, light_from(c, today), starts[aid], facts[aid]) for aid, c in inbound.items()}
+    return {aid: _derive(c.status, light_from(c, today), _start(periods[aid], today), facts[aid])
+            for aid, c in inbound.items()}
 
 
-def _sub_facts(parent_ids: list[int], starts: Mapping[int, dt.date],
-               today: dt.date) -> Iterator[tuple[int, SubFacts]]:
-    """Yield the facts of the open sub-assignments of these inbound assignments, alike ones counted together.
+def _sub_facts(parents: Mapping[int, int], today: dt.date) -> Iterator[tuple[int, SubFacts]]:
+    """Yield the facts of the open sub-assignments of these inbound assignments (id → its period in months), alike
+    ones counted together.
 
     A province's tree has tens of thousands of sub-assignments: the database groups them by what their light and
     the roll-up read, and each group's light is computed once by the one light function (overview.light_from).
-    What is read of a sub-assignment's instants are three comparisons with a period's first instant
-    (:func:`_window_end`): its last report against its own period (the light's 本期未报送), its last report and its
-    hand-over against the inbound task's period (the roll-up's). The group is given instants that answer them the
-    same way. Of a completion date only "after the due date" is read (逾期完成), so a group keeps any one of them.
+    Of a sub-assignment's instants only comparisons with a period's first instant (:func:`_window_end`) are read:
+    its last report against its own period (the light's 本期未报送), its last report and its hand-over against the
+    inbound task's period (the roll-up's). Those first instants come in time order, so each instant is read as how
+    many of them it has reached (a step, 0 … n), which answers every comparison; the group is then given instants
+    that answer them the same way. Of a completion date only "after the due date" is read (逾期完成), so a group
+    keeps any one of them.
     """
-    params = {f"end_{p}": _window_end(p, today) for p in KNOWN_PERIODS}
+    known = sorted(set(KNOWN_PERIODS) | set(parents.values()), reverse=True)  # the oldest first instant first
+    ends = [_window_end(p, today) for p in known]
+    reached = {p: k + 1 for k, p in enumerate(known)}  # the step at which an instant is in a period of p months
     for (parent_id, status, extended_due, due_date, kind, period_months, issued_on, year, warning_days,
-         report_period_months, _late, recent, reported, handed, last_reported_at, created_at, linked_at,
-         completed_on, count) in db.session.execute(_sub_facts_statement(), {"parents": parent_ids, **params}):
-        start = starts[parent_id]
-        if created_at is None:  # periods the flags answer: instants that answer the same
-            own_end = params[f"end_{period_months or report_period_months}"]
-            light = light_from(LightColumns(status, completed_on, extended_due, own_end if recent else None,
-                                            due_date, kind, period_months, issued_on, year, warning_days,
-                                            report_period_months), today)
-            yield parent_id, SubFacts(light, start if handed else None, bool(reported), count)
-        else:
-            light = light_from(LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind,
-                                            period_months, issued_on, year, warning_days, report_period_months),
-                               today)
-            yield parent_id, dataclasses.replace(_facts(light, last_reported_at, created_at, linked_at, start),
-                                                 count=count)
+         report_period_months, _late, last_step, own_step, linked_step, last_reported_at, completed_on,
+         count) in db.session.execute(_sub_facts_statement(len(known)),
+                                      {"parents": sorted(parents), "known": known,
+                                       **{f"end_{k}": end for k, end in enumerate(ends)}}):
+        period = parents[parent_id]
+        own_period = period_months or report_period_months
+        if last_reported_at is None and own_period in reached:  # an instant that reaches the same steps
+            last_reported_at = ends[reached[own_period] - 1] if last_step >= reached[own_period] else None
+        light = light_from(LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind,
+                                        period_months, issued_on, year, warning_days, report_period_months), today)
+        handed = max(own_step, linked_step) >= reached[period]
+        yield parent_id, SubFacts(light, _start(period, today) if handed else None, last_step >= reached[period],
+                                  count)
 
 
 @functools.cache
-def _sub_facts_statement() -> sa.Select[Any]:
-    """The grouped SELECT of :func:`_sub_facts`, built once: the inbound ids (``parents``) and each known period's
-    first instant (``end_N``) are its parameters."""
-    sub, parent, parent_task, parent_plan = aliased(Assignment), aliased(Assignment), aliased(Task), aliased(Plan)
+def _sub_facts_statement(steps: int) -> sa.Select[Any]:
+    """The grouped SELECT of :func:`_sub_facts` for ``steps`` first instants, built once: the inbound ids
+    (``parents``), the periods read in steps (``known``) and their first instants, oldest first (``end_0`` …)."""
+    sub = aliased(Assignment)
 
-    def period_end(period: sa.ColumnElement[int]) -> sa.ColumnElement[dt.datetime | None]:
-        return sa.case({p: sa.bindparam(f"end_{p}", type_=UTCDateTime()) for p in KNOWN_PERIODS}, value=period)
+    def step(instant: sa.ColumnExpressionArgument[Any]) -> sa.ColumnElement[int]:
+        """How many of the first instants ``instant`` has reached (0 when it is NULL or older than all)."""
+        return sa.case(*[(instant >= sa.bindparam(f"end_{k}", type_=UTCDateTime()), k + 1)
+                         for k in reversed(range(steps))], else_=0)
 
+    own_period = sa.func.coalesce(sa.func.nullif(Task.period_months, 0), Plan.report_period_months)
     rows = (
         sa.select(
             TaskLink.parent_assignment_id.label("parent_id"), sub.status, sub.extended_due, Task.due_date,
             Task.deadline_kind, Task.period_months, Plan.issued_on, Plan.year, Plan.warning_days,
-            Plan.report_period_months, sub.completed_on, sub.last_reported_at, sub.created_at,
-            TaskLink.created_at.label("linked_at"),
-            period_end(sa.func.coalesce(sa.func.nullif(Task.period_months, 0), Plan.report_period_months))
-            .label("own_end"),
-            period_end(sa.func.coalesce(sa.func.nullif(parent_task.period_months, 0),
-                                        parent_plan.report_period_months)).label("parent_end"))
+            Plan.report_period_months,
+            sa.case((sub.completed_on > sa.func.coalesce(sub.extended_due, Task.due_date), 1), else_=0).label("late"),
+            step(sub.last_reported_at).label("last_step"),
+            step(sa.func.coalesce(sub.last_reported_at, sub.created_at)).label("own_step"),
+            step(TaskLink.created_at).label("linked_step"),
+            # A period not read in steps: the last report as it is.
+            sa.case((own_period.not_in(sa.bindparam("known", expanding=True)), sub.last_reported_at))
+            .label("last_reported_at"),
+            sub.completed_on)
         .join(Task, TaskLink.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
         .join(sub, sub.task_id == Task.id)
-        .join(parent, parent.id == TaskLink.parent_assignment_id)
-        .join(parent_task, parent_task.id == parent.task_id)
-        .join(parent_plan, parent_plan.id == parent_task.plan_id)
         .where(TaskLink.parent_assignment_id.in_(sa.bindparam("parents", expanding=True)),
                Task.is_deleted.is_(False), Plan.is_deleted.is_(False), sub.closed_at.is_(None))
     ).subquery()
-    r = rows.c
-    known = sa.and_(r.own_end.is_not(None), r.parent_end.is_not(None))
-
-    def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.case((sa.and_(known, condition), 1), else_=0)
-
-    def unless_known(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        return sa.case((sa.not_(known), column))  # NULL where the flags answer
-
-    facts = sa.select(
-        r.parent_id, r.status, r.extended_due, r.due_date, r.deadline_kind, r.period_months, r.issued_on, r.year,
-        r.warning_days, r.report_period_months, r.completed_on,
-        sa.case((r.completed_on > sa.func.coalesce(r.extended_due, r.due_date), 1), else_=0).label("late"),
-        flag(r.last_reported_at >= r.own_end).label("recent"),
-        flag(r.last_reported_at >= r.parent_end).label("reported"),
-        flag(sa.or_(sa.func.coalesce(r.last_reported_at, r.created_at) >= r.parent_end,
-                    r.linked_at >= r.parent_end)).label("handed"),
-        unless_known(r.last_reported_at).label("last_reported_at"),
-        unless_known(r.created_at).label("created_at"),
-        unless_known(r.linked_at).label("linked_at"),
-    ).subquery()
-    keys = [c for c in facts.c if c.key != "completed_on"]
-    return sa.select(*keys, sa.func.max(facts.c.completed_on), sa.func.count()).group_by(*keys)
+    keys = [c for c in rows.c if c.key != "completed_on"]
+    return sa.select(*keys, sa.func.max(rows.c.completed_on), sa.func.count()).group_by(*keys)
 
 
 def inbound_detail(inbound: Assignment, today: dt.date) -> InboundRow:
