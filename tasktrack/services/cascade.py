@@ -211,9 +211,7 @@ def _derive(status: AssignmentStatus, own: LightResult, start: dt.date, facts: S
     """Return an inbound assignment's roll-up from its status, its own light, the first day of its period and its
     sub-assignments' facts."""
     # The worst light's ties (same colour and days left, another reason) go the same way whoever gathered the facts.
-    subs: list[SubAssignment] = []
-    for f in sorted(facts, key=_tie_key):
-        subs += [SubAssignment(f.light, f.report_on)] * f.count
+    subs = [SubAssignment(f.light, f.report_on, f.count) for f in sorted(facts, key=_tie_key)]
     result = rollup(own, subs, period_start=start, own_completed=status is AssignmentStatus.COMPLETED)
     reported = sum(f.count for f in facts if f.reported)
     return dataclasses.replace(result, reported_this_period=reported)
@@ -273,10 +271,11 @@ def rollups_of_open(inbound: Mapping[int, LightColumns], today: dt.date) -> dict
     (one query: :func:`rollups` without its first)."""
     facts: dict[int, list[SubFacts]] = {aid: [] for aid in inbound}
     periods = {aid: c.period_months or c.report_period_months for aid, c in inbound.items()}
+    starts = {p: _start(p, today) for p in set(periods.values())}
     if inbound:
         for parent_id, fact in _sub_facts(periods, today):
             facts[parent_id].append(fact)
-    return {aid: _derive(c.status, light_from(c, today), _start(periods[aid], today), facts[aid])
+    return {aid: _derive(c.status, light_from(c, today), starts[periods[aid]], facts[aid])
             for aid, c in inbound.items()}
 
 
@@ -296,6 +295,8 @@ def _sub_facts(parents: Mapping[int, int], today: dt.date) -> Iterator[tuple[int
     known = sorted(set(KNOWN_PERIODS) | set(parents.values()), reverse=True)  # the oldest first instant first
     ends = [_window_end(p, today) for p in known]
     reached = {p: k + 1 for k, p in enumerate(known)}  # the step at which an instant is in a period of p months
+    starts = {p: _start(p, today) for p in known}
+    lights: dict[tuple[Any, ...], LightResult] = {}  # alike groups of different inbound tasks share a light
     for (parent_id, status, extended_due, due_date, kind, period_months, issued_on, year, warning_days,
          report_period_months, _late, last_step, own_step, linked_step, last_reported_at, completed_on,
          count) in db.session.execute(_sub_facts_statement(len(known)),
@@ -305,11 +306,13 @@ def _sub_facts(parents: Mapping[int, int], today: dt.date) -> Iterator[tuple[int
         own_period = period_months or report_period_months
         if last_reported_at is None and own_period in reached:  # an instant that reaches the same steps
             last_reported_at = ends[reached[own_period] - 1] if last_step >= reached[own_period] else None
-        light = light_from(LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind,
-                                        period_months, issued_on, year, warning_days, report_period_months), today)
+        columns = (status, completed_on, extended_due, last_reported_at, due_date, kind, period_months, issued_on,
+                   year, warning_days, report_period_months)
+        light = lights.get(columns)
+        if light is None:
+            light = lights[columns] = light_from(LightColumns(*columns), today)
         handed = max(own_step, linked_step) >= reached[period]
-        yield parent_id, SubFacts(light, _start(period, today) if handed else None, last_step >= reached[period],
-                                  count)
+        yield parent_id, SubFacts(light, starts[period] if handed else None, last_step >= reached[period], count)
 
 
 @functools.cache
