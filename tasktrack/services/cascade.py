@@ -45,7 +45,7 @@ from tasktrack.services import Conflict, NotFound, ServiceError
 from tasktrack.services import plans as plan_service
 from tasktrack.services.audit import record
 from tasktrack.services.progress import latest_reports
-from tasktrack.services.read.overview import LIGHT_COLUMNS, LightColumns, light_from, light_of
+from tasktrack.services.read.overview import LIGHT_COLUMNS, LightColumns, light_columns, light_from, light_of
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +251,13 @@ def rollups(inbound_ids: Iterable[int], today: dt.date) -> dict[int, Rollup]:
         .where(*_OPEN_INBOUND, Assignment.id.in_(ids))
     ).tuples().all()
     return rollups_of_open({aid: LightColumns(*columns) for aid, *columns in found}, today)
+
+
+def rollups_of_loaded(inbound: Iterable[Assignment], today: dt.date) -> dict[int, Rollup]:
+    """Like :func:`rollups`, for open inbound assignments already loaded with their task and plan (one query fewer);
+    those of closed plans are left out of the answer."""
+    return rollups_of_open({a.id: light_columns(a, a.task, a.task.plan) for a in inbound if not a.task.plan.is_closed},
+                           today)
 
 
 #: The reporting periods (months) whose first instant the database is always given (:func:`_sub_facts`): the

@@ -126,8 +126,8 @@ def _own_rollups(inbound: Sequence[tuple[int, AssignmentStatus, LightResult]]) -
 
 
 def rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """Return each inbound assignment's roll-up (services/cascade.rollups; its own light where the cascade has none)."""
-    found = cascade.rollups([r.assignment.id for r in rows], today)
+    """Return each inbound assignment's roll-up (services/cascade; its own light where the cascade has none)."""
+    found = cascade.rollups_of_loaded([r.assignment for r in rows], today)
     fallback = _own_rollups([(r.assignment.id, r.assignment.status, r.light) for r in rows
                              if r.assignment.id not in found])
     return {**fallback, **found}
