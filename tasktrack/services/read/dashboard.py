@@ -170,6 +170,8 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
+    if plan_id is None and group_id is not None:  # only that group's plans are chosen from
+        visible = [group_id] if visible is None or group_id in visible else []
     plans = list_plans(visible, with_matters=plan_id is not None)
     if plan_id is not None:
         plan = next((p for p in plans if p.id == plan_id), None)
@@ -309,7 +311,7 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
             stat.last_report_at = reported
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
     overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
-    plans = [p for p in list_plans(visible) if p.work_group_id == plan.work_group_id]
+    plans = list_plans([plan.work_group_id])  # the plan's group is one the reader reads (resolve_plan)
     group = db.session.get(WorkGroup, plan.work_group_id)
     return Dashboard(plan=plan, plans=plans, counts=counts, sections=list(sections.values()),
                      units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
