@@ -43,10 +43,11 @@ class RollupState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SubAssignment:
-    """One assignment of a lower work group's task linked to the inbound assignment."""
+    """One assignment of a lower work group's task linked to the inbound assignment (or ``count`` alike ones)."""
 
     light: LightResult
     last_report_on: dt.date | None
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,16 @@ def rollup(own: LightResult, subs: Sequence[SubAssignment], *, period_start: dt.
     completed); ``period_start`` is the first day of the current reporting period (a report on or after it
     counts as reported this period).
     """
-    done = sum(1 for s in subs if s.light.light is Light.DONE)
-    overdue = sum(1 for s in subs if s.light.light is Light.RED)
-    reported = sum(1 for s in subs if s.last_report_on is not None and s.last_report_on >= period_start)
-    counts = {"total": len(subs), "done": done, "overdue": overdue, "reported_this_period": reported}
+    total = sum(s.count for s in subs)
+    done = sum(s.count for s in subs if s.light.light is Light.DONE)
+    overdue = sum(s.count for s in subs if s.light.light is Light.RED)
+    reported = sum(s.count for s in subs if s.last_report_on is not None and s.last_report_on >= period_start)
+    counts = {"total": total, "done": done, "overdue": overdue, "reported_this_period": reported}
     if own_completed:
         return Rollup(RollupState.COMPLETED, own, **counts)
     if not subs:
         return Rollup(RollupState.UNDECOMPOSED, own, **counts)
-    if done == len(subs):
+    if done == total:
         worst = task_light(s.light for s in subs)
         assert worst is not None
         return Rollup(RollupState.MAY_CLAIM, worst, **counts)

@@ -54,3 +54,13 @@ def test_a_completed_inbound_assignment_keeps_its_own_light() -> None:
     result = rollup(DONE, [SubAssignment(RED, None)], period_start=PERIOD, own_completed=True)
     assert result.state is RollupState.COMPLETED
     assert result.light == DONE
+
+
+def test_alike_sub_assignments_given_once_with_their_count_roll_up_as_each_given() -> None:
+    cases = [[(DONE, RECENT, 2), (LATE, OLD, 3)], [(GREEN, OLD, 4), (DONE, RECENT, 2)],
+             [(RED, OLD, 2), (GREEN, RECENT, 5)], [(GREEN, OLD, 3)]]
+    for case in cases:
+        counted = rollup(GREEN, [SubAssignment(light, on, n) for light, on, n in case], period_start=PERIOD)
+        each = rollup(GREEN, [SubAssignment(light, on) for light, on, n in case for _ in range(n)], period_start=PERIOD)
+        assert counted == each
+        assert counted.total == sum(n for _, _, n in case)

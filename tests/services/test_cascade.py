@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tasktrack.domain.lights import Light
+from tasktrack.clock import SHANGHAI
+from tasktrack.domain.lights import Light, months_before
 from tasktrack.domain.rollup import RollupState
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Task, TaskLink
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import Conflict, NotFound, ServiceError, cascade, progress
+from tasktrack.services.read import levels
 from tests.levels import Levels, build_levels
 
 TODAY = dt.date(2024, 7, 18)
@@ -192,6 +194,73 @@ def test_rollup_stale_when_nobody_reported_this_period(lv: Levels, now: dt.datet
 def test_a_fresh_decomposition_is_not_stale(lv: Levels, now: dt.datetime) -> None:
     _decompose(lv, now, deadline="2024年12月底前")
     assert cascade.rollup_of(lv.inbound, TODAY).light.light is Light.GREEN
+
+
+def _period_start_instant(months: int) -> dt.datetime:
+    """The first instant (UTC) of the first day of a period of ``months`` months ending on TODAY (Asia/Shanghai)."""
+    day = months_before(TODAY, months) + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI).astimezone(dt.UTC)
+
+
+EDGE = dt.timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(("edge", "inbound_period", "own_period"), [
+    # the light's 本期未报送: a report on the last instant before the sub-assignment's own period, or its first
+    ("own", 6, 3), ("own", 12, 5), ("own", 7, 4),
+    # the roll-up's: a report before the inbound task's period, or on its first instant
+    ("inbound", 3, 6), ("inbound", 5, 12), ("inbound", 4, 7),
+    # the hand-over: a sub-assignment never reported, created before the inbound task's period or on its first instant
+    ("created", 3, 3), ("created", 5, 5),
+])
+@pytest.mark.parametrize("inside", [False, True])
+def test_batch_rollups_agree_with_the_page_on_the_edges_of_a_period(lv: Levels, now: dt.datetime, edge: str,
+                                                                    inbound_period: int, own_period: int,
+                                                                    inside: bool) -> None:
+    """The batch compares the sub-assignments' instants in SQL with each period's first instant (for the cadences the
+    reminders know: 1, 2, 3, 4, 6, 12 months) or reads them as they are (5, 7 months): the same roll-up as the
+    page's either way, on the last microsecond before a period and on its first (Shanghai's midnight, 16:00 UTC)."""
+    lv.province_plan.report_period_months = inbound_period
+    lv.city_plan.report_period_months = own_period
+    deadline = "2024年12月底前" if edge == "created" else "全年"  # a dated task is never stale on its own
+    task = _decompose(lv, now - dt.timedelta(days=300), owners="市民政局", deadline=deadline)
+    sub = task.assignments[0]
+    first = _period_start_instant(own_period if edge == "own" else inbound_period)
+    at = first if inside else first - EDGE
+    if edge == "created":
+        sub.created_at = at
+    else:
+        sub.last_reported_at = at
+    db.session.flush()
+    db.session.expire_all()
+    single = cascade.rollup_of(lv.inbound, TODAY)
+    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
+    assert (single.light.light, single.light.reason.value) == \
+        ((Light.GREEN, "on_track") if inside else (Light.YELLOW, "stale"))
+    reported = {"own": 1, "inbound": int(inside), "created": 0}[edge]
+    assert (single.total, single.reported_this_period) == (1, reported)
+    by_page = levels.InboundCounts()
+    for row in cascade.inbound_assignments(lv.city, TODAY):  # each with its page's roll-up (objects)
+        by_page.add(row.rollup)
+    assert levels.group_stats([lv.city], TODAY)[0].inbound == by_page  # the province's counts (columns, grouped)
+
+
+@pytest.mark.parametrize(("before", "light"), [(True, Light.YELLOW), (False, Light.GREEN)])
+def test_a_link_on_the_first_instant_of_the_period_is_a_hand_over_in_it(lv: Levels, before: bool,
+                                                                       light: Light) -> None:
+    """An old task linked on the period's first instant counts as handed over in this period (not stale); one
+    microsecond earlier it does not: the batch and the page agree."""
+    existing = lv.city_plan.sections[0].tasks[0]  # due 2024-10-31: green unless stale
+    for a in existing.assignments:
+        a.created_at = dt.datetime(2024, 1, 5, tzinfo=dt.UTC)
+    first = _period_start_instant(lv.province_plan.report_period_months)
+    cascade.link(lv.inbound, existing, actor=lv.city_secretariat,
+                 now=first - EDGE if before else first)
+    db.session.flush()
+    db.session.expire_all()
+    single = cascade.rollup_of(lv.inbound, TODAY)
+    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
+    assert (single.light.light, single.reported_this_period) == (light, 0)
 
 
 def test_reading_inbound_is_flat_in_queries(lv: Levels, now: dt.datetime,

@@ -173,7 +173,14 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
+    if plan_id is None and group_id is not None:
+        visible = _group_only(visible, group_id)
     return _pick_plan(list_plans(visible, with_matters=plan_id is not None), plan_id, today, group_id)
+
+
+def _group_only(visible: Collection[int] | None, group_id: int) -> list[int]:
+    """The visible groups narrowed to ``group_id`` (no plan named: only that group's plans are chosen from)."""
+    return [group_id] if visible is None or group_id in visible else []
 
 
 def _pick_plan(plans: list[Plan], plan_id: int | None, today: dt.date, group_id: int | None) -> Plan | None:
@@ -268,6 +275,8 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     """
     if sort not in UNIT_SORTS:
         raise ServiceError("不支持的排序方式", field="sort")
+    if plan_id is None and group_id is not None:  # the group's own plans: not every plan of the tree below it
+        visible = _group_only(visible, group_id)
     listed = list_plans(visible, with_matters=True)  # once: the plan asked for and the plan selector's choices
     plan = _pick_plan(listed if plan_id is not None else [p for p in listed if p.kind is PlanKind.PLAN], plan_id,
                       today, group_id)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from tasktrack import cache
-from tasktrack.domain.lights import Light
+from tasktrack.domain.lights import Light, LightResult
 from tasktrack.domain.rollup import Rollup, RollupState
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -38,7 +38,7 @@ from tasktrack.models import (
     WorkGroup,
 )
 from tasktrack.services import cascade
-from tasktrack.services.read.overview import AssignmentRow, light_of
+from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from, light_of
 
 
 @dataclass
@@ -105,30 +105,31 @@ class GroupStat:
     secretariat: list[User] = field(default_factory=list)
 
 
-def _own_rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """The roll-up of an inbound assignment the cascade does not roll up (a closed plan's): its own light;
-    undecomposed while nothing links."""
-    ids = [r.assignment.id for r in rows]
+def _own_rollups(inbound: Sequence[tuple[int, AssignmentStatus, LightResult]]) -> dict[int, Rollup]:
+    """The roll-up of an inbound assignment the cascade does not roll up (a closed plan's), given as (id, status,
+    light): its own light; undecomposed while nothing links."""
+    ids = [aid for aid, _status, _light in inbound]
     linked: set[int] = set()
     if ids:
         linked = set(db.session.scalars(
             sa.select(TaskLink.parent_assignment_id).where(TaskLink.parent_assignment_id.in_(ids)).distinct()))
     result: dict[int, Rollup] = {}
-    for r in rows:
-        if r.assignment.status is AssignmentStatus.COMPLETED:
+    for aid, status, light in inbound:
+        if status is AssignmentStatus.COMPLETED:
             state = RollupState.COMPLETED
-        elif r.assignment.id in linked:
+        elif aid in linked:
             state = RollupState.IN_PROGRESS
         else:
             state = RollupState.UNDECOMPOSED
-        result[r.assignment.id] = Rollup(state, r.light, total=0, done=0, overdue=0, reported_this_period=0)
+        result[aid] = Rollup(state, light, total=0, done=0, overdue=0, reported_this_period=0)
     return result
 
 
 def rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """Return each inbound assignment's roll-up (services/cascade.rollups; its own light where the cascade has none)."""
-    found = cascade.rollups([r.assignment.id for r in rows], today)
-    fallback = _own_rollups([r for r in rows if r.assignment.id not in found], today)
+    """Return each inbound assignment's roll-up (services/cascade; its own light where the cascade has none)."""
+    found = cascade.rollups_of_loaded([r.assignment for r in rows], today)
+    fallback = _own_rollups([(r.assignment.id, r.assignment.status, r.light) for r in rows
+                             if r.assignment.id not in found])
     return {**fallback, **found}
 
 
@@ -180,12 +181,32 @@ def _own_counts(group_ids: Collection[int], today: dt.date) -> dict[int, OwnCoun
     return counts
 
 
+def _inbound_counts(group_ids: Collection[int], today: dt.date) -> dict[int, InboundCounts]:
+    """Count each group's open inbound tasks by roll-up, read as columns (no object per assignment); the same
+    roll-ups as :func:`inbound_rows` in two or three queries."""
+    counts = {gid: InboundCounts() for gid in group_ids}
+    if not group_ids:
+        return counts
+    found = db.session.execute(
+        sa.select(Assignment.id, Unit.represents_work_group_id, Plan.is_closed, *LIGHT_COLUMNS)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .where(Unit.represents_work_group_id.in_(sorted(group_ids)), Assignment.closed_at.is_(None),
+               Task.is_deleted.is_(False), Plan.is_deleted.is_(False))
+    ).tuples().all()
+    columns = {aid: LightColumns(*light) for aid, _gid, _closed, *light in found}
+    rolled = cascade.rollups_of_open({aid: columns[aid] for aid, _gid, closed, *_ in found if not closed}, today)
+    rolled.update(_own_rollups([(aid, columns[aid].status, light_from(columns[aid], today))
+                                for aid, _gid, closed, *_ in found if closed]))
+    for aid, gid, *_ in found:
+        counts[gid].add(rolled[aid])
+    return counts
+
+
 def _counts(group_ids: list[int], today: dt.date) -> dict[tuple[str, int, dt.date], tuple[InboundCounts, OwnCounts]]:
     """Count each group's inbound tasks by roll-up and its own plans' open assignments (a fixed number of queries)."""
-    inbound = {gid: InboundCounts() for gid in group_ids}
-    for gid, items in inbound_rows(group_ids, today).items():
-        for item in items:
-            inbound[gid].add(item.rollup)
+    inbound = _inbound_counts(group_ids, today)
     own = _own_counts(group_ids, today)
     return {("group_counts", gid, today): (inbound[gid], own[gid]) for gid in group_ids}
 

@@ -94,10 +94,15 @@ class PlanView:
 
 def light_of(assignment: Assignment, task: Task, plan: Plan, today: dt.date) -> LightResult:
     """Return the light of an assignment (its task and plan already loaded)."""
-    return light_from(LightColumns(
+    return light_from(light_columns(assignment, task, plan), today)
+
+
+def light_columns(assignment: Assignment, task: Task, plan: Plan) -> LightColumns:
+    """Return the :data:`LIGHT_COLUMNS` values of a loaded assignment, task and plan."""
+    return LightColumns(
         assignment.status, assignment.completed_on, assignment.extended_due, assignment.last_reported_at,
         task.due_date, task.deadline_kind, task.period_months, plan.issued_on, plan.year, plan.warning_days,
-        plan.report_period_months), today)
+        plan.report_period_months)
 
 
 #: The columns an assignment's light is computed from, for queries that read rows as tuples (no ORM objects).

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Response, abort, jsonify
 
 from tasktrack import context
 from tasktrack.cache_scopes import Page
-from tasktrack.models import WorkGroup
+from tasktrack.models import Plan, WorkGroup
 from tasktrack.permissions import Action, can, visible_group_ids
 from tasktrack.services import work_group_admin
 from tasktrack.services.read import dashboard as dash
-from tasktrack.services.read import levels
+from tasktrack.services.read import lean, levels
 from tasktrack.services.work_groups import home_work_group
 from tasktrack.web.api.dashboard import COUNTS_SCHEMA_KEYS
 from tasktrack.web.api.schemas import nullable, ref
@@ -47,7 +48,7 @@ def _group_dashboard(group_id: int) -> dict[str, Any]:
     scope = visible_group_ids(api_user())
     group = work_group_admin.get_group(group_id)
     plan = dash.find_plan(None, today, visible=scope, group_id=group.id)
-    totals = dash.dashboard(plan.id, today, visible=scope).counts.as_dict() if plan is not None else None
+    totals = _plan_totals(plan, today).as_dict() if plan is not None else None
     view = levels.level_view(group, today, scope)
     return {
         "work_group": _group_json(group),
@@ -61,6 +62,14 @@ def _group_dashboard(group_id: int) -> dict[str, Any]:
         "children": [{**_group_json(s.group), "unit": {"id": s.unit.id, "name": s.unit.name} if s.unit else None,
                       "inbound": s.inbound.as_dict(), "own": s.own.as_dict()} for s in view.children],
     }
+
+
+def _plan_totals(plan: Plan, today: dt.date) -> dash.Counts:
+    """Count a plan's open assignments as its 督办总览 does (the same rows and lights; only the totals are read)."""
+    counts = dash.Counts()
+    for row in lean.plan_light_rows(plan, today):
+        counts.add(row)
+    return counts
 
 
 _GROUP = {"type": "object", "required": ["id", "name", "level", "level_label", "parent_id"], "properties": {
