@@ -15,7 +15,7 @@ from tasktrack.domain.rollup import RollupState
 from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Task, TaskLink
 from tasktrack.permissions import PermissionDenied
-from tasktrack.services import Conflict, NotFound, ServiceError, cascade, progress
+from tasktrack.services import Conflict, NotFound, ServiceError, cascade, progress, rollups
 from tasktrack.services.read import levels
 from tests.levels import Levels, build_levels
 
@@ -146,7 +146,7 @@ def test_rollup_red_names_the_overdue_unit_then_may_claim(lv: Levels, now: dt.da
     assert row.rollup.light.light is Light.RED
     assert (row.rollup.done, row.rollup.overdue) == (1, 1)
     assert row.overdue_units == ["市财政局"]
-    batch = cascade.rollups([lv.inbound.id, lv.sibling_inbound.id], TODAY)
+    batch = rollups.rollups([lv.inbound.id, lv.sibling_inbound.id], TODAY)
     assert batch[lv.inbound.id].light.light is Light.RED
     # The batch (rows read as columns, for dashboards) and the page's roll-up (objects) agree, field by field.
     assert batch[lv.inbound.id] == cascade.rollup_of(lv.inbound, TODAY)
@@ -160,7 +160,7 @@ def test_rollup_red_names_the_overdue_unit_then_may_claim(lv: Levels, now: dt.da
 
     _report(cz, lv, now, AssignmentStatus.COMPLETED, dt.date(2024, 7, 10))
     assert cascade.rollup_of(lv.inbound, TODAY).state is RollupState.MAY_CLAIM
-    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == cascade.rollup_of(lv.inbound, TODAY)
+    assert rollups.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == cascade.rollup_of(lv.inbound, TODAY)
     progress.submit_report(lv.inbound, author=lv.city_secretariat, status=AssignmentStatus.COMPLETED,
                            percent=100, completed_on=TODAY, narrative="杭州市两家单位均已完成", now=now)
     assert cascade.rollup_of(lv.inbound, TODAY).state is RollupState.COMPLETED
@@ -234,7 +234,7 @@ def test_batch_rollups_agree_with_the_page_on_the_edges_of_a_period(lv: Levels, 
     db.session.flush()
     db.session.expire_all()
     single = cascade.rollup_of(lv.inbound, TODAY)
-    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
+    assert rollups.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
     assert (single.light.light, single.light.reason.value) == \
         ((Light.GREEN, "on_track") if inside else (Light.YELLOW, "stale"))
     reported = {"own": 1, "inbound": int(inside), "created": 0}[edge]
@@ -259,7 +259,7 @@ def test_a_link_on_the_first_instant_of_the_period_is_a_hand_over_in_it(lv: Leve
     db.session.flush()
     db.session.expire_all()
     single = cascade.rollup_of(lv.inbound, TODAY)
-    assert cascade.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
+    assert rollups.rollups([lv.inbound.id], TODAY)[lv.inbound.id] == single
     assert (single.light.light, single.reported_this_period) == (light, 0)
 
 
@@ -270,7 +270,7 @@ def test_reading_inbound_is_flat_in_queries(lv: Levels, now: dt.datetime,
     db.session.expire_all()
     with count_queries() as few:
         cascade.inbound_assignments(lv.city, TODAY)
-        cascade.rollups([lv.inbound.id], TODAY)
+        rollups.rollups([lv.inbound.id], TODAY)
     for n in range(2, 6):  # more provincial tasks to 杭州市, each decomposed into two tasks
         from tasktrack.domain.plan_review import DraftRow
         from tasktrack.services import plans
@@ -288,7 +288,7 @@ def test_reading_inbound_is_flat_in_queries(lv: Levels, now: dt.datetime,
     db.session.expire_all()
     with count_queries() as many:
         rows = cascade.inbound_assignments(lv.city, TODAY)
-        cascade.rollups([r.assignment.id for r in rows], TODAY)
+        rollups.rollups([r.assignment.id for r in rows], TODAY)
     assert len(_ours(lv, rows)) == 5
     assert len(rows) == 7
     assert many.count == few.count, many.statements

@@ -6,7 +6,7 @@ decomposed (未分解), red, yellow and done; the tree page adds each group's ow
 open assignments of its own plans (total, red, done — counted by the database, red being a plain predicate, see
 services/read/overdue.py). Every function here runs a fixed number of queries however many groups and rows.
 
-The roll-up seam: an inbound assignment's state and light come from ``services.cascade.rollups`` (the batch
+The roll-up seam: an inbound assignment's state and light come from ``services.rollups.rollups`` (the batch
 roll-up of its linked sub-assignments) when that module is present; until then from the assignment's own light and
 whether any task is linked to it yet (:func:`_own_rollups`). Both return ``domain.rollup.Rollup`` per assignment id.
 """
@@ -37,7 +37,7 @@ from tasktrack.models import (
     User,
     WorkGroup,
 )
-from tasktrack.services import cascade
+from tasktrack.services import rollups as inbound_rollups
 from tasktrack.services.read.overview import LIGHT_COLUMNS, AssignmentRow, LightColumns, light_from, light_of
 
 
@@ -126,8 +126,8 @@ def _own_rollups(inbound: Sequence[tuple[int, AssignmentStatus, LightResult]]) -
 
 
 def rollups(rows: Sequence[AssignmentRow], today: dt.date) -> dict[int, Rollup]:
-    """Return each inbound assignment's roll-up (services/cascade; its own light where the cascade has none)."""
-    found = cascade.rollups_of_loaded([r.assignment for r in rows], today)
+    """Return each inbound assignment's roll-up (services/rollups; its own light where the cascade has none)."""
+    found = inbound_rollups.rollups_of_loaded([r.assignment for r in rows], today)
     fallback = _own_rollups([(r.assignment.id, r.assignment.status, r.light) for r in rows
                              if r.assignment.id not in found])
     return {**fallback, **found}
@@ -196,7 +196,8 @@ def _inbound_counts(group_ids: Collection[int], today: dt.date) -> dict[int, Inb
                Task.is_deleted.is_(False), Plan.is_deleted.is_(False))
     ).tuples().all()
     columns = {aid: LightColumns(*light) for aid, _gid, _closed, *light in found}
-    rolled = cascade.rollups_of_open({aid: columns[aid] for aid, _gid, closed, *_ in found if not closed}, today)
+    open_ones = {aid: columns[aid] for aid, _gid, closed, *_ in found if not closed}
+    rolled = inbound_rollups.rollups_of_open(open_ones, today)
     rolled.update(_own_rollups([(aid, columns[aid].status, light_from(columns[aid], today))
                                 for aid, _gid, closed, *_ in found if closed]))
     for aid, gid, *_ in found:
