@@ -45,7 +45,9 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     The office-suite tests (``office``: LibreOffice opens our documents and prints them) check the files' layout,
     which does not depend on the database: they run in the SQLite pass only; the data in the documents is checked
     on both databases by the services' own tests. So do the ``sqlite_only`` tests (a SQLite database of their own
-    whatever DATABASE_URL says: the same run twice would only cost CI time).
+    whatever DATABASE_URL says: the same run twice would only cost CI time) and the browser journeys (the UI does
+    not depend on the database; every view they drive is asked on both by the web tests). The ``postgresql_only``
+    tests (the bench harness: its SQLite paths run in the SQLite pass's bench tests) run in the PostgreSQL pass.
     """
     if item.get_closest_marker("browser") or _LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
         item.add_marker(isolation.COMMITTED)
@@ -54,6 +56,11 @@ def pytest_itemcollected(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.skip(reason="layout only: LibreOffice opens the documents in the SQLite pass"))
     if item.get_closest_marker("sqlite_only") and on_postgresql:
         item.add_marker(pytest.mark.skip(reason="its own SQLite database: the SQLite pass runs it"))
+    if item.get_closest_marker("browser") and on_postgresql:
+        item.add_marker(pytest.mark.skip(reason="a journey through the UI: the SQLite pass runs it (every view it "
+                                                "drives is asked on PostgreSQL by the web tests)"))
+    if item.get_closest_marker("postgresql_only") and not on_postgresql:
+        item.add_marker(pytest.mark.skip(reason="CI's PostgreSQL pass runs it (DATABASE_URL to a PostgreSQL database)"))
 
 
 @pytest.hookimpl(trylast=True)

@@ -27,6 +27,9 @@ pytestmark = [
 ]
 
 ON_POSTGRESQL = (os.environ.get("DATABASE_URL") or "").startswith("postgresql")
+#: The generated data set's tests: on PostgreSQL, the bench's engine (the SQLite pass runs the SQLite bench paths in
+#: tests/test_write_load.py, test_bench_province.py and test_bench_plan_import.py).
+POSTGRESQL_ONLY = pytest.mark.postgresql_only
 
 
 class _Answers(http.server.BaseHTTPRequestHandler):
@@ -95,6 +98,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         write_load.drop_database(url, os.environ["DATABASE_URL"])
 
 
+@POSTGRESQL_ONLY
 def test_the_tracker_data_set_has_thirty_percent_overdue_and_a_short_history(generated: dict[str, Any]) -> None:
     info = generated["info"]
     assert info["assignments"] == generated["data"]["assignments"]
@@ -107,6 +111,7 @@ def test_the_tracker_data_set_has_thirty_percent_overdue_and_a_short_history(gen
     assert names == list(pages.PAGE_NAMES)
 
 
+@POSTGRESQL_ONLY
 def test_the_sql_floor_replays_the_statements_of_one_request(generated: dict[str, Any]) -> None:
     chosen = [t for t in generated["targets"] if t.name in ("overdue_page", "overdue_api", "my_tasks")]
     floor = sql_floor.measure(generated["env"], chosen, generated["info"], generated["token"], repeat=3)
@@ -122,6 +127,7 @@ def test_the_sql_floor_replays_the_statements_of_one_request(generated: dict[str
     assert "ratio" in sql_floor.lines(shown)
 
 
+@POSTGRESQL_ONLY
 def test_the_mixed_run_reads_while_it_writes_at_a_paced_rate(generated: dict[str, Any]) -> None:
     result = mixed.run(generated["env"], seconds=0.5, use_wrk=False, rates=(0, 6), writers=3,
                        workers=1)
