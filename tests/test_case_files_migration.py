@@ -15,7 +15,7 @@ from tasktrack.services import cases, seeding, units, users
 from tasktrack.services.attachments import Upload
 from tests.conftest import make_config
 from tests.test_migrations import MIGRATIONS, empty_database_url  # noqa: F401  (the fixture)
-from tests.test_uploads import make_pdf
+from tests.upload_samples import make_pdf
 
 
 def test_existing_versions_get_the_files_uploaded_up_to_them(empty_database_url: str, tmp_path: Path,  # noqa: F811

@@ -23,7 +23,7 @@ from tests.plan_docs import (
     seed004_xlsx,
     text_pdf,
 )
-from tests.test_uploads import DOC_STREAM, XLS_WORKBOOK, make_ole, make_zip
+from tests.upload_samples import DOC_STREAM, XLS_WORKBOOK, make_ole, make_zip
 
 
 def refused(data: bytes, filename: str, code: str, **kwargs: object) -> UnreadableDocument:

@@ -18,7 +18,7 @@ from tasktrack.permissions import Action, can
 from tasktrack.services import ServiceError, meetings, units
 from tasktrack.services.attachments import Upload
 from tasktrack.services.work_groups import default_work_group
-from tests.test_uploads import make_docx, make_pdf
+from tests.upload_samples import make_docx, make_pdf
 
 BASE = "http://tasktrack.test"
 
@@ -80,7 +80,7 @@ def test_attach_after_the_meeting_and_nothing_to_attach(office: User, now: Any) 
 
 
 def _xlsx() -> bytes:
-    from tests.test_uploads import make_xlsx
+    from tests.upload_samples import make_xlsx
 
     return make_xlsx()
 

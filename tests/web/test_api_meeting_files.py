@@ -15,7 +15,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Attachment, Role
 from tasktrack.services import units, users
 from tests.dashboard_data import NOW
-from tests.test_uploads import make_docx, make_pdf
+from tests.upload_samples import make_docx, make_pdf
 from tests.web.test_api_assignments import _validate
 
 WHO = {"secretariat": (Role.SECRETARIAT, None), "liaison": (Role.LIAISON, "省民政厅"),

@@ -14,7 +14,7 @@ from tasktrack.models import CaseKind, Plan, Role, UnitKind
 from tasktrack.services import cases, units, users
 from tasktrack.services.attachments import Upload
 from tests.conftest import csrf_token, login
-from tests.test_uploads import make_pdf
+from tests.upload_samples import make_pdf
 
 
 def _plan() -> Plan:

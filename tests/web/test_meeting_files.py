@@ -19,7 +19,7 @@ from tasktrack.models import Attachment, AuditEvent, Meeting, Notification, Role
 from tasktrack.services import units
 from tests.conftest import csrf_token, login
 from tests.levels import PASSWORD, build_levels
-from tests.test_uploads import make_docx, make_pdf
+from tests.upload_samples import make_docx, make_pdf
 
 
 def _count(model: type) -> int:

@@ -16,7 +16,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Attachment, CaseKind, CaseReport, FocusChoice, PilotLog, Plan, Role, UnitKind
 from tasktrack.services import attachments, cases, observations, units, users
 from tests.conftest import csrf_token, login
-from tests.test_uploads import make_pdf, make_zip, minimal_docx
+from tests.upload_samples import make_pdf, make_zip, minimal_docx
 
 BEFORE = dt.datetime(2024, 4, 20, 2, 0, tzinfo=dt.UTC)
 

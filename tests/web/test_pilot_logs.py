@@ -14,7 +14,7 @@ from tasktrack.models import PilotLog, Plan, Role, UnitKind
 from tasktrack.services import ServiceError, observations, units, users
 from tasktrack.services.attachments import Upload
 from tests.conftest import csrf_token, login
-from tests.test_uploads import make_pdf
+from tests.upload_samples import make_pdf
 
 BEFORE = dt.datetime(2024, 4, 20, 2, 0, tzinfo=dt.UTC)  # before the 30 April choice deadline
 MARK = "（已不在所选事项中）"

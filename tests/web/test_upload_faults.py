@@ -47,7 +47,7 @@ from tasktrack.services.cases import CaseText
 from tasktrack.uploads.storage import FileStorage, StorageUnavailable
 from tests.conftest import csrf_token, login
 from tests.services.test_progress import assignment_of
-from tests.test_uploads import make_pdf
+from tests.upload_samples import make_pdf
 
 SMALL = make_pdf("small")
 BIG = make_pdf("x" * 200_000)  # larger than the whole "full" folder
