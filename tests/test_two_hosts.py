@@ -241,6 +241,10 @@ def _logged(log: Path, text: str, until: float) -> bool:
     return False
 
 
+#: The line a finished daily sweep logs.
+_SWEPT = re.compile(r"sweep \d{4}-\d\d-\d\d:")
+
+
 def _two_schedulers(env: dict[str, str], logs: list[Path]) -> list[subprocess.Popen[bytes]]:
     """Start A's scheduler with the sweep due a margin ahead, then B's once A holds the lock; both up before it.
 
@@ -275,15 +279,17 @@ def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> No
         procs = _two_schedulers(env, logs)
         engine = sa.create_engine(str(two_hosts["url"]))
         try:
+            # Until a sweep has logged its end (its first messages are committed before it ends: on a loaded
+            # machine the log line can come seconds after them), then a while longer for a second one.
             deadline = time.monotonic() + 120
-            queued = 0
-            while time.monotonic() < deadline and not queued:
-                time.sleep(2)
+            while time.monotonic() < deadline and not any(_SWEPT.search(log.read_text(errors="replace"))
+                                                          for log in logs):
+                time.sleep(1)
                 assert all(p.poll() is None for p in procs), [log.read_text() for log in logs]
-                with engine.connect() as conn:
-                    queued = conn.execute(sa.text(
-                        "SELECT count(*) FROM notifications WHERE kind = 'reminder'")).scalar_one()
             time.sleep(3)  # a second sweep, if there were one, would show now
+            with engine.connect() as conn:
+                queued = conn.execute(sa.text(
+                    "SELECT count(*) FROM notifications WHERE kind = 'reminder'")).scalar_one()
             texts = [log.read_text(errors="replace") for log in logs]
         finally:
             for proc in procs:
@@ -292,7 +298,7 @@ def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> No
         started = [t.count("scheduler started") for t in texts]
         assert sorted(started) == [0, 1], texts
         assert "standing by" in texts[started.index(0)], texts
-        sweeps = [line for t in texts for line in t.splitlines() if re.search(r"sweep \d{4}-\d\d-\d\d:", line)]
+        sweeps = [line for t in texts for line in t.splitlines() if _SWEPT.search(line)]
         assert len(sweeps) == 1, sweeps
         assert queued > 0, texts
         try:
