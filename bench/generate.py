@@ -39,6 +39,7 @@ from tasktrack.models import (
     TaskTerm,
     Unit,
     User,
+    latest_report,
 )
 from tasktrack.models.unit import unit_categories
 from tasktrack.passwords import hash_password
@@ -246,6 +247,8 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None, 
             last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
             [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     _insert(ProgressReport, report_rows)
+    # Core inserts pass by the ORM insert that keeps each assignment's latest report (models/latest_report.py).
+    latest_report.fill(db.session.connection())
     # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
     db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
                        .values(acknowledged_at=Assignment.created_at))

@@ -38,7 +38,19 @@ from bench.generate import (
     _utc,
 )
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, Plan, ProgressReport, Section, Task, TaskLink, TaskTerm, Unit, User, WorkGroup
+from tasktrack.models import (
+    Assignment,
+    Plan,
+    ProgressReport,
+    Section,
+    Task,
+    TaskLink,
+    TaskTerm,
+    Unit,
+    User,
+    WorkGroup,
+    latest_report,
+)
 from tasktrack.passwords import hash_password
 from tasktrack.services import work_groups
 
@@ -242,6 +254,8 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
         last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
         [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     stats.reports = sink.write()
+    # Core and COPY pass by the ORM insert that keeps each assignment's latest report (models/latest_report.py).
+    latest_report.fill(db.session.connection())
     # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
     db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
                        .values(acknowledged_at=Assignment.created_at))

@@ -10,11 +10,11 @@ afterwards (:func:`full_rows`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
@@ -30,7 +30,6 @@ from tasktrack.models import (
     User,
     unit_categories,
 )
-from tasktrack.services import progress
 from tasktrack.services.read.overview import AssignmentRow, LightColumns, light_from
 
 
@@ -45,17 +44,37 @@ class LatestReport(NamedTuple):
     author_name: str
 
 
+#: The columns of a :class:`LatestReport`, for a statement made by :func:`with_latest_report`.
+LatestReportRow = aliased(ProgressReport, name="latest_report")
+LatestAuthor = aliased(User, name="latest_author")
+LATEST_REPORT_COLUMNS = (LatestReportRow.id, LatestReportRow.assignment_id, LatestReportRow.created_at,
+                         LatestReportRow.status, LatestReportRow.narrative, LatestAuthor.name)
+
+
+def with_latest_report(query: sa.Select[Any]) -> sa.Select[Any]:
+    """Add each assignment's latest report (the mirror ``Assignment.latest_report_id``: by key) and its author to a
+    statement over assignments, as outer joins: :data:`LATEST_REPORT_COLUMNS` then read them (:func:`latest_of`)."""
+    return (query.outerjoin(LatestReportRow, LatestReportRow.id == Assignment.latest_report_id)
+            .outerjoin(LatestAuthor, LatestAuthor.id == LatestReportRow.author_id))
+
+
+def latest_of(columns: Sequence[Any]) -> LatestReport | None:
+    """Return the :data:`LATEST_REPORT_COLUMNS` of a row as a :class:`LatestReport` (None: no report yet)."""
+    return LatestReport(*columns) if columns[0] is not None else None
+
+
 def latest_reports(assignment_ids: Iterable[int]) -> dict[int, LatestReport]:
     """Return each assignment's latest report as a :class:`LatestReport` (one query; the newest id per assignment,
-    as services/progress.latest_reports picks it)."""
+    as services/progress.latest_reports picks it, through the assignments' mirror of it)."""
     ids = sorted(set(assignment_ids))
     if not ids:
         return {}
     rows = db.session.execute(
         sa.select(ProgressReport.id, ProgressReport.assignment_id, ProgressReport.created_at, ProgressReport.status,
                   ProgressReport.narrative, User.name)
+        .join(Assignment, Assignment.latest_report_id == ProgressReport.id)
         .join(User, ProgressReport.author_id == User.id)
-        .where(ProgressReport.id.in_(progress.newest_report_ids(ids)))
+        .where(Assignment.id.in_(ids))
     ).tuples().all()
     return {row[1]: LatestReport(*row) for row in rows}
 
