@@ -134,3 +134,28 @@ def test_fill_sets_every_assignment_from_its_reports(seeded: None, make_user: Ca
         pytest.skip("PostgreSQL's UPDATE … FROM")
     mirror.fill(connection)
     assert disagreeing() == []
+
+
+def test_the_lists_read_the_latest_report_by_key_in_their_one_statement(
+        seeded: None, make_user: Callable[..., Any], now: dt.datetime, count_queries: Callable[[], Any]) -> None:
+    """我的任务 and the export read each row's latest report in the statement that reads the rows (joined through
+    the mirror): no max() over the reports, no second statement with every row's id."""
+    author = make_user("liaison", unit="省民政厅")
+    a = assignment_of("省民政厅", 1)
+    progress.submit_report(a, author=author, status=IN_PROGRESS, percent=10, completed_on=None, narrative="一",
+                           now=now)
+    progress.submit_report(a, author=author, status=IN_PROGRESS, percent=20, completed_on=None, narrative="二",
+                           now=now + dt.timedelta(hours=1))
+    db.session.flush()
+    plan, unit_id = a.task.plan, a.unit_id
+    db.session.expire_all()
+    with count_queries() as q:
+        rows = tracking.my_tasks(unit_id, now.date())
+    assert q.count == 1, q.statements
+    assert "max(" not in q.statements[0].lower()
+    assert next(r for r in rows if r.assignment.id == a.id).last_report.narrative == "二"
+    with count_queries() as q:
+        lines = exports.export_rows(plan, now.date())
+    assert q.count == 1, q.statements
+    assert "max(" not in q.statements[0].lower()
+    assert next(r for r in lines if r.assignment_id == a.id).narrative == "二"
