@@ -149,6 +149,7 @@ def test_the_lists_read_the_latest_report_by_key_in_their_one_statement(
     db.session.flush()
     plan, unit_id = a.task.plan, a.unit_id
     db.session.expire_all()
+    assert plan.id  # loaded again before counting
     with count_queries() as q:
         rows = tracking.my_tasks(unit_id, now.date())
     assert q.count == 1, q.statements
