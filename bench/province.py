@@ -33,6 +33,7 @@ from bench.generate import (
     _fix_sequences,
     _insert,
     _reports,
+    _sign_and_point,
     _start_ids,
     _unit,
     _utc,
@@ -256,9 +257,9 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
     stats.reports = sink.write()
     # Core and COPY pass by the ORM insert that keeps each assignment's latest report (models/latest_report.py).
     latest_report.fill(db.session.connection())
-    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
-    db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
-                       .values(acknowledged_at=Assignment.created_at))
+    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收; and
+    # each assignment points at its newest report (the reports went in past the ORM that keeps it).
+    _sign_and_point()
     stats.assignments = len(assignment_rows) + len(provincial)
     links = []
     for row in assignment_rows + provincial:
