@@ -50,7 +50,6 @@ from tasktrack.models import (
     Unit,
     User,
     WorkGroup,
-    latest_report,
 )
 from tasktrack.passwords import hash_password
 from tasktrack.services import work_groups
@@ -255,8 +254,6 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
         last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
         [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     stats.reports = sink.write()
-    # Core and COPY pass by the ORM insert that keeps each assignment's latest report (models/latest_report.py).
-    latest_report.fill(db.session.connection())
     # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收; and
     # each assignment points at its newest report (the reports went in past the ORM that keeps it).
     _sign_and_point()
