@@ -22,7 +22,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.rows import SHANGHAI, Ids, Stats, _fix_sequences, _insert, _month_end, _start_ids, _unit, _utc
+from bench.rows import (
+    SHANGHAI,
+    Ids,
+    Stats,
+    _fix_sequences,
+    _insert,
+    _month_end,
+    _sign_and_point,
+    _start_ids,
+    _unit,
+    _utc,
+)
 from tasktrack.domain.deadlines import DeadlineKind
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -246,9 +257,9 @@ def generate(scale: float, *, seed: int = 2024, now: dt.datetime | None = None, 
             last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
             [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     _insert(ProgressReport, report_rows)
-    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
-    db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
-                       .values(acknowledged_at=Assignment.created_at))
+    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收; and
+    # each assignment points at its newest report (the reports went in past the ORM that keeps it).
+    _sign_and_point()
     stats.assignments = len(assignment_rows) + len(provincial)
     stats.reports = len(report_rows)
 

@@ -33,12 +33,24 @@ from bench.generate import (
     _fix_sequences,
     _insert,
     _reports,
+    _sign_and_point,
     _start_ids,
     _unit,
     _utc,
 )
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, Plan, ProgressReport, Section, Task, TaskLink, TaskTerm, Unit, User, WorkGroup
+from tasktrack.models import (
+    Assignment,
+    Plan,
+    ProgressReport,
+    Section,
+    Task,
+    TaskLink,
+    TaskTerm,
+    Unit,
+    User,
+    WorkGroup,
+)
 from tasktrack.passwords import hash_password
 from tasktrack.services import work_groups
 
@@ -242,9 +254,9 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
         last_reported_at=sa.bindparam("last_reported_at"), completion_state=sa.bindparam("completion_state")),
         [{"b_id": r["id"], **mirrors[r["id"]]} for r in provincial])
     stats.reports = sink.write()
-    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收.
-    db.session.execute(sa.update(Assignment).where(Assignment.acknowledged_at.is_(None))
-                       .values(acknowledged_at=Assignment.created_at))
+    # In July every unit has long since signed for (签收) its work: as migration 0018 does for rows before 签收; and
+    # each assignment points at its newest report (the reports went in past the ORM that keeps it).
+    _sign_and_point()
     stats.assignments = len(assignment_rows) + len(provincial)
     links = []
     for row in assignment_rows + provincial:

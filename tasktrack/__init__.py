@@ -61,7 +61,7 @@ def configure_extensions(app: Flask) -> None:
     """Bind the extensions and the database engine settings."""
     from tasktrack import cache, db_engine, settings
     from tasktrack.extensions import csrf, db, login_manager, migrate
-    from tasktrack.models import due_in_force
+    from tasktrack.models import due_in_force, latest_report
 
     typed = settings.of(app)
     db_engine.prepare_engine_options(app)
@@ -72,6 +72,7 @@ def configure_extensions(app: Flask) -> None:
         db_engine.install_query_counter(app, db.engine)
         cache.install(db.engine)
     due_in_force.install()
+    latest_report.install()
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

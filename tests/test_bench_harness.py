@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bench import load, mixed, pages, serve, sql_floor, summary
 
@@ -109,6 +110,14 @@ def test_the_tracker_data_set_has_thirty_percent_overdue_and_a_short_history(gen
     assert 15 <= info["item_reports"] <= 25
     names = [t.name for t in generated["targets"]]
     assert names == list(pages.PAGE_NAMES)
+    # the reports go in by Core inserts, past the ORM: every assignment still points at its newest report
+    engine = sa.create_engine(generated["url"])
+    with engine.connect() as conn:
+        astray = conn.scalar(sa.text(
+            "SELECT count(*) FROM assignments a WHERE a.latest_report_id IS DISTINCT FROM "
+            "(SELECT max(p.id) FROM progress_reports p WHERE p.assignment_id = a.id)"))
+    engine.dispose()
+    assert astray == 0
 
 
 @POSTGRESQL_ONLY

@@ -62,4 +62,9 @@ def test_the_province_harness_runs_small(tmp_path: Path) -> None:
             "JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = l.task_id JOIN plans p ON p.id = t.plan_id "
             "WHERE p.work_group_id <> u.represents_work_group_id"))
         assert foreign == 0
+        # the reports go in by COPY/Core, past the ORM: every assignment still points at its newest report
+        astray = conn.scalar(sa.text(
+            "SELECT count(*) FROM assignments a WHERE a.latest_report_id IS NOT "
+            "(SELECT max(p.id) FROM progress_reports p WHERE p.assignment_id = a.id)"))
+        assert astray == 0
     engine.dispose()

@@ -125,3 +125,40 @@ def test_due_in_force_is_filled_for_existing_assignments(empty_database_url: str
             (1, dt.date(2024, 6, 30)), (2, dt.date(2024, 9, 30)), (3, None)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_latest_report_is_filled_for_existing_assignments(empty_database_url: str, tmp_path: Path) -> None:
+    """0022: every assignment made before it points at its newest report (the highest id), or at none."""
+    import datetime as dt
+
+    from tasktrack.models import Assignment, Plan, ProgressReport, Section, Task, Unit, User
+
+    app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
+    at = dt.datetime(2024, 7, 18, 2, tzinfo=dt.UTC)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0021_due_in_force")
+        with db.engine.begin() as conn:  # the models' tables, without the column 0022 adds; group 1 is 0013's
+            conn.execute(sa.insert(Unit.__table__), [{"id": u, "work_group_id": 1, "name": f"单位{u}",
+                                                      "kind": "member", "contact_emails": "", "sort_order": u,
+                                                      "is_active": True, "created_at": at} for u in (1, 2)])
+            conn.execute(sa.insert(User.__table__), [{"id": 1, "work_group_id": 1, "email": "a@example.org",
+                                                      "name": "甲", "password_hash": "x", "role": "liaison",
+                                                      "unit_id": 1, "session_token": "t", "created_at": at}])
+            conn.execute(sa.insert(Plan.__table__), [{"id": 1, "work_group_id": 1, "year": 2024, "title": "计划",
+                                                      "issuer": "专班", "created_at": at}])
+            conn.execute(sa.insert(Section.__table__), [{"id": 1, "plan_id": 1, "number": 1, "title": "一"}])
+            conn.execute(sa.insert(Task.__table__), [{"id": 1, "plan_id": 1, "section_id": 1, "number": 1, "text": "x",
+                                                      "deadline_phrase": "p", "deadline_kind": "ongoing",
+                                                      "responsible_phrase": "单位1", "is_deleted": False,
+                                                      "created_at": at}])
+            conn.execute(sa.insert(Assignment.__table__), [{"id": a, "task_id": 1, "unit_id": a, "created_at": at}
+                                                           for a in (1, 2)])
+            conn.execute(sa.insert(ProgressReport.__table__), [
+                {"id": r, "assignment_id": 1, "author_id": 1, "created_at": at, "status": "in_progress",
+                 "narrative": "x"} for r in (5, 3)])
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, latest_report_id FROM assignments ORDER BY id").all()
+        assert [tuple(r) for r in rows] == [(1, 5), (2, None)]
+        db.session.remove()
+        db.engine.dispose()

@@ -292,6 +292,11 @@ class Assignment(Base):
     #: The due date in force, ``extended_due`` else the task's ``due_date``, kept by every flush that changes either
     #: (models/due_in_force.py), so the overdue lists filter and order by one indexed column of this table.
     due_in_force: Mapped[dt.date | None]
+    #: The assignment's newest progress report (the highest id: reports are append-only), kept by every ORM insert
+    #: of a report (models/latest_report.py), so a list reads each row's latest report by key, not by max() over
+    #: the history. The constraint is added after both tables exist (the two tables refer to each other).
+    latest_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("progress_reports.id", use_alter=True))
     #: The earlier plan's assignment this one continues (结转): the old one was closed when it was carried here.
     #: An assignment carried in is the secretariat's decision, not the task's phrase, so a membership sync keeps it.
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
@@ -311,7 +316,7 @@ class Assignment(Base):
     carried_from: Mapped[Assignment | None] = relationship(remote_side=[id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     reports: WriteOnlyMapped[ProgressReport] = relationship(
-        back_populates="assignment", order_by="ProgressReport.id"
+        back_populates="assignment", order_by="ProgressReport.id", foreign_keys="ProgressReport.assignment_id"
     )
 
     @property

@@ -40,7 +40,7 @@ class ProgressReport(Base):
     #: Why a completed assignment was reopened, or why a report was corrected.
     reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="reports")
+    assignment: Mapped[Assignment] = relationship(back_populates="reports", foreign_keys=[assignment_id])
     author: Mapped[User] = relationship(foreign_keys=[author_id])
 
 

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import Light
@@ -189,7 +189,13 @@ def list_matters(reader: User, today: dt.date, *, source: MatterSource | None = 
     Three queries whatever the number of matters (the matters with task, plan, section and meeting; the
     assignments; their units).
     """
-    query = _loaded().join(Task, Matter.task_id == Task.id).where(visible_matters(reader), Task.is_deleted.is_(False))
+    # The task joined once, for the filter and the loaded matter alike (not a second time by the eager load).
+    query = (sa.select(Matter).join(Task, Matter.task_id == Task.id)
+             .options(joinedload(Matter.meeting),
+                      contains_eager(Matter.task).options(
+                          joinedload(Task.plan), joinedload(Task.section),
+                          selectinload(Task.assignments).joinedload(Assignment.unit)))
+             .where(visible_matters(reader), Task.is_deleted.is_(False)))
     if source is not None:
         query = query.where(Matter.source == source)
     if group_ids is not None:

@@ -323,10 +323,11 @@ def latest_reports(assignment_ids: Sequence[int]) -> dict[int, ProgressReport]:
     return {r.assignment_id: r for r in rows}
 
 
-def newest_report_ids(assignment_ids: Sequence[int]) -> sa.Select[tuple[int]]:
-    """Return the SELECT of each assignment's latest report id (the newest id: reports are append-only)."""
-    return (sa.select(sa.func.max(ProgressReport.id)).where(ProgressReport.assignment_id.in_(list(assignment_ids)))
-            .group_by(ProgressReport.assignment_id))
+def newest_report_ids(assignment_ids: Sequence[int]) -> sa.Select[tuple[int | None]]:
+    """Return the SELECT of each assignment's latest report id (the newest id: reports are append-only), read from
+    the assignments' mirror of it (``Assignment.latest_report_id``, models/latest_report.py): by key, not max()."""
+    return sa.select(Assignment.latest_report_id).where(Assignment.id.in_(list(assignment_ids)),
+                                                        Assignment.latest_report_id.is_not(None))
 
 
 def pending_claims(where: sa.ColumnElement[bool] | None = None) -> list[Assignment]:

@@ -36,17 +36,18 @@ def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[RecentReport
     threshold = db.session.scalar(
         sa.select(in_plan.subquery().c.last_reported_at)
         .order_by(sa.desc("last_reported_at")).offset(limit - 1).limit(1))
-    candidates = in_plan.with_only_columns(Assignment.id)
+    # The candidates' reports in one flat join (not ``assignment_id IN (SELECT …)`` over a second copy of the same
+    # assignments and tasks: half the planner's work, the same rows).
+    query = (sa.select(ProgressReport.id, ProgressReport.created_at, ProgressReport.status, ProgressReport.narrative,
+                       Assignment.unit_id, Unit.name, Assignment.task_id, Task.number)
+             .select_from(Task)
+             .join(Assignment, Assignment.task_id == Task.id)
+             .join(Unit, Assignment.unit_id == Unit.id)
+             .join(ProgressReport, ProgressReport.assignment_id == Assignment.id)
+             .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
     if threshold is not None:
-        candidates = candidates.where(Assignment.last_reported_at >= threshold)
+        query = query.where(Assignment.last_reported_at >= threshold)
     rows = db.session.execute(
-        sa.select(ProgressReport.id, ProgressReport.created_at, ProgressReport.status, ProgressReport.narrative,
-                  Assignment.unit_id, Unit.name, Assignment.task_id, Task.number)
-        .join(Assignment, ProgressReport.assignment_id == Assignment.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(ProgressReport.assignment_id.in_(candidates))
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-        .limit(limit)
+        query.order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc()).limit(limit)
     ).tuples().all()
     return [RecentReport(*row) for row in rows]

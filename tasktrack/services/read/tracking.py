@@ -17,6 +17,7 @@ from tasktrack.models import (
     AssignmentStatus,
     CompletionState,
     ExtensionRequest,
+    ExtensionStatus,
     Plan,
     PlanKind,
     ProgressReport,
@@ -109,32 +110,34 @@ class MyTaskRow:
 
 def my_tasks(unit_id: int, today: dt.date, reader: User | None = None) -> list[MyTaskRow]:
     """Return a unit's open assignments (worst light first, then by deadline, plan and task) with their latest
-    reports and what ``reader`` may do on each (three queries; each assignment read as columns)."""
+    reports and what ``reader`` may do on each (one query: each assignment read as columns, with its latest report
+    joined through the assignment's mirror of it and whether an extension request awaits a decision)."""
+    pending = sa.exists().where(ExtensionRequest.assignment_id == Assignment.id,
+                                ExtensionRequest.status == ExtensionStatus.PENDING)
     found = db.session.execute(
-        sa.select(Assignment.id, Assignment.is_lead, Assignment.percent, Assignment.completion_state,
-                  Assignment.acknowledged_at, Assignment.handler_name, Assignment.handler_phone,
-                  Unit.represents_work_group_id, Task.number, Task.text, Task.deadline_phrase, Plan.kind,
-                  *overview.LIGHT_COLUMNS)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        lean.with_latest_report(
+            sa.select(Assignment.id, Assignment.is_lead, Assignment.percent, Assignment.completion_state,
+                      Assignment.acknowledged_at, Assignment.handler_name, Assignment.handler_phone,
+                      Unit.represents_work_group_id, Task.number, Task.text, Task.deadline_phrase, Plan.kind,
+                      pending.label("extension_pending"), *lean.LATEST_REPORT_COLUMNS, *overview.LIGHT_COLUMNS)
+            .join(Task, Assignment.task_id == Task.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .join(Unit, Assignment.unit_id == Unit.id))
         .where(Assignment.unit_id == unit_id, Assignment.closed_at.is_(None), Task.is_deleted.is_(False),
                Plan.is_deleted.is_(False))
         .order_by(Task.plan_id, Task.number, Assignment.id)
     ).tuples().all()
-    ids = [r[0] for r in found]
-    latest = lean.latest_reports(ids)
-    pending = extension_requests.pending_assignment_ids(ids)
+    latest_width = len(lean.LATEST_REPORT_COLUMNS)
     rows = []
     for aid, is_lead, percent, state, acknowledged_at, handler_name, handler_phone, represents, number, text, \
-            phrase, plan_kind, *light in found:
-        c = overview.LightColumns(*light)
+            phrase, plan_kind, extension_pending, *rest in found:
+        last_report, c = lean.latest_of(rest[:latest_width]), overview.LightColumns(*rest[latest_width:])
         card = AssignmentCard(aid, unit_id, is_lead, c.status, percent, c.completed_on, c.extended_due, state,
                               acknowledged_at, handler_name, handler_phone,
                               TaskCard(number, text, phrase, c.deadline_kind, c.due_date, plan_kind), represents)
         may_report = reader is not None and can(reader, Action.REPORT_PROGRESS, card.facts)
         may_sign = reader is not None and acknowledged_at is None and can(reader, Action.ACKNOWLEDGE, card.facts)
-        rows.append(MyTaskRow(card, overview.light_from(c, today), latest.get(aid), aid in pending, may_report,
+        rows.append(MyTaskRow(card, overview.light_from(c, today), last_report, bool(extension_pending), may_report,
                               may_sign))
     # Stable: rows of one light and deadline stay in the SQL's order (plan, task).
     rows.sort(key=lambda r: (r.light.light.severity, r.assignment.task.due_date or dt.date.max))
