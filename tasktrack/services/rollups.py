@@ -8,7 +8,6 @@ function (overview.light_from). ``derive`` and ``sub_facts_of`` are shared with 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -71,7 +70,7 @@ def derive(status: AssignmentStatus, own: LightResult, start: dt.date, facts: Se
     subs = [SubAssignment(f.light, f.report_on, f.count) for f in sorted(facts, key=_tie_key)]
     result = rollup(own, subs, period_start=start, own_completed=status is AssignmentStatus.COMPLETED)
     reported = sum(f.count for f in facts if f.reported)
-    return dataclasses.replace(result, reported_this_period=reported)
+    return Rollup(result.state, result.light, result.total, result.done, result.overdue, reported)
 
 
 def rollups(inbound_ids: Iterable[int], today: dt.date) -> dict[int, Rollup]:
