@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from flask import Flask, url_for
 
 from tasktrack.web.fast_urls import fast_url_for, url_stem

@@ -289,9 +289,10 @@ class LevelView:
 
 
 def level_view(group: WorkGroup, today: dt.date, visible: Collection[int] | None) -> LevelView:
-    """Return the breadcrumb, the child groups with their inbound counts and the group's own inbound tasks."""
+    """Return the breadcrumb, the child groups with their inbound counts and the group's own inbound tasks (none
+    for the top group: a unit stands only for a group below another, work_group_admin.create_work_group)."""
     children = children_of(group)
     stats = group_stats(children, today)
-    return LevelView(group=group, path=path_to(group, visible), children=stats,
-                     inbound=inbound_rows([group.id], today).get(group.id, []))
+    inbound = inbound_rows([group.id], today).get(group.id, []) if group.parent_id is not None else []
+    return LevelView(group=group, path=path_to(group, visible), children=stats, inbound=inbound)
 
