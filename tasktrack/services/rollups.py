@@ -8,7 +8,6 @@ function (overview.light_from). ``derive`` and ``sub_facts_of`` are shared with 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -68,10 +67,11 @@ def derive(status: AssignmentStatus, own: LightResult, start: dt.date, facts: Se
     """Return an inbound assignment's roll-up from its status, its own light, the first day of its period and its
     sub-assignments' facts."""
     # The worst light's ties (same colour and days left, another reason) go the same way whoever gathered the facts.
-    subs = [SubAssignment(f.light, f.report_on, f.count) for f in sorted(facts, key=_tie_key)]
+    subs = [SubAssignment(f.light, f.report_on, f.count) for f in (sorted(facts, key=_tie_key) if len(facts) > 1
+                                                                      else facts)]
     result = rollup(own, subs, period_start=start, own_completed=status is AssignmentStatus.COMPLETED)
     reported = sum(f.count for f in facts if f.reported)
-    return dataclasses.replace(result, reported_this_period=reported)
+    return Rollup(result.state, result.light, result.total, result.done, result.overdue, reported)
 
 
 def rollups(inbound_ids: Iterable[int], today: dt.date) -> dict[int, Rollup]:
@@ -146,6 +146,7 @@ def _sub_facts(parents: Mapping[int, int], today: dt.date) -> Iterator[tuple[int
     reached = {p: k + 1 for k, p in enumerate(known)}  # the step at which an instant is in a period of p months
     starts = {p: period_start(p, today) for p in known}
     lights: dict[tuple[Any, ...], LightResult] = {}  # alike groups of different inbound tasks share a light
+    alike: dict[tuple[int, dt.date | None, bool, int], SubFacts] = {}  # and their facts, when these agree too
     for (parent_id, status, extended_due, due_date, kind, period_months, issued_on, year, warning_days,
          report_period_months, _late, last_step, own_step, linked_step, last_reported_at, completed_on,
          count) in db.session.execute(_sub_facts_statement(len(known)),
@@ -160,8 +161,12 @@ def _sub_facts(parents: Mapping[int, int], today: dt.date) -> Iterator[tuple[int
         light = lights.get(columns)
         if light is None:
             light = lights[columns] = light_from(LightColumns(*columns), today)
-        handed = max(own_step, linked_step) >= reached[period]
-        yield parent_id, SubFacts(light, starts[period] if handed else None, last_step >= reached[period], count)
+        report_on = starts[period] if max(own_step, linked_step) >= reached[period] else None
+        reported = last_step >= reached[period]
+        facts = alike.get((id(light), report_on, reported, count))
+        if facts is None:
+            facts = alike[(id(light), report_on, reported, count)] = SubFacts(light, report_on, reported, count)
+        yield parent_id, facts
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from flask_login import current_user
 from tasktrack.clock import SHANGHAI
 from tasktrack.domain.text import chinese_number
 from tasktrack.permissions import Action, can
-from tasktrack.web.fast_urls import fast_url_for
+from tasktrack.web.fast_urls import fast_url_for, url_stem
 
 WEEKDAYS = "一二三四五六日"
 
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_filter(days_phrase, "days_phrase")
     app.jinja_env.globals["url_for"] = fast_url_for  # the same URLs, built faster (web/fast_urls.py)
+    app.jinja_env.globals["url_stem"] = url_stem  # a row link's URL without its id: the stem, then the id
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -81,18 +81,31 @@ class Counts:
     def count(self, light: LightResult, completion_state: CompletionState,
               acknowledged_at: dt.datetime | None) -> None:
         """Count one assignment by its light, its completion claim and its 签收."""
-        self.total += 1
-        setattr(self, light.light.value, getattr(self, light.light.value) + 1)
-        if light.reason is Reason.STALE:
-            self.stale += 1
-        elif light.reason is Reason.DUE_SOON:
-            self.due_soon += 1
-        elif light.reason is Reason.COMPLETED_LATE:
-            self.completed_late += 1
-        if completion_state is CompletionState.CLAIMED:
-            self.claimed += 1
-        if acknowledged_at is None:
-            self.unacknowledged += 1
+        self.count_alike(light, completion_state is CompletionState.CLAIMED, acknowledged_at is None)
+
+    def count_alike(self, light: LightResult, claimed: bool, unacknowledged: bool, n: int = 1) -> None:
+        """Count ``n`` assignments alike: the same light, claimed or not, acknowledged or not."""
+        self.total += n
+        colour = light.light
+        if colour is Light.RED:
+            self.red += n
+        elif colour is Light.YELLOW:
+            self.yellow += n
+        elif colour is Light.GREEN:
+            self.green += n
+        else:
+            self.done += n
+        reason = light.reason
+        if reason is Reason.STALE:
+            self.stale += n
+        elif reason is Reason.DUE_SOON:
+            self.due_soon += n
+        elif reason is Reason.COMPLETED_LATE:
+            self.completed_late += n
+        if claimed:
+            self.claimed += n
+        if unacknowledged:
+            self.unacknowledged += n
 
     @property
     def rate(self) -> int:
@@ -265,21 +278,41 @@ def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
     return keys[sort]
 
 
+@dataclass(frozen=True)
+class PlanPick:
+    """The plan a 督办总览 shows (None: the group has no plan yet) and the plans its selector offers: the plan's own
+    work group's (plans, not 交办事项 containers), newest year first."""
+
+    plan: Plan | None
+    plans: list[Plan]
+
+
+def pick_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
+              group_id: int | None = None) -> PlanPick:
+    """Return :func:`find_plan`'s plan with the plan selector's choices, from the one list of plans it reads."""
+    if plan_id is None and group_id is not None:  # the group's own plans: not every plan of the tree below it
+        visible = _group_only(visible, group_id)
+    listed = list_plans(visible, with_matters=plan_id is not None)
+    plan = _pick_plan(listed, plan_id, today, group_id)
+    plans = [] if plan is None else [p for p in listed
+                                     if p.kind is PlanKind.PLAN and p.work_group_id == plan.work_group_id]
+    return PlanPick(plan, plans)
+
+
 def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = None, sort: str = "order",
               descending: bool = False, visible: Collection[int] | None = None,
-              group_id: int | None = None, with_levels: bool = False) -> Dashboard:
+              group_id: int | None = None, with_levels: bool = False, picked: PlanPick | None = None) -> Dashboard:
     """Return the dashboard of a plan: totals, sections, the per-unit table, overdue and recent reports.
 
     ``visible`` and ``group_id`` choose the plan as in :func:`resolve_plan`; the plan selector offers the plan's
-    own work group's plans; ``with_levels`` adds the group's place in the tree (levels.level_view).
+    own work group's plans; ``with_levels`` adds the group's place in the tree (levels.level_view). ``picked``: the
+    plan and choices :func:`pick_plan` already gave the caller (no plan read again).
     """
     if sort not in UNIT_SORTS:
         raise ServiceError("不支持的排序方式", field="sort")
-    if plan_id is None and group_id is not None:  # the group's own plans: not every plan of the tree below it
-        visible = _group_only(visible, group_id)
-    listed = list_plans(visible, with_matters=True)  # once: the plan asked for and the plan selector's choices
-    plan = _pick_plan(listed if plan_id is not None else [p for p in listed if p.kind is PlanKind.PLAN], plan_id,
-                      today, group_id)
+    if picked is None:
+        picked = pick_plan(plan_id, today, visible=visible, group_id=group_id)
+    plan = picked.plan
     if plan is None:
         raise NotFound("工作计划不存在")
     categories = _categories(plan.work_group_id)
@@ -290,29 +323,52 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
             raise ServiceError("单位类别不存在", field="category")
     rows = lean.plan_light_rows(plan, today)  # tuples: the page counts them all and shows only the red ones
     members = lean.category_members(chosen.id) if chosen is not None else None
-    counts = Counts()
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
-    units: dict[int, UnitStat] = {}
-    for row in rows:
-        counts.add(row)
-        sections[row.section_id].counts.add(row)
-        unit = row.unit
-        if members is not None and unit.id not in members:
-            continue
-        stat = units.setdefault(unit.id, UnitStat(unit))
-        stat.counts.add(row)
-        reported = row.last_reported_at
-        if reported is not None and (stat.last_report_at is None or reported > stat.last_report_at):
-            stat.last_report_at = reported
+    counts, units = _tally(rows, sections, members)
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
     overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
-    plans = [p for p in listed if p.kind is PlanKind.PLAN and p.work_group_id == plan.work_group_id]
     group = db.session.get(WorkGroup, plan.work_group_id)
-    return Dashboard(plan=plan, plans=plans, counts=counts, sections=list(sections.values()),
+    return Dashboard(plan=plan, plans=picked.plans, counts=counts, sections=list(sections.values()),
                      units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
                      category=chosen, sort=sort, descending=descending,
                      targets=target_service.plan_standings(plan.id), group=group,
                      levels=levels.level_view(group, today, visible) if with_levels and group else None)
+
+
+def _tally(rows: list[lean.LeanRow], sections: dict[int, SectionStat],
+           members: set[int] | None) -> tuple[Counts, dict[int, UnitStat]]:
+    """Count the rows into the plan's totals, their sections' and their units' (only ``members``, when given), in
+    plan order of the units' first rows.
+
+    A plan has a thousand open assignments but few kinds of them: rows alike (one section, one unit, one light, the
+    same claim and 签收) are counted together, each kind once into each of its three Counts.
+    """
+    alike: dict[tuple[int, int, int, bool, bool], int] = {}
+    lights: dict[int, LightResult] = {}
+    units: dict[int, UnitStat] = {}
+    claimed = CompletionState.CLAIMED
+    for row in rows:
+        light, unit = row.light, row.unit
+        key = (row.section_id, unit.id, id(light), row.completion_state is claimed, row.acknowledged_at is None)
+        alike[key] = alike.get(key, 0) + 1
+        lights[id(light)] = light
+        if members is not None and unit.id not in members:
+            continue
+        stat = units.get(unit.id)
+        if stat is None:
+            stat = units[unit.id] = UnitStat(unit)
+        reported = row.last_reported_at
+        if reported is not None and (stat.last_report_at is None or reported > stat.last_report_at):
+            stat.last_report_at = reported
+    counts = Counts()
+    for (section_id, unit_id, light_id, is_claimed, unacknowledged), n in alike.items():
+        light = lights[light_id]
+        counts.count_alike(light, is_claimed, unacknowledged, n)
+        sections[section_id].counts.count_alike(light, is_claimed, unacknowledged, n)
+        stat = units.get(unit_id)
+        if stat is not None:
+            stat.counts.count_alike(light, is_claimed, unacknowledged, n)
+    return counts, units
 
 
 def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page: int = 1,

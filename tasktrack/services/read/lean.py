@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager
 
+from tasktrack.clock import local_date
 from tasktrack.domain.lights import LightResult
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -121,13 +122,22 @@ def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
     rows = sorted(found_rows, key=lambda r: (r[14], r[15], not r[16], r[6], r[1]))
     units: dict[int, UnitRef] = {}
     found = []
+    own = (plan.issued_on, plan.year, plan.warning_days, plan.report_period_months)
+    # A light reads the last report only as its day (overview.light_from): rows alike up to that day share one
+    # light, computed once (a plan's thousand rows have a few hundred kinds).
+    lights: dict[tuple[Any, ...], LightResult] = {}
     for (aid, unit_id, section_id, state, acknowledged_at, name, sort_order, status, completed_on, extended_due,
          last_reported_at, due_date, kind, period_months, *_order) in rows:
-        columns = LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind, period_months,
-                               plan.issued_on, plan.year, plan.warning_days, plan.report_period_months)
-        unit = units.get(unit_id) or units.setdefault(unit_id, UnitRef(unit_id, name, sort_order))
-        found.append(LeanRow(aid, unit_id, section_id, state, acknowledged_at, columns.last_reported_at,
-                             light_from(columns, today), unit))
+        key = (status, completed_on, extended_due, local_date(last_reported_at) if last_reported_at else None,
+               due_date, kind, period_months)
+        light = lights.get(key)
+        if light is None:
+            light = lights[key] = light_from(LightColumns(status, completed_on, extended_due, last_reported_at,
+                                                          due_date, kind, period_months, *own), today)
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = UnitRef(unit_id, name, sort_order)
+        found.append(LeanRow(aid, unit_id, section_id, state, acknowledged_at, last_reported_at, light, unit))
     return found
 
 

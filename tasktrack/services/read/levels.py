@@ -249,10 +249,13 @@ def children_of(group: WorkGroup) -> list[WorkGroup]:
 
 
 def path_to(group: WorkGroup, visible: Collection[int] | None) -> list[WorkGroup]:
-    """Return the groups from the highest one the reader sees down to ``group`` (the breadcrumb), one query."""
+    """Return the groups from the highest one the reader sees down to ``group`` (the breadcrumb), one query; none
+    when the reader does not see the group's parent (a secretariat's own 督办总览: the breadcrumb is the group)."""
+    if group.parent_id is None or (visible is not None and group.parent_id not in visible):
+        return [group]
     groups = {g.id: g for g in db.session.scalars(sa.select(WorkGroup))}
     chain = [group]
-    parent = group.parent_id
+    parent: int | None = group.parent_id
     while parent is not None and parent in groups and (visible is None or parent in visible) \
             and groups[parent] not in chain:
         chain.append(groups[parent])
@@ -286,9 +289,10 @@ class LevelView:
 
 
 def level_view(group: WorkGroup, today: dt.date, visible: Collection[int] | None) -> LevelView:
-    """Return the breadcrumb, the child groups with their inbound counts and the group's own inbound tasks."""
+    """Return the breadcrumb, the child groups with their inbound counts and the group's own inbound tasks (none
+    for the top group: a unit stands only for a group below another, work_group_admin.create_work_group)."""
     children = children_of(group)
     stats = group_stats(children, today)
-    return LevelView(group=group, path=path_to(group, visible), children=stats,
-                     inbound=inbound_rows([group.id], today).get(group.id, []))
+    inbound = inbound_rows([group.id], today).get(group.id, []) if group.parent_id is not None else []
+    return LevelView(group=group, path=path_to(group, visible), children=stats, inbound=inbound)
 

@@ -111,9 +111,8 @@ LIGHT_COLUMNS = (Assignment.status, Assignment.completed_on, Assignment.extended
                  Plan.report_period_months)
 
 
-@dataclass(frozen=True)
-class LightColumns:
-    """An assignment's :data:`LIGHT_COLUMNS` values."""
+class LightColumns(NamedTuple):
+    """An assignment's :data:`LIGHT_COLUMNS` values (a tuple: pages read thousands)."""
 
     status: AssignmentStatus
     completed_on: dt.date | None

@@ -72,14 +72,15 @@ def _dashboard_body(group_id: int | None, plan_id: int | None, category: str | N
                     descending: bool) -> str:
     today, scope = context.today(), visible()
     try:
-        plan = dash.find_plan(plan_id, today, visible=scope, group_id=group_id)
+        picked = dash.pick_plan(plan_id, today, visible=scope, group_id=group_id)
+        plan = picked.plan
         if plan is None:  # a group without a plan yet: its place in the tree only
             assert group_id is not None
             group = loaders.work_group(group_id)
             return render_template("dashboard/_levels_only.html", group=group,
                                    levels=levels.level_view(group, today, scope), today=today)
         data = dash.dashboard(plan.id, today, category=category, sort=sort, descending=descending, visible=scope,
-                              with_levels=True)
+                              with_levels=True, picked=picked)
     except ServiceError as exc:
         if exc.code == "not_found":
             raise
