@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.jobs import free_port
+from bench.jobs import CONTROL, free_port, kill_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -178,7 +177,7 @@ class Gunicorn:
         with log.open("wb") as sink:
             self.proc = subprocess.Popen(
                 [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
-                 "--error-logfile", "-", "--capture-output", "wsgi:app"],
+                 "--error-logfile", "-", "--capture-output", *CONTROL, "wsgi:app"],
                 env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -201,13 +200,7 @@ class Gunicorn:
                 raise RuntimeError(f"/api/v1/me answered {status}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        kill_server(self.proc)
 
 
 def _call(port: int, method: str, path: str, token: str, body: bytes | None = None) -> tuple[int, bytes]:
