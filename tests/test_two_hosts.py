@@ -157,8 +157,7 @@ def two_hosts(tmp_path: Path) -> Iterator[dict[str, object]]:
            "RENDER_CACHE_SIZE": "256"}
     servers: list[write_load.Gunicorn] = []
     try:
-        write_load._flask(env, "db", "upgrade")
-        write_load._flask(env, "seed")
+        write_load.prepare(env, 0)  # `flask db upgrade` and `flask seed`, in one process
         accounts = _accounts(url, shared)
         for host in ("a", "b"):
             folder = tmp_path / f"host-{host}"
