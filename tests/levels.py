@@ -13,8 +13,10 @@ Used by the cascade tests (services, web, route matrix). Other helpers keep thei
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -104,3 +106,15 @@ def build_levels(now: dt.datetime, *, province_deadline: str = "2024年12月底�
     )
     db.session.flush()
     return levels
+
+
+def shared_levels(app: Any, now: dt.datetime) -> Levels:
+    """:func:`build_levels` once for a shared-state group of tests (tests/isolation.py); each test gets the objects
+    again in its own session (by id), and its writes are rolled back after it."""
+
+    def build() -> dict[str, tuple[type[Any], int]]:
+        made = build_levels(now)
+        return {f.name: (type(getattr(made, f.name)), getattr(made, f.name).id) for f in dataclasses.fields(made)}
+
+    ids: dict[str, tuple[type[Any], int]] = app.extensions["tests_isolation"].shared(build)
+    return Levels(**{name: db.session.get(model, key) for name, (model, key) in ids.items()})
