@@ -13,7 +13,6 @@ Used by the cascade tests (services, web, route matrix). Other helpers keep thei
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, Plan, Role, Task, Unit, UnitKind, User, WorkGroup, WorkGroupLevel
 from tasktrack.services import plans, units, users
 from tasktrack.services.work_groups import default_work_group
+from tests import isolation
 
 PASSWORD = "levels-password-1"
 CITY_NAME = "杭州市清廉社会组织建设工作专班"
@@ -110,11 +110,6 @@ def build_levels(now: dt.datetime, *, province_deadline: str = "2024年12月底�
 
 def shared_levels(app: Any, now: dt.datetime) -> Levels:
     """:func:`build_levels` once for a shared-state group of tests (tests/isolation.py); each test gets the objects
-    again in its own session (by id), and its writes are rolled back after it."""
-
-    def build() -> dict[str, tuple[type[Any], int]]:
-        made = build_levels(now)
-        return {f.name: (type(getattr(made, f.name)), getattr(made, f.name).id) for f in dataclasses.fields(made)}
-
-    ids: dict[str, tuple[type[Any], int]] = app.extensions["tests_isolation"].shared(build)
-    return Levels(**{name: db.session.get(model, key) for name, (model, key) in ids.items()})
+    again in its own session, and its writes are rolled back after it."""
+    levels: Levels = isolation.shared_rows(app, lambda: build_levels(now))
+    return levels
