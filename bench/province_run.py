@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -101,10 +100,23 @@ def _who(url: str) -> dict[str, Any]:
     return found
 
 
-def _token(env: dict[str, str], email: str) -> str:
-    out = subprocess.run([str(Path(bench.PYTHON).with_name("flask")), "--app", "wsgi", "users", "token", "--email",
-                          email], env=env, cwd=bench.ROOT, check=True, capture_output=True, text=True).stdout
-    return out.strip().splitlines()[-1]
+def _tokens(env: dict[str, str], emails: list[str]) -> list[str]:
+    """Issue an API token for each account with the app's `flask users token`, all in one process (:func:`tokens`)."""
+    return list(bench.python_json("bench.province_run", env, "--tokens", *emails))
+
+
+def tokens(emails: list[str]) -> list[str]:
+    """Run `flask users token --email …` for each account inside one app (one start-up, not one a token)."""
+    from tasktrack import create_app
+
+    runner = create_app().test_cli_runner()
+    issued = []
+    for email in emails:
+        result = runner.invoke(args=["users", "token", "--email", email])
+        if result.exit_code != 0:
+            raise RuntimeError(f"flask users token --email {email}: {result.output}")
+        issued.append(result.output.strip().splitlines()[-1])
+    return issued
 
 
 def _headers(port: int, who: dict[str, Any], tokens: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -183,8 +195,11 @@ def sweep() -> dict[str, Any]:
 
 def run(kind: str = "postgresql", *, scale: float = 1.0, seconds: float = 5.0, pages: list[Page] | None = None,
         cold: bool = True, where: Path = bench.WORK, pg_admin: str = bench.PG_ADMIN, name: str = PG_DB,
-        url: str | None = None) -> dict[str, Any]:
-    """Generate (unless ``url`` names a generated database), serve, load each page cached and uncached."""
+        url: str | None = None, workers: int = bench.WORKERS, rounds: int = 5) -> dict[str, Any]:
+    """Generate (unless ``url`` names a generated database), serve, load each page cached and uncached.
+
+    ``workers``: gunicorn's; ``rounds``: of write → page (the median is reported).
+    """
     from bench import write_load
 
     pages = PAGES if pages is None else pages
@@ -197,16 +212,18 @@ def run(kind: str = "postgresql", *, scale: float = 1.0, seconds: float = 5.0, p
         result["data"] = bench.python_json("bench.generate", env, "--province", "--scale", str(scale))
     env = bench.env_for(url)
     result["who"] = who = _who(url)
-    tokens = {"province": _token(env, who["province"]), "county_liaison": _token(env, who["county_liaison"])}
+    issued = dict(zip(("province", "county_liaison"), _tokens(env, [who["province"], who["county_liaison"]]),
+                      strict=True))
     for mode, extra in (("cached", {}), ("uncached", {"RENDER_CACHE_SIZE": "0"})) if cold else (("cached", {}),):
-        server = bench.Server({**env, **extra})
+        server = bench.Server({**env, **extra}, workers=workers)
         try:
-            headers = _headers(server.port, who, tokens)
+            headers = _headers(server.port, who, issued)
             print(f"== province {kind}: {mode}", flush=True)
             result[mode] = _load(server.port, pages, who, headers, seconds)
             if mode == "cached":
                 live = [p for p in pages if not result[mode][p.name].get("waiting")]
-                result["write_to_page"] = _write_to_page(server.port, live, who, headers, tokens["county_liaison"])
+                result["write_to_page"] = _write_to_page(server.port, live, who, headers, issued["county_liaison"],
+                                                         rounds)
         finally:
             server.stop()
     result["sweep"] = bench.python_json("bench.province_run", {**env, "PYTHONPATH": str(bench.ROOT)}, "--sweep")
@@ -251,7 +268,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a database generated before (skip the generation)")
     parser.add_argument("--out", default=str(bench.RESULTS))
     parser.add_argument("--sweep", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tokens", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.tokens:
+        print(json.dumps(tokens(args.tokens)))
+        return
     if args.sweep:
         print(json.dumps(sweep()))
         return

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.generate import PASSWORD, SECRETARIAT_EMAIL, TODAY
-from bench.jobs import free_port
+from bench.jobs import CONTROL, children, free_port, kill_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -78,7 +77,7 @@ class Server:
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
         self.proc = subprocess.Popen(
             [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--access-logfile", "-",
-             "--error-logfile", str(log), "--timeout", "120", "wsgi:app"],
+             "--error-logfile", str(log), "--timeout", "120", *CONTROL, "wsgi:app"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -94,15 +93,7 @@ class Server:
             raise RuntimeError(f"gunicorn did not start; see {log}")
 
     def workers(self) -> list[int]:
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.proc.pid:
-                pids.append(int(stat.parent.name))
-        return sorted(pids)
+        return children(self.proc.pid)
 
     def peak_rss_mb(self) -> list[float]:
         peaks = []
@@ -114,14 +105,7 @@ class Server:
         return peaks
 
     def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        kill_server(self.proc)
 
 
 def request(port: int, method: str, path: str, headers: dict[str, str],

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -35,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.jobs import free_port
+from bench.jobs import CONTROL, free_port, kill_server
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -126,29 +125,38 @@ def drop_database(url: str, pg_admin: str) -> None:
     admin.dispose()
 
 
-def _flask(env: dict[str, str], *args: str) -> str:
-    flask = str(Path(PYTHON).with_name("flask"))
-    return subprocess.run([flask, "--app", "wsgi", *args], env=env, cwd=ROOT, check=True, capture_output=True,
-                          text=True).stdout
-
-
 def prepare(env: dict[str, str], writers: int) -> list[Writer]:
-    """Migrate and seed the database of ``env`` with the app's commands, then create the writers' accounts."""
-    _flask(env, "db", "upgrade")
-    _flask(env, "seed")
-    out = subprocess.run([PYTHON, "-m", "bench.write_load", "--issue", str(writers)], env=env, cwd=ROOT,
+    """Migrate and seed the database of ``env`` with the app's commands, then create ``writers`` accounts (none:
+    only migrate and seed), in one process (:func:`_prepare`)."""
+    out = subprocess.run([PYTHON, "-m", "bench.write_load", "--prepare", str(writers)], env=env, cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout
     return [Writer(**w) for w in json.loads(out.strip().splitlines()[-1])]
 
 
-def _issue(count: int) -> list[dict[str, Any]]:
+def _prepare(count: int) -> list[dict[str, Any]]:
+    """`flask db upgrade` and `flask seed` (the app's own commands, inside one app rather than a process each),
+    then :func:`_issue`."""
+    from flask_migrate.cli import db as db_commands
+
+    from tasktrack import create_app
+
+    app = create_app()
+    runner = app.test_cli_runner()
+    for group, args in ((db_commands, ["upgrade"]), (None, ["seed"])):
+        with app.app_context():  # as `flask` (FlaskGroup) runs every command
+            result = runner.invoke(group, args)
+        if result.exit_code != 0:
+            raise RuntimeError(f"flask {' '.join(args)}: {result.output}") from result.exception
+    return _issue(app, count)
+
+
+def _issue(app: Any, count: int) -> list[dict[str, Any]]:
     """Create ``count`` liaisons (round robin over the units with open assignments) with a token each."""
-    from tasktrack import context, create_app
+    from tasktrack import context
     from tasktrack.extensions import db
     from tasktrack.models import Assignment, Role, Unit
     from tasktrack.services import users
 
-    app = create_app()
     with app.app_context():
         now = context.now()
         open_ones = sa.select(Assignment.unit_id, Assignment.id).where(Assignment.closed_at.is_(None))
@@ -178,7 +186,7 @@ class Gunicorn:
         with log.open("wb") as sink:
             self.proc = subprocess.Popen(
                 [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
-                 "--error-logfile", "-", "--capture-output", "wsgi:app"],
+                 "--error-logfile", "-", "--capture-output", *CONTROL, "wsgi:app"],
                 env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -201,13 +209,7 @@ class Gunicorn:
                 raise RuntimeError(f"/api/v1/me answered {status}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        kill_server(self.proc)
 
 
 def _call(port: int, method: str, path: str, token: str, body: bytes | None = None) -> tuple[int, bytes]:
@@ -353,16 +355,16 @@ def markdown(runs: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line (``--issue N`` is the internal step that creates the writers inside the app)."""
+    """Command line (``--prepare N`` is the internal step that migrates, seeds and creates the writers)."""
     parser = argparse.ArgumentParser(description="tasktrack write load: API writers against gunicorn -w 4")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"], choices=["postgresql", "sqlite"])
     parser.add_argument("--writers", type=int, default=WRITERS)
     parser.add_argument("--duration", type=float, default=DURATION, help="seconds of load")
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"))
-    parser.add_argument("--issue", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.issue:
-        print(json.dumps(_issue(args.issue)))
+    if args.prepare is not None:
+        print(json.dumps(_prepare(args.prepare)))
         return
     failed = False
     for kind in args.databases:

@@ -118,5 +118,8 @@ def verify_password(stored_hash: str, password: str, *, fast: bool = False) -> t
     return True, None
 
 
-#: A hash to verify against when the account does not exist, so timing does not reveal accounts.
-DUMMY_HASH = _DEFAULT.hash("not-a-real-account-password")
+#: A hash to verify against when the account does not exist, so timing does not reveal accounts. Written out
+#: (the default hasher's hash of a throwaway password) rather than computed at import: hashing costs every process
+#: that imports the app (each gunicorn worker, each `flask` command) most of a second of CPU.
+#: tests/web/test_password_rules.py checks that it still has the default hasher's cost.
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$MlNn9m7Se3QGKUQXkZ3W8g$SduP1ChS2qCTsef90022uNs/qfa1VtKuV4fPn74lApU"

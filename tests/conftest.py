@@ -160,7 +160,13 @@ def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
     commit for real on an emptied database. A test that does not ask for ``seeded`` sees an empty database.
     """
     if "app" not in request.fixturenames:
-        yield
+        # A request served in this context (an app of the test's own, a plain test client) marks its write intent
+        # here: put it back, or the next tests' transactions would start DEFERRED (tests/test_db_engine.py).
+        intent = db_engine.write_intent.set(db_engine.write_intent.get())
+        try:
+            yield
+        finally:
+            db_engine.write_intent.reset(intent)
         return
     application: Flask = request.getfixturevalue("app")
     harness: isolation.Harness = application.extensions["tests_isolation"]

@@ -38,6 +38,7 @@ group go on rising, which no test may rely on.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,19 @@ from tasktrack.extensions import db
 COMMITTED = "committed"
 #: The marker of tests that share one setup with the tests next to them of the same key.
 SHARED_STATE = "shared_state"
+
+
+def shared_rows(app: Flask, build: Callable[[], Any]) -> Any:
+    """:meth:`Harness.shared` for a setup that is a dataclass of model objects: it is built once for the group, and
+    each test gets the same dataclass with the objects loaded again in its own session (by id)."""
+
+    def ids() -> tuple[type[Any], dict[str, tuple[type[Any], Any]]]:
+        made = build()
+        return type(made), {f.name: (type(getattr(made, f.name)), getattr(made, f.name).id)
+                            for f in dataclasses.fields(made)}
+
+    kind, keys = app.extensions["tests_isolation"].shared(ids)
+    return kind(**{name: db.session.get(model, key) for name, (model, key) in keys.items()})
 
 
 class NeedsCommits(RuntimeError):

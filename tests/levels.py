@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,6 +24,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, Plan, Role, Task, Unit, UnitKind, User, WorkGroup, WorkGroupLevel
 from tasktrack.services import plans, units, users
 from tasktrack.services.work_groups import default_work_group
+from tests import isolation
 
 PASSWORD = "levels-password-1"
 CITY_NAME = "杭州市清廉社会组织建设工作专班"
@@ -103,4 +105,11 @@ def build_levels(now: dt.datetime, *, province_deadline: str = "2024年12月底�
         cz_liaison=_user("hz-cz@example.org", Role.LIAISON, now, unit=cz),
     )
     db.session.flush()
+    return levels
+
+
+def shared_levels(app: Any, now: dt.datetime) -> Levels:
+    """:func:`build_levels` once for a shared-state group of tests (tests/isolation.py); each test gets the objects
+    again in its own session, and its writes are rolled back after it."""
+    levels: Levels = isolation.shared_rows(app, lambda: build_levels(now))
     return levels

@@ -12,6 +12,7 @@ that CI runs side by side never share (and lock) one.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import tempfile
@@ -53,7 +54,15 @@ def convert(paths: list[Path], outdir: Path, fmt: str = "pdf") -> list[Path]:
 
 
 def pages(pdf: Path) -> list[LTPage]:
-    return list(extract_pages(str(pdf)))
+    """The PDF's pages as pdfminer lays them out (read once per file: a test asks for sizes, lines, text and
+    margins of the same PDF, and each layout of a CJK document costs seconds)."""
+    stat = pdf.stat()
+    return list(_pages(str(pdf.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _pages(path: str, _mtime_ns: int, _size: int) -> tuple[LTPage, ...]:
+    return tuple(extract_pages(path))
 
 
 def page_sizes(pdf: Path) -> list[tuple[float, float]]:

@@ -92,11 +92,27 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     env = serve.env_for(url, where=where)
     data = serve.python_json("bench.generate", env, "--scale", "0.02", "--overdue", "0.3")
     targets, info = pages.pick_targets(url)
-    yield {"url": url, "env": env, "data": data, "targets": targets, "info": info, "token": serve.api_token(env)}
+    yield {"url": url, "env": env, "data": data, "targets": targets, "info": info, "token": _token(url, where)}
     if ON_POSTGRESQL:
         from bench import write_load
 
         write_load.drop_database(url, os.environ["DATABASE_URL"])
+
+
+def _token(url: str, where: Path) -> str:
+    """The secretariat's API token from `flask users token` (what serve.api_token runs), inside this process: the
+    suite has the app loaded already, a `flask` process would load it again."""
+    from bench.generate import SECRETARIAT_EMAIL
+    from tasktrack import create_app
+    from tasktrack.extensions import db
+    from tests.conftest import make_config
+
+    app = create_app(make_config(url, str(where / "uploads")))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["users", "token", "--email", SECRETARIAT_EMAIL])
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    return str(result.output.strip().splitlines()[-1])
 
 
 @POSTGRESQL_ONLY

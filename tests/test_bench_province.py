@@ -23,7 +23,9 @@ PAGES = [*province_run.PAGES[1:4], province_run.Page("nowhere", "不存在的页
 
 
 def test_the_province_harness_runs_small(tmp_path: Path) -> None:
-    result = province_run.run("sqlite", scale=0.02, seconds=0.2, pages=PAGES, where=tmp_path, name="province")
+    # One gunicorn worker and two rounds of write → page: the same paths as the bench's two workers and five rounds.
+    result = province_run.run("sqlite", scale=0.02, seconds=0.2, pages=PAGES, where=tmp_path, name="province",
+                              workers=1, rounds=2)
 
     data = result["data"]
     assert data["groups"] == 1 + 11 + 11  # the counties shrink to one a city, never fewer

@@ -57,7 +57,10 @@ def test_lock_storm_has_no_database_is_locked(tmp_path: Path) -> None:
         conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
         conn.exec_driver_sql("CREATE TABLE history (id INTEGER PRIMARY KEY, note TEXT)")
     workers, iterations = 6, 60
-    ctx = multiprocessing.get_context("spawn")
+    # Forked, not spawned: each worker is a process of its own (its own app, engine and SQLite connection) without
+    # importing the app again (seconds of CPU each), so the six start together and contend from the first write.
+    # A forked child ends with os._exit: it never touches the connections it inherited.
+    ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(url, upload, iterations, queue)) for _ in range(workers)]
     for p in procs:

@@ -31,6 +31,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pytest
@@ -147,28 +148,37 @@ def _accounts(url: str, uploads: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def two_hosts(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """A fresh database, a shared upload folder and hosts A and B serving it (stopped and dropped afterwards)."""
+def deployment(tmp_path: Path) -> Iterator[dict[str, object]]:
+    """A fresh database (migrated, seeded, the accounts), a shared upload folder and a folder per host for its logs
+    (the database is dropped afterwards)."""
     admin = os.environ["DATABASE_URL"]
     name = admin.rsplit("/", 1)[1].split("?", 1)[0] + "_two_hosts"
     url = write_load.fresh_database("postgresql", tmp_path, admin, name)
     shared = tmp_path / "shared-uploads"
     env = {**write_load.server_env(url, shared), "MULTI_HOST": "1", "TASKTRACK_QUERY_COUNT": "1",
            "RENDER_CACHE_SIZE": "256"}
-    servers: list[write_load.Gunicorn] = []
     try:
-        write_load._flask(env, "db", "upgrade")
-        write_load._flask(env, "seed")
+        write_load.prepare(env, 0)  # `flask db upgrade` and `flask seed`, in one process
         accounts = _accounts(url, shared)
         for host in ("a", "b"):
-            folder = tmp_path / f"host-{host}"
-            folder.mkdir()
-            servers.append(write_load.Gunicorn(env, folder / "gunicorn.log", workers=2))
-        yield {"url": url, "env": env, "a": servers[0].port, "b": servers[1].port, "tmp": tmp_path, **accounts}
+            (tmp_path / f"host-{host}").mkdir()
+        yield {"url": url, "env": env, "tmp": tmp_path, **accounts}
+    finally:
+        write_load.drop_database(url, admin)
+
+
+@pytest.fixture
+def two_hosts(deployment: dict[str, object]) -> Iterator[dict[str, object]]:
+    """Hosts A and B (gunicorn, two workers each) serving the deployment (stopped afterwards)."""
+    tmp, env = Path(str(deployment["tmp"])), cast(dict[str, str], deployment["env"])
+    servers: list[write_load.Gunicorn] = []
+    try:
+        for host in ("a", "b"):
+            servers.append(write_load.Gunicorn(env, tmp / f"host-{host}" / "gunicorn.log", workers=2))
+        yield {**deployment, "a": servers[0].port, "b": servers[1].port}
     finally:
         for server in servers:
             server.stop()
-        write_load.drop_database(url, admin)
 
 
 def test_a_write_on_one_host_is_seen_on_the_other(two_hosts: dict[str, object]) -> None:
@@ -267,9 +277,14 @@ def _two_schedulers(env: dict[str, str], logs: list[Path]) -> list[subprocess.Po
         log.read_text(errors="replace") for log in logs if log.exists()))
 
 
-def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> None:
+def test_one_scheduler_runs_across_two_hosts(deployment: dict[str, object]) -> None:
     """Two schedulers (one per host): one holds the lock and runs the sweep once; the other stands by. Then both
-    hosts deliver the outbox at once (the operator's `outbox deliver` on each): every message is sent once."""
+    hosts deliver the outbox at once (the operator's `outbox deliver` on each): every message is sent once.
+
+    The schedulers and the deliveries are processes of their own beside the web servers, which they never call:
+    this test starts no gunicorn (the other test serves the hosts).
+    """
+    two_hosts = deployment
     tmp = Path(str(two_hosts["tmp"]))
     logs = [tmp / f"host-{host}" / "scheduler.log" for host in ("a", "b")]
     with SmtpTestServer() as smtp:
@@ -284,7 +299,7 @@ def test_one_scheduler_runs_across_two_hosts(two_hosts: dict[str, object]) -> No
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and not any(_SWEPT.search(log.read_text(errors="replace"))
                                                           for log in logs):
-                time.sleep(1)
+                time.sleep(0.5)
                 assert all(p.poll() is None for p in procs), [log.read_text() for log in logs]
             time.sleep(3)  # a second sweep, if there were one, would show now
             with engine.connect() as conn:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack.clock import SHANGHAI
 from tasktrack.domain.lights import Light, months_before
@@ -17,14 +18,18 @@ from tasktrack.models import Assignment, AssignmentStatus, AuditEvent, Task, Tas
 from tasktrack.permissions import PermissionDenied
 from tasktrack.services import Conflict, NotFound, ServiceError, cascade, progress, rollups
 from tasktrack.services.read import levels
-from tests.levels import Levels, build_levels
+from tests.levels import Levels, shared_levels
 
 TODAY = dt.date(2024, 7, 18)
 
 
+#: One two-level setup for the module (tests/isolation.py, shared state): each test's writes are rolled back.
+pytestmark = pytest.mark.shared_state("cascade")
+
+
 @pytest.fixture
-def lv(seeded: None, now: dt.datetime) -> Levels:
-    return build_levels(now)
+def lv(app: Flask, seeded: None, now: dt.datetime) -> Levels:
+    return shared_levels(app, now)
 
 
 def _decompose(lv: Levels, now: dt.datetime, *, owners: str = "市民政局、市财政局",

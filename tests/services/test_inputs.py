@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -32,6 +33,7 @@ from tasktrack.models import (
 )
 from tasktrack.services import ServiceError, cases, extension_requests, observations, progress, units, urging, users
 from tasktrack.services.cases import CaseText
+from tests import isolation
 from tests.services.test_progress import assignment_of
 
 CONTROLS = ["\x00", "前\x01后", "前\x0b后", "\x1f", "甲\x08"]
@@ -52,8 +54,17 @@ class World:
     case: CaseReport
 
 
+#: One world for the module (tests/isolation.py, shared state): each test's writes are rolled back after it.
+pytestmark = pytest.mark.shared_state("inputs")
+
+
 @pytest.fixture
-def world(seeded: None, make_user: Callable[..., Any], now: dt.datetime) -> World:
+def world(app: Flask, seeded: None, make_user: Callable[..., Any], now: dt.datetime) -> World:
+    world: World = isolation.shared_rows(app, lambda: _world(make_user, now))
+    return world
+
+
+def _world(make_user: Callable[..., Any], now: dt.datetime) -> World:
     plan = db.session.scalar(sa.select(Plan))
     liaison, office = make_user("liaison", unit="省民政厅"), make_user("secretariat")
     claimed = assignment_of("省民政厅", 7)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack.domain.rollup import RollupState
 from tasktrack.extensions import db
@@ -26,6 +28,21 @@ from tasktrack.permissions import visible_group_ids
 from tasktrack.services import seeding, work_group_admin
 from tasktrack.services.read import levels
 
+#: One `seed --demo` for the module (tests/isolation.py, shared state): each test then seeds again and checks
+#: that nothing changed, and its writes are rolled back after it.
+pytestmark = pytest.mark.shared_state("seed_levels")
+
+
+@pytest.fixture
+def demo(app: Flask, seeded: None, now: dt.datetime) -> None:
+    """The demo seed on top of the baseline, seeded once for the module's tests."""
+
+    def build() -> None:
+        seeding.seed_demo(now=now, fast_hash=True)
+        db.session.commit()
+
+    app.extensions["tests_isolation"].shared(build)
+
 
 def _group(name: str) -> WorkGroup:
     group = db.session.scalar(sa.select(WorkGroup).where(WorkGroup.name == name))
@@ -38,9 +55,7 @@ def _snapshot() -> dict[str, int]:
             for model in (WorkGroup, Unit, Plan, Task, Assignment, User, PlanImport)}
 
 
-def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
-    seeding.seed_demo(now=now, fast_hash=True)
-    db.session.commit()
+def test_demo_seed_builds_three_levels_idempotently(demo, now) -> None:
     first = _snapshot()
     report = seeding.seed_demo(now=now, fast_hash=True)
     db.session.commit()
@@ -93,8 +108,6 @@ def test_demo_seed_builds_three_levels_idempotently(seeded, now) -> None:
 def test_demo_seed_shows_the_cascade(seeded, now) -> None:
     """杭州 decomposed the provincial task 16 to two of its units, one of which reported; 湖州 linked task 17 to one
     of its tasks; 德清's inbound task (added to 湖州's plan) stays undecomposed. A second seed changes nothing."""
-    seeding.seed_demo(now=now, fast_hash=True)
-    db.session.commit()
     first = (_snapshot(), _cascade_snapshot())
     report = seeding.seed_demo(now=now, fast_hash=True)
     db.session.commit()

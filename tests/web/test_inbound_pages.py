@@ -15,14 +15,15 @@ from tasktrack.extensions import db
 from tasktrack.models import Assignment, AssignmentStatus, CompletionState, Task, TaskLink, User
 from tasktrack.services import progress
 from tests.conftest import csrf_token, login
-from tests.levels import PASSWORD, Levels, build_levels
+from tests.levels import PASSWORD, Levels, shared_levels
+
+#: One two-level setup for the module (tests/isolation.py, shared state): each test's writes are rolled back.
+pytestmark = pytest.mark.shared_state("inbound_pages")
 
 
 @pytest.fixture
-def lv(seeded: None, now: dt.datetime) -> Levels:
-    levels = build_levels(now)
-    db.session.commit()
-    return levels
+def lv(app: Flask, seeded: None, now: dt.datetime) -> Levels:
+    return shared_levels(app, now)
 
 
 def _client(app: Flask, user: User) -> FlaskClient:

@@ -72,8 +72,8 @@ def test_pages_make_the_same_number_of_queries_with_10x_data(client, seeded, log
     plan = db.session.scalar(sa.select(Plan))
     task = db.session.scalar(sa.select(Task).where(Task.number == 15))
     paths = [f"/plans/{plan.id}", f"/tasks/{task.id}", "/my/tasks"]
-    grow(3, now)
+    grow(2, now)  # any query per unit, per task or per report would differ between the two sizes
     small = [_count(client, count_queries, p) for p in paths]
-    grow(30, now, start=100)
+    grow(20, now, start=100)
     large = [_count(client, count_queries, p) for p in paths]
     assert small == large, dict(zip(paths, zip(small, large, strict=True), strict=True))

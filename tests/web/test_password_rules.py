@@ -70,6 +70,14 @@ def test_the_list_is_shipped_and_holds_the_common_chinese_ones():
         assert word in common
 
 
+def test_the_unknown_account_hash_costs_what_a_real_one_does():
+    """Logging in as nobody verifies against DUMMY_HASH: it must be a valid hash at the default hasher's cost."""
+    hasher = passwords.hasher()
+    assert not hasher.check_needs_rehash(passwords.DUMMY_HASH)
+    assert passwords.verify_password(passwords.DUMMY_HASH, "not-a-real-account-password") == (True, None)
+    assert passwords.verify_password(passwords.DUMMY_HASH, PASSWORD) == (False, None)
+
+
 def test_short_local_parts_and_latin_names_are_not_over_matched():
     assert password_problem("the-li-family-tree", email="li@example.org", name="Li") is None
     assert "姓名" in (password_problem("ann-marie-secret-9", email="x@example.org", name="Ann Marie") or "")
