@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from tasktrack.domain.inputs import parse_id
-from tasktrack.domain.lights import Light, LightResult, Reason
+from tasktrack.domain.lights import Light, Reason
 from tasktrack.domain.paging import PageMath
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
     Attachment,
     Category,
-    CompletionState,
     Plan,
     PlanKind,
     ProgressReport,
@@ -40,6 +39,8 @@ from tasktrack.services import targets as target_service
 from tasktrack.services.assignments import get_assignment
 from tasktrack.services.attachments import attachments_of
 from tasktrack.services.read import lean, levels, overdue
+from tasktrack.services.read.counts import Counts as Counts  # the views and the API name it dash.Counts
+from tasktrack.services.read.counts import SectionStat, UnitStat, tally
 from tasktrack.services.read.filters import Filters as Filters  # the views name it dash.Filters
 from tasktrack.services.read.overview import AssignmentRow, light_of, unit_rows
 from tasktrack.services.read.overview import list_plans as list_plans  # the views name it dash.list_plans
@@ -53,87 +54,6 @@ ALL_PLANS = "all"
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
 REASON_FILTERS = {r.value for r in Reason} | {"claimed", "unacknowledged"}
 UNIT_SORTS = ("order", "assigned", "completed", "rate", "overdue", "stale", "last_report")
-
-
-@dataclass
-class Counts:
-    """Open assignments counted by light, with the reasons the office asks about."""
-
-    total: int = 0
-    red: int = 0
-    yellow: int = 0
-    green: int = 0
-    done: int = 0
-    stale: int = 0
-    due_soon: int = 0
-    completed_late: int = 0
-    claimed: int = 0
-    #: 待签收: the unit has not acknowledged the assignment yet (issue 15).
-    unacknowledged: int = 0
-
-    def add(self, row: AssignmentRow | lean.LeanRow) -> None:
-        """Count one row (an assignment with its light, or the lean path's tuple)."""
-        if isinstance(row, AssignmentRow):
-            self.count(row.light, row.assignment.completion_state, row.assignment.acknowledged_at)
-        else:
-            self.count(row.light, row.completion_state, row.acknowledged_at)
-
-    def count(self, light: LightResult, completion_state: CompletionState,
-              acknowledged_at: dt.datetime | None) -> None:
-        """Count one assignment by its light, its completion claim and its 签收."""
-        self.count_alike(light, completion_state is CompletionState.CLAIMED, acknowledged_at is None)
-
-    def count_alike(self, light: LightResult, claimed: bool, unacknowledged: bool, n: int = 1) -> None:
-        """Count ``n`` assignments alike: the same light, claimed or not, acknowledged or not."""
-        self.total += n
-        colour = light.light
-        if colour is Light.RED:
-            self.red += n
-        elif colour is Light.YELLOW:
-            self.yellow += n
-        elif colour is Light.GREEN:
-            self.green += n
-        else:
-            self.done += n
-        reason = light.reason
-        if reason is Reason.STALE:
-            self.stale += n
-        elif reason is Reason.DUE_SOON:
-            self.due_soon += n
-        elif reason is Reason.COMPLETED_LATE:
-            self.completed_late += n
-        if claimed:
-            self.claimed += n
-        if unacknowledged:
-            self.unacknowledged += n
-
-    @property
-    def rate(self) -> int:
-        """Return the completed share in whole percent (0 when there is nothing)."""
-        return round(100 * self.done / self.total) if self.total else 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"total": self.total, "red": self.red, "yellow": self.yellow, "green": self.green,
-                "done": self.done, "stale": self.stale, "due_soon": self.due_soon,
-                "completed_late": self.completed_late, "claimed": self.claimed,
-                "unacknowledged": self.unacknowledged, "completion_rate": self.rate}
-
-
-@dataclass
-class SectionStat:
-    """A section (主要任务) with its counts."""
-
-    section: Section
-    counts: Counts = field(default_factory=Counts)
-
-
-@dataclass
-class UnitStat:
-    """One unit's line of the per-unit table."""
-
-    unit: lean.UnitRef
-    counts: Counts = field(default_factory=Counts)
-    last_report_at: dt.datetime | None = None
 
 
 @dataclass
@@ -324,7 +244,7 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     rows = lean.plan_light_rows(plan, today)  # tuples: the page counts them all and shows only the red ones
     members = lean.category_members(chosen.id) if chosen is not None else None
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
-    counts, units = _tally(rows, sections, members)
+    counts, units = tally(rows, sections, members)
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
     overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
     group = db.session.get(WorkGroup, plan.work_group_id)
@@ -333,42 +253,6 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
                      category=chosen, sort=sort, descending=descending,
                      targets=target_service.plan_standings(plan.id), group=group,
                      levels=levels.level_view(group, today, visible) if with_levels and group else None)
-
-
-def _tally(rows: list[lean.LeanRow], sections: dict[int, SectionStat],
-           members: set[int] | None) -> tuple[Counts, dict[int, UnitStat]]:
-    """Count the rows into the plan's totals, their sections' and their units' (only ``members``, when given), in
-    plan order of the units' first rows.
-
-    A plan has a thousand open assignments but few kinds of them: rows alike (one section, one unit, one light, the
-    same claim and 签收) are counted together, each kind once into each of its three Counts.
-    """
-    alike: dict[tuple[int, int, int, bool, bool], int] = {}
-    lights: dict[int, LightResult] = {}
-    units: dict[int, UnitStat] = {}
-    claimed = CompletionState.CLAIMED
-    for row in rows:
-        light, unit = row.light, row.unit
-        key = (row.section_id, unit.id, id(light), row.completion_state is claimed, row.acknowledged_at is None)
-        alike[key] = alike.get(key, 0) + 1
-        lights[id(light)] = light
-        if members is not None and unit.id not in members:
-            continue
-        stat = units.get(unit.id)
-        if stat is None:
-            stat = units[unit.id] = UnitStat(unit)
-        reported = row.last_reported_at
-        if reported is not None and (stat.last_report_at is None or reported > stat.last_report_at):
-            stat.last_report_at = reported
-    counts = Counts()
-    for (section_id, unit_id, light_id, is_claimed, unacknowledged), n in alike.items():
-        light = lights[light_id]
-        counts.count_alike(light, is_claimed, unacknowledged, n)
-        sections[section_id].counts.count_alike(light, is_claimed, unacknowledged, n)
-        stat = units.get(unit_id)
-        if stat is not None:
-            stat.counts.count_alike(light, is_claimed, unacknowledged, n)
-    return counts, units
 
 
 def assignment_page(plan: Plan | None, today: dt.date, filters: Filters, *, page: int = 1,
