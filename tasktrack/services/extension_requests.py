@@ -131,12 +131,3 @@ def requests_of(assignment: Assignment) -> list[ExtensionRequest]:
         .order_by(ExtensionRequest.id.desc())
     ))
 
-
-def pending_assignment_ids(assignment_ids: list[int]) -> set[int]:
-    """Return which of these assignments have an undecided request (one query)."""
-    if not assignment_ids:
-        return set()
-    return set(db.session.scalars(
-        sa.select(ExtensionRequest.assignment_id).where(
-            ExtensionRequest.assignment_id.in_(assignment_ids), ExtensionRequest.status == ExtensionStatus.PENDING)
-    ))

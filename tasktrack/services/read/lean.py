@@ -64,22 +64,6 @@ def latest_of(columns: Sequence[Any]) -> LatestReport | None:
     return LatestReport(*columns) if columns[0] is not None else None
 
 
-def latest_reports(assignment_ids: Iterable[int]) -> dict[int, LatestReport]:
-    """Return each assignment's latest report as a :class:`LatestReport` (one query; the newest id per assignment,
-    as services/progress.latest_reports picks it, through the assignments' mirror of it)."""
-    ids = sorted(set(assignment_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(ProgressReport.id, ProgressReport.assignment_id, ProgressReport.created_at, ProgressReport.status,
-                  ProgressReport.narrative, User.name)
-        .join(Assignment, Assignment.latest_report_id == ProgressReport.id)
-        .join(User, ProgressReport.author_id == User.id)
-        .where(Assignment.id.in_(ids))
-    ).tuples().all()
-    return {row[1]: LatestReport(*row) for row in rows}
-
-
 class UnitRef(NamedTuple):
     """What 督办总览's per-unit table needs of a unit: its id, name and place in the unit order."""
 
