@@ -31,7 +31,7 @@ def upgrade():
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('latest_report_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_assignments_latest_report_id_progress_reports'),
-                                    'progress_reports', ['latest_report_id'], ['id'])
+                                    'progress_reports', ['latest_report_id'], ['id'], ondelete='SET NULL')
     bind = op.get_bind()
     bind.execute(sa.text(FILL_POSTGRESQL if bind.dialect.name == 'postgresql' else FILL))
 

@@ -294,9 +294,10 @@ class Assignment(Base):
     due_in_force: Mapped[dt.date | None]
     #: The assignment's newest progress report (the highest id: reports are append-only), kept by every ORM insert
     #: of a report (models/latest_report.py), so a list reads each row's latest report by key, not by max() over
-    #: the history. The constraint is added after both tables exist (the two tables refer to each other).
+    #: the history. The constraint is added after both tables exist (the two tables refer to each other); deleting a
+    #: report (only a wipe of the whole database does) empties the pointer rather than being refused.
     latest_report_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("progress_reports.id", use_alter=True))
+        sa.ForeignKey("progress_reports.id", use_alter=True, ondelete="SET NULL"))
     #: The earlier plan's assignment this one continues (结转): the old one was closed when it was carried here.
     #: An assignment carried in is the secretariat's decision, not the task's phrase, so a membership sync keeps it.
     carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignments.id"), index=True)
