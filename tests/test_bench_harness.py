@@ -110,6 +110,7 @@ def _token(url: str, where: Path) -> str:
     app = create_app(make_config(url, str(where / "uploads")))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["users", "token", "--email", SECRETARIAT_EMAIL])
+        db.session.remove()  # the command read the account again after its commit: give its connection back
         db.engine.dispose()
     assert result.exit_code == 0, result.output
     return str(result.output.strip().splitlines()[-1])

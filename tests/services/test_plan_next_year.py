@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack.domain.deadlines import shift_year
 from tasktrack.domain.plan_layout import read_plan
@@ -60,10 +61,18 @@ def publish(imp: PlanImport, now: dt.datetime) -> Plan:
     return plan_imports.publish(imp, actor=None, now=now, allow_empty_categories=True)
 
 
+#: The tests on next year's published plan share it (tests/isolation.py, shared state): built once for each run of
+#: consecutive such tests, each test's writes rolled back after it.
+NEW_PLAN = pytest.mark.shared_state("next_year_plan")
+
+
 @pytest.fixture
-def new_plan(seeded: None, now: dt.datetime) -> Plan:
-    plan = publish(ny.next_year_draft(old_plan(), actor=None, now=now), now)
-    db.session.commit()
+def new_plan(app: Flask, seeded: None, now: dt.datetime) -> Plan:
+    def build() -> int:
+        return publish(ny.next_year_draft(old_plan(), actor=None, now=now), now).id
+
+    plan = db.session.get(Plan, app.extensions["tests_isolation"].shared(build))
+    assert plan is not None
     return plan
 
 
@@ -107,6 +116,7 @@ def test_the_draft_keeps_the_copied_table_as_its_source(seeded: None, now: dt.da
         (r.number, r.text, r.deadline_phrase, r.responsible_phrase) for r in imp.rows]
 
 
+@NEW_PLAN
 def test_the_draft_publishes_as_next_years_plan(new_plan: Plan) -> None:
     old = old_plan()
     assert (new_plan.year, new_plan.title) == (2025, old.title.replace("2024", "2025"))
@@ -154,6 +164,7 @@ def test_a_second_draft_of_the_same_year_is_refused(seeded: None, now: dt.dateti
     assert ny.next_year_draft(old_plan(), actor=None, now=now).id != first.id  # a discarded draft is no obstacle
 
 
+@NEW_PLAN
 def test_a_draft_of_a_year_that_has_its_plan_is_refused(new_plan: Plan, now: dt.datetime) -> None:
     with pytest.raises(Conflict, match="本专班已有 2025 年的计划"):
         ny.next_year_draft(old_plan(), actor=None, now=now)
@@ -190,6 +201,7 @@ def finish(a: Assignment, user: Any, now: dt.datetime, *, confirm: bool) -> None
         progress.confirm_completion(a, actor=user, note=None, now=now)
 
 
+@NEW_PLAN
 def test_carry_over_lists_the_old_plans_unfinished_work_by_unit(new_plan: Plan, make_user: Callable[..., Any],
                                                                now: dt.datetime) -> None:
     old = old_plan()
@@ -224,6 +236,7 @@ def test_carry_over_is_only_for_a_plan_made_from_another(seeded: None) -> None:
         ny.carry_over_of(old_plan())
 
 
+@NEW_PLAN
 def test_carrying_links_the_new_assignment_and_closes_the_old(new_plan: Plan, now: dt.datetime) -> None:
     old, new_tasks = old_plan(), tasks_of(new_plan)
     a = assignment(old, 3, "省民政厅")
@@ -241,6 +254,7 @@ def test_carrying_links_the_new_assignment_and_closes_the_old(new_plan: Plan, no
     assert ny.carry_over_of(new_plan).carried == [existing]
 
 
+@NEW_PLAN
 def test_carrying_to_a_task_the_unit_is_not_on_creates_its_assignment(new_plan: Plan, now: dt.datetime) -> None:
     old, new_tasks = old_plan(), tasks_of(new_plan)
     a = assignment(old, 1, "省教育厅")
@@ -258,6 +272,7 @@ def test_carrying_to_a_task_the_unit_is_not_on_creates_its_assignment(new_plan: 
     assert a.closed_at is not None
 
 
+@NEW_PLAN
 def test_carrying_twice_changes_nothing_more(new_plan: Plan, now: dt.datetime) -> None:
     old, new_tasks = old_plan(), tasks_of(new_plan)
     picked = [assignment(old, n, "省民政厅") for n in (4, 5)]
@@ -275,6 +290,7 @@ def test_carrying_twice_changes_nothing_more(new_plan: Plan, now: dt.datetime) -
     assert all(a.closed_reason == f"结转至《{new_plan.title}》任务{a.task.number}" for a in picked)
 
 
+@NEW_PLAN
 def test_closing_takes_one_reason_for_every_picked_assignment(new_plan: Plan, now: dt.datetime) -> None:
     old = old_plan()
     picked = [assignment(old, 6, "省民政厅"), assignment(old, 7, "省教育厅")]
@@ -288,6 +304,7 @@ def test_closing_takes_one_reason_for_every_picked_assignment(new_plan: Plan, no
     assert not listed & {a.id for a in picked}
 
 
+@NEW_PLAN
 @pytest.mark.parametrize("reason", [None, "", "  \u200b "])
 def test_closing_needs_a_reason(new_plan: Plan, now: dt.datetime, reason: str | None) -> None:
     a = assignment(old_plan(), 6, "省民政厅")
@@ -297,6 +314,7 @@ def test_closing_needs_a_reason(new_plan: Plan, now: dt.datetime, reason: str | 
     assert a.closed_at is None
 
 
+@NEW_PLAN
 def test_every_picked_assignment_needs_its_new_task(new_plan: Plan, now: dt.datetime) -> None:
     old, new_tasks = old_plan(), tasks_of(new_plan)
     a, b = assignment(old, 8, "省民政厅"), assignment(old, 9, "省民政厅")
@@ -309,6 +327,7 @@ def test_every_picked_assignment_needs_its_new_task(new_plan: Plan, now: dt.date
     assert b.closed_at is None
 
 
+@NEW_PLAN
 def test_picks_must_be_unfinished_work_of_the_old_plan(new_plan: Plan, now: dt.datetime) -> None:
     with pytest.raises(ServiceError, match="请先勾选"):
         ny.close(new_plan, [], reason="x", actor=None, now=now)
@@ -319,6 +338,7 @@ def test_picks_must_be_unfinished_work_of_the_old_plan(new_plan: Plan, now: dt.d
         ny.close(old_plan(), [own.id], reason="x", actor=None, now=now)
 
 
+@NEW_PLAN
 def test_a_decision_survives_membership_changes(new_plan: Plan, now: dt.datetime) -> None:
     """A sync reopens what it closed itself, never what 结转 or 关闭 closed."""
     old = old_plan()
