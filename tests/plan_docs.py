@@ -106,7 +106,7 @@ def _save(document: object) -> bytes:
     return out.getvalue()
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def pdf_of(objects: list[bytes]) -> bytes:
     """Assemble numbered PDF objects (object 1 is the catalog) with a correct xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -165,7 +165,7 @@ def text_pdf(lines: list[str]) -> bytes:
         )
         objects.append(_stream(_page_content(page_lines)))
     objects.extend(_cjk_font_objects(font))
-    return _pdf(objects)
+    return pdf_of(objects)
 
 
 def scanned_pdf() -> bytes:
@@ -180,7 +180,7 @@ def scanned_pdf() -> bytes:
         _stream(pixels, b"/Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceGray "
                 b"/BitsPerComponent 8 "),
     ]
-    return _pdf(objects)
+    return pdf_of(objects)
 
 
 def _wrap(text: str, chars: int) -> list[str]:
@@ -241,7 +241,7 @@ def ruled_table_pdf(
         y -= step * 2
     ops.append(b"ET")
     content = b"0.5 w\n" + b"\n".join(rules) + b"\n" + b"\n".join(ops)
-    return _pdf(
+    return pdf_of(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
