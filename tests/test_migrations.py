@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -93,28 +94,35 @@ def test_audit_events_get_their_actors_unit(empty_database_url: str, tmp_path: P
         db.engine.dispose()
 
 
+def _one_plan(conn: sa.Connection, at: Any, *, units: int, dues: list[Any]) -> None:
+    """Insert units 1…``units`` of work group 1 (0013's), plan 1 with section 1, and task n for the n-th due date
+    (None: an ongoing task) — with the models' tables, whatever columns later migrations add."""
+    from tasktrack.models import Plan, Section, Task, Unit
+
+    conn.execute(sa.insert(Unit.__table__), [
+        {"id": u, "work_group_id": 1, "name": f"单位{u}", "kind": "member", "contact_emails": "", "sort_order": u,
+         "is_active": True, "created_at": at} for u in range(1, units + 1)])
+    conn.execute(sa.insert(Plan.__table__), [{"id": 1, "work_group_id": 1, "year": 2024, "title": "计划",
+                                              "issuer": "专班", "created_at": at}])
+    conn.execute(sa.insert(Section.__table__), [{"id": 1, "plan_id": 1, "number": 1, "title": "一"}])
+    conn.execute(sa.insert(Task.__table__), [
+        {"id": t, "plan_id": 1, "section_id": 1, "number": t, "text": "x", "deadline_phrase": "p",
+         "deadline_kind": "dated" if due else "ongoing", "due_date": due, "responsible_phrase": "单位1",
+         "is_deleted": False, "created_at": at} for t, due in enumerate(dues, start=1)])
+
+
 def test_due_in_force_is_filled_for_existing_assignments(empty_database_url: str, tmp_path: Path) -> None:
     """0021: every assignment made before it gets its due date in force (the extension, else the task's date)."""
     import datetime as dt
 
-    from tasktrack.models import Assignment, Plan, Section, Task, Unit
+    from tasktrack.models import Assignment
 
     app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
     at = dt.datetime(2024, 7, 18, 2, tzinfo=dt.UTC)
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0020_cache_scopes")
         with db.engine.begin() as conn:  # the models' tables, without the column 0021 adds; group 1 is 0013's
-            conn.execute(sa.insert(Unit.__table__), [
-                {"id": u, "work_group_id": 1, "name": f"单位{u}", "kind": "member", "contact_emails": "",
-                 "sort_order": u, "is_active": True, "created_at": at} for u in (1, 2, 3)])
-            conn.execute(sa.insert(Plan.__table__), [{"id": 1, "work_group_id": 1, "year": 2024, "title": "计划",
-                                                      "issuer": "专班", "created_at": at}])
-            conn.execute(sa.insert(Section.__table__), [{"id": 1, "plan_id": 1, "number": 1, "title": "一"}])
-            conn.execute(sa.insert(Task.__table__), [
-                {"id": t, "plan_id": 1, "section_id": 1, "number": t, "text": "x", "deadline_phrase": "p",
-                 "deadline_kind": "dated" if due else "ongoing", "due_date": due, "responsible_phrase": "单位1",
-                 "is_deleted": False, "created_at": at}
-                for t, due in ((1, dt.date(2024, 6, 30)), (2, None))])
+            _one_plan(conn, at, units=3, dues=[dt.date(2024, 6, 30), None])
             conn.execute(sa.insert(Assignment.__table__), [
                 {"id": a, "task_id": task, "unit_id": a, "created_at": at, "extended_due": extended}
                 for a, task, extended in ((1, 1, None), (2, 1, dt.date(2024, 9, 30)), (3, 2, None))])
@@ -131,26 +139,17 @@ def test_latest_report_is_filled_for_existing_assignments(empty_database_url: st
     """0022: every assignment made before it points at its newest report (the highest id), or at none."""
     import datetime as dt
 
-    from tasktrack.models import Assignment, Plan, ProgressReport, Section, Task, Unit, User
+    from tasktrack.models import Assignment, ProgressReport, User
 
     app = create_app(make_config(empty_database_url, str(tmp_path / "uploads")))
     at = dt.datetime(2024, 7, 18, 2, tzinfo=dt.UTC)
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0021_due_in_force")
         with db.engine.begin() as conn:  # the models' tables, without the column 0022 adds; group 1 is 0013's
-            conn.execute(sa.insert(Unit.__table__), [{"id": u, "work_group_id": 1, "name": f"单位{u}",
-                                                      "kind": "member", "contact_emails": "", "sort_order": u,
-                                                      "is_active": True, "created_at": at} for u in (1, 2)])
+            _one_plan(conn, at, units=2, dues=[None])
             conn.execute(sa.insert(User.__table__), [{"id": 1, "work_group_id": 1, "email": "a@example.org",
                                                       "name": "甲", "password_hash": "x", "role": "liaison",
                                                       "unit_id": 1, "session_token": "t", "created_at": at}])
-            conn.execute(sa.insert(Plan.__table__), [{"id": 1, "work_group_id": 1, "year": 2024, "title": "计划",
-                                                      "issuer": "专班", "created_at": at}])
-            conn.execute(sa.insert(Section.__table__), [{"id": 1, "plan_id": 1, "number": 1, "title": "一"}])
-            conn.execute(sa.insert(Task.__table__), [{"id": 1, "plan_id": 1, "section_id": 1, "number": 1, "text": "x",
-                                                      "deadline_phrase": "p", "deadline_kind": "ongoing",
-                                                      "responsible_phrase": "单位1", "is_deleted": False,
-                                                      "created_at": at}])
             conn.execute(sa.insert(Assignment.__table__), [{"id": a, "task_id": 1, "unit_id": a, "created_at": at}
                                                            for a in (1, 2)])
             conn.execute(sa.insert(ProgressReport.__table__), [
