@@ -106,9 +106,7 @@ def resolve_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int
 def find_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> Plan | None:
     """Like :func:`resolve_plan`, but None when the group has no plan (NotFound still for a plan named)."""
-    if plan_id is None and group_id is not None:
-        visible = _group_only(visible, group_id)
-    return _pick_plan(list_plans(visible, with_matters=plan_id is not None), plan_id, today, group_id)
+    return pick_plan(plan_id, today, visible=visible, group_id=group_id).plan
 
 
 def _group_only(visible: Collection[int] | None, group_id: int) -> list[int]:
@@ -209,7 +207,7 @@ class PlanPick:
 
 def pick_plan(plan_id: int | None, today: dt.date, *, visible: Collection[int] | None = None,
               group_id: int | None = None) -> PlanPick:
-    """Return :func:`find_plan`'s plan with the plan selector's choices, from the one list of plans it reads."""
+    """Return the plan a 督办总览 shows (:func:`find_plan`) with the plan selector's choices, from one list of plans."""
     if plan_id is None and group_id is not None:  # the group's own plans: not every plan of the tree below it
         visible = _group_only(visible, group_id)
     listed = list_plans(visible, with_matters=plan_id is not None)
