@@ -37,6 +37,7 @@ from bench.generate import (
     _start_ids,
     _unit,
     _utc,
+    settle,
 )
 from tasktrack.extensions import db
 from tasktrack.models import (
@@ -270,8 +271,7 @@ def generate_province(scale: float, *, seed: int = 2024, now: dt.datetime | None
     _fix_sequences("work_groups", "units", "users", "plans", "sections", "tasks", "task_terms", "assignments",
                    "progress_reports", "task_links")
     db.session.commit()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    settle()
     stats.groups = len(group_rows) + 1
     stats.seconds = round(time.perf_counter() - started, 1)
     return stats
