@@ -8,9 +8,11 @@ import datetime as dt
 import pathlib
 import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from werkzeug.routing import BuildError
 
 from tasktrack import mail, notifications
 from tasktrack.notifications import Recipients
@@ -108,3 +110,26 @@ def test_mail_is_built_in_one_place() -> None:
     assert not _modules_matching(r"""f["'][^"']*\{base[^}]*\}/""")  # no hand-built links
     services = {m for m in _modules_matching(r"^\s*(from flask\b|import flask\b)") if m.startswith("services/")}
     assert not services - {"services/attachments.py"}, "services must not import Flask (settings come as values)"
+
+
+def test_links_built_once_per_route_are_werkzeugs_links(app: Flask) -> None:
+    """The digest's fast links (a route with integer path values filled in) are exactly what Werkzeug builds, and
+    anything else — a query value, a string, an unknown endpoint — is built (or refused) by Werkzeug itself."""
+    base = "https://gov.example/tt/"
+    with app.app_context():
+        fast = notifications.links(base)
+        assert notifications.links(base) is fast  # bound once per BASE_URL
+        parts = urlsplit(base)
+        adapter = app.url_map.bind(parts.netloc, script_name=parts.path, url_scheme=parts.scheme)
+        for endpoint, values in [("everyone.assignment", {"assignment_id": 7}),
+                                 ("everyone.assignment", {"assignment_id": 123456}),
+                                 ("everyone.observation_point", {"unit_id": 3}),
+                                 ("liaison.my_tasks", {}),
+                                 ("everyone.assignment", {"assignment_id": 7, "tab": "a b&c"}),
+                                 ("everyone.dashboard", {"group": 5, "plan": "all"})]:
+            assert fast(endpoint, **values) == adapter.build(endpoint, values, force_external=True)
+        assert fast("everyone.assignment", assignment_id=9, _anchor="x") == "https://gov.example/tt/assignments/9#x"
+        with pytest.raises(BuildError):
+            fast("no.such_endpoint", assignment_id=1)
+        with pytest.raises(BuildError):
+            fast("everyone.assignment")  # its path value missing
