@@ -162,3 +162,32 @@ def test_journey_red_drill_down_then_claim_and_confirm(app: Flask, lv: Levels, n
     db.session.expire_all()
     assert db.session.get(Assignment, lv.inbound.id).completion_state is CompletionState.CONFIRMED
     assert "已确认办结" in city.get(path).get_data(as_text=True)
+
+
+def test_the_list_is_cached_until_what_it_shows_changes(app: Flask, lv: Levels, now: dt.datetime,
+                                                        count_queries: Any) -> None:
+    city = _client(app, lv.city_secretariat)
+    assert _decompose(city, lv).status_code == 302
+    city.get("/inbound")  # shows the decomposition's flash once
+    first = city.get("/inbound").get_data(as_text=True)
+    assert "已完成 0/2" in first
+    with count_queries() as built_again:
+        assert city.get("/inbound").get_data(as_text=True) == first
+    # 湖州's summary report on its own inbound task changes nothing 杭州's list shows: still from the cache.
+    progress.submit_report(lv.sibling_inbound, author=lv.sibling_secretariat, status=AssignmentStatus.IN_PROGRESS,
+                           percent=None, completed_on=None, narrative="湖州推进中", now=now)
+    db.session.commit()
+    with count_queries() as unrelated:
+        assert city.get("/inbound").get_data(as_text=True) == first
+    assert unrelated.count == built_again.count
+    # A report on one of 杭州's sub-assignments rolls up into the row: rebuilt at once, never stale.
+    db.session.expire_all()
+    task = db.session.scalar(sa.select(TaskLink).where(TaskLink.parent_assignment_id == lv.inbound.id)).task
+    done = next(a for a in task.assignments if a.unit.name == "市民政局")
+    progress.submit_report(done, author=lv.mz_liaison, status=AssignmentStatus.COMPLETED, percent=None,
+                           completed_on=dt.date(2024, 7, 1), narrative="民政局已完成", now=now)
+    db.session.commit()
+    with count_queries() as rebuilt:
+        after = city.get("/inbound").get_data(as_text=True)
+    assert "已完成 1/2" in after
+    assert rebuilt.count > built_again.count

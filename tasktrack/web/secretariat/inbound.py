@@ -11,13 +11,15 @@ from flask import flash, render_template, url_for
 from flask_login import current_user
 
 from tasktrack import context
+from tasktrack.cache_scopes import Page
 from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
-from tasktrack.models import Assignment, AssignmentStatus, Plan, Task
+from tasktrack.models import Assignment, AssignmentStatus, Plan, Task, WorkGroup
 from tasktrack.services import NotFound, ServiceError, cascade, progress
 from tasktrack.services.work_groups import home_work_group
 from tasktrack.web import forms, loaders
 from tasktrack.web.forms import done, form_view
+from tasktrack.web.page_cache import cached
 from tasktrack.web.secretariat import bp
 from tasktrack.web.secretariat.inbound_forms import DecomposeForm, LinkForm, SummaryForm, UnlinkForm
 
@@ -27,9 +29,17 @@ T = TypeVar("T")
 @bp.route("/inbound")
 def inbound_list() -> str:
     """List the group's 上级下达任务 with their roll-up, undecomposed first."""
-    group = home_work_group(current_user)
+    return render_template("inbound/list.html", body=_inbound_body(home_work_group(current_user).id))
+
+
+@cached(scopes=lambda group_id: Page("group", group_id))
+def _inbound_body(group_id: int) -> str:
+    """The list, rendered once per version of what it shows: the group's tree (its tasks' sub-assignments roll up
+    into the rows) and the units standing for it in the higher plans (the rows themselves)."""
+    group = db.session.get(WorkGroup, group_id)
+    assert group is not None
     rows = cascade.inbound_assignments(group, context.today())
-    return render_template("inbound/list.html", group=group, rows=rows,
+    return render_template("inbound/_list_body.html", group=group, rows=rows,
                            undecomposed=sum(1 for r in rows if r.is_undecomposed))
 
 
