@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from jinja2 import TemplateNotFound
+from markupsafe import Markup
 
 from tasktrack.mail import sanitize_header
 
@@ -129,6 +130,33 @@ def links(base_url: str) -> Callable[..., str]:
     if found is None:
         found = made[base_url] = _Links(base_url)
     return found
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A part that many letters repeat word for word (a unit's digest items, the same for each of its people),
+    rendered once: give it to each letter's context and write ``{{ items.html }}`` (safe HTML, autoescaped when it
+    was rendered), ``{{ items.text }}`` or ``{{ items.markdown }}`` where the part goes."""
+
+    html: Markup
+    text: str
+    markdown: str | None
+
+
+def parts(template: str, *, context: Mapping[str, Any], base_url: str) -> Parts:
+    """Render ``email/_<template>.html`` and ``.txt`` (and ``dingtalk/_<template>.md`` when there is one) with
+    ``context`` plus ``link``, for :func:`compose` to put into many letters."""
+    if clash := RESERVED & context.keys():
+        raise ValueError(f"context may not set {sorted(clash)}: the composer supplies them")
+    env = current_app.jinja_env
+    values = {**context, "link": links(base_url)}
+    try:
+        markdown: str | None = env.get_template(f"dingtalk/_{template}.md").render(values)
+    except TemplateNotFound:
+        markdown = None
+    # Markup: the .html part was autoescaped as it was rendered; the letter's template must not escape it again.
+    return Parts(html=Markup(env.get_template(f"email/_{template}.html").render(values)),
+                 text=env.get_template(f"email/_{template}.txt").render(values), markdown=markdown)
 
 
 def subject_line(*parts: str) -> str:

@@ -170,15 +170,22 @@ def send_liaison_digests(today: dt.date, *, now: dt.datetime, base_url: str, def
     for r in open_rows(today) if rows is None else rows():
         by_unit[r.assignment.unit_id].append(r)
     messages: list[outbox.Outgoing] = []
+    # A unit's items are the same for each of its people (a liaison, observation points): rendered once a unit.
+    items: dict[int, notifications.Parts | None] = {}
     for user in due_people:
-        digest = unit_digest(by_unit.get(user.unit_id or 0, []), today)
-        if digest.is_empty:
+        unit_id = user.unit_id or 0
+        if unit_id not in items:
+            digest = unit_digest(by_unit.get(unit_id, []), today)
+            items[unit_id] = None if digest.is_empty else notifications.parts(
+                "liaison_digest_items", context={"d": digest, "today": today}, base_url=base_url)
+        unit_items = items[unit_id]
+        if unit_items is None:
             report.skipped_empty += 1
             continue
         unit_name = user.unit.name if user.unit else ""
         letter = notifications.compose(
             "liaison_digest", subject=f"【清廉社会组织建设】{unit_name}每周工作摘要（{week}）",
-            context={"user": user, "unit": user.unit, "d": digest, "today": today, "week": week},
+            context={"user": user, "unit": user.unit, "items": unit_items, "today": today, "week": week},
             recipients=recipients.for_user(user), base_url=base_url)
         messages.append(outbox.Outgoing.of(letter, key=f"digest:user:{user.id}:{week}",
                                            kind=NotificationKind.LIAISON_DIGEST, local_date=today,

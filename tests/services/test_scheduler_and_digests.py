@@ -169,6 +169,36 @@ def test_liaison_digest_weekday_and_pause(app: Flask, seeded: None, make_user: A
     assert paused.email in reminders.unit_recipients([edu.id])[edu.id]
 
 
+def test_the_people_of_one_unit_get_its_items_each_under_their_own_name(app: Flask, seeded: None,
+                                                                        make_user: Any) -> None:
+    """A unit's items are rendered once and given to each of its people (notifications.parts): the same items,
+    each letter greeting its own reader, user text escaped once in the HTML part."""
+    first = make_user(Role.LIAISON, unit="省民政厅", name="张<三>")
+    second = make_user(Role.OBSERVATION_POINT, unit="省民政厅", name="李四")
+    other = make_user(Role.LIAISON, unit="省教育厅", name="王五")
+    task = db.session.scalar(sa.select(Assignment).where(Assignment.unit_id == first.unit_id)
+                             .order_by(Assignment.id)).task
+    task.text = "加强<廉洁>风险 & 台账"
+    db.session.commit()
+    report = digests.send_liaison_digests(dt.date(2024, 7, 18), now=at(dt.date(2024, 7, 18)),
+                                          base_url="http://x", default_weekday=0)
+    db.session.commit()
+    rows = {row.to_list[0]: row for row in (db.session.get(Notification, i) for i in report.queued)}
+    mine, theirs, elsewhere = rows[first.email], rows[second.email], rows[other.email]
+    assert "张<三>您好" in mine.body_text
+    assert "张&lt;三&gt;您好" in mine.body_html
+    assert "李四您好" in theirs.body_text
+    assert "王五您好" in elsewhere.body_text
+    def items(text: str) -> str:
+        return text.split("需要关注的任务：", 1)[1]
+    assert items(mine.body_text) == items(theirs.body_text)
+    assert items(mine.body_html) == items(theirs.body_html)
+    assert items(mine.body_text) != items(elsewhere.body_text)  # each unit its own items
+    assert "加强<廉洁>风险 & 台账" in mine.body_text
+    assert "加强&lt;廉洁&gt;风险 &amp; 台账" in mine.body_html  # escaped once, not twice, not raw
+    assert "&amp;lt;" not in mine.body_html
+
+
 def test_urge_once_per_day_and_reported_since(app: Flask, seeded: None, make_user: Any,
                                               smtp_server: Any) -> None:
     give_addresses()
