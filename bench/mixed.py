@@ -196,8 +196,9 @@ class CpuMeter:
         wall = max(time.monotonic() - self.started, 1e-6)
         app, pg = _cpu_seconds(self.workers), _cpu_seconds(_backends(self.database))
         busy, total = _machine()
-        return {"load_1min": self.load,
-                "app_cpu_pct": round(100 * sum(v - self.app.get(p, 0.0) for p, v in app.items()) / wall, 1),
+        app_seconds = sum(v - self.app.get(p, 0.0) for p, v in app.items())
+        return {"load_1min": self.load, "app_cpu_s": round(app_seconds, 3),
+                "app_cpu_pct": round(100 * app_seconds / wall, 1),
                 "pg_cpu_pct": round(100 * sum(v - self.pg.get(p, 0.0) for p, v in pg.items()) / wall, 1),
                 "machine_busy_pct": round(100 * (busy - self.machine[0]) / max(total - self.machine[1], 1e-6), 1),
                 "cores": os.cpu_count()}
@@ -233,12 +234,16 @@ def run(env: dict[str, str], *, seconds: float = 10.0, use_wrk: bool = True,
             reads = load(server.port, list(READ_PATHS), headers, READERS, seconds)
             writer.join()
             cpu = meter.read()
+            answered = reads["requests"] + writes.get("attempted", 0)
+            # The workers' CPU per answer (reads and writes): against the 0-writes row, what writes and rebuilds add.
+            cpu["app_cpu_ms_per_request"] = round(1000 * cpu["app_cpu_s"] / max(answered, 1), 2)
             per_rate.append({"rate": rate, "reads": reads, "writes": writes, "cpu": cpu})
             print(f"   mixed {rate:>4g} writes/s: reads {reads['rps']} req/s, p50 {reads['p50_ms']} ms, "
                   f"p99 {reads['p99_ms']} ms, failed {reads['errors']}, SQL/read {reads.get('sql_per_request', '–')}; "
                   f"writes {writes['succeeded']}/{writes['attempted']} ok ({writes['achieved_per_s']}/s, "
-                  f"p50 {writes['p50_ms']} ms); CPU app {cpu['app_cpu_pct']} %, PostgreSQL {cpu['pg_cpu_pct']} % "
-                  f"of a core, machine {cpu['machine_busy_pct']} % busy of {cpu['cores']} cores, "
+                  f"p50 {writes['p50_ms']} ms); CPU app {cpu['app_cpu_pct']} % of a core "
+                  f"({cpu['app_cpu_ms_per_request']} ms an answer), PostgreSQL {cpu['pg_cpu_pct']} %, "
+                  f"machine {cpu['machine_busy_pct']} % busy of {cpu['cores']} cores, "
                   f"load {cpu['load_1min']}", flush=True)
     finally:
         server.stop()
@@ -269,15 +274,16 @@ def markdown(result: dict[str, Any] | None, where: str) -> list[str]:
              f"{result['writers']} units; {result['seconds']:g} s per rate. SQL per read: the mean of the statements "
              "each answer reported (X-Query-Count): a page from the render cache runs 2, a rebuilt one 6–17.", "",
              "| writes/s | reads req/s | reads p50 ms | reads p99 ms | reads failed | SQL per read "
-             "| writes ok / attempted | writes achieved /s | write p50 ms | app CPU % | PostgreSQL CPU % "
-             "| machine busy % | load |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| writes ok / attempted | writes achieved /s | write p50 ms | app CPU % | app CPU ms an answer "
+             "| PostgreSQL CPU % | machine busy % | load |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rates"]:
         reads, writes, cpu = r["reads"], r["writes"], r.get("cpu", {})
         lines.append(f"| {r['rate']:g} | {reads['rps']} | {reads['p50_ms']} | {reads['p99_ms']} | {reads['errors']} "
                      f"| {reads.get('sql_per_request', '–')} | {writes.get('succeeded', 0)} / "
                      f"{writes.get('attempted', 0)} | {writes.get('achieved_per_s', 0)} "
-                     f"| {writes.get('p50_ms') or '–'} | {cpu.get('app_cpu_pct', '–')} | {cpu.get('pg_cpu_pct', '–')} "
+                     f"| {writes.get('p50_ms') or '–'} | {cpu.get('app_cpu_pct', '–')} "
+                     f"| {cpu.get('app_cpu_ms_per_request', '–')} | {cpu.get('pg_cpu_pct', '–')} "
                      f"| {cpu.get('machine_busy_pct', '–')} | {cpu.get('load_1min', '–')} |")
     lines += ["", "CPU: the server's workers and its PostgreSQL backends in per cent of one core (200 % is both "
               "cores of a 2-core machine), and how busy the whole machine was (every core, every process: the load "

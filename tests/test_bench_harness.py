@@ -167,6 +167,7 @@ def test_the_mixed_run_reads_while_it_writes_at_a_paced_rate(generated: dict[str
         assert r["reads"]["errors"] == 0
         assert r["reads"]["sql_per_request"] >= 1  # the app reports its statements (2 from the cache)
         assert r["cpu"]["app_cpu_pct"] > 0, r["cpu"]  # the worker served the reads
+        assert r["cpu"]["app_cpu_ms_per_request"] > 0, r["cpu"]
         assert 0 < r["cpu"]["machine_busy_pct"] <= 100, r["cpu"]
     alone = result["writes_alone"]
     assert alone["attempted"] == 3, alone  # paced at 5 a second for 0.5 s
