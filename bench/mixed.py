@@ -8,7 +8,9 @@ writes a second: the writer posts ``POST /api/v1/assignments/{id}/reports`` pace
 due at k / rate seconds, whether or not the earlier ones have answered; up to 8 in flight), the units in turn,
 while 8 clients (wrk, or the Python client) read the overdue list page (all plans, red) and 督办总览 in turn,
 signed in as the secretariat, for the same seconds. Per rate: reads' req/s, p50, p99 and failed requests (not
-2xx, or no answer), writes attempted, succeeded and achieved per second, and the writes' p50. The target (at
+2xx, or no answer), writes attempted, succeeded and achieved per second, and the writes' p50; where the CPU went
+(the workers', PostgreSQL's, the whole machine's) and the load average. Before the rates, the writes are timed alone
+(no readers): with 8 readers on 2 sync workers a write's latency is mostly its wait in the queue. The target (at
 20 writes/s, PostgreSQL): reads ≥ 300 req/s with p99 ≤ 60 ms.
 
     python -m bench.run --scales 1 --databases postgresql --only mixed
@@ -17,8 +19,10 @@ signed in as the secretariat, for the same seconds. Per rate: reads' req/s, p50,
 from __future__ import annotations
 
 import collections
+import contextlib
 import http.client
 import json
+import os
 import random
 import statistics
 import sys
@@ -26,6 +30,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench import serve
@@ -36,6 +41,10 @@ RATES = (0, 1, 5, 20)
 READERS = 8
 WRITERS = 40
 READ_PATHS = ("/dashboard/assignments?plan=all&light=red", "/dashboard")
+_TICK = os.sysconf("SC_CLK_TCK")
+#: Writes measured alone (no readers) before the rates: one every 1/ALONE_RATE s for ALONE_SECONDS s (at most
+#: the seconds of a rate).
+ALONE_RATE, ALONE_SECONDS = 5.0, 4.0
 #: The issue's target at the highest rate, on PostgreSQL.
 TARGET = {"rate": 20, "rps": 300.0, "p99_ms": 60.0}
 
@@ -140,6 +149,61 @@ def _into(out: dict[str, Any], port: int, writers: list[Writer], rate: float, se
     out.update(write_paced(port, writers, rate, seconds))
 
 
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """Each live process's CPU time so far (user + system, from /proc)."""
+    found = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[pid] = (int(fields[11]) + int(fields[12])) / _TICK
+    return found
+
+
+def _backends(database: str | None) -> list[int]:
+    """The PostgreSQL server processes serving ``database`` (their command line names it)."""
+    if not database:
+        return []
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            text = cmdline.read_bytes()
+            if text.startswith(b"postgres: ") and f" {database} ".encode() in text:
+                found.append(int(cmdline.parent.name))
+    return found
+
+
+def _machine() -> tuple[float, float]:
+    """The machine's busy and total CPU seconds so far, over every core (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / _TICK, sum(values) / _TICK
+
+
+class CpuMeter:
+    """Where the CPU went during one rate: the server's workers, its PostgreSQL backends, and the whole machine
+    (every core, every process: the bench's own load tools and whatever else the machine runs)."""
+
+    def __init__(self, workers: list[int], database: str | None) -> None:
+        self.workers, self.database = workers, database
+        self.started = time.monotonic()
+        self.app = _cpu_seconds(workers)
+        self.pg = _cpu_seconds(_backends(database))
+        self.machine = _machine()
+        self.load = round(os.getloadavg()[0], 2)
+
+    def read(self) -> dict[str, Any]:
+        """Per cent of one core for the app and for PostgreSQL, per cent of the machine busy, the load at the start."""
+        wall = max(time.monotonic() - self.started, 1e-6)
+        app, pg = _cpu_seconds(self.workers), _cpu_seconds(_backends(self.database))
+        busy, total = _machine()
+        app_seconds = sum(v - self.app.get(p, 0.0) for p, v in app.items())
+        return {"load_1min": self.load, "app_cpu_s": round(app_seconds, 3),
+                "app_cpu_pct": round(100 * app_seconds / wall, 1),
+                "pg_cpu_pct": round(100 * sum(v - self.pg.get(p, 0.0) for p, v in pg.items()) / wall, 1),
+                "machine_busy_pct": round(100 * (busy - self.machine[0]) / max(total - self.machine[1], 1e-6), 1),
+                "cores": os.cpu_count()}
+
+
 def run(env: dict[str, str], *, seconds: float = 10.0, use_wrk: bool = True,
         rates: tuple[float, ...] = RATES, writers: int = WRITERS, workers: int = serve.WORKERS) -> dict[str, Any]:
     """The mixed run on the database of ``env`` (gunicorn with ``workers``): per rate, the reads' and the writes'
@@ -147,6 +211,8 @@ def run(env: dict[str, str], *, seconds: float = 10.0, use_wrk: bool = True,
     team = [Writer(**w) for w in serve.python_json("bench.mixed", env, "--issue", str(writers))]
     load = wrk if use_wrk else python_load
     server = serve.Server(env, workers=workers)
+    url = env.get("DATABASE_URL", "")
+    database = url.rsplit("/", 1)[1].split("?", 1)[0] if url.startswith("postgresql") else None
     per_rate = []
     try:
         headers = {"Cookie": serve.login(server.port, SECRETARIAT_EMAIL)}
@@ -154,22 +220,35 @@ def run(env: dict[str, str], *, seconds: float = 10.0, use_wrk: bool = True,
             status, _, body = serve.request(server.port, "GET", path, headers)
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
+        # The writes' own cost, with no reader queued before them on the two workers: under load a write's latency
+        # is mostly its wait in gunicorn's queue behind the readers' requests.
+        alone = write_paced(server.port, team, ALONE_RATE, min(ALONE_SECONDS, seconds))
+        print(f"   mixed writes alone: {alone['succeeded']}/{alone['attempted']} ok, p50 {alone['p50_ms']} ms, "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
         load(server.port, list(READ_PATHS), headers, 2, min(2.0, seconds))  # warm both workers
         for rate in rates:
             writes: dict[str, Any] = {}
             writer = threading.Thread(target=_into, args=(writes, server.port, team, rate, seconds))
+            meter = CpuMeter(server.workers(), database)
             writer.start()
             reads = load(server.port, list(READ_PATHS), headers, READERS, seconds)
             writer.join()
-            per_rate.append({"rate": rate, "reads": reads, "writes": writes})
+            cpu = meter.read()
+            answered = reads["requests"] + writes.get("attempted", 0)
+            # The workers' CPU per answer (reads and writes): against the 0-writes row, what writes and rebuilds add.
+            cpu["app_cpu_ms_per_request"] = round(1000 * cpu["app_cpu_s"] / max(answered, 1), 2)
+            per_rate.append({"rate": rate, "reads": reads, "writes": writes, "cpu": cpu})
             print(f"   mixed {rate:>4g} writes/s: reads {reads['rps']} req/s, p50 {reads['p50_ms']} ms, "
                   f"p99 {reads['p99_ms']} ms, failed {reads['errors']}, SQL/read {reads.get('sql_per_request', '–')}; "
                   f"writes {writes['succeeded']}/{writes['attempted']} ok ({writes['achieved_per_s']}/s, "
-                  f"p50 {writes['p50_ms']} ms)", flush=True)
+                  f"p50 {writes['p50_ms']} ms); CPU app {cpu['app_cpu_pct']} % of a core "
+                  f"({cpu['app_cpu_ms_per_request']} ms an answer), PostgreSQL {cpu['pg_cpu_pct']} %, "
+                  f"machine {cpu['machine_busy_pct']} % busy of {cpu['cores']} cores, "
+                  f"load {cpu['load_1min']}", flush=True)
     finally:
         server.stop()
     return {"readers": READERS, "writers": len(team), "seconds": seconds, "paths": list(READ_PATHS),
-            "tool": "wrk" if use_wrk else "python", "rates": per_rate}
+            "tool": "wrk" if use_wrk else "python", "writes_alone": alone, "rates": per_rate}
 
 
 def check(result: dict[str, Any] | None) -> tuple[str, str, bool] | None:
@@ -195,14 +274,26 @@ def markdown(result: dict[str, Any] | None, where: str) -> list[str]:
              f"{result['writers']} units; {result['seconds']:g} s per rate. SQL per read: the mean of the statements "
              "each answer reported (X-Query-Count): a page from the render cache runs 2, a rebuilt one 6–17.", "",
              "| writes/s | reads req/s | reads p50 ms | reads p99 ms | reads failed | SQL per read "
-             "| writes ok / attempted | writes achieved /s | write p50 ms |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| writes ok / attempted | writes achieved /s | write p50 ms | app CPU % | app CPU ms an answer "
+             "| PostgreSQL CPU % | machine busy % | load |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rates"]:
-        reads, writes = r["reads"], r["writes"]
+        reads, writes, cpu = r["reads"], r["writes"], r.get("cpu", {})
         lines.append(f"| {r['rate']:g} | {reads['rps']} | {reads['p50_ms']} | {reads['p99_ms']} | {reads['errors']} "
                      f"| {reads.get('sql_per_request', '–')} | {writes.get('succeeded', 0)} / "
                      f"{writes.get('attempted', 0)} | {writes.get('achieved_per_s', 0)} "
-                     f"| {writes.get('p50_ms') or '–'} |")
+                     f"| {writes.get('p50_ms') or '–'} | {cpu.get('app_cpu_pct', '–')} "
+                     f"| {cpu.get('app_cpu_ms_per_request', '–')} | {cpu.get('pg_cpu_pct', '–')} "
+                     f"| {cpu.get('machine_busy_pct', '–')} | {cpu.get('load_1min', '–')} |")
+    lines += ["", "CPU: the server's workers and its PostgreSQL backends in per cent of one core (200 % is both "
+              "cores of a 2-core machine), and how busy the whole machine was (every core, every process: the load "
+              "tools, the writer, and anything else running). A machine near 100 % busy bounds the reads by CPU; "
+              "the app's share above what the reads and writes need shows the rebuilt pages."]
+    alone = result.get("writes_alone")
+    if alone:
+        lines += ["", f"Writes alone (no readers, {alone['rate']:g} a second): {alone['succeeded']} / "
+                  f"{alone['attempted']} ok, p50 {alone['p50_ms']} ms — a write's own time; the write p50 above adds "
+                  "its wait behind the readers' requests queued on the same workers."]
     lines.append("")
     return lines
 

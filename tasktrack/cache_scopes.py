@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -42,19 +42,19 @@ SCOPE = re.compile(r"^(plan|unit|tree|red):\d{1,12}$")
 REPORT_OWNER = "progress_report"
 
 
-def _parents(session: Session) -> dict[int, int | None]:
-    from tasktrack.models import WorkGroup
+def _facts(ids: list[int]) -> sa.Select[Any]:
+    """One statement: each assignment's unit, plan, status, extended due date and task due date, once for its plan's
+    work group and once for every group above it (a recursive walk up ``work_groups.parent_id``)."""
+    from tasktrack.models import Assignment, Plan, Task, WorkGroup
 
-    return dict(session.execute(sa.select(WorkGroup.id, WorkGroup.parent_id)).tuples().all())
-
-
-def _with_ancestors(group_id: int, tree: dict[int, int | None]) -> list[int]:
-    found = [group_id]
-    parent = tree.get(group_id)
-    while parent is not None and parent not in found:
-        found.append(parent)
-        parent = tree.get(parent)
-    return found
+    up = (sa.select(Assignment.id.label("aid"), Plan.work_group_id.label("gid"))
+          .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)
+          .where(Assignment.id.in_(ids)).cte("up", recursive=True))
+    up = up.union(sa.select(up.c.aid, WorkGroup.parent_id).join(WorkGroup, WorkGroup.id == up.c.gid)
+                  .where(WorkGroup.parent_id.is_not(None)))
+    return (sa.select(Assignment.id, Assignment.unit_id, Task.plan_id, Assignment.status, Assignment.extended_due,
+                      Task.due_date, up.c.gid)
+            .join(Task, Task.id == Assignment.task_id).join(up, up.c.aid == Assignment.id))
 
 
 def _red(status: object, extended_due: dt.date | None, due_date: dt.date | None, today: dt.date | None) -> bool:
@@ -83,27 +83,25 @@ def assignment_scopes(session: Session, assignment_ids: Iterable[int],
     ``after``: the (status, extended_due) a flush is about to write for some of them. The database still holds
     the values before the flush; an assignment red before or after it also changes the overdue lists (``red:G``).
     """
-    from tasktrack.models import Assignment, Plan, Task
-
     ids = sorted(set(assignment_ids))
     if not ids:
         return set()
-    rows = session.execute(
-        sa.select(Assignment.id, Assignment.unit_id, Task.plan_id, Plan.work_group_id, Assignment.status,
-                  Assignment.extended_due, Task.due_date)
-        .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)
-        .where(Assignment.id.in_(ids))
-    ).tuples().all()
-    if len(rows) != len(ids):
-        return None
-    tree, today, after = _parents(session), _today(), after or {}
+    chains: dict[int, set[int]] = {}
     scopes: set[str] = set()
-    for aid, unit_id, plan_id, group_id, status, extended_due, due_date in rows:
-        groups = _with_ancestors(group_id, tree)
-        scopes.update((f"plan:{plan_id}", f"unit:{unit_id}"))
+    today, after = _today(), after or {}
+    red: set[int] = set()
+    for aid, unit_id, plan_id, status, extended_due, due_date, group_id in session.execute(_facts(ids)).tuples():
+        if aid not in chains:
+            scopes.update((f"plan:{plan_id}", f"unit:{unit_id}"))
+            later = after.get(aid, (status, extended_due))
+            if _red(status, extended_due, due_date, today) or _red(later[0], later[1], due_date, today):
+                red.add(aid)
+        chains.setdefault(aid, set()).add(group_id)
+    if len(chains) != len(ids):
+        return None
+    for aid, groups in chains.items():
         scopes.update(f"tree:{g}" for g in groups)
-        later = after.get(aid, (status, extended_due))
-        if _red(status, extended_due, due_date, today) or _red(*later, due_date, today):
+        if aid in red:
             scopes.update(f"red:{g}" for g in groups)
     return scopes
 

@@ -166,7 +166,15 @@ def test_the_mixed_run_reads_while_it_writes_at_a_paced_rate(generated: dict[str
         assert r["reads"]["requests"] > 0
         assert r["reads"]["errors"] == 0
         assert r["reads"]["sql_per_request"] >= 1  # the app reports its statements (2 from the cache)
-    assert "Reads while writing" in "\n".join(mixed.markdown(result, "test"))
+        assert r["cpu"]["app_cpu_pct"] > 0, r["cpu"]  # the worker served the reads
+        assert r["cpu"]["app_cpu_ms_per_request"] > 0, r["cpu"]
+        assert 0 < r["cpu"]["machine_busy_pct"] <= 100, r["cpu"]
+    alone = result["writes_alone"]
+    assert alone["attempted"] == 3, alone  # paced at 5 a second for 0.5 s
+    assert alone["succeeded"] == 3, alone
+    text = "\n".join(mixed.markdown(result, "test"))
+    assert "Reads while writing" in text
+    assert "Writes alone" in text
 
 
 def _figures(p50: float, rps: float = 100.0, p99: float = 10.0) -> dict[str, Any]:

@@ -127,8 +127,8 @@ def reads(user: User, obj: object) -> bool:
 
 def _reads(user: User, obj: object) -> bool:
     group = group_of(obj)
-    if group is None:
-        return True
+    if group is None or group == user.work_group_id:
+        return True  # the user's own work group is always theirs: no need to walk the tree for it
     visible = visible_group_ids(user)
     if group in visible:
         return True

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstanceState, Session, joinedload, selectinload
 
 from tasktrack.domain.owners import OwnerReading, OwnerTerm, expand_owners
 from tasktrack.extensions import db
@@ -23,17 +23,36 @@ logger = logging.getLogger(__name__)
 LEFT_RESPONSIBILITY = "单位不再属于该任务的责任单位"
 
 
-def get_assignment(assignment_id: int) -> Assignment:
-    """Return an assignment (open or closed) with its unit, task, section and plan loaded.
-
-    The one loader of an assignment by id: NotFound when there is none, or when its task or plan is deleted.
-    """
-    assignment = db.session.scalar(
+def load_assignment(assignment_id: int) -> Assignment | None:
+    """Return an assignment with its unit, task, section and plan loaded, or None; one query, none when the session
+    holds it loaded already (the URL's work-group check, web/scope.py, loads it this way before the view does)."""
+    held = db.session.identity_map.get(Session.identity_key(Assignment, assignment_id))
+    if isinstance(held, Assignment) and _loaded(held, _WITH) and _loaded(held.task, _TASK_WITH):
+        return held
+    return db.session.scalar(
         sa.select(Assignment).where(Assignment.id == assignment_id).options(
             joinedload(Assignment.unit), joinedload(Assignment.acknowledged_by),
             joinedload(Assignment.task).options(joinedload(Task.plan), joinedload(Task.section)),
         )
     )
+
+
+_WITH = frozenset({"unit", "acknowledged_by", "task"})
+_TASK_WITH = frozenset({"plan", "section"})
+
+
+def _loaded(obj: object, relations: frozenset[str]) -> bool:
+    """Whether an object of the session is loaded (not expired) with these relations."""
+    state = sa.inspect(obj)
+    return isinstance(state, InstanceState) and not state.expired_attributes and not (state.unloaded & relations)
+
+
+def get_assignment(assignment_id: int) -> Assignment:
+    """Return an assignment (open or closed) with its unit, task, section and plan loaded.
+
+    The one loader of an assignment by id: NotFound when there is none, or when its task or plan is deleted.
+    """
+    assignment = load_assignment(assignment_id)
     if assignment is None or assignment.task.is_deleted or assignment.task.plan.is_deleted:
         raise NotFound("任务分工不存在")
     return assignment

@@ -91,6 +91,17 @@ def latest_report(assignment: Assignment, *, lock: bool = False) -> ProgressRepo
     )
 
 
+def _locked_latest_id(assignment: Assignment) -> int | None:
+    """Lock the assignment's row and return the id of its latest report (None: none yet), in one statement.
+
+    The id is the row's mirror of it (``Assignment.latest_report_id``, models/latest_report.py: moved on every
+    report's insert, never backwards), read after the lock, so as committed by the writer before us (PostgreSQL
+    returns the newest version of a row it locks; on SQLite the write transaction began IMMEDIATE).
+    """
+    return db.session.scalar(
+        sa.select(Assignment.latest_report_id).where(Assignment.id == assignment.id).with_for_update())
+
+
 def submit_report(
     assignment: Assignment,
     *,
@@ -132,10 +143,12 @@ def submit_report(
     attachment_service.check_files(attachments)  # every file is checked before anything is written
     values = target_service.check_values(assignment, target_values or {})
 
-    latest = latest_report(assignment, lock=True)
+    latest_id = _locked_latest_id(assignment)
     if not isinstance(base_report, _Unset):
         base_id = base_report.id if base_report is not None else None
-        if latest is not None and latest.id != base_id:
+        if latest_id is not None and latest_id != base_id:
+            latest = db.session.get(ProgressReport, latest_id)
+            assert latest is not None  # reports are never deleted
             raise StaleReport(latest)
     # A report shows the unit got the assignment: one not yet signed for (待签收) is acknowledged by it (audited).
     acknowledgements.implied_by_report(assignment, author=author, now=now)
@@ -147,7 +160,7 @@ def submit_report(
         assignment=assignment, author=author, created_at=now, status=status, percent=percent,
         completed_on=completed_on, narrative=text, reason=reason,
         supersedes_id=supersedes.id if supersedes is not None else None,
-        base_report_id=latest.id if latest is not None else None,
+        base_report_id=latest_id,
     )
     db.session.add(report)
     assignment.status, assignment.percent, assignment.completed_on = status, percent, completed_on

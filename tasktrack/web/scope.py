@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, request
+from flask import abort, g, request
 
 from tasktrack.extensions import db
 from tasktrack.models import (
-    Assignment,
     Attachment,
     CaseReport,
     ExtensionRequest,
@@ -35,6 +34,7 @@ from tasktrack.models import (
 )
 from tasktrack.permissions import reads
 from tasktrack.permissions.files import attachment_owner
+from tasktrack.services.assignments import load_assignment
 
 
 def _get(model: type) -> Callable[[int], object | None]:
@@ -55,7 +55,7 @@ def _attachment(attachment_id: int) -> object | None:
 OBJECTS: dict[str, Callable[[int], object | None]] = {
     "plan_id": _get(Plan),
     "task_id": _get(Task),
-    "assignment_id": _get(Assignment),
+    "assignment_id": load_assignment,  # with its unit, task and plan: the view finds it in the session
     "unit_id": _get(Unit),
     "case_id": _get(CaseReport),
     "import_id": _get(PlanImport),
@@ -78,3 +78,5 @@ def check_view_args(user: User) -> None:
         obj = load(value)
         if obj is not None and not reads(user, obj):
             abort(403)
+        # Held for the request: the session's identity map keeps objects only while someone does.
+        g.setdefault("_tasktrack_url_objects", []).append(obj)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from tasktrack import settings
 from tasktrack.domain.lights import Light, Reason
@@ -24,6 +26,7 @@ from tasktrack.models import (
     SupervisionRecord,
     Task,
     Unit,
+    User,
 )
 from tasktrack.services import Conflict, ServiceError, extension_requests, progress
 from tasktrack.services.attachments import Upload
@@ -144,6 +147,54 @@ def test_stale_base_is_refused(liaison: Any, make_user: Callable[..., Any], now:
     assert count(ProgressReport) == 2
     with pytest.raises(progress.StaleReport):  # a form opened before any report existed
         report(a, liaison, now, base_report=None)
+
+
+@pytest.mark.committed
+def test_two_forms_on_one_report_submitted_at_once_keep_one(app: Flask, liaison: Any, make_user: Callable[..., Any],
+                                                           now: dt.datetime) -> None:
+    """Two colleagues submit forms opened on the same report in two transactions at once: the one that gets the
+    assignment's lock second reads the first one's report as the latest (the row's pointer, read under the lock)
+    and is refused, so the first is never silently overwritten."""
+    other = make_user("liaison", unit="省民政厅")
+    a = assignment_of("省民政厅", 1)
+    base = report(a, liaison, now)
+    ids, authors = (a.id, base.id), (liaison.id, other.id)
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        try:
+            with app.app_context():
+                try:
+                    progress.submit_report(
+                        db.session.get_one(Assignment, ids[0]), author=db.session.get_one(User, authors[n]),
+                        status=IN_PROGRESS, percent=50, completed_on=None, narrative=f"第{n}份",
+                        now=now + dt.timedelta(minutes=1), base_report=db.session.get(ProgressReport, ids[1]))
+                    if n == 0:  # hold the lock (PostgreSQL's row lock, SQLite's write lock) until told
+                        holding.set()
+                        release.wait(60)
+                    db.session.commit()
+                    outcome[n] = "kept"
+                except progress.StaleReport as exc:
+                    outcome[n] = exc.latest.narrative
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+        except BaseException as exc:  # reported by the assertion below
+            outcome[n] = exc
+
+    first = threading.Thread(target=submit, args=(0,))
+    first.start()
+    assert holding.wait(60)
+    second = threading.Thread(target=submit, args=(1,))
+    second.start()
+    second.join(0.5)  # let it queue behind the lock (the outcome is the same if it has not yet)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert outcome == {0: "kept", 1: "第0份"}
+    db.session.rollback()  # a fresh snapshot (SQLite's read transaction began before the threads committed)
+    assert count(ProgressReport) == 2
 
 
 def test_two_reporters_at_the_same_moment_both_keep_their_report(liaison: Any, make_user: Callable[..., Any],

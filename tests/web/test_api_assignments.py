@@ -245,3 +245,30 @@ def test_overdue_list_of_all_plans_makes_the_same_number_of_queries_with_10x_dat
     assert count() == small
     body = client.get(path, headers=headers).get_json()
     assert len(body["assignments"]) == body["total"] > 50
+
+
+def test_a_report_post_answers_what_a_read_shows_whatever_the_history(api, count_queries) -> None:
+    """The POST answers from what it wrote (no read of the whole history): the same JSON a GET then shows, in as many
+    statements with ten reports behind it as with one."""
+    s, get, post = api
+    path = f"/assignments/{s.a2.id}/reports"
+
+    def report(n: int) -> tuple[Any, int]:
+        with count_queries() as q:
+            response = post(path, {"status": "in_progress", "percent": n, "narrative": f"第 {n} 次报送"})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json(), q.count
+
+    report(0)  # the token's first use is stamped; later ones within a minute are not
+    body, first = report(1)
+    for n in range(2, 11):
+        body, last = report(n)
+    assert last == first
+    # The token; the assignment with its task and unit; its lock with the latest report's id; the scopes the report
+    # moves; the assignment's update, the report, the latest-report pointer and the audit event (18 when the answer
+    # was read back with the whole history).
+    assert first <= 8
+    shown = get(f"/assignments/{s.a2.id}").get_json()
+    assert body["assignment"] == shown["assignment"]
+    assert body["report"] == next(r for r in shown["reports"] if r["id"] == body["report"]["id"])
+    assert body["report"]["narrative"] == "第 10 次报送"

@@ -142,11 +142,12 @@ def report_create(assignment_id: int) -> tuple[Response, int]:
     require(user, Action.REPORT_PROGRESS, row.assignment)
     fields = _parse_report(json_body())
     report = progress.submit_report(row.assignment, author=user, now=context.now(), **fields)
+    # The answer is what was just written, as the session holds it (no query, and not the whole history with its
+    # diffs, which GET /assignments/{id} shows); a JSON report carries no files.
+    answer = {"report": report_json(report, [], _file_url),
+              "assignment": assignment_json(dash.find_assignment(assignment_id, context.today()))}
     db.session.commit()
-    with db_engine.read_only():  # what is shown back only reads: it does not hold the write lock (SQLite)
-        detail = _detail(assignment_id)
-        created = next(r for r in detail["reports"] if r["id"] == report.id)
-    return jsonify({"report": created, "assignment": detail["assignment"]}), 201
+    return jsonify(answer), 201
 
 
 def _parse_acknowledgement(body: Any) -> dict[str, str | None]:

@@ -47,9 +47,10 @@ def _authenticate() -> tuple[Response, int] | None:
         # concurrent calls with one token then wait for the lock instead of failing on SQLite.
         token_id = row.id
         db_engine.write_apart(db.session, lambda: users.stamp_token(token_id, now=now))
-    elif writes:
+    elif writes and db.session.get_bind().dialect.name == "sqlite":
         # End the read transaction: the call's own writes begin a write transaction (IMMEDIATE on SQLite) at
         # their first statement, rather than upgrading this one, which SQLite (WAL) may refuse at once.
+        # PostgreSQL has no such upgrade: the call goes on in this transaction, its user still loaded.
         db.session.rollback()
     g.api_user = user
     check_view_args(user)  # an object of another part of the tree: JSON 403 (web/scope.py)
