@@ -80,9 +80,9 @@ class Dashboard:
 
 @dataclass
 class Page(PageMath):
-    """One page of assignment rows."""
+    """One page of assignment rows (the overdue list's: column tuples of the same shape, overdue.ListRow)."""
 
-    rows: list[AssignmentRow]
+    rows: list[AssignmentRow] | list[overdue.ListRow]
     total: int
     page: int
     per_page: int

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, contains_eager
+from sqlalchemy.orm import InstrumentedAttribute
 
-from tasktrack.domain.lights import Light, Reason
+from tasktrack.domain.deadlines import DeadlineKind
+from tasktrack.domain.lights import Light, LightResult, Reason
 from tasktrack.extensions import db
 from tasktrack.models import (
     Assignment,
@@ -40,21 +41,122 @@ from tasktrack.models import (
     unit_categories,
 )
 from tasktrack.services.read.filters import Filters
-from tasktrack.services.read.overview import AssignmentRow, light_of
+from tasktrack.services.read.overview import AssignmentRow, LightColumns, light_from
 
 #: Sorts rows without a due date after every dated one.
 NO_DUE = 10**6
 
 
-#: What the lists (the page, the API, their lights and order) read of each row's task, section, plan and unit: the
-#: statement fetches these, not every column of four tables (plans' context, units' addresses and secrets …) for
-#: every row; anything else is loaded when first read, as for any deferred column.
-_TASK = (Task.id, Task.plan_id, Task.section_id, Task.number, Task.text, Task.deadline_phrase, Task.deadline_kind,
-         Task.due_date, Task.period_months)
-_SECTION = (Section.id, Section.number, Section.title)
-_PLAN = (Plan.id, Plan.work_group_id, Plan.year, Plan.title, Plan.kind, Plan.issued_on, Plan.warning_days,
-         Plan.report_period_months)
-_UNIT = (Unit.id, Unit.name, Unit.sort_order, Unit.represents_work_group_id)
+class ListSection(NamedTuple):
+    """What the overdue lists show of a task's section."""
+
+    id: int
+    number: int
+    title: str
+
+
+class ListPlan(NamedTuple):
+    """What the overdue lists show of a task's plan."""
+
+    id: int
+    work_group_id: int
+    year: int
+    title: str
+
+
+class ListTask(NamedTuple):
+    """What the overdue lists show of a task, with its section and plan."""
+
+    id: int
+    plan_id: int
+    section_id: int
+    number: int
+    text: str
+    deadline_phrase: str
+    deadline_kind: DeadlineKind
+    due_date: dt.date | None
+    section: ListSection
+    plan: ListPlan
+
+
+class ListUnit(NamedTuple):
+    """What the overdue lists show of a unit."""
+
+    id: int
+    name: str
+    sort_order: int
+
+
+class ListAssignment(NamedTuple):
+    """An overdue row's assignment as the page and the API show it: its columns, read as a tuple (no ORM object,
+    no identity map); the attributes are the model's, so templates and serializers read it as they read one."""
+
+    id: int
+    task_id: int
+    unit_id: int
+    is_lead: bool
+    status: AssignmentStatus
+    percent: int | None
+    completed_on: dt.date | None
+    extended_due: dt.date | None
+    last_reported_at: dt.datetime | None
+    completion_state: CompletionState
+    closed_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    handler_name: str | None
+    handler_phone: str | None
+    task: ListTask
+    unit: ListUnit
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def effective_due(self) -> dt.date | None:
+        """Models' ``Assignment.effective_due``: the approved extension, else the task's date."""
+        return self.extended_due or self.task.due_date
+
+
+class ListRow(NamedTuple):
+    """An overdue row with its light (``AssignmentRow``'s shape)."""
+
+    assignment: ListAssignment
+    light: LightResult
+
+    @property
+    def unit(self) -> ListUnit:
+        return self.assignment.unit
+
+
+#: The columns of one overdue row, in :func:`_list_row`'s order: the assignment's, its task's, section's, plan's
+#: (with those its light needs) and unit's.
+_COLUMNS = (Assignment.id, Assignment.task_id, Assignment.unit_id, Assignment.is_lead, Assignment.status,
+            Assignment.percent, Assignment.completed_on, Assignment.extended_due, Assignment.last_reported_at,
+            Assignment.completion_state, Assignment.closed_at, Assignment.acknowledged_at, Assignment.handler_name,
+            Assignment.handler_phone,
+            Task.plan_id, Task.section_id, Task.number, Task.text, Task.deadline_phrase, Task.deadline_kind,
+            Task.due_date, Task.period_months,
+            Section.number, Section.title,
+            Plan.work_group_id, Plan.year, Plan.title, Plan.issued_on, Plan.warning_days, Plan.report_period_months,
+            Unit.name, Unit.sort_order)
+
+
+def _list_row(r: Any, today: dt.date) -> ListRow:
+    """Return one :data:`_COLUMNS` row as a :class:`ListRow` with its light (the same pure function as every list)."""
+    (aid, task_id, unit_id, is_lead, status, percent, completed_on, extended_due, last_reported_at, state, closed_at,
+     acknowledged_at, handler_name, handler_phone, plan_id, section_id, number, text, phrase, kind, due_date,
+     period_months, section_number, section_title, group_id, year, plan_title, issued_on, warning_days,
+     report_period_months, unit_name, sort_order, *_total) = r
+    task = ListTask(task_id, plan_id, section_id, number, text, phrase, kind, due_date,
+                    ListSection(section_id, section_number, section_title),
+                    ListPlan(plan_id, group_id, year, plan_title))
+    light = light_from(LightColumns(status, completed_on, extended_due, last_reported_at, due_date, kind,
+                                    period_months, issued_on, year, warning_days, report_period_months), today)
+    assignment = ListAssignment(aid, task_id, unit_id, is_lead, status, percent, completed_on, extended_due,
+                                last_reported_at, state, closed_at, acknowledged_at, handler_name, handler_phone,
+                                task, ListUnit(unit_id, unit_name, sort_order))
+    return ListRow(assignment, light)
 
 
 def row_key(row: AssignmentRow) -> tuple[Any, ...]:
@@ -133,18 +235,19 @@ def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
 
 
 def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset: int,
-                 limit: int, groups: Collection[int] | None = None) -> tuple[list[AssignmentRow], int]:
+                 limit: int, groups: Collection[int] | None = None) -> tuple[list[ListRow], int]:
     """Return one slice of the red rows matching the filters, in ``row_key`` order, and their total.
 
     One statement: the page's rows with their task, section, plan and unit, each carrying the total as a window
     count over every matching row (the red rows are read once, for the order and the count); a page past the end
-    has no row to carry it, so only then is the total counted apart.
+    has no row to carry it, so only then is the total counted apart. The rows are tuples of the columns the lists
+    show (:class:`ListRow`), not ORM objects: the lists only show them.
 
     :param plan: the plan to list, or None for every plan that is not deleted (of ``groups``, if given).
     """
     conditions = _conditions(plan, today, filters, groups)
     found = db.session.execute(
-        sa.select(Assignment, sa.func.count().over().label("total"))
+        sa.select(*_COLUMNS, sa.func.count().over().label("total"))
         .join(Task, Assignment.task_id == Task.id)
         .join(Plan, Task.plan_id == Plan.id)
         .join(Section, Task.section_id == Section.id)
@@ -153,14 +256,9 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
         .order_by(*_order_by())
         .offset(offset)
         .limit(limit)
-        .options(
-            contains_eager(Assignment.task).load_only(*_TASK).contains_eager(Task.section).load_only(*_SECTION),
-            contains_eager(Assignment.task).contains_eager(Task.plan).load_only(*_PLAN),
-            contains_eager(Assignment.unit).load_only(*_UNIT),
-        )
     ).all()
     if found:
-        total = int(found[0].total)
+        total = int(found[0][-1])
     elif offset:
         total = db.session.scalar(
             sa.select(sa.func.count(Assignment.id))
@@ -171,7 +269,7 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
         ) or 0
     else:
         total = 0
-    rows = [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a, _ in found]
+    rows = [_list_row(r, today) for r in found]
     wrong = [r.assignment.id for r in rows if r.light.light is not Light.RED]
     if wrong:
         # The SQL predicate must say what domain/lights.py says; if they ever part, show it, never hide it.
