@@ -93,8 +93,9 @@ def url_stem(endpoint: str) -> str:
 
 
 def url_around(endpoint: str) -> tuple[str, str]:
-    """Return the text before and after a route's one path value, an ``int`` (``/assignments/<int:assignment_id>/report``):
-    ``url_for(endpoint, assignment_id=n)`` is the first, ``n``, then the second (ValueError for any other route)."""
+    """Return the text before and after a route's one path value, an ``int``
+    (``/assignments/<int:assignment_id>/report``): ``url_for(endpoint, assignment_id=n)`` is the first, ``n``, then
+    the second (ValueError for any other route)."""
     route = _route(endpoint) if not endpoint.startswith(".") else _SLOW
     if route is _SLOW or len(route[1]) != 1 \
             or f"<int:{route[1][0]}>" not in next(current_app.url_map.iter_rules(endpoint)).rule:
