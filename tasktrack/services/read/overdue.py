@@ -159,7 +159,23 @@ def _list_row(r: Any, today: dt.date) -> ListRow:
     return ListRow(assignment, light)
 
 
-def row_key(row: AssignmentRow) -> tuple[Any, ...]:
+def list_rows(ids: Collection[int], today: dt.date) -> list[ListRow]:
+    """Return these assignments as :class:`ListRow` (one statement, in no particular order): the rows a page shows
+    of the red ones it counted (督办总览's 逾期任务)."""
+    if not ids:
+        return []
+    found = db.session.execute(
+        sa.select(*_COLUMNS)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Plan, Task.plan_id == Plan.id)
+        .join(Section, Task.section_id == Section.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.id.in_(sorted(ids)))
+    ).all()
+    return [_list_row(r, today) for r in found]
+
+
+def row_key(row: AssignmentRow | ListRow) -> tuple[Any, ...]:
     """Return the sort key of a row: red first, fewest days left, then task, unit and plan order; total."""
     a, task = row.assignment, row.assignment.task
     days_left = row.light.days_left
