@@ -85,6 +85,20 @@ class LeanRow(NamedTuple):
     unit: UnitRef
 
 
+#: The statement of :func:`plan_light_rows`, built once (a statement object keeps its cache key: no request builds it
+#: or works out its key again); the plan is the ``plan_id`` parameter.
+_PLAN_LIGHT_ROWS = (
+    sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
+              Assignment.acknowledged_at, Unit.name, Unit.sort_order, Assignment.status, Assignment.completed_on,
+              Assignment.extended_due, Assignment.last_reported_at, Task.due_date, Task.deadline_kind,
+              Task.period_months, Section.number, Task.number, Assignment.is_lead)
+    .join(Task, Assignment.task_id == Task.id)
+    .join(Section, Task.section_id == Section.id)
+    .join(Unit, Assignment.unit_id == Unit.id)
+    .where(Task.plan_id == sa.bindparam("plan_id"), Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+)
+
+
 def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
     """Return every open assignment of a plan as a :class:`LeanRow` with its unit, in plan order (section, task,
     lead first, unit order) — the order of dashboard.plan_rows, in one query. The plan's own columns of the light
@@ -92,16 +106,7 @@ def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
 
     The rows are put in order here, not by the database: its sort of a plan's few hundred rows on five keys from
     four tables cost more than the join itself (2–3 of ~3.5 ms at province scale); the keys are the same."""
-    found_rows = db.session.execute(
-        sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
-                  Assignment.acknowledged_at, Unit.name, Unit.sort_order, Assignment.status, Assignment.completed_on,
-                  Assignment.extended_due, Assignment.last_reported_at, Task.due_date, Task.deadline_kind,
-                  Task.period_months, Section.number, Task.number, Assignment.is_lead)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Section, Task.section_id == Section.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
-    ).tuples().all()
+    found_rows = db.session.execute(_PLAN_LIGHT_ROWS, {"plan_id": plan.id}).tuples().all()
     # ORDER BY sections.number, tasks.number, assignments.is_lead DESC, units.sort_order, units.id
     rows = sorted(found_rows, key=lambda r: (r[14], r[15], not r[16], r[6], r[1]))
     units: dict[int, UnitRef] = {}

@@ -174,12 +174,18 @@ class PlanChoice(NamedTuple):
     title: str
 
 
+#: :func:`plan_choices`' statements, built once (each keeps its cache key): every plan, and the plans of the
+#: ``groups`` parameter's work groups.
+_CHOICES = (sa.select(Plan.id, Plan.year, Plan.title).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+            .order_by(Plan.year.desc(), Plan.id))
+_CHOICES_OF = _CHOICES.where(Plan.work_group_id.in_(sa.bindparam("groups", expanding=True)))
+
+
 def plan_choices(visible: Collection[int] | None = None) -> list[PlanChoice]:
     """Return :func:`list_plans` of the ``visible`` work groups as the selector shows them (columns, no objects)."""
-    query = sa.select(Plan.id, Plan.year, Plan.title).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
-    if visible is not None:
-        query = query.where(Plan.work_group_id.in_(sorted(visible)))
-    return [PlanChoice(*row) for row in db.session.execute(query.order_by(Plan.year.desc(), Plan.id)).tuples()]
+    found = db.session.execute(_CHOICES) if visible is None else \
+        db.session.execute(_CHOICES_OF, {"groups": sorted(visible)})
+    return [PlanChoice(*row) for row in found.tuples()]
 
 
 def current_plan(today: dt.date, reader: User | None = None, *, own: bool = False) -> Plan | None:
