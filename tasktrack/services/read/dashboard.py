@@ -175,13 +175,18 @@ def worst_first(rows: Iterable[RowT]) -> list[RowT]:
     return sorted(rows, key=overdue.row_key)
 
 
+#: The statements of a 督办总览's sections and categories, built once (each keeps its cache key).
+_SECTIONS = sa.select(Section).where(Section.plan_id == sa.bindparam("plan_id")).order_by(Section.number)
+_CATEGORIES = (sa.select(Category).where(Category.work_group_id == sa.bindparam("group_id"))
+               .order_by(Category.sort_order, Category.id))
+
+
 def _sections(plan: Plan) -> list[Section]:
-    return list(db.session.scalars(sa.select(Section).where(Section.plan_id == plan.id).order_by(Section.number)))
+    return list(db.session.scalars(_SECTIONS, {"plan_id": plan.id}))
 
 
 def _categories(group_id: int) -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).where(Category.work_group_id == group_id)
-                                   .order_by(Category.sort_order, Category.id)))
+    return list(db.session.scalars(_CATEGORIES, {"group_id": group_id}))
 
 
 def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
