@@ -20,6 +20,7 @@ other filters and this SQL path must give exactly the same pages (tests/services
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
@@ -209,45 +210,108 @@ def selects_red(filters: Filters) -> bool:
     return filters.light is Light.RED or filters.reason == Reason.OVERDUE.value
 
 
-def _conditions(plan: Plan | None, today: dt.date, filters: Filters,
-                groups: Collection[int] | None = None) -> list[sa.ColumnElement[bool]]:
-    """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks and plans."""
+class _Shape(NamedTuple):
+    """Which of the filters' conditions an overdue statement has; their values are its parameters (:func:`_shape`)."""
+
+    plan: bool
+    groups: bool
+    #: A light or reason that no red row has: the statement selects nothing.
+    nothing: bool
+    #: "claimed" or "unacknowledged" (None: no condition of its own).
+    reason: str | None
+    section: bool
+    unit: bool
+    readable: bool
+    inbound: bool
+    category: bool
+
+
+def _shape(plan: Plan | None, today: dt.date, filters: Filters,
+           groups: Collection[int] | None) -> tuple[_Shape, dict[str, Any]]:
+    """Return the shape of the statement ``Filters.matches`` is for red rows, and the values of its parameters."""
+    params: dict[str, Any] = {"today": today}
+    if plan is not None:
+        params["plan_id"] = plan.id
+    if groups is not None:
+        params["groups"] = sorted(groups)
+    if filters.section_id is not None:
+        params["section_id"] = filters.section_id
+    if filters.unit_id is not None:
+        params["unit_id"] = filters.unit_id
+    inbound = filters.groups is not None and filters.inbound_group is not None
+    if filters.groups is not None:
+        params["readable"] = sorted(filters.groups)
+        if inbound:
+            params["inbound_group"] = filters.inbound_group
+    if filters.category is not None:
+        params["category"] = filters.category
+    reason = filters.reason if filters.reason in ("claimed", "unacknowledged") else None
+    # A red row has reason "overdue"; any other light or reason asked for alongside selects nothing.
+    nothing = filters.light not in (None, Light.RED) or (
+        reason is None and filters.reason not in (None, Reason.OVERDUE.value))
+    shape = _Shape(plan is not None, groups is not None, nothing, reason, filters.section_id is not None,
+                   filters.unit_id is not None, filters.groups is not None, inbound, filters.category is not None)
+    return shape, params
+
+
+def _conditions(shape: _Shape) -> list[sa.ColumnElement[bool]]:
+    """Return ``Filters.matches`` for red rows, as SQL over assignments joined to tasks, plans and units, its values
+    bound parameters (named as :func:`_shape` gives them)."""
     conditions: list[sa.ColumnElement[bool]] = [
         # Red (domain/lights.py): open, not completed (a claimed completion counts as completed) and past due.
         *_open_unfinished(),
-        Assignment.due_in_force < today,
+        Assignment.due_in_force < sa.bindparam("today"),
         Task.is_deleted.is_(False),
         Plan.is_deleted.is_(False),
     ]
-    if plan is not None:
-        conditions.append(Task.plan_id == plan.id)
-    if groups is not None:
-        conditions.append(Plan.work_group_id.in_(sorted(groups)))
-    # A red row has reason "overdue"; any other light or reason asked for alongside selects nothing.
-    if filters.light not in (None, Light.RED):
+    if shape.plan:
+        conditions.append(Task.plan_id == sa.bindparam("plan_id"))
+    if shape.groups:
+        conditions.append(Plan.work_group_id.in_(sa.bindparam("groups", expanding=True)))
+    if shape.nothing:
         conditions.append(sa.false())
-    if filters.reason == "claimed":
+    if shape.reason == "claimed":
         conditions.append(Assignment.completion_state == CompletionState.CLAIMED)
-    elif filters.reason == "unacknowledged":
+    elif shape.reason == "unacknowledged":
         conditions.append(Assignment.acknowledged_at.is_(None))
-    elif filters.reason not in (None, Reason.OVERDUE.value):
-        conditions.append(sa.false())
-    if filters.section_id is not None:
-        conditions.append(Task.section_id == filters.section_id)
-    if filters.unit_id is not None:
-        conditions.append(Assignment.unit_id == filters.unit_id)
-    if filters.groups is not None:
+    if shape.section:
+        conditions.append(Task.section_id == sa.bindparam("section_id"))
+    if shape.unit:
+        conditions.append(Assignment.unit_id == sa.bindparam("unit_id"))
+    if shape.readable:
         # On the assignment's own unit (both statements join it), not ``unit_id IN (SELECT …)``: the semi-join
         # made the planner's work several times the execution's (7 of 14 ms at province scale).
-        readable: sa.ColumnElement[bool] = Unit.work_group_id.in_(sorted(filters.groups))
-        if filters.inbound_group is not None:
-            readable = sa.or_(readable, Unit.represents_work_group_id == filters.inbound_group)
+        readable: sa.ColumnElement[bool] = Unit.work_group_id.in_(sa.bindparam("readable", expanding=True))
+        if shape.inbound:
+            readable = sa.or_(readable, Unit.represents_work_group_id == sa.bindparam("inbound_group"))
         conditions.append(readable)
-    if filters.category is not None:
+    if shape.category:
         conditions.append(sa.exists().where(unit_categories.c.unit_id == Assignment.unit_id,
                                             unit_categories.c.category_id == Category.id,
-                                            Category.code == filters.category))
+                                            Category.code == sa.bindparam("category")))
     return conditions
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """Return the page's statement and the total's of one shape, built once (a statement object keeps its cache
+    key: no request builds it or works out its key again); ``offset`` and ``limit`` are parameters too."""
+    conditions = _conditions(shape)
+    page = (sa.select(*_COLUMNS, sa.func.count().over().label("total"))
+            .join(Task, Assignment.task_id == Task.id)
+            .join(Plan, Task.plan_id == Plan.id)
+            .join(Section, Task.section_id == Section.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .where(*conditions)
+            .order_by(*_order_by())
+            .offset(sa.bindparam("offset"))
+            .limit(sa.bindparam("limit")))
+    total = (sa.select(sa.func.count(Assignment.id))
+             .join(Task, Assignment.task_id == Task.id)
+             .join(Plan, Task.plan_id == Plan.id)
+             .join(Unit, Assignment.unit_id == Unit.id)
+             .where(*conditions))
+    return page, total
 
 
 def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset: int,
@@ -261,28 +325,13 @@ def overdue_rows(plan: Plan | None, today: dt.date, filters: Filters, *, offset:
 
     :param plan: the plan to list, or None for every plan that is not deleted (of ``groups``, if given).
     """
-    conditions = _conditions(plan, today, filters, groups)
-    found = db.session.execute(
-        sa.select(*_COLUMNS, sa.func.count().over().label("total"))
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .join(Section, Task.section_id == Section.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(*conditions)
-        .order_by(*_order_by())
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    shape, params = _shape(plan, today, filters, groups)
+    page, count = _statements(shape)
+    found = db.session.execute(page, {**params, "offset": offset, "limit": limit}).all()
     if found:
         total = int(found[0][-1])
     elif offset:
-        total = db.session.scalar(
-            sa.select(sa.func.count(Assignment.id))
-            .join(Task, Assignment.task_id == Task.id)
-            .join(Plan, Task.plan_id == Plan.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
-            .where(*conditions)
-        ) or 0
+        total = db.session.scalar(count, params) or 0
     else:
         total = 0
     rows = [_list_row(r, today) for r in found]
