@@ -12,6 +12,7 @@ import logging
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFError
 
@@ -44,12 +45,17 @@ def is_safe_next(target: str | None) -> TypeGuard[str]:
     return not parts.scheme and not parts.netloc
 
 
+#: Every request's first statement: the signed-in user (with the unit, User.unit's joined load), built once, so no
+#: request builds it or works out its cache key again (``session.get`` does both).
+_USER = sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 def load_user(identity: str) -> User | None:
     """Return the user of a session or remember-me cookie, if its session token is still current (R9)."""
     user_id, _, token = identity.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(_USER, {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

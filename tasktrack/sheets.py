@@ -170,7 +170,7 @@ class SheetRows:
                         parts.append(head + ' t="inlineStr"></c>')
                     else:
                         space = ' xml:space="preserve"' if text != text.strip() else ""
-                        parts.append(f'{head} t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>')
+                        parts.append(f'{head} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
                 elif kind is not None:
                     parts.append(f'{head} t="n"><v>{safe_string(to_excel(value, epoch))}</v></c>')
                 else:
@@ -198,8 +198,11 @@ class SheetRows:
 
 _COLUMN_LETTERS = [get_column_letter(i) for i in range(1, 16385)]
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
-#: What lxml escapes in element text (a CR too: XML would read a bare one as a line feed).
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+def _xml_text(text: str) -> str:
+    """Return the text as lxml escapes element text: ``&``, ``<``, ``>`` and a CR (XML would read a bare one as a
+    line feed). Four replaces, ``&`` first so that no escape is escaped again: several times faster over Chinese text
+    than a translate table."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 class _Archive(zipfile.ZipFile):

@@ -7,7 +7,8 @@ and query string exactly as Werkzeug would. Anything unusual (a blueprint-relati
 a route with defaults or several rules, a non-integer path value, a list in the query) goes to Flask's own.
 
 A table with a link on every row can go further: ``url_stem`` gives the text before a route's one path value (the
-unit page's ``/units/``), and the row's link is that stem and its id, with no call per row at all.
+unit page's ``/units/``), and the row's link is that stem and its id, with no call per row at all; ``url_around``
+gives the text on both sides of it (``/assignments/`` and ``/report``) for a route that goes on after its id.
 """
 
 from __future__ import annotations
@@ -89,3 +90,14 @@ def url_stem(endpoint: str) -> str:
             or f"<int:{route[1][0]}>" not in next(current_app.url_map.iter_rules(endpoint)).rule:
         raise ValueError(f"{endpoint} is not a route ending in its one int path value")
     return str(route[0][0])
+
+
+def url_around(endpoint: str) -> tuple[str, str]:
+    """Return the text before and after a route's one path value, an ``int``
+    (``/assignments/<int:assignment_id>/report``): ``url_for(endpoint, assignment_id=n)`` is the first, ``n``, then
+    the second (ValueError for any other route)."""
+    route = _route(endpoint) if not endpoint.startswith(".") else _SLOW
+    if route is _SLOW or len(route[1]) != 1 \
+            or f"<int:{route[1][0]}>" not in next(current_app.url_map.iter_rules(endpoint)).rule:
+        raise ValueError(f"{endpoint} is not a route with one int path value")
+    return str(route[0][0]), str(route[0][1])

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from flask import Flask, url_for
 
-from tasktrack.web.fast_urls import fast_url_for, url_stem
+from tasktrack.web.fast_urls import fast_url_for, url_around, url_stem
 
 QUERIES: list[dict[str, object]] = [
     {}, {"plan": 3}, {"plan": "all", "light": "red"}, {"category": "业务主管单位", "sort": "name", "dir": None},
@@ -56,3 +56,25 @@ def test_a_stem_and_an_id_are_the_url(app: Flask) -> None:
             stems += 1
         assert stems > 10
         assert url_stem("everyone.unit") == "/units/"
+
+
+def test_the_text_around_an_id_and_the_id_are_the_url(app: Flask) -> None:
+    """url_around(endpoint) with the id between its two parts is url_for's URL, for every route with one int path
+    value; any other route is refused."""
+    with app.test_request_context("/"):
+        around = 0
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            names = list(rule.arguments)
+            if not (len(names) == 1 and f"<int:{names[0]}>" in rule.rule and not rule.defaults
+                    and len(list(app.url_map.iter_rules(rule.endpoint))) == 1):
+                with pytest.raises(ValueError, match="not a route with one int path value"):
+                    url_around(rule.endpoint)
+                continue
+            for number in (1, 42, 1987654300):
+                head, tail = url_around(rule.endpoint)
+                assert f"{head}{number}{tail}" == url_for(rule.endpoint, **{names[0]: number}), rule
+            around += 1
+        assert around > 30
+        assert url_around("liaison.report") == ("/assignments/", "/report")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -49,6 +49,8 @@ from tasktrack.services.read.recent import RecentReport
 from tasktrack.services.read.recent import recent_reports as recent_reports  # tests name it dash.recent_reports
 
 PER_PAGE = 25
+#: A list's row: an assignment object with its light, or the overdue lists' columns (overdue.ListRow).
+RowT = TypeVar("RowT", AssignmentRow, overdue.ListRow)
 #: The ``plan`` value of the list page and the API that means every plan (全部计划).
 ALL_PLANS = "all"
 #: Filters of the list pages that select by why a light has its colour (or by a claimed completion).
@@ -65,7 +67,7 @@ class Dashboard:
     counts: Counts
     sections: list[SectionStat]
     units: list[UnitStat]
-    overdue: list[AssignmentRow]
+    overdue: list[overdue.ListRow]
     recent: list[RecentReport]
     categories: list[Category]
     category: Category | None
@@ -80,9 +82,9 @@ class Dashboard:
 
 @dataclass
 class Page(PageMath):
-    """One page of assignment rows."""
+    """One page of assignment rows (the overdue list's: column tuples of the same shape, overdue.ListRow)."""
 
-    rows: list[AssignmentRow]
+    rows: list[AssignmentRow] | list[overdue.ListRow]
     total: int
     page: int
     per_page: int
@@ -164,7 +166,7 @@ def all_plan_rows(today: dt.date, groups: Collection[int] | None = None) -> list
     return [AssignmentRow(a, light_of(a, a.task, a.task.plan, today)) for a in assignments]
 
 
-def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
+def worst_first(rows: Iterable[RowT]) -> list[RowT]:
     """Sort rows red first, then by days left (most late first), then task, unit and plan order.
 
     The key is total (it ends with the assignment id), so a page is the same whichever path built it; the
@@ -173,13 +175,18 @@ def worst_first(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
     return sorted(rows, key=overdue.row_key)
 
 
+#: The statements of a 督办总览's sections and categories, built once (each keeps its cache key).
+_SECTIONS = sa.select(Section).where(Section.plan_id == sa.bindparam("plan_id")).order_by(Section.number)
+_CATEGORIES = (sa.select(Category).where(Category.work_group_id == sa.bindparam("group_id"))
+               .order_by(Category.sort_order, Category.id))
+
+
 def _sections(plan: Plan) -> list[Section]:
-    return list(db.session.scalars(sa.select(Section).where(Section.plan_id == plan.id).order_by(Section.number)))
+    return list(db.session.scalars(_SECTIONS, {"plan_id": plan.id}))
 
 
 def _categories(group_id: int) -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).where(Category.work_group_id == group_id)
-                                   .order_by(Category.sort_order, Category.id)))
+    return list(db.session.scalars(_CATEGORIES, {"group_id": group_id}))
 
 
 def _unit_sort_key(sort: str) -> Callable[[UnitStat], tuple[Any, ...]]:
@@ -244,10 +251,10 @@ def dashboard(plan_id: int | None, today: dt.date, *, category: str | None = Non
     sections = {s.id: SectionStat(s) for s in _sections(plan)}
     counts, units = tally(rows, sections, members)
     unit_stats = sorted(units.values(), key=_unit_sort_key(sort), reverse=descending)
-    overdue = worst_first(lean.full_rows(r for r in rows if r.light.light is Light.RED))
+    red = worst_first(overdue.list_rows([r.id for r in rows if r.light.light is Light.RED], today))  # as columns
     group = db.session.get(WorkGroup, plan.work_group_id)
     return Dashboard(plan=plan, plans=picked.plans, counts=counts, sections=list(sections.values()),
-                     units=unit_stats, overdue=overdue, recent=recent_reports(plan), categories=categories,
+                     units=unit_stats, overdue=red, recent=recent_reports(plan), categories=categories,
                      category=chosen, sort=sort, descending=descending,
                      targets=target_service.plan_standings(plan.id), group=group,
                      levels=levels.level_view(group, today, visible) if with_levels and group else None)

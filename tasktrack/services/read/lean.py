@@ -3,18 +3,18 @@
 The 督办总览 counts every open assignment of a plan by light, section and unit, but shows only a few of them (the
 overdue ones) in full. Loading an ORM object per assignment (with its unit, task and section) cost most of the page;
 here each assignment is one tuple of the columns its light and its counts need, read in one query, and the light is
-computed by the same pure function (overview.light_from). The few rows a page shows in full are loaded as objects
-afterwards (:func:`full_rows`).
+computed by the same pure function (overview.light_from). The few rows a page shows in full are read afterwards as
+the overdue lists' columns (overdue.list_rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from tasktrack.clock import local_date
 from tasktrack.domain.lights import LightResult
@@ -31,7 +31,7 @@ from tasktrack.models import (
     User,
     unit_categories,
 )
-from tasktrack.services.read.overview import AssignmentRow, LightColumns, light_from
+from tasktrack.services.read.overview import LightColumns, light_from
 
 
 class LatestReport(NamedTuple):
@@ -85,6 +85,20 @@ class LeanRow(NamedTuple):
     unit: UnitRef
 
 
+#: The statement of :func:`plan_light_rows`, built once (a statement object keeps its cache key: no request builds it
+#: or works out its key again); the plan is the ``plan_id`` parameter.
+_PLAN_LIGHT_ROWS = (
+    sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
+              Assignment.acknowledged_at, Unit.name, Unit.sort_order, Assignment.status, Assignment.completed_on,
+              Assignment.extended_due, Assignment.last_reported_at, Task.due_date, Task.deadline_kind,
+              Task.period_months, Section.number, Task.number, Assignment.is_lead)
+    .join(Task, Assignment.task_id == Task.id)
+    .join(Section, Task.section_id == Section.id)
+    .join(Unit, Assignment.unit_id == Unit.id)
+    .where(Task.plan_id == sa.bindparam("plan_id"), Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
+)
+
+
 def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
     """Return every open assignment of a plan as a :class:`LeanRow` with its unit, in plan order (section, task,
     lead first, unit order) — the order of dashboard.plan_rows, in one query. The plan's own columns of the light
@@ -92,16 +106,7 @@ def plan_light_rows(plan: Plan, today: dt.date) -> list[LeanRow]:
 
     The rows are put in order here, not by the database: its sort of a plan's few hundred rows on five keys from
     four tables cost more than the join itself (2–3 of ~3.5 ms at province scale); the keys are the same."""
-    found_rows = db.session.execute(
-        sa.select(Assignment.id, Assignment.unit_id, Task.section_id, Assignment.completion_state,
-                  Assignment.acknowledged_at, Unit.name, Unit.sort_order, Assignment.status, Assignment.completed_on,
-                  Assignment.extended_due, Assignment.last_reported_at, Task.due_date, Task.deadline_kind,
-                  Task.period_months, Section.number, Task.number, Assignment.is_lead)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Section, Task.section_id == Section.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.closed_at.is_(None))
-    ).tuples().all()
+    found_rows = db.session.execute(_PLAN_LIGHT_ROWS, {"plan_id": plan.id}).tuples().all()
     # ORDER BY sections.number, tasks.number, assignments.is_lead DESC, units.sort_order, units.id
     rows = sorted(found_rows, key=lambda r: (r[14], r[15], not r[16], r[6], r[1]))
     units: dict[int, UnitRef] = {}
@@ -129,22 +134,3 @@ def category_members(category_id: int) -> set[int]:
     """Return the ids of the units in a category (one query)."""
     return set(db.session.scalars(sa.select(unit_categories.c.unit_id)
                                   .where(unit_categories.c.category_id == category_id)))
-
-
-def full_rows(rows: Iterable[LeanRow]) -> list[AssignmentRow]:
-    """Return these rows as AssignmentRows with their assignment, task, section, plan and unit loaded (one query)."""
-    lights = {r.id: r.light for r in rows}
-    if not lights:
-        return []
-    assignments = db.session.scalars(
-        sa.select(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Section, Task.section_id == Section.id)
-        .join(Plan, Task.plan_id == Plan.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Assignment.id.in_(sorted(lights)))
-        .options(contains_eager(Assignment.task).contains_eager(Task.section),
-                 contains_eager(Assignment.task).contains_eager(Task.plan),
-                 contains_eager(Assignment.unit))
-    ).all()
-    return [AssignmentRow(a, lights[a.id]) for a in assignments]

@@ -156,14 +156,26 @@ def list_plans(reader: User | Collection[int] | None = None, *, with_matters: bo
     The work groups' 交办事项 containers are not plans to choose from; ``with_matters`` includes them (a page that
     names one by id: its dashboard, export or print).
     """
+    if reader is not None and not isinstance(reader, User):  # 督办总览's: a statement built once, the groups bound
+        return list(db.session.scalars(_PLANS_OF[with_matters], {"groups": sorted(reader)}))
     query = sa.select(Plan).where(Plan.is_deleted.is_(False))
     if not with_matters:
         query = query.where(Plan.kind == PlanKind.PLAN)
     if isinstance(reader, User):
         query = query.where(visible_plans(reader))
-    elif reader is not None:
-        query = query.where(Plan.work_group_id.in_(sorted(reader)))
     return list(db.session.scalars(query.order_by(Plan.year.desc(), Plan.id)))
+
+
+def _plans_of(with_matters: bool) -> sa.Select[tuple[Plan]]:
+    """:func:`list_plans`' statement for the work groups of the ``groups`` parameter (each kept with its cache key)."""
+    query = sa.select(Plan).where(Plan.is_deleted.is_(False),
+                                  Plan.work_group_id.in_(sa.bindparam("groups", expanding=True)))
+    if not with_matters:
+        query = query.where(Plan.kind == PlanKind.PLAN)
+    return query.order_by(Plan.year.desc(), Plan.id)
+
+
+_PLANS_OF = {with_matters: _plans_of(with_matters) for with_matters in (False, True)}
 
 
 class PlanChoice(NamedTuple):
@@ -174,12 +186,18 @@ class PlanChoice(NamedTuple):
     title: str
 
 
+#: :func:`plan_choices`' statements, built once (each keeps its cache key): every plan, and the plans of the
+#: ``groups`` parameter's work groups.
+_CHOICES = (sa.select(Plan.id, Plan.year, Plan.title).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
+            .order_by(Plan.year.desc(), Plan.id))
+_CHOICES_OF = _CHOICES.where(Plan.work_group_id.in_(sa.bindparam("groups", expanding=True)))
+
+
 def plan_choices(visible: Collection[int] | None = None) -> list[PlanChoice]:
     """Return :func:`list_plans` of the ``visible`` work groups as the selector shows them (columns, no objects)."""
-    query = sa.select(Plan.id, Plan.year, Plan.title).where(Plan.is_deleted.is_(False), Plan.kind == PlanKind.PLAN)
-    if visible is not None:
-        query = query.where(Plan.work_group_id.in_(sorted(visible)))
-    return [PlanChoice(*row) for row in db.session.execute(query.order_by(Plan.year.desc(), Plan.id)).tuples()]
+    found = db.session.execute(_CHOICES) if visible is None else \
+        db.session.execute(_CHOICES_OF, {"groups": sorted(visible)})
+    return [PlanChoice(*row) for row in found.tuples()]
 
 
 def current_plan(today: dt.date, reader: User | None = None, *, own: bool = False) -> Plan | None:

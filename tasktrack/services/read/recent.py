@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -26,16 +26,15 @@ class RecentReport(NamedTuple):
     task_number: int
 
 
-def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[RecentReport]:
-    """Return a plan's latest progress reports as :class:`RecentReport` rows; through the assignments' mirror
-    of their latest report (``last_reported_at``): the ``limit`` latest all belong to the assignments whose latest
-    report is among the ``limit`` latest (ties included), so only those assignments' reports are read."""
+def _statements() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+    """Return :func:`recent_reports`' statements, built once (each keeps its cache key): the threshold, and the
+    candidates' reports with and without it (parameters ``plan_id``, ``offset``, ``limit``, ``threshold``)."""
     in_plan = (sa.select(Assignment.id, Assignment.last_reported_at)
                .join(Task, Assignment.task_id == Task.id)
-               .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
-    threshold = db.session.scalar(
-        sa.select(in_plan.subquery().c.last_reported_at)
-        .order_by(sa.desc("last_reported_at")).offset(limit - 1).limit(1))
+               .where(Task.plan_id == sa.bindparam("plan_id"), Task.is_deleted.is_(False),
+                      Assignment.last_reported_at.is_not(None)))
+    threshold = (sa.select(in_plan.subquery().c.last_reported_at)
+                 .order_by(sa.desc("last_reported_at")).offset(sa.bindparam("offset")).limit(1))
     # The candidates' reports in one flat join (not ``assignment_id IN (SELECT …)`` over a second copy of the same
     # assignments and tasks: half the planner's work, the same rows).
     query = (sa.select(ProgressReport.id, ProgressReport.created_at, ProgressReport.status, ProgressReport.narrative,
@@ -44,10 +43,25 @@ def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[RecentReport
              .join(Assignment, Assignment.task_id == Task.id)
              .join(Unit, Assignment.unit_id == Unit.id)
              .join(ProgressReport, ProgressReport.assignment_id == Assignment.id)
-             .where(Task.plan_id == plan.id, Task.is_deleted.is_(False), Assignment.last_reported_at.is_not(None)))
-    if threshold is not None:
-        query = query.where(Assignment.last_reported_at >= threshold)
-    rows = db.session.execute(
-        query.order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc()).limit(limit)
-    ).tuples().all()
-    return [RecentReport(*row) for row in rows]
+             .where(Task.plan_id == sa.bindparam("plan_id"), Task.is_deleted.is_(False),
+                    Assignment.last_reported_at.is_not(None)))
+    order = (ProgressReport.created_at.desc(), ProgressReport.id.desc())
+    since = query.where(
+        Assignment.last_reported_at >= sa.bindparam("threshold", type_=Assignment.last_reported_at.type))
+    return (threshold, query.order_by(*order).limit(sa.bindparam("limit")),
+            since.order_by(*order).limit(sa.bindparam("limit")))
+
+
+_THRESHOLD, _REPORTS, _REPORTS_SINCE = _statements()
+
+
+def recent_reports(plan: Plan, limit: int = RECENT_REPORTS) -> list[RecentReport]:
+    """Return a plan's latest progress reports as :class:`RecentReport` rows; through the assignments' mirror
+    of their latest report (``last_reported_at``): the ``limit`` latest all belong to the assignments whose latest
+    report is among the ``limit`` latest (ties included), so only those assignments' reports are read."""
+    threshold = db.session.scalar(_THRESHOLD, {"plan_id": plan.id, "offset": limit - 1})
+    if threshold is None:
+        found = db.session.execute(_REPORTS, {"plan_id": plan.id, "limit": limit})
+    else:
+        found = db.session.execute(_REPORTS_SINCE, {"plan_id": plan.id, "limit": limit, "threshold": threshold})
+    return [RecentReport(*row) for row in found.tuples().all()]

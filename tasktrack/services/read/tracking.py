@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -108,13 +108,12 @@ class MyTaskRow:
         return self.light.reason.value == "stale"
 
 
-def my_tasks(unit_id: int, today: dt.date, reader: User | None = None) -> list[MyTaskRow]:
-    """Return a unit's open assignments (worst light first, then by deadline, plan and task) with their latest
-    reports and what ``reader`` may do on each (one query: each assignment read as columns, with its latest report
-    joined through the assignment's mirror of it and whether an extension request awaits a decision)."""
+def _my_tasks_statement() -> sa.Select[Any]:
+    """The statement of :func:`my_tasks`, built once: a statement object keeps its cache key, so each request skips
+    building it and working out its key again (the unit is the ``unit_id`` parameter)."""
     pending = sa.exists().where(ExtensionRequest.assignment_id == Assignment.id,
                                 ExtensionRequest.status == ExtensionStatus.PENDING)
-    found = db.session.execute(
+    return (
         lean.with_latest_report(
             sa.select(Assignment.id, Assignment.is_lead, Assignment.percent, Assignment.completion_state,
                       Assignment.acknowledged_at, Assignment.handler_name, Assignment.handler_phone,
@@ -123,10 +122,20 @@ def my_tasks(unit_id: int, today: dt.date, reader: User | None = None) -> list[M
             .join(Task, Assignment.task_id == Task.id)
             .join(Plan, Task.plan_id == Plan.id)
             .join(Unit, Assignment.unit_id == Unit.id))
-        .where(Assignment.unit_id == unit_id, Assignment.closed_at.is_(None), Task.is_deleted.is_(False),
-               Plan.is_deleted.is_(False))
+        .where(Assignment.unit_id == sa.bindparam("unit_id"), Assignment.closed_at.is_(None),
+               Task.is_deleted.is_(False), Plan.is_deleted.is_(False))
         .order_by(Task.plan_id, Task.number, Assignment.id)
-    ).tuples().all()
+    )
+
+
+_MY_TASKS = _my_tasks_statement()
+
+
+def my_tasks(unit_id: int, today: dt.date, reader: User | None = None) -> list[MyTaskRow]:
+    """Return a unit's open assignments (worst light first, then by deadline, plan and task) with their latest
+    reports and what ``reader`` may do on each (one query: each assignment read as columns, with its latest report
+    joined through the assignment's mirror of it and whether an extension request awaits a decision)."""
+    found = db.session.execute(_MY_TASKS, {"unit_id": unit_id}).tuples().all()
     latest_width = len(lean.LATEST_REPORT_COLUMNS)
     rows = []
     for aid, is_lead, percent, state, acknowledged_at, handler_name, handler_phone, represents, number, text, \

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tasktrack.models import Attachment, ProgressReport, Unit
+from tasktrack.services.read.overdue import ListRow, ListUnit
 from tasktrack.services.read.overview import AssignmentRow
 
 
@@ -71,12 +72,12 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def unit_ref(unit: Unit) -> dict[str, Any]:
+def unit_ref(unit: Unit | ListUnit) -> dict[str, Any]:
     return {"id": unit.id, "name": unit.name}
 
 
-def assignment_json(row: AssignmentRow) -> dict[str, Any]:
-    """Serialize an assignment with its light (task, section and unit loaded)."""
+def assignment_json(row: AssignmentRow | ListRow) -> dict[str, Any]:
+    """Serialize an assignment with its light (task, section and unit loaded; or an overdue list's columns)."""
     a, task = row.assignment, row.assignment.task
     return {
         "id": a.id,

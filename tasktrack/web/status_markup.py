@@ -1,0 +1,90 @@
+"""The badges a long list repeats on every row, rendered by their own macros once per distinct look.
+
+我的任务 and the assignment lists show a light, a status, a deadline, the 签收 state and the review markers on each of
+their rows (a unit's hundred and fifty, a list's twenty-five): a Jinja macro call per badge per row was a good part
+of the page. A badge is a pure function of a few values (a light and its reason; a status and its percent; a
+deadline phrase, kind and date …), so here each macro of ``_macros/status.html`` and ``_macros/progress.html`` is
+called as it always was, the first time a look is met, and its HTML is kept under the values it reads: the same
+markup, byte for byte (the macros stay the one place a badge is written), without the macro machinery per row.
+
+The key is every value the macro reads (user text such as a 承办人's name included, escaped by the macro itself), so a
+kept badge is exactly what the macro would render for those values now: nothing here can go stale. The store is
+per app and bounded (emptied when it reaches :data:`LIMIT` looks). Templates call these as ``light_html(r.light)``,
+``status_html(a)`` …; a macro that writes a form (the reader's own CSRF token) is never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask
+from markupsafe import Markup
+
+#: How many looks an app keeps before it starts again (each a few hundred bytes).
+LIMIT = 20_000
+
+
+class Badges:
+    """One app's kept badges: each method renders its macro of the app's templates once per look."""
+
+    def __init__(self, app: Flask) -> None:
+        self._env = app.jinja_env
+        self._store: dict[Hashable, Markup] = {}
+
+    def _render(self, template: str, name: str, key: Hashable, args: tuple[Any, ...]) -> Markup:
+        """Return the macro's HTML for ``args``, kept under ``key`` (every value the macro reads of them)."""
+        full = (name, key)
+        html = self._store.get(full)
+        if html is None:
+            if len(self._store) >= LIMIT:
+                self._store.clear()
+            macro: Callable[..., Markup] = getattr(self._env.get_template(template).module, name)
+            html = self._store[full] = macro(*args)
+        return html
+
+    def light_html(self, result: Any) -> Markup:
+        """``light(result)`` of _macros/status.html: the light badge (or — without a light)."""
+        key = (result.light, result.reason) if result else None
+        return self._render("_macros/status.html", "light", key, (result,))
+
+    def light_badge_html(self, color: Any) -> Markup:
+        """``light_badge(color)`` of _macros/status.html."""
+        return self._render("_macros/status.html", "light_badge", color, (color,))
+
+    def status_html(self, a: Any) -> Markup:
+        """``status(a)`` of _macros/status.html: the status and, unless completed, the percent."""
+        return self._render("_macros/status.html", "status", (a.status, a.percent), (a,))
+
+    def deadline_html(self, task: Any) -> Markup:
+        """``deadline(task)`` of _macros/status.html: the phrase as written and its date."""
+        key = (task.deadline_phrase, task.deadline_kind, task.due_date)
+        return self._render("_macros/status.html", "deadline", key, (task,))
+
+    def acknowledgement_html(self, a: Any) -> Markup:
+        """``acknowledgement(a)`` of _macros/status.html: 待签收, or 已签收 with its day and 承办人 (nothing when
+        closed)."""
+        key = (a.acknowledged_at, a.handler_name, a.handler_phone) if a.closed_at is None else "closed"
+        return self._render("_macros/status.html", "acknowledgement", key, (a,))
+
+    def due_html(self, a: Any) -> Markup:
+        """``due(a)`` of _macros/progress.html: the due date, or the extension with the date it replaced."""
+        return self._render("_macros/progress.html", "due", (a.extended_due, a.task.due_date), (a,))
+
+    def markers_html(self, a: Any, light: Any = None, extension_pending: bool = False) -> Markup:
+        """``markers(a, light, extension_pending)`` of _macros/progress.html: the review and deadline markers."""
+        key = (a.completion_state, bool(light) and light.reason.value == "stale", bool(a.extended_due),
+               bool(extension_pending))
+        return self._render("_macros/progress.html", "markers", key, (a, light, extension_pending))
+
+
+#: The template globals, one per kept macro.
+HELPERS = ("light_html", "light_badge_html", "status_html", "deadline_html", "acknowledgement_html", "due_html",
+           "markers_html")
+
+
+def init_app(app: Flask) -> None:
+    """Give the templates the kept badges (``light_html`` …) beside the macros themselves."""
+    badges = app.extensions["tasktrack_status_markup"] = Badges(app)
+    for name in HELPERS:
+        app.jinja_env.globals[name] = getattr(badges, name)

@@ -1,0 +1,67 @@
+"""The kept badges (web/status_markup.py) are their macros' HTML for every look, user text escaped as the macro does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask, render_template_string
+
+from tasktrack.domain.deadlines import DeadlineKind
+from tasktrack.domain.lights import Light, LightResult, Reason
+from tasktrack.models import AssignmentStatus, CompletionState
+
+AT = dt.datetime(2024, 7, 1, 2, 5, tzinfo=dt.UTC)
+
+
+def _macro(template: str, name: str, *args: Any) -> str:
+    """What the template's own macro renders for ``args``."""
+    names = [f"x{i}" for i in range(len(args))]
+    source = f'{{% from "{template}" import {name} %}}{{{{ {name}({", ".join(names)}) }}}}'
+    return render_template_string(source, **dict(zip(names, args, strict=True)))
+
+
+def _kept(helper: str, *args: Any) -> str:
+    """What a page renders with the kept badge, twice (the second time from the store)."""
+    source = "{{ " + helper + "(" + ", ".join(f"x{i}" for i in range(len(args))) + ") }}"
+    values = {f"x{i}": a for i, a in enumerate(args)}
+    first = render_template_string(source, **values)
+    assert render_template_string(source, **values) == first
+    return first
+
+
+def test_every_look_is_the_macros_html(app: Flask) -> None:
+    task = SimpleNamespace(deadline_phrase="<b>6月底前</b> & 全年", due_date=dt.date(2024, 6, 30))
+    with app.test_request_context("/"):
+        seen = set()
+        for light, reason in itertools.product(Light, Reason):
+            result = LightResult(light, reason, -3)
+            html = _kept("light_html", result)
+            assert html == _macro("_macros/status.html", "light", result)
+            seen.add(html)
+        assert len(seen) == len(Light) * len(Reason)  # every look its own
+        assert _kept("light_html", None) == _macro("_macros/status.html", "light", None)
+        for color in Light:
+            assert _kept("light_badge_html", color) == _macro("_macros/status.html", "light_badge", color)
+        for status, percent in itertools.product(AssignmentStatus, (None, 0, 40, 100)):
+            a = SimpleNamespace(status=status, percent=percent)
+            assert _kept("status_html", a) == _macro("_macros/status.html", "status", a)
+        for kind, due in itertools.product(DeadlineKind, (None, dt.date(2024, 6, 30))):
+            t = SimpleNamespace(deadline_phrase=task.deadline_phrase, deadline_kind=kind, due_date=due)
+            html = _kept("deadline_html", t)
+            assert html == _macro("_macros/status.html", "deadline", t)
+            assert "&lt;b&gt;6月底前&lt;/b&gt; &amp; 全年" in html  # the phrase as written, escaped
+        for closed, at, name, phone in itertools.product((None, AT), (None, AT), (None, "张<三>"), (None, "0571-1")):
+            a = SimpleNamespace(closed_at=closed, acknowledged_at=at, handler_name=name, handler_phone=phone)
+            html = _kept("acknowledgement_html", a)
+            assert html == _macro("_macros/status.html", "acknowledgement", a)
+            assert "张<三>" not in html
+        for extended, state, reason, pending in itertools.product(
+                (None, dt.date(2024, 9, 30)), CompletionState, (None, Reason.STALE, Reason.OVERDUE), (False, True)):
+            a = SimpleNamespace(extended_due=extended, completion_state=state, task=task)
+            light = LightResult(Light.RED, reason, -1) if reason else None
+            assert _kept("due_html", a) == _macro("_macros/progress.html", "due", a)
+            assert _kept("markers_html", a, light, pending) == _macro("_macros/progress.html", "markers", a, light,
+                                                                      pending)
