@@ -66,7 +66,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     DATABASE_URL_GIVEN = bool(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tasktrack.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    #: No ping on every checkout: db_engine.install_idle_ping pings a connection only after it was idle a while.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
     #: SQLite: how long a statement waits for a lock (busy_timeout), and how long a write transaction waits for
     #: its turn at BEGIN IMMEDIATE (tasktrack/db_engine.py; below gunicorn's 30 s worker timeout).
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)

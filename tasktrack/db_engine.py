@@ -59,6 +59,40 @@ def prepare_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+#: A pooled connection idle for longer than this (seconds) is pinged before it is handed out (PostgreSQL).
+IDLE_PING_SECONDS = 10.0
+_CHECKED_IN = "tasktrack_checked_in"
+
+
+def install_idle_ping(engine: sa.Engine) -> None:
+    """Ping a pooled server connection before handing it out only when it has been idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip before each request's own SQL, ~0.7 ms of a
+    cached page's ~3.3 ms of CPU here. A connection that a request handed back seconds ago is alive (a restarted
+    server shows on the next idle one); one idle for longer than :data:`IDLE_PING_SECONDS` (after a quiet spell,
+    a server restart, a firewall's idle timeout) is pinged, and a dead one is replaced by the pool at once
+    (``DisconnectionError``: the pool connects again), so no request gets a dead connection after a quiet spell.
+    """
+    if engine.dialect.name == "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_CHECKED_IN)
+        if last is not None and time.monotonic() - last <= IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("the connection did not answer its ping")
+
+
 def install_sqlite_pragmas(engine: sa.Engine, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
                            write_wait_seconds: float = WRITE_WAIT_SECONDS) -> None:
     """Set WAL, busy_timeout, foreign keys and synchronous=NORMAL on every new SQLite connection; begin
