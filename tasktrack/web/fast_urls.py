@@ -17,7 +17,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, g, url_for
+from flask import current_app, has_request_context, request, url_for
 
 #: Werkzeug's query string encoding (werkzeug.urls._urlencode).
 _SAFE = "!$'()*,/:;?@"
@@ -26,9 +26,26 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 _SLOW: Any = object()
 
 
+#: How many different script roots (the prefix the app is served under) an app keeps routes for.
+_ROOTS = 8
+
+
+def _memo() -> dict[str, Any]:
+    """The routes built so far for the app and the prefix it is served under (a relative URL depends on nothing
+    else of a request: one host, no subdomains): built once per worker, not once per request."""
+    store: dict[str | None, dict[str, Any]] = current_app.extensions.setdefault("tasktrack_fast_urls", {})
+    root = request.script_root if has_request_context() else None
+    memo = store.get(root)
+    if memo is None:
+        if len(store) >= _ROOTS:
+            store.clear()
+        memo = store[root] = {}
+    return memo
+
+
 def _route(endpoint: str) -> Any:
     """Return (pieces of the path between its arguments, argument names), or _SLOW for a route built the usual way."""
-    memo: dict[str, Any] = g.setdefault("tasktrack_fast_urls", {})
+    memo = _memo()
     found = memo.get(endpoint)
     if found is not None:
         return found

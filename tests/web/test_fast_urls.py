@@ -78,3 +78,13 @@ def test_the_text_around_an_id_and_the_id_are_the_url(app: Flask) -> None:
             around += 1
         assert around > 30
         assert url_around("liaison.report") == ("/assignments/", "/report")
+
+
+def test_routes_are_kept_per_prefix_the_app_is_served_under(app: Flask) -> None:
+    """The routes are built once per worker, for each prefix (script root) the app is served under: a request under
+    another prefix gets its own links, never the first one's."""
+    for base, prefix in [("http://h/", ""), ("http://h/tt/", "/tt"), ("http://h/", ""), ("http://h/a/b/", "/a/b")]:
+        with app.test_request_context("/", base_url=base):
+            assert fast_url_for("everyone.task", task_id=9) == url_for("everyone.task", task_id=9) \
+                == f"{prefix}/tasks/9"
+            assert url_stem("everyone.unit") == f"{prefix}/units/"
