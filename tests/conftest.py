@@ -73,6 +73,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker(isolation.COMMITTED) is not None)
 
 
+#: The session's isolation harness, once the app is made.
+HARNESS = pytest.StashKey[isolation.Harness]()
+
+
 def _group(item: pytest.Item | None) -> str | None:
     """The item's shared-state key (tests/isolation.py), if it has one."""
     marker = item.get_closest_marker(isolation.SHARED_STATE) if item is not None else None
@@ -83,9 +87,11 @@ def _group(item: pytest.Item | None) -> str | None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """End a shared-state group after its last test (its setup is rolled back), before anything else runs."""
     if _group(item) is not None and _group(nextitem) != _group(item):
-        app = item.funcargs.get("app") if hasattr(item, "funcargs") else None
-        if app is not None:
-            app.extensions["tests_isolation"].end_group()
+        # The session's harness, not the test's app: a last test of the group that does not ask for the app
+        # would leave the group open for whatever runs next (in a split run, another module: tests/workers.py).
+        harness = item.config.stash.get(HARNESS, None)
+        if harness is not None:
+            harness.end_group()
 
 
 def database_url(tmp_dir: Any) -> str:
@@ -130,7 +136,7 @@ def _baseline(application: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def app(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[Flask]:
     """The app, with the schema created once on the test database and the seed committed once (the baseline)."""
     tmp = tmp_path_factory.mktemp("app")
     application = create_app(make_config(database_url(tmp), str(tmp / "uploads")))
@@ -144,7 +150,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
     harness = isolation.Harness(application, seed=_baseline)
     application.extensions["tests_isolation"] = harness
+    pytestconfig.stash[HARNESS] = harness
     yield application
+    del pytestconfig.stash[HARNESS]
     with application.app_context():
         db.session.remove()
         harness.close()

@@ -20,7 +20,7 @@ from tasktrack.extensions import db
 from tasktrack.models import Unit, UnitKind, User
 from tasktrack.services.work_groups import default_work_group
 from tests import isolation
-from tests.conftest import login
+from tests.conftest import HARNESS, login
 
 MARK = "isolation-check@example.org"
 
@@ -157,6 +157,27 @@ def test_after_the_group_its_setup_is_gone(app: Flask, seeded: None) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.name == SHARED_UNIT)) == 0
     assert _users_named(MARK) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 28
+
+
+TAIL = pytest.mark.shared_state("isolation-tail")
+
+
+@TAIL
+def test_a_group_opened_by_a_test_with_the_app(app: Flask, seeded: None, now: dt.datetime) -> None:
+    assert _shared_unit(app, now)
+
+
+@TAIL
+def test_and_ended_by_one_without_it() -> None:
+    pass
+
+
+def test_the_group_ends_after_its_last_test_even_without_the_app(pytestconfig: pytest.Config) -> None:
+    """This test asks for no app either: nothing closed the group before it but the last test's teardown (a split
+    run may put any module after the group's, and a connection of its own to the test database would be refused)."""
+    harness = pytestconfig.stash[HARNESS]
+    assert harness._group is None
+    assert harness._conn is None
 
 
 @pytest.mark.committed
