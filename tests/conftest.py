@@ -88,7 +88,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """End a shared-state group after its last test (its setup is rolled back), before anything else runs."""
     if _group(item) is not None and _group(nextitem) != _group(item):
         # The session's harness, not the test's app: a last test of the group that does not ask for the app
-        # would leave the group open for whatever runs next (in a split run, another module: tests/workers.py).
+        # would leave the group open for whatever runs next (e.g. tests/test_migrations.py after test_reports.py).
         harness = item.config.stash.get(HARNESS, None)
         if harness is not None:
             harness.end_group()
