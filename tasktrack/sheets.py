@@ -198,6 +198,8 @@ class SheetRows:
 
 _COLUMN_LETTERS = [get_column_letter(i) for i in range(1, 16385)]
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+
+
 def _xml_text(text: str) -> str:
     """Return the text as lxml escapes element text: ``&``, ``<``, ``>`` and a CR (XML would read a bare one as a
     line feed). Four replaces, ``&`` first so that no escape is escaped again: several times faster over Chinese text
