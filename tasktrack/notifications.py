@@ -21,6 +21,7 @@ from flask import current_app
 from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
+from tasktrack import route_pieces
 from tasktrack.mail import sanitize_header
 
 #: Context names the composer supplies itself; a caller passing one would be silently overridden.
@@ -78,8 +79,6 @@ class _Links:
     filled in — a digest has a link per task, ~115,000 in one weekly run, and binding and building each one was a
     fifth of the run. Anything else (query values, a route with defaults or several rules) is built by Werkzeug."""
 
-    _PLACEHOLDER = 1_987_654_300
-
     def __init__(self, base_url: str) -> None:
         parts = urlsplit(base_url.rstrip("/") or "http://localhost")
         self.url_map = current_app.url_map
@@ -97,16 +96,10 @@ class _Links:
         found = None
         if len(rules) == 1 and not rules[0].defaults:
             names = tuple(sorted(rules[0].arguments))
-            rest = self.adapter.build(endpoint, {n: self._PLACEHOLDER + i for i, n in enumerate(names)},
-                                      force_external=True)
-            pieces = []
-            for i in range(len(names)):
-                before, sep, rest = rest.partition(str(self._PLACEHOLDER + i))
-                if not sep:
-                    break
-                pieces.append(before)
-            else:
-                found = ((*pieces, rest), names)
+            pieces = route_pieces.split(lambda values: self.adapter.build(endpoint, values, force_external=True),
+                                        names)
+            if pieces is not None:
+                found = (pieces, names)
         self.routes[endpoint] = found
         return found
 

@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request, url_for
 
+from tasktrack import route_pieces
+
 #: Werkzeug's query string encoding (werkzeug.urls._urlencode).
 _SAFE = "!$'()*,/:;?@"
-_PLACEHOLDER = 1_987_654_300
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 _SLOW: Any = object()
 
@@ -52,17 +53,14 @@ def _route(endpoint: str) -> Any:
     rules = list(current_app.url_map.iter_rules(endpoint)) if endpoint in current_app.view_functions else []
     found = _SLOW
     if len(rules) == 1 and not rules[0].defaults and not current_app.url_default_functions:
-        names = sorted(rules[0].arguments)
-        placeholders: dict[str, Any] = {n: _PLACEHOLDER + i for i, n in enumerate(names)}
-        path = url_for(endpoint, **placeholders)
-        pieces, rest = [], path
-        for i in range(len(names)):
-            before, sep, rest = rest.partition(str(_PLACEHOLDER + i))
-            if not sep:
-                break
-            pieces.append(before)
-        else:
-            found = ((*pieces, rest), tuple(names))
+        names = tuple(sorted(rules[0].arguments))
+
+        def build(values: dict[str, Any]) -> str:
+            return url_for(endpoint, **values)
+
+        pieces = route_pieces.split(build, names)
+        if pieces is not None:
+            found = (pieces, names)
     memo[endpoint] = found
     return found
 
