@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.write_load import PG_ADMIN, PYTHON, ROOT, drop_database, fresh_database, server_env
+from bench.write_load import PG_ADMIN, PYTHON, ROOT, drop_database, fresh_database, scratch_name, server_env
 
 MESSAGES = 1000
 #: The target of the issue: 1,000 messages delivered in at most 3 seconds.
@@ -69,7 +69,7 @@ def measure(messages: int = MESSAGES) -> dict[str, Any]:
 def run(kind: str, *, where: Path, pg_admin: str = PG_ADMIN) -> dict[str, Any]:
     """Measure on a fresh database of ``kind`` in a subprocess (production config); drop it after."""
     where.mkdir(parents=True, exist_ok=True)
-    url = fresh_database(kind, where, pg_admin, "tasktrack_delivery")
+    url = fresh_database(kind, where, pg_admin, scratch_name("delivery"))
     try:
         load = round(os.getloadavg()[0], 1)
         done = subprocess.run([PYTHON, "-m", "bench.delivery", "--measure"], env=server_env(url, where / "uploads"),

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.write_load import PG_ADMIN, PYTHON, ROOT, drop_database, fresh_database, server_env
+from bench.write_load import PG_ADMIN, PYTHON, ROOT, drop_database, fresh_database, scratch_name, server_env
 
 TASKS = 200
 REPEAT = 3
@@ -196,7 +196,7 @@ def run(kind: str, *, tasks: int = TASKS, repeat: int = REPEAT, gets: int = GETS
         pg_admin: str = PG_ADMIN) -> dict[str, Any]:
     """Measure on a fresh database of ``kind`` (in a subprocess with the production config); drop it after."""
     where.mkdir(parents=True, exist_ok=True)
-    url = fresh_database(kind, where, pg_admin, "tasktrack_plan_import")
+    url = fresh_database(kind, where, pg_admin, scratch_name("plan_import"))
     try:
         env = {**server_env(url, where / "uploads"), "TASKTRACK_QUERY_COUNT": "1"}
         done = subprocess.run([PYTHON, "-m", "bench.plan_import", "--measure", "--tasks", str(tasks), "--repeat",

@@ -48,6 +48,12 @@ SLOW_WAIT = re.compile(r"waited ([0-9.]+) s for the write lock")
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
+def scratch_name(purpose: str) -> str:
+    """The name of a database one section of the bench makes and drops: under ``BENCH_PG_DB`` (bench/serve.py),
+    so that two runs given different names never drop each other's database."""
+    return f"{os.environ.get('BENCH_PG_DB', 'tasktrack_bench')}_{purpose}"
+
+
 @dataclass
 class Writer:
     """One API client: its bearer token and the open assignments of its unit."""
@@ -290,7 +296,7 @@ def load(port: int, writers: list[Writer], seconds: float) -> Result:
 
 
 def run(kind: str, *, writers: int = WRITERS, seconds: float = DURATION, where: Path,
-        pg_admin: str = PG_ADMIN, name: str = "tasktrack_write_load", extra_env: dict[str, str] | None = None,
+        pg_admin: str = PG_ADMIN, name: str | None = None, extra_env: dict[str, str] | None = None,
         keep: bool = False) -> Result:
     """Prepare a fresh database, serve it with gunicorn -w 4, run the writers, count rows and log lines.
 
@@ -298,6 +304,7 @@ def run(kind: str, *, writers: int = WRITERS, seconds: float = DURATION, where: 
     ``extra_env``: settings for the app's commands and the server.
     """
     where.mkdir(parents=True, exist_ok=True)
+    name = name or scratch_name("write_load")
     url = fresh_database(kind, where, pg_admin, name)
     try:
         env = {**server_env(url, where / "uploads"), **(extra_env or {})}

@@ -209,3 +209,21 @@ def test_the_report_prints_each_target_with_its_status() -> None:
     assert "❌" in text
     assert "✅" in text
     assert any("NOT MET" in line for line in summary.status_lines(result))
+
+
+def test_scratch_databases_follow_bench_pg_db(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The databases the write-load, delivery and plan-import sections make and drop are named under BENCH_PG_DB,
+    so two runs given different names never drop each other's (they were fixed names)."""
+    import inspect
+
+    from bench import delivery, plan_import, write_load
+
+    monkeypatch.setenv("BENCH_PG_DB", "bench_a")
+    first = {write_load.scratch_name(p) for p in ("write_load", "delivery", "plan_import")}
+    monkeypatch.setenv("BENCH_PG_DB", "bench_b")
+    second = {write_load.scratch_name(p) for p in ("write_load", "delivery", "plan_import")}
+    assert len(first) == 3
+    assert not first & second
+    assert all(name.startswith("bench_a_") for name in first)
+    for module in (write_load, delivery, plan_import):
+        assert '"tasktrack_' not in inspect.getsource(module)
