@@ -11,6 +11,10 @@ The key is every value the macro reads (user text such as a 承办人's name inc
 kept badge is exactly what the macro would render for those values now: nothing here can go stale. The store is
 per app and bounded (emptied when it reaches :data:`LIMIT` looks). Templates call these as ``light_html(r.light)``,
 ``status_html(a)`` …; a macro that writes a form (the reader's own CSRF token) is never kept.
+
+With template auto-reload on (development: ``flask run --debug`` or ``TEMPLATES_AUTO_RELOAD``), an edited macro file
+is a new template to Jinja, and the looks kept from the old one are forgotten at the next badge, as a page's own
+template would be reloaded; with it off (production) templates never change under a running app.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask
+from jinja2 import Template
 from markupsafe import Markup
 
 #: How many looks an app keeps before it starts again (each a few hundred bytes).
@@ -31,9 +36,21 @@ class Badges:
     def __init__(self, app: Flask) -> None:
         self._env = app.jinja_env
         self._store: dict[Hashable, Markup] = {}
+        #: With auto-reload on: the template object each macro file was last read as (a new one when edited).
+        self._loaded: dict[str, Template] = {}
+
+    def _forget_if_edited(self, template: str) -> None:
+        """Forget every kept look when a macro file has been edited since its looks were made (auto-reload only)."""
+        loaded = self._env.get_template(template)  # Jinja reloads it here if its file changed
+        if self._loaded.get(template) is not loaded:
+            if template in self._loaded:
+                self._store.clear()
+            self._loaded[template] = loaded
 
     def _render(self, template: str, name: str, key: Hashable, args: tuple[Any, ...]) -> Markup:
         """Return the macro's HTML for ``args``, kept under ``key`` (every value the macro reads of them)."""
+        if self._env.auto_reload:
+            self._forget_if_edited(template)
         full = (name, key)
         html = self._store.get(full)
         if html is None:

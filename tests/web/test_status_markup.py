@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,6 +14,7 @@ from flask import Flask, render_template_string
 from tasktrack.domain.deadlines import DeadlineKind
 from tasktrack.domain.lights import Light, LightResult, Reason
 from tasktrack.models import AssignmentStatus, CompletionState
+from tasktrack.web import status_markup
 
 AT = dt.datetime(2024, 7, 1, 2, 5, tzinfo=dt.UTC)
 
@@ -65,3 +68,26 @@ def test_every_look_is_the_macros_html(app: Flask) -> None:
             assert _kept("due_html", a) == _macro("_macros/progress.html", "due", a)
             assert _kept("markers_html", a, light, pending) == _macro("_macros/progress.html", "markers", a, light,
                                                                       pending)
+
+
+def test_an_edited_macro_shows_at_once_with_auto_reload(tmp_path: Path) -> None:
+    """Development: with template auto-reload on, an edited badge macro shows its new markup at the next page, as a
+    page's own template does (the kept looks of the old file are forgotten); with it off, looks are kept."""
+    macros = tmp_path / "_macros"
+    macros.mkdir()
+    source = macros / "status.html"
+
+    def write(mark: str, stamp: int) -> None:
+        source.write_text("{% macro light(r) %}<i>" + mark + "{{ r.light.value }}</i>{% endmacro %}", "utf-8")
+        os.utime(source, (stamp, stamp))
+
+    result = LightResult(Light.RED, Reason.OVERDUE, -3)
+    for reload, expected in ((True, "<i>new red</i>"), (False, "<i>old red</i>")):
+        write("old ", 1_700_000_000)
+        dev = Flask(__name__, template_folder=str(tmp_path))
+        dev.config["TEMPLATES_AUTO_RELOAD"] = reload
+        badges = status_markup.Badges(dev)
+        with dev.app_context():
+            assert badges.light_html(result) == "<i>old red</i>"
+            write("new ", 1_700_000_100)
+            assert badges.light_html(result) == expected
