@@ -343,3 +343,27 @@ def test_task_page_query_count_is_flat(client: FlaskClient, liaison: Any, now: d
     small = _statements(client, f"/tasks/{a.task_id}", count_queries)
     _add_reports("省民政厅", 9, liaison, now, files=True)
     assert _statements(client, f"/tasks/{a.task_id}", count_queries) == small
+
+
+def test_a_report_post_reads_no_latest_report(client: FlaskClient, liaison: Any, now: dt.datetime,
+                                              count_queries: Callable[[], Any]) -> None:
+    """The form's POST leaves the stale check to the service (the assignment's locked mirror of its latest report):
+    it does not read the latest report itself, and it runs as many statements whatever the history."""
+    a = assignment_of("省民政厅", 1)
+
+    def post_statements() -> list[str]:
+        token = csrf_token(client, form_path(a))
+        db.session.rollback()  # a fresh snapshot: reports were committed in other connections
+        base = progress.latest_report(a)
+        with count_queries() as q:
+            response = post_report(client, a, token=token, percent="40", base_report_id=base.id if base else "")
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return q.statements
+
+    post_statements()  # the first report also signs for the assignment (签收)
+    first = post_statements()
+    _add_reports("省民政厅", 9, liaison, now)
+    later = post_statements()
+    assert len(later) == len(first)
+    newest_first = re.compile(r"FROM progress_reports\s.*ORDER BY progress_reports\.id DESC", re.S)
+    assert not [s for s in later if newest_first.search(s)], later

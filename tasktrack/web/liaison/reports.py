@@ -46,7 +46,9 @@ def _report_of(assignment_id: int, raw: str | None) -> ProgressReport | None:
 def report(assignment_id: int) -> Any:
     """Report progress (a new version; a correction names the report it corrects)."""
     a = _load_reportable(assignment_id)
-    latest = progress.latest_report(a)
+    # A GET starts the form from the latest report. A POST's stale check is the service's (from the assignment's
+    # locked mirror of it), so a POST reads the latest report only to show the form again.
+    latest = progress.latest_report(a) if request.method == "GET" else None
     correcting = _report_of(a.id, request.values.get("correct") or request.form.get("supersedes_id"))
     if request.values.get("correct") and correcting is None:
         abort(404)
@@ -94,7 +96,8 @@ def report(assignment_id: int) -> Any:
         form, submit, on_refusal=if_stale,
         success=lambda _r: done("进展已报送" + (claimed if form.status.data == "completed" else ""),
                                 url_for("everyone.assignment", assignment_id=a.id)),
-        render=lambda: render_template("progress/report_form.html", form=form, a=a, latest=latest,
+        render=lambda: render_template("progress/report_form.html", form=form, a=a,
+                                       latest=latest if request.method == "GET" else progress.latest_report(a),
                                        correcting=correcting, stale=stale[0] if stale else None,
                                        targets=_target_fields(form, targets, a.unit_id)))
 
