@@ -19,7 +19,7 @@ template would be reloaded; with it off (production) templates never change unde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from flask import Flask
@@ -28,6 +28,8 @@ from markupsafe import Markup
 
 #: How many looks an app keeps before it starts again (each a few hundred bytes).
 LIMIT = 20_000
+#: How many plan selectors' option lists (a look each: a work group's plans and the one selected, up to a few KB).
+LIMIT_LISTS = 512
 
 
 class Badges:
@@ -36,6 +38,7 @@ class Badges:
     def __init__(self, app: Flask) -> None:
         self._env = app.jinja_env
         self._store: dict[Hashable, Markup] = {}
+        self._lists: dict[Hashable, Markup] = {}
         #: With auto-reload on: the template object each macro file was last read as (a new one when edited).
         self._loaded: dict[str, Template] = {}
 
@@ -45,19 +48,22 @@ class Badges:
         if self._loaded.get(template) is not loaded:
             if template in self._loaded:
                 self._store.clear()
+                self._lists.clear()
             self._loaded[template] = loaded
 
-    def _render(self, template: str, name: str, key: Hashable, args: tuple[Any, ...]) -> Markup:
-        """Return the macro's HTML for ``args``, kept under ``key`` (every value the macro reads of them)."""
+    def _render(self, template: str, name: str, key: Hashable, args: tuple[Any, ...], *, lists: bool = False) -> Markup:
+        """Return the macro's HTML for ``args``, kept under ``key`` (every value the macro reads of them); ``lists``:
+        in the smaller store of option lists."""
         if self._env.auto_reload:
             self._forget_if_edited(template)
+        store, limit = (self._lists, LIMIT_LISTS) if lists else (self._store, LIMIT)
         full = (name, key)
-        html = self._store.get(full)
+        html = store.get(full)
         if html is None:
-            if len(self._store) >= LIMIT:
-                self._store.clear()
+            if len(store) >= limit:
+                store.clear()
             macro: Callable[..., Markup] = getattr(self._env.get_template(template).module, name)
-            html = self._store[full] = macro(*args)
+            html = store[full] = macro(*args)
         return html
 
     def light_html(self, result: Any) -> Markup:
@@ -94,10 +100,16 @@ class Badges:
                bool(extension_pending))
         return self._render("_macros/progress.html", "markers", key, (a, light, extension_pending))
 
+    def plan_options_html(self, plans: Sequence[Any], selected: int | None = None, width: int = 0) -> Markup:
+        """``plan_options(plans, selected, width)`` of _macros/plans.html: a plan selector's options (督办总览 and
+        the assignment list offer every plan of the reader's work groups, a hundred on a province's)."""
+        key = (tuple((p.id, p.year, p.title) for p in plans), selected, width)
+        return self._render("_macros/plans.html", "plan_options", key, (plans, selected, width), lists=True)
+
 
 #: The template globals, one per kept macro.
 HELPERS = ("light_html", "light_badge_html", "status_html", "deadline_html", "acknowledgement_html", "due_html",
-           "markers_html")
+           "markers_html", "plan_options_html")
 
 
 def init_app(app: Flask) -> None:

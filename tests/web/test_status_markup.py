@@ -70,6 +70,21 @@ def test_every_look_is_the_macros_html(app: Flask) -> None:
                                                                       pending)
 
 
+def test_plan_options_are_the_macros_html_for_every_list(app: Flask) -> None:
+    """A plan selector's options (督办总览, the assignment list), kept per look: each list, selection and width is the
+    macro's own HTML; a title a secretariat typed is escaped as the macro escapes it; another list is another look."""
+    plans = [SimpleNamespace(id=i, year=2024 + i % 2, title=f"计划<{i}> & “全年”工作任务表（第{i}批）")
+             for i in range(1, 6)]
+    with app.test_request_context("/"):
+        for chosen, selected, width in itertools.product((plans, plans[:2], []), (None, 1, 2, 99), (0, 16)):
+            html = _kept("plan_options_html", chosen, selected, width)
+            assert html == _macro("_macros/plans.html", "plan_options", chosen, selected, width)
+            assert "<1>" not in html
+            assert html.count(" selected") == (1 if any(p.id == selected for p in chosen) else 0)
+        renamed = [SimpleNamespace(id=1, year=2025, title="改名后的计划")]
+        assert "改名后的计划" in _kept("plan_options_html", renamed, 1, 0)
+
+
 def test_an_edited_macro_shows_at_once_with_auto_reload(tmp_path: Path) -> None:
     """Development: with template auto-reload on, an edited badge macro shows its new markup at the next page, as a
     page's own template does (the kept looks of the old file are forgotten); with it off, looks are kept."""
