@@ -70,6 +70,7 @@ def configure_extensions(app: Flask) -> None:
         db_engine.install_sqlite_pragmas(db.engine, busy_timeout_ms=typed.sqlite_busy_timeout_ms,
                                          write_wait_seconds=typed.sqlite_write_wait_seconds)
         db_engine.install_idle_ping(db.engine)
+        db_engine.install_read_only_commit(app, db.engine, db.session)
         db_engine.install_query_counter(app, db.engine)
         cache.install(db.engine)
     due_in_force.install()

@@ -1,0 +1,77 @@
+"""A request that only read ends with COMMIT on PostgreSQL, so psycopg keeps the statements it prepared; anything
+else ends with ROLLBACK as before (db_engine.install_read_only_commit)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tasktrack import create_app
+from tasktrack.extensions import db
+from tasktrack.models import DataVersion
+from tests.conftest import make_config
+
+pytestmark = pytest.mark.postgresql_only
+
+PROBE = "SELECT 41 + :one AS answer"
+
+
+@pytest.fixture
+def probe_app(tmp_path: Path) -> Any:
+    """A fresh app on the test database (no harness transaction) with a probe route and a record of how each
+    transaction ended."""
+    app = create_app(make_config(os.environ["DATABASE_URL"], str(tmp_path / "u")))
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    app.config["WTF_CSRF_ENABLED"] = False  # the POST probe is a write request that reads only
+    ends: list[str] = []
+
+    @app.route("/probe/<kind>", methods=["GET", "POST"])
+    def probe(kind: str) -> str:
+        db.session.execute(sa.text(PROBE), {"one": 1}).all()
+        if kind == "set":
+            db.session.execute(sa.text("SET LOCAL statement_timeout = 5000"))
+        elif kind == "pending":
+            db.session.add(DataVersion(id=-1, value=0))  # never flushed: a change the request left pending
+        elif kind == "error":
+            raise RuntimeError("the view failed")
+        return "ok"
+
+    with app.app_context():
+        for name in ("commit", "rollback"):
+            sa.event.listen(db.engine, name, lambda _conn, name=name: ends.append(name))
+    app.extensions["test_ends"] = ends
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _ends(app: Flask, method: str, kind: str) -> list[str]:
+    ends: list[str] = app.extensions["test_ends"]
+    ends.clear()
+    client = app.test_client()
+    if kind == "error":
+        with pytest.raises(RuntimeError):
+            client.open(f"/probe/{kind}", method=method)
+    else:
+        assert client.open(f"/probe/{kind}", method=method).status_code in (200, 400)
+    return list(ends)
+
+
+def test_a_read_only_get_commits_and_its_statements_stay_prepared(probe_app: Flask) -> None:
+    for _ in range(6):  # psycopg prepares a statement the fifth time a connection runs it
+        assert _ends(probe_app, "GET", "read") == ["commit"]
+    with probe_app.app_context():
+        prepared = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")).all()
+        db.session.rollback()
+    assert any("41 +" in s for s in prepared), prepared
+
+
+@pytest.mark.parametrize(("method", "kind"), [("GET", "set"), ("GET", "pending"), ("GET", "error"),
+                                              ("POST", "read")])
+def test_anything_but_a_read_only_get_rolls_back(probe_app: Flask, method: str, kind: str) -> None:
+    assert _ends(probe_app, method, kind) == ["rollback"]
