@@ -3,7 +3,7 @@
 In-process through the app (``create_app`` on the generated database, the render cache off), signed in as the
 page's reader: a SQLAlchemy ``before_cursor_execute`` listener records every statement one request of the page
 runs, with its parameters (transaction control left out); the statements are then replayed on a raw DBAPI
-connection ``--repeat`` times, each round fetching every row and rolled back, and the median round is the
+connection ``--repeat`` times, each round fetching every row and ended as the app ends it, and the median round is the
 page's floor: what the database alone needs for that page. ``bench.pages`` prints it beside the page's cache-off
 p50 through gunicorn, and the ratio (the issue's target: a page within 3× its SQL).
 
@@ -91,9 +91,15 @@ def _recording(engine: Any) -> Iterator[list[tuple[str, Any, bool]]]:
 
 def replay(engine: Any, statements: list[tuple[str, Any, bool]],
            repeat: int) -> tuple[list[float], int, list[list[float]]]:
-    """Run ``statements`` on one raw DBAPI connection ``repeat`` times (each round rolled back); the rounds'
-    seconds, the rows one round fetched and each statement's seconds in every round."""
+    """Run ``statements`` on one raw DBAPI connection ``repeat`` times; the rounds' seconds, the rows one round
+    fetched and each statement's seconds in every round.
+
+    Each round ends as the app ends the page's transaction: with COMMIT when it only read (a GET page on
+    PostgreSQL, db_engine.install_read_only_commit), so the driver's prepared statements stay from one round to the
+    next as they do from one request to the next; with ROLLBACK otherwise."""
     raw = engine.raw_connection()
+    only_reads = engine.dialect.name == "postgresql" and all(
+        statement.lstrip().upper().startswith("SELECT") for statement, _, _ in statements)
     rounds: list[float] = []
     each: list[list[float]] = [[] for _ in statements]
     rows = 0
@@ -113,7 +119,10 @@ def replay(engine: Any, statements: list[tuple[str, Any, bool]],
                 each[index].append(time.perf_counter() - began)
             rounds.append(time.perf_counter() - started)
             cursor.close()
-            raw.rollback()
+            if only_reads:
+                raw.commit()
+            else:
+                raw.rollback()
     finally:
         raw.close()
     return rounds, rows, each

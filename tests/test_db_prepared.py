@@ -75,3 +75,24 @@ def test_a_read_only_get_commits_and_its_statements_stay_prepared(probe_app: Fla
                                               ("POST", "read")])
 def test_anything_but_a_read_only_get_rolls_back(probe_app: Flask, method: str, kind: str) -> None:
     assert _ends(probe_app, method, kind) == ["rollback"]
+
+
+def test_the_bench_floor_replays_a_read_only_page_as_the_app_ends_it() -> None:
+    """bench.sql_floor measures a page's SQL the way the app runs it: a page that only reads keeps its prepared
+    statements from one round to the next (COMMIT), so its floor is not its planning time over again."""
+    from bench import sql_floor
+
+    engine = sa.create_engine(os.environ["DATABASE_URL"], pool_size=1)
+    try:
+        sql_floor.replay(engine, [(PROBE.replace(":one", "%(one)s"), {"one": 1}, False)], 6)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+            raw.rollback()
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+    assert any("41 +" in s for s in prepared), prepared
