@@ -4,17 +4,19 @@ else ends with ROLLBACK as before (db_engine.install_read_only_commit)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tasktrack import create_app
 from tasktrack.extensions import db
 from tasktrack.models import DataVersion
-from tests.conftest import make_config
+from tests.conftest import TODAY, make_config
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -96,3 +98,19 @@ def test_the_bench_floor_replays_a_read_only_page_as_the_app_ends_it() -> None:
     finally:
         engine.dispose()
     assert any("41 +" in s for s in prepared), prepared
+
+
+
+def test_the_overdue_list_writes_its_day_and_page_into_its_sql(client: FlaskClient, seeded: None,
+                                                               login_as: Callable[..., Any],
+                                                               count_queries: Callable[[], Any]) -> None:
+    """The overdue list's statement carries its day and page as literals (services/read/overdue.py), the values
+    that decide its plan, so that once psycopg prepares it the server can reuse one generic plan of the right shape
+    instead of planning it on every request (with them as parameters it planned each time)."""
+    login_as("secretariat")
+    with count_queries() as q:
+        assert client.get("/dashboard/assignments?plan=all&light=red&page=2").status_code == 200
+    listed = [s for s in q.statements if "count(*) OVER ()" in s]
+    assert len(listed) == 1, q.statements
+    assert "LIMIT 25 OFFSET 25" in listed[0]
+    assert f"'{TODAY.isoformat()}'" in listed[0]
