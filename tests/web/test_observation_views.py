@@ -252,6 +252,7 @@ def test_api_choice_and_case_flow(client, app, make_user, point, now) -> None:  
     bad = client.put(url, json={"items": items[:3], "plans": {str(i): "x" for i in items}}, headers=auth(obs))
     assert bad.status_code == 422
     assert "最多只能选择 2 项" in bad.get_json()["error"]
+    assert bad.get_json()["code"] == "invalid"  # every refusal carries its code (web/api/views.py)
     ok = client.put(url, json={"items": items[:2], "plans": {str(i): "计划" for i in items[:2]}}, headers=auth(obs))
     assert ok.status_code == 200
     assert ok.get_json()["current"]["items"] == items[:2]
@@ -271,5 +272,8 @@ def test_api_choice_and_case_flow(client, app, make_user, point, now) -> None:  
     assert review.status_code == 422
     assert client.post(f"/api/v1/cases/{case_id}/review", json={"action": "accept"},
                        headers=auth(office)).get_json()["case"]["status"] == "accepted"
+    again = client.post(f"/api/v1/cases/{case_id}/review", json={"action": "accept"}, headers=auth(office))
+    assert again.status_code == 409  # a clash with the case's state, not bad input
+    assert again.get_json()["code"] == "conflict"
     listed = client.get("/api/v1/cases?q=接口", headers=auth(office)).get_json()
     assert [c["id"] for c in listed["cases"]] == [case_id]

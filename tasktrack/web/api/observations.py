@@ -12,11 +12,10 @@ from tasktrack.domain.inputs import parse_id
 from tasktrack.extensions import db
 from tasktrack.models import CaseKind, CaseReport, CaseStatus, FocusChoice, FocusItem, Plan, Task, Unit, UnitKind
 from tasktrack.permissions import Action, can, require
-from tasktrack.services import NotFound, ServiceError, attachments, cases, observations
-from tasktrack.services.attachments import UploadsUnavailable
+from tasktrack.services import NotFound, attachments, cases, observations
 from tasktrack.services.cases import CaseFilter, CaseText
 from tasktrack.services.read import overview
-from tasktrack.web.api.views import api_error, api_user, bp, unavailable
+from tasktrack.web.api.views import api_error, api_user, bp
 from tasktrack.web.params import enum_arg, id_arg, int_arg, json_body, page_arg
 from tasktrack.web.uploads import uploads_from_request
 
@@ -102,13 +101,8 @@ def put_focus_choices(unit_id: int) -> Response | tuple[Response, int]:
             not isinstance(body.get("plans", {}), dict):
         return api_error("请求格式应为 {\"items\": [工作重点 id], \"plans\": {\"id\": \"试点计划\"}}", 400)
     plans = {item_id: str(v) for k, v in body.get("plans", {}).items() if (item_id := parse_id(k)) is not None}
-    try:
-        choice = observations.save_choice(_plan_of(unit), unit, actor=api_user(), items=body["items"], plans=plans,
-                                          now=context.now())
-    except ServiceError as exc:
-        db.session.rollback()
-        status = 409 if exc.code in ("conflict", "locked") else 422
-        return api_error(exc.message, status, field=exc.field)
+    choice = observations.save_choice(_plan_of(unit), unit, actor=api_user(), items=body["items"], plans=plans,
+                                      now=context.now())
     db.session.commit()
     return jsonify({"current": _choice_json(choice)})
 
@@ -156,15 +150,9 @@ def create_case() -> tuple[Response, int]:
     task_id, focus_id = parse_id(form.get("task_id")), parse_id(form.get("focus_item_id"))
     task = db.session.get(Task, task_id) if task_id is not None else None
     focus = db.session.get(FocusItem, focus_id) if focus_id is not None else None
-    try:
-        case = cases.submit_case(_plan(), user.unit, CaseText(
-            kind=kind, title=form.get("title", ""), summary=form.get("summary", ""), body=form.get("body", ""),
-            task=task, focus_item=focus), actor=user, files=uploads_from_request(), now=context.now())
-    except UploadsUnavailable as exc:
-        return unavailable(exc)
-    except ServiceError as exc:
-        db.session.rollback()
-        return api_error(exc.message, 422, field=exc.field)
+    case = cases.submit_case(_plan(), user.unit, CaseText(
+        kind=kind, title=form.get("title", ""), summary=form.get("summary", ""), body=form.get("body", ""),
+        task=task, focus_item=focus), actor=user, files=uploads_from_request(), now=context.now())
     db.session.commit()
     files = attachments.attachments_of("case_report", [case.id])[case.id]
     return jsonify({"case": _case_json(case, full=True),
@@ -185,12 +173,7 @@ def review_case(case_id: int) -> Response | tuple[Response, int]:
     action = body.get("action")
     if action not in ("accept", "return", "feature"):
         return api_error("action 应为 accept / return / feature", 422, field="action")
-    try:
-        cases.review_case(case, actor=api_user(), action=action, comment=str(body.get("comment") or ""),
-                          now=context.now())
-    except ServiceError as exc:
-        db.session.rollback()
-        return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
+    cases.review_case(case, actor=api_user(), action=action, comment=str(body.get("comment") or ""), now=context.now())
     db.session.commit()
     return jsonify({"case": _case_json(case)})
 

@@ -15,7 +15,7 @@ from tasktrack.domain.inputs import parse_int
 from tasktrack.extensions import db
 from tasktrack.models import PlanImport
 from tasktrack.permissions import Action, can, require
-from tasktrack.services import NotFound, ServiceError, attachments, plan_imports
+from tasktrack.services import NotFound, plan_imports
 from tasktrack.web.api.schemas import nullable
 from tasktrack.web.api.views import api_error, api_user, bp
 
@@ -71,15 +71,9 @@ def create_plan_import() -> tuple[Response, int]:
     try:
         imp = plan_imports.start(received, pasted=request.form.get("text"), title=request.form.get("title"),
                                  year=year, actor=user, now=context.now())
-    except plan_imports.AlreadyImported as exc:
+    except plan_imports.AlreadyImported as exc:  # a refusal that names the import it repeats
         db.session.rollback()
         return api_error(exc.message, 409, field="file", import_id=exc.existing.id, plan_id=exc.existing.plan_id)
-    except attachments.UploadsUnavailable as exc:
-        db.session.rollback()
-        return api_error(exc.api_message, 503)
-    except ServiceError as exc:
-        db.session.rollback()
-        return api_error(exc.message, 422, field=exc.field, code=exc.code)
     db.session.commit()
     return jsonify(import_json(imp)), 201
 
@@ -94,11 +88,7 @@ def get_plan_import(import_id: int) -> Response:
 def publish_plan_import(import_id: int) -> Response | tuple[Response, int]:
     """Publish a draft with no problem left: the plan, its tasks and assignments."""
     imp = _load(import_id)
-    try:
-        plan = plan_imports.publish(imp, actor=api_user(), now=context.now())
-    except ServiceError as exc:
-        db.session.rollback()
-        return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
+    plan = plan_imports.publish(imp, actor=api_user(), now=context.now())
     db.session.commit()
     return jsonify({"plan_id": plan.id, "title": plan.title, "import": import_json(imp)})
 

@@ -25,7 +25,8 @@ STATUSES = ["not_started", "in_progress", "completed"]
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {
-        "error": {"type": "string"}, "field": nullable({"type": "string"})}},
+        "error": {"type": "string"}, "field": nullable({"type": "string"}),
+        "code": {"type": "string", "description": "拒绝原因代码（如 invalid、conflict、locked）"}}},
     "UnitRef": {"type": "object", "required": ["id", "name"], "additionalProperties": False, "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}}},
     "Assignment": {"type": "object", "additionalProperties": False, "required": [

@@ -72,9 +72,16 @@ def _not_found(exc: NotFound) -> tuple[Response, int]:
     return api_error(exc.message, 404)
 
 
+#: The refusals that clash with the current state (a duplicate, a stale version, a locked choice): 409; others 422.
+CONFLICTS = frozenset({"conflict", "locked"})
+
+
 @bp.errorhandler(ServiceError)
 def _invalid(exc: ServiceError) -> tuple[Response, int]:
-    return api_error(exc.message, 409 if exc.code == "conflict" else 422, field=exc.field)
+    """Every refused API write ends here (a view calls its service and commits; it catches nothing): nothing of it
+    is kept, the status says why, ``field`` and ``code`` say where and what."""
+    db.session.rollback()
+    return api_error(exc.message, 409 if exc.code in CONFLICTS else 422, field=exc.field, code=exc.code)
 
 
 @bp.errorhandler(UploadsUnavailable)
