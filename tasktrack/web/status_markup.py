@@ -12,6 +12,10 @@ kept badge is exactly what the macro would render for those values now: nothing 
 per app and bounded (emptied when it reaches :data:`LIMIT` looks). Templates call these as ``light_html(r.light)``,
 ``status_html(a)`` …; a macro that writes a form (the reader's own CSRF token) is never kept.
 
+A plan selector's options (``plan_options_html``, of ``_macros/plans.html``) are kept the same way, in a smaller
+store of their own (:data:`LIMIT_LISTS`): 督办总览 and the assignment list offer every plan of the reader's work
+groups, a hundred options (four hundred escapes) on every request of a province's pages.
+
 With template auto-reload on (development: ``flask run --debug`` or ``TEMPLATES_AUTO_RELOAD``), an edited macro file
 is a new template to Jinja, and the looks kept from the old one are forgotten at the next badge, as a page's own
 template would be reloaded; with it off (production) templates never change under a running app.
