@@ -32,8 +32,9 @@ tests with the same key build their common setup once. The first of them calls :
 anything else; the harness then keeps its outer transaction open after the test and runs each following test of
 the group inside a SAVEPOINT of its own, rolled back afterwards, so every test still starts from the same state
 (the setup's), and the setup is rolled back with the outer transaction when the group ends (the next test has
-another key, see ``conftest.pytest_runtest_teardown``). PostgreSQL's sequences are not transactional: ids in a
-group go on rising, which no test may rely on.
+another key, see ``conftest.pytest_runtest_teardown``). The tests of one key in a module run together, where the
+first of them is listed (``conftest.pytest_collection_modifyitems``). PostgreSQL's sequences are not transactional:
+ids in a group go on rising, which no test may rely on.
 """
 
 from __future__ import annotations
