@@ -99,6 +99,7 @@ class Harness:
         self._depth = 0
         self._violations: list[str] = []
         self._sequences: str | None = None
+        self._is_superuser: bool | None = None
         #: The depth of the harness's own SAVEPOINT in a shared-state group (0 otherwise): a session's release
         #: back to it is that session's commit.
         self._floor = 0
@@ -271,9 +272,18 @@ class Harness:
         (it ran for every test without the seed). SQLite numbers a table's rows again from 1 once it is empty;
         PostgreSQL's sequences are put back to 1 here (not transactional: every savepoint test restores them
         first, and a committed test's data starts from an emptied database).
+
+        On PostgreSQL, as a superuser, the foreign-key checks are off for these deletes (``session_replication_role
+        = replica``, this transaction only): every row of every table goes, so no check could fail, and the checks
+        were most of the work (~13 ms → ~4 ms a time; a test without the seed runs this).
         """
+        unchecked = conn.dialect.name == "postgresql" and self._superuser(conn)
+        if unchecked:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         for table in self._tables():
             conn.execute(table.delete())
+        if unchecked:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = DEFAULT")
         if conn.dialect.name == "postgresql":
             names = conn.exec_driver_sql(
                 "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
@@ -281,6 +291,12 @@ class Harness:
             calls = [f"setval('{name}', 1, false)" for name in names]
             if calls:
                 conn.exec_driver_sql(f"SELECT {', '.join(calls)}")
+
+    def _superuser(self, conn: sa.Connection) -> bool:
+        """Whether the test database's user is a PostgreSQL superuser (asked once)."""
+        if self._is_superuser is None:
+            self._is_superuser = conn.exec_driver_sql("SHOW is_superuser").scalar() == "on"
+        return self._is_superuser
 
     def _wipe(self) -> None:
         """Delete every committed row (the committed mode's empty database)."""
