@@ -234,8 +234,7 @@ def seeded(app: Flask) -> None:
     """
     harness: isolation.Harness = app.extensions["tests_isolation"]
     if harness.committed:
-        seeding.seed_base(now=NOW)
-        db.session.commit()
+        harness.seed_committed()
 
 
 @pytest.fixture
