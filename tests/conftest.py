@@ -65,11 +65,26 @@ def pytest_itemcollected(item: pytest.Item) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run every committed test after the others.
+    """Bring the tests of one shared-state key in a module together; run every committed test after the others.
 
+    A module may list the tests of one key apart (the route matrix's rows of an area, then its forged-token rows
+    of the same area): they run together, where the first of them is, so the key's setup is built once.
     The savepoint tests share the seeded baseline; each committed test empties the database, so they come last
     and the baseline is seeded again only when a savepoint test follows one (running a selection of tests).
     """
+    together: dict[tuple[str, str], list[pytest.Item]] = {}
+    runs: list[list[pytest.Item]] = []
+    for item in items:
+        key = _group(item)
+        if key is None:
+            runs.append([item])
+            continue
+        where = (item.nodeid.split("::", 1)[0], key)
+        if where in together:
+            together[where].append(item)
+        else:
+            runs.append(together.setdefault(where, [item]))
+    items[:] = [item for run in runs for item in run]
     items.sort(key=lambda item: item.get_closest_marker(isolation.COMMITTED) is not None)
 
 
@@ -219,8 +234,7 @@ def seeded(app: Flask) -> None:
     """
     harness: isolation.Harness = app.extensions["tests_isolation"]
     if harness.committed:
-        seeding.seed_base(now=NOW)
-        db.session.commit()
+        harness.seed_committed()
 
 
 @pytest.fixture

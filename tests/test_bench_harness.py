@@ -56,7 +56,7 @@ class _Answers(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def answers() -> Iterator[int]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # a prompt shutdown()
     thread.start()
     yield server.server_address[1]
     server.shutdown()

@@ -76,13 +76,15 @@ def test_lock_storm_has_no_database_is_locked(tmp_path: Path) -> None:
         db.engine.dispose()
 
 
-def _hold_write_lock(path: Path, seconds: float, held: threading.Event) -> None:
-    """Hold SQLite's write lock from another connection (as another process would) for ``seconds``."""
+def _hold_write_lock(path: Path, seconds: float, held: threading.Event,
+                     release: threading.Event | None = None) -> None:
+    """Hold SQLite's write lock from another connection (as another process would) for ``seconds``, or until
+    ``release`` is set."""
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     other.execute("INSERT INTO history (note) VALUES ('other')")
     held.set()
-    time.sleep(seconds)
+    (release or threading.Event()).wait(seconds)
     other.execute("COMMIT")
     other.close()
 
@@ -118,8 +120,8 @@ def test_a_writer_waits_its_turn_beyond_the_busy_timeout(tmp_path: Path, caplog:
 def test_the_write_wait_is_bounded(tmp_path: Path) -> None:
     """A write lock held for good: the writer gives up after the write wait with SQLite's usual error."""
     app, path = _history_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100, SQLITE_WRITE_WAIT_SECONDS=0.3)
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 3, held))
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 3, held, release))
     holder.start()
     held.wait(10)
     started = time.monotonic()
@@ -127,6 +129,7 @@ def test_the_write_wait_is_bounded(tmp_path: Path) -> None:
         with pytest.raises(sa.exc.OperationalError, match="database is locked"), db.engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO history (note) VALUES ('mine')")
         assert 0.3 <= time.monotonic() - started < 2.5
+        release.set()  # the writer has given up: the holder need not sit out the rest of its 3 s
         db.engine.dispose()
     holder.join(10)
 

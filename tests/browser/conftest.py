@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def _server(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # a prompt shutdown()
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -61,8 +61,8 @@ def publish(imp: PlanImport, now: dt.datetime) -> Plan:
     return plan_imports.publish(imp, actor=None, now=now, allow_empty_categories=True)
 
 
-#: The tests on next year's published plan share it (tests/isolation.py, shared state): built once for each run of
-#: consecutive such tests, each test's writes rolled back after it.
+#: The tests on next year's published plan share it (tests/isolation.py, shared state): built once (the module's
+#: tests of this key run together, tests/conftest.py), each test's writes rolled back after it.
 NEW_PLAN = pytest.mark.shared_state("next_year_plan")
 
 

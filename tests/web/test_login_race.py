@@ -35,7 +35,7 @@ PARALLEL = 30
 def live_url(app: Flask) -> Iterator[str]:
     """The app served by a threaded HTTP server on loopback (same database as the test)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # a prompt shutdown()
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

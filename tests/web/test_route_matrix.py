@@ -133,12 +133,14 @@ def _call(client: FlaskClient, row: Route, ctx: Ctx, *, token: str | None, csrf:
     return client.open(path, method=row.method, data=data)
 
 
-def _group(kind: str, row: Route) -> str:
+def _group(row: Route) -> str:
+    """The shared-state key of a row: its area's (the role matrix's rows and the forged-token rows of one area
+    share one setup, built once: tests/conftest.py runs them together)."""
     module = MODULE_OF.get(id(row))
-    return f"{kind}:{module.__name__ if module else 'sign-in'}"
+    return f"route-matrix:{module.__name__ if module else 'sign-in'}"
 
 
-@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group("matrix", r))) for r in ROWS],
+@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group(r))) for r in ROWS],
                          ids=[f"{r.method} {r.endpoint} {i}" for i, r in enumerate(ROWS)])
 def test_route_as_every_role(app: Flask, seeded: None, make_user: Callable[..., Any], now: Any, row: Route) -> None:
     shared = _shared(app, make_user, now, row)
@@ -196,7 +198,7 @@ def _data_version() -> int:
     return int(db.session.scalar(sa.text("SELECT value FROM data_version WHERE id = 1")) or 0)
 
 
-@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group("forged", r)))
+@pytest.mark.parametrize("row", [pytest.param(r, marks=pytest.mark.shared_state(_group(r)))
                                  for r in FORGED], ids=[f"{r.method} {r.endpoint}" for r in FORGED])
 @pytest.mark.parametrize("token", ["forged-token", None])
 def test_forged_csrf_token_is_refused_and_changes_nothing(app: Flask, seeded: None, make_user: Callable[..., Any],
