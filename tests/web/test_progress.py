@@ -367,3 +367,19 @@ def test_a_report_post_reads_no_latest_report(client: FlaskClient, liaison: Any,
     assert len(later) == len(first)
     newest_first = re.compile(r"FROM progress_reports\s.*ORDER BY progress_reports\.id DESC", re.S)
     assert not [s for s in later if newest_first.search(s)], later
+
+
+def test_long_narratives_that_differ_throughout_show_their_changed_sentences(client: FlaskClient, liaison: Any,
+                                                                             now: dt.datetime) -> None:
+    """Two narratives of thousands of characters, different throughout: the item page compares them sentence by
+    sentence (domain/report_diff.py) and still shows every word of both, escaped."""
+    a = assignment_of("省民政厅", 1)
+    before = "".join(f"第{i}项工作已完成自查<{i}>。" for i in range(400))
+    after = "".join(f"第{i}项工作已完成自查<{i}>。" if i % 2 else f"第{i}项问题已整改到位&复核。" for i in range(400))
+    for narrative in (before, after):
+        progress.submit_report(a, author=liaison, status=AssignmentStatus.IN_PROGRESS, percent=30, completed_on=None,
+                               narrative=narrative, now=now, attachments=[])
+    db.session.commit()
+    html = client.get(f"/assignments/{a.id}").get_data(as_text=True)
+    assert "<del>第0项工作已完成自查&lt;0&gt;。</del><ins>第0项问题已整改到位&amp;复核。</ins>" in html
+    assert "<1>" not in html
