@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,13 +62,50 @@ def _show(name: str, value: Any) -> str:
 
 
 #: The largest middle part (characters of the old × of the new, once their common start and end are set aside)
-#: compared character by character: two unrelated texts of 500 characters take ~2 ms here. A narrative may hold
-#: 10,000 characters, and comparing two such texts character by character costs O(n × m): half a second and more,
-#: for every pair of reports on every view of an item page. Past this, the middle is compared sentence by sentence.
-CHARACTER_BUDGET = 250_000
+#: compared character by character. difflib's comparison is cubic at worst (two 100-character runs of one repeated
+#: character: ~8 ms here, 300: ~190 ms), and a narrative may hold 10,000 characters, so a longer middle is compared
+#: sentence by sentence, and each replaced sentence (or run of them) that fits is compared by character in turn.
+CHARACTER_BUDGET = 10_000
 #: The marks that end a sentence, for the coarse comparison (a mark stays with its sentence).
 SENTENCE_MARKS = "。！？；!?;\n"
 _SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_MARKS)}])")
+
+
+class _Segments(list[Segment]):
+    """Segments being built: neighbours of one kind merged, empty ones left out."""
+
+    def add(self, op: str, text: str) -> None:
+        if not text:
+            return
+        if self and self[-1].op == op:
+            self[-1] = Segment(op, self[-1].text + text)
+        else:
+            self.append(Segment(op, text))
+
+    def compare(self, a: Sequence[str], b: Sequence[str], *, by_sentence: bool) -> None:
+        """Add the difference of two sequences of characters, or of sentences.
+
+        By sentence, a replaced run of sentences is compared by character, whole if it fits the budget, else
+        sentence against sentence in turn (an edited text usually keeps its sentences and changes words in them); a
+        sentence repeated all over (more than 1 in 100 of 200 or more: difflib's "autojunk") is not matched on, or
+        thousands of alike sentences would make it cubic again."""
+        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=by_sentence)
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+            old, new = "".join(a[a1:a2]), "".join(b[b1:b2])
+            if tag == "equal":
+                self.add("equal", new)
+            elif not by_sentence or tag != "replace":
+                self.add("delete", old)
+                self.add("insert", new)
+            elif len(old) * len(new) <= CHARACTER_BUDGET:
+                self.compare(old, new, by_sentence=False)
+            else:
+                for was, now in itertools.zip_longest(a[a1:a2], b[b1:b2], fillvalue=""):
+                    if len(was) * len(now) <= CHARACTER_BUDGET:
+                        self.compare(was, now, by_sentence=False)
+                    else:
+                        self.add("delete", was)
+                        self.add("insert", now)
 
 
 def text_segments(old: str, new: str) -> list[Segment]:
@@ -85,35 +123,18 @@ def text_segments(old: str, new: str) -> list[Segment]:
     end = 0
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    old_mid, new_mid = old[start:len(old) - end], new[start:len(new) - end]
-    segments: list[Segment] = []
-
-    def add(op: str, text: str) -> None:
-        if not text:
-            return
-        if segments and segments[-1].op == op:
-            segments[-1] = Segment(op, segments[-1].text + text)
-        else:
-            segments.append(Segment(op, text))
-
-    if len(old_mid) * len(new_mid) <= CHARACTER_BUDGET:
-        a: Sequence[str] = old_mid
-        b: Sequence[str] = new_mid
+    segments = _Segments()
+    if (len(old) - start - end) * (len(new) - start - end) <= CHARACTER_BUDGET:
+        segments.add("equal", new[:start])
+        segments.compare(old[start:len(old) - end], new[start:len(new) - end], by_sentence=False)
     else:  # whole sentences: the common start and end give back the sentences they cut through
         start = _back_to_sentence_start(new, start)
         end = len(new) - _on_to_sentence_start(new, len(new) - end)
-        a = _sentences(old[start:len(old) - end])
-        b = _sentences(new[start:len(new) - end])
-    add("equal", new[:start])
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        if tag == "equal":
-            add("equal", "".join(b[b1:b2]))
-        else:
-            add("delete", "".join(a[a1:a2]))
-            add("insert", "".join(b[b1:b2]))
-    add("equal", new[len(new) - end:])
-    return segments
+        segments.add("equal", new[:start])
+        segments.compare(_sentences(old[start:len(old) - end]), _sentences(new[start:len(new) - end]),
+                         by_sentence=True)
+    segments.add("equal", new[len(new) - end:])
+    return list(segments)
 
 
 def _back_to_sentence_start(text: str, at: int) -> int:

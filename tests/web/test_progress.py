@@ -381,5 +381,5 @@ def test_long_narratives_that_differ_throughout_show_their_changed_sentences(cli
                                narrative=narrative, now=now, attachments=[])
     db.session.commit()
     html = client.get(f"/assignments/{a.id}").get_data(as_text=True)
-    assert "<del>第0项工作已完成自查&lt;0&gt;。</del><ins>第0项问题已整改到位&amp;复核。</ins>" in html
+    assert re.search(r"<del>[^<]*自查&lt;0&gt;</del><ins>[^<]*&amp;复核</ins>", html)
     assert "<1>" not in html
