@@ -66,6 +66,10 @@ def _show(name: str, value: Any) -> str:
 #: character: ~8 ms here, 300: ~190 ms), and a narrative may hold 10,000 characters, so a longer middle is compared
 #: sentence by sentence, and each replaced sentence (or run of them) that fits is compared by character in turn.
 CHARACTER_BUDGET = 10_000
+#: What all the character comparisons of one pair of texts may spend together (the same measure): sentence against
+#: sentence, a 10,000-character text of pathological sentences could otherwise take a hundred comparisons at the
+#: worst cost each. Past it, the remaining replaced sentences are shown deleted and inserted whole.
+TOTAL_BUDGET = 200_000
 #: The marks that end a sentence, for the coarse comparison (a mark stays with its sentence).
 SENTENCE_MARKS = "。！？；!?;\n"
 _SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_MARKS)}])")
@@ -73,6 +77,18 @@ _SENTENCE_END = re.compile(f"(?<=[{re.escape(SENTENCE_MARKS)}])")
 
 class _Segments(list[Segment]):
     """Segments being built: neighbours of one kind merged, empty ones left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left = TOTAL_BUDGET  # what the character comparisons may still spend
+
+    def by_character(self, old: str, new: str) -> bool:
+        """Whether two pieces may still be compared character by character (and take it from what is left)."""
+        cost = len(old) * len(new)
+        if cost > CHARACTER_BUDGET or cost > self.left:
+            return False
+        self.left -= cost
+        return True
 
     def add(self, op: str, text: str) -> None:
         if not text:
@@ -97,11 +113,11 @@ class _Segments(list[Segment]):
             elif not by_sentence or tag != "replace":
                 self.add("delete", old)
                 self.add("insert", new)
-            elif len(old) * len(new) <= CHARACTER_BUDGET:
+            elif self.by_character(old, new):
                 self.compare(old, new, by_sentence=False)
             else:
                 for was, now in itertools.zip_longest(a[a1:a2], b[b1:b2], fillvalue=""):
-                    if len(was) * len(now) <= CHARACTER_BUDGET:
+                    if self.by_character(was, now):
                         self.compare(was, now, by_sentence=False)
                     else:
                         self.add("delete", was)
@@ -124,7 +140,7 @@ def text_segments(old: str, new: str) -> list[Segment]:
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
     segments = _Segments()
-    if (len(old) - start - end) * (len(new) - start - end) <= CHARACTER_BUDGET:
+    if segments.by_character(old[start:len(old) - end], new[start:len(new) - end]):
         segments.add("equal", new[:start])
         segments.compare(old[start:len(old) - end], new[start:len(new) - end], by_sentence=False)
     else:  # whole sentences: the common start and end give back the sentences they cut through

@@ -115,3 +115,15 @@ def test_a_small_edit_of_a_long_text_is_still_shown_by_character() -> None:
     segments = text_segments(old, new)
     _spells(segments, old, new)
     assert [s.text for s in segments if s.op != "equal"] == ["26", "40"]
+
+
+def test_pathological_sentences_stop_being_compared_by_character_past_the_total_budget() -> None:
+    """Sentence against sentence, every pair of a 10,000-character text could be a worst case: past the total
+    budget the rest are shown deleted and inserted whole, and the segments still spell both texts."""
+    old = ("a" * 99 + "。") * 100
+    new = ("ab" * 49 + "a。") * 100
+    segments = text_segments(old, new)
+    _spells(segments, old, new)
+    whole = [s for s in segments if s.op == "delete" and s.text.endswith("a" * 99 + "。")]
+    assert whole  # the last sentences were not compared by character
+    assert report_diff.TOTAL_BUDGET < 100 * 100 * 100
